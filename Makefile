@@ -1,0 +1,43 @@
+# The two commands: `make run` and `make test`. Everything else is what they stand on.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+
+.PHONY: run test install services services-stop services-status migrate demo lint bench
+
+run: demo  ## services, migrations, demo tenants, then web + worker + beat (Ctrl-C stops them)
+	@echo "Kura is starting: http://localhost:8000/ (operators: /admin/), http://acme.localhost:8000/, http://globex.localhost:8000/"
+	$(BIN)/honcho start -f Procfile
+
+test: install services  ## the whole suite against the real services
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+services:  ## start PostgreSQL, Redis, Elasticsearch, the S3 server and clamd on loopback
+	./scripts/services.sh up
+
+services-stop:
+	./scripts/services.sh down
+
+services-status:
+	./scripts/services.sh status
+
+migrate: install services
+	$(BIN)/python manage.py migrate_all -v 0
+
+demo: migrate
+	$(BIN)/python manage.py demo_data
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install services
+	$(BIN)/python bench/tenant_create.py

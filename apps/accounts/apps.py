@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    """People (one global account each) and their memberships in tenants."""
+
+    name = "apps.accounts"
+    verbose_name = _("Accounts")

@@ -1,0 +1,83 @@
+"""Readiness: does every service Kura depends on answer, within a short timeout?
+
+The checks run side by side, so a probe takes as long as the slowest check (bounded by
+CHECK_TIMEOUT), not their sum.
+"""
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+
+from django.conf import settings
+from django.db import connections
+from django_redis import get_redis_connection
+
+from apps.core import antivirus
+from apps.core.objectstore import s3_client
+from apps.core.search import es_client
+
+CHECK_TIMEOUT = 2.0
+
+
+def check_postgres() -> None:
+    try:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT 1")
+    finally:
+        # The check runs in a worker thread, which owns this connection.
+        connections.close_all()
+
+
+def check_redis() -> None:
+    get_redis_connection("default").ping()
+
+
+def check_elasticsearch() -> None:
+    health = es_client(request_timeout=CHECK_TIMEOUT).cluster.health()
+    if health["status"] == "red":
+        raise RuntimeError("cluster status is red")
+
+
+def check_object_store() -> None:
+    s3_client(connect_timeout=CHECK_TIMEOUT, read_timeout=CHECK_TIMEOUT).head_bucket(
+        Bucket=settings.AWS_STORAGE_BUCKET_NAME
+    )
+
+
+def check_clamd() -> None:
+    antivirus.ping(timeout=CHECK_TIMEOUT)
+
+
+def check_celery_worker() -> None:
+    from config.celery import app
+
+    if not app.control.ping(timeout=CHECK_TIMEOUT / 2):
+        raise RuntimeError("no worker answered")
+
+
+CHECKS: dict[str, Callable[[], None]] = {
+    "postgres": check_postgres,
+    "redis": check_redis,
+    "elasticsearch": check_elasticsearch,
+    "object_store": check_object_store,
+    "clamd": check_clamd,
+    "celery": check_celery_worker,
+}
+
+
+def readiness() -> dict[str, str]:
+    """Each dependency's state: "ok", or what went wrong."""
+    results: dict[str, str] = {}
+    pool = ThreadPoolExecutor(max_workers=len(CHECKS), thread_name_prefix="readyz")
+    futures = {name: pool.submit(check) for name, check in CHECKS.items()}
+    for name, future in futures.items():
+        try:
+            future.result(timeout=CHECK_TIMEOUT + 1)
+            results[name] = "ok"
+        except FutureTimeout:
+            results[name] = "error: timed out"
+        except Exception as exc:  # noqa: BLE001 - every failure is reported, none raised
+            results[name] = f"error: {type(exc).__name__}: {exc}"[:300]
+    # A hung check must not hold the probe; its thread ends on its own timeout.
+    pool.shutdown(wait=False, cancel_futures=True)
+    return results

@@ -1,0 +1,1 @@
+"""Models arrive with the feature (see the open issues)."""

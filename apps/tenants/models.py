@@ -1,0 +1,52 @@
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+
+# Slugs become host names (<slug>.<BASE_DOMAIN>) and, prefixed, schema names.
+SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$"
+RESERVED_SLUGS = frozenset(
+    {"www", "admin", "api", "app", "static", "media", "mail", "public", "status", "docs", "help"}
+)
+
+
+class Tenant(TenantMixin):
+    """A company. Its data lives in its own PostgreSQL schema, `t_<slug>`."""
+
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.CharField(
+        _("slug"),
+        max_length=32,
+        unique=True,
+        validators=[RegexValidator(SLUG_PATTERN, _("Use lowercase letters, digits and hyphens."))],
+        help_text=_("The company's sub-domain."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    # Schemas are created by apps.tenants.services.tenant_create, never by save().
+    auto_create_schema = False
+    auto_drop_schema = False
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tenant")
+        verbose_name_plural = _("tenants")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def schema_name_for(slug: str) -> str:
+        return "t_" + slug.replace("-", "_")
+
+
+class Domain(DomainMixin):
+    """A host name that routes to a tenant."""
+
+    class Meta:
+        verbose_name = _("domain")
+        verbose_name_plural = _("domains")
+
+    def __str__(self) -> str:
+        return self.domain

@@ -1,0 +1,64 @@
+"""Writes on tenants: creating them, keeping the public tenant and the template schema."""
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+from django_tenants.utils import get_public_schema_name, schema_exists
+
+from apps.accounts.models import Membership, User
+from apps.tenants.models import RESERVED_SLUGS, Domain, Tenant
+
+
+def tenant_template_migrate(*, verbosity: int = 0) -> None:
+    """Create the template schema new tenants are cloned from, and migrate it.
+
+    Run by `manage.py migrate_all` after every deploy, before the tenants themselves.
+    """
+    base = settings.TENANT_BASE_SCHEMA
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{base}"')
+    call_command(
+        "migrate_schemas", schema_name=base, interactive=False, verbosity=verbosity
+    )
+    connection.set_schema_to_public()
+
+
+def tenant_public_ensure() -> Tenant:
+    """The row django-tenants routes the bare BASE_DOMAIN to (the public schema)."""
+    public = get_public_schema_name()
+    tenant, _created = Tenant.objects.get_or_create(
+        schema_name=public, defaults={"name": "Kura", "slug": public}
+    )
+    Domain.objects.update_or_create(
+        domain=settings.BASE_DOMAIN, defaults={"tenant": tenant, "is_primary": True}
+    )
+    return tenant
+
+
+@transaction.atomic
+def tenant_create(*, name: str, slug: str, owner: User | None = None) -> Tenant:
+    """Create a company: its row, its host `<slug>.<BASE_DOMAIN>` and its schema.
+
+    The schema is cloned from the template schema (one SQL function call) instead of
+    replaying every migration. Everything happens in one transaction, so a failure
+    leaves neither a row nor a schema behind.
+    """
+    slug = slug.strip().lower()
+    if slug in RESERVED_SLUGS:
+        raise ValidationError({"slug": _("This name is reserved. Please choose another.")})
+    if not schema_exists(settings.TENANT_BASE_SCHEMA):
+        raise ImproperlyConfigured(
+            f"Template schema {settings.TENANT_BASE_SCHEMA!r} is missing: run `manage.py migrate_all`."
+        )
+    tenant = Tenant(name=name.strip(), slug=slug, schema_name=Tenant.schema_name_for(slug))
+    tenant.full_clean()
+    tenant.save()
+    domain = Domain(tenant=tenant, domain=f"{slug}.{settings.BASE_DOMAIN}", is_primary=True)
+    domain.full_clean()
+    domain.save()
+    tenant.create_schema(verbosity=0)
+    if owner is not None:
+        Membership.objects.create(user=owner, tenant=tenant, role=Membership.Role.OWNER)
+    return tenant

@@ -1,0 +1,15 @@
+"""URLs of the public site, the bare BASE_DOMAIN: landing page, signup, operators' admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from apps.tenants import views as tenant_views
+
+urlpatterns = [
+    path("", tenant_views.LandingView.as_view(), name="landing"),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+handler404 = "apps.core.views.page_not_found"
+handler500 = "apps.core.views.server_error"

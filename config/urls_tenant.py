@@ -1,0 +1,22 @@
+"""URLs of a tenant's host, <slug>.<BASE_DOMAIN>: the web UI and the REST API."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from apps.core import views as core_views
+from apps.tenants.apis import TenantDetailApi
+
+api_patterns = [
+    path("tenant", TenantDetailApi.as_view(), name="tenant-detail"),
+    path("schema", SpectacularAPIView.as_view(), name="schema"),
+    path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("", core_views.TenantHomeView.as_view(), name="home"),
+    path("api/", include(api_patterns)),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+handler404 = "apps.core.views.page_not_found"
+handler500 = "apps.core.views.server_error"
