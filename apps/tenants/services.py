@@ -5,6 +5,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
+from django_tenants.clone import CloneSchema
 from django_tenants.utils import get_public_schema_name, schema_exists
 
 from apps.accounts.models import Membership, User
@@ -58,7 +59,16 @@ def tenant_create(*, name: str, slug: str, owner: User | None = None) -> Tenant:
     domain = Domain(tenant=tenant, domain=f"{slug}.{settings.BASE_DOMAIN}", is_primary=True)
     domain.full_clean()
     domain.save()
-    tenant.create_schema(verbosity=0)
+    _schema_clone(tenant.schema_name)
     if owner is not None:
         Membership.objects.create(user=owner, tenant=tenant, role=Membership.Role.OWNER)
     return tenant
+
+
+def _schema_clone(schema_name: str) -> None:
+    CloneSchema().clone_schema(settings.TENANT_BASE_SCHEMA, schema_name)
+    # Not --fake (django-tenants' default after a clone): if a deploy has not migrated the
+    # template yet, the missing migrations really run here. A current template makes this
+    # a no-op.
+    call_command("migrate_schemas", schema_name=schema_name, interactive=False, verbosity=0)
+    connection.set_schema_to_public()

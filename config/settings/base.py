@@ -43,7 +43,6 @@ TENANT_MODEL = "tenants.Tenant"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
 # New tenants are cloned from this schema, kept migrated by `manage.py migrate_all`.
 TENANT_BASE_SCHEMA = "tenant_template"
-TENANT_CREATION_FAKES_MIGRATIONS = True
 DEFAULT_NOT_FOUND_TENANT_VIEW = "apps.tenants.views.tenant_not_found"
 PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_tenant"

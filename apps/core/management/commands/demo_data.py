@@ -32,3 +32,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {name}: http://{slug}.{settings.BASE_DOMAIN}:8000/  {email} / {password}"
             )
+        operator = "operator@kura.example"
+        if not User.objects.filter(email=operator).exists():
+            User.objects.create_superuser(operator, password, full_name="Kura operator")
+        self.stdout.write(
+            f"  Operators: http://{settings.BASE_DOMAIN}:8000/admin/  {operator} / {password}"
+        )
