@@ -4,13 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: run test install services services-stop services-status migrate demo lint bench
+.PHONY: run test install messages services services-stop services-status migrate demo lint bench
 
 run: demo  ## services, migrations, demo tenants, then web + worker + beat (Ctrl-C stops them)
 	@echo "Kura is starting: http://localhost:8000/ (operators: /admin/), http://acme.localhost:8000/, http://globex.localhost:8000/"
 	$(BIN)/honcho start -f Procfile
 
-test: install services  ## the whole suite against the real services
+test: install services  ## lint, then the whole suite against the real services
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 install: $(VENV)/.installed
@@ -19,6 +21,10 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
+
+messages: install  ## refresh the ja catalogue after changing translatable strings
+	$(BIN)/python manage.py makemessages -l ja --ignore=.venv --ignore=.data
+	$(BIN)/python manage.py compilemessages -l ja --ignore=.venv --ignore=.data
 
 services:  ## start PostgreSQL, Redis, Elasticsearch, the S3 server and clamd on loopback
 	./scripts/services.sh up

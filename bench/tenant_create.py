@@ -46,6 +46,10 @@ def create_by_migrations(schema_name: str) -> None:
     connection.set_schema_to_public()
 
 
+def ms(seconds: list[float]) -> str:
+    return ", ".join(f"{x * 1000:.0f}" for x in seconds)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
@@ -56,6 +60,7 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
+
     from apps.tenants.services import tenant_create
 
     call_command("migrate_all", verbosity=0)
@@ -77,8 +82,8 @@ def main() -> None:
 
     c, m = statistics.median(clone), statistics.median(migrate)
     print(f"tenant_create, {args.rounds} rounds each, medians:")
-    print(f"  clone from template : {c * 1000:8.1f} ms  (all: {', '.join(f'{x*1000:.0f}' for x in clone)})")
-    print(f"  replay migrations   : {m * 1000:8.1f} ms  (all: {', '.join(f'{x*1000:.0f}' for x in migrate)})")
+    print(f"  clone from template : {c * 1000:8.1f} ms  (all: {ms(clone)})")
+    print(f"  replay migrations   : {m * 1000:8.1f} ms  (all: {ms(migrate)})")
     print(f"  ratio clone/migrate : {c / m:.3f}   (goal <= 0.2)")
 
 

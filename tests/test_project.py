@@ -14,7 +14,14 @@ def test_docker_compose_declares_the_whole_product():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
     assert set(services) == {
-        "web", "worker", "beat", "postgres", "redis", "elasticsearch", "s3", "clamav",
+        "web",
+        "worker",
+        "beat",
+        "postgres",
+        "redis",
+        "elasticsearch",
+        "s3",
+        "clamav",
     }
     for name, service in services.items():
         assert "image" in service or "build" in service, name
@@ -30,8 +37,12 @@ def run_with_settings(module: str, **env: str) -> subprocess.CompletedProcess[st
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "AWS_"))}
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
-        cwd=ROOT, env={**clean, "DJANGO_SETTINGS_MODULE": module, **env},
-        capture_output=True, text=True, timeout=60, check=False,
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": module, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 

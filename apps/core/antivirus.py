@@ -7,7 +7,7 @@ import clamd
 from django.conf import settings
 
 
-class AntivirusUnavailable(ConnectionError):
+class AntivirusUnavailableError(ConnectionError):
     """clamd could not be reached or did not answer."""
 
 
@@ -22,13 +22,13 @@ def _clamd(timeout: float) -> clamd.ClamdNetworkSocket:
 
 
 def ping(*, timeout: float = 2) -> None:
-    """Raise AntivirusUnavailable unless clamd answers."""
+    """Raise AntivirusUnavailableError unless clamd answers."""
     try:
         answer = _clamd(timeout).ping()
     except clamd.ClamdError as exc:
-        raise AntivirusUnavailable(str(exc)) from exc
+        raise AntivirusUnavailableError(str(exc)) from exc
     if answer != "PONG":
-        raise AntivirusUnavailable(f"clamd answered {answer!r} to PING")
+        raise AntivirusUnavailableError(f"clamd answered {answer!r} to PING")
 
 
 def scan_stream(stream: BinaryIO, *, timeout: float = 60) -> ScanResult:
@@ -36,7 +36,7 @@ def scan_stream(stream: BinaryIO, *, timeout: float = 60) -> ScanResult:
     try:
         status, signature = _clamd(timeout).instream(stream)["stream"]
     except clamd.ConnectionError as exc:
-        raise AntivirusUnavailable(str(exc)) from exc
+        raise AntivirusUnavailableError(str(exc)) from exc
     if status == "OK":
         return ScanResult(clean=True)
     if status == "FOUND":

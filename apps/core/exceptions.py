@@ -77,4 +77,3 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
 
 def is_api_path(path: str) -> bool:
     return path.startswith(("/api/", "/auth/"))
-

@@ -21,6 +21,10 @@ class HealthCheckMiddleware:
         if request.path == "/readyz":
             checks = readiness()
             failing = sorted(name for name, state in checks.items() if state != "ok")
-            body = {"status": "unavailable" if failing else "ok", "failing": failing, "checks": checks}
+            body = {
+                "status": "unavailable" if failing else "ok",
+                "failing": failing,
+                "checks": checks,
+            }
             return JsonResponse(body, status=503 if failing else 200)
         return self.get_response(request)

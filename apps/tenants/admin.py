@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django_tenants.admin import TenantAdminMixin
 
@@ -19,13 +20,11 @@ class TenantAdmin(TenantAdminMixin, admin.ModelAdmin):
     inlines = [DomainInline]
 
     def get_queryset(self, request):  # type: ignore[no-untyped-def]
-        from django.db.models import Count
+        return super().get_queryset(request).annotate(member_total=Count("memberships"))
 
-        return super().get_queryset(request).annotate(_member_count=Count("memberships"))
-
-    @admin.display(description=_("members"), ordering="_member_count")
+    @admin.display(description=_("members"), ordering="member_total")
     def member_count(self, obj: Tenant) -> int:
-        return obj._member_count  # type: ignore[attr-defined]
+        return obj.member_total  # type: ignore[attr-defined]
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         # Tenants are created with `manage.py tenant_create` or signup, which clone the schema.

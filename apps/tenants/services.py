@@ -20,9 +20,7 @@ def tenant_template_migrate(*, verbosity: int = 0) -> None:
     base = settings.TENANT_BASE_SCHEMA
     with connection.cursor() as cursor:
         cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{base}"')
-    call_command(
-        "migrate_schemas", schema_name=base, interactive=False, verbosity=verbosity
-    )
+    call_command("migrate_schemas", schema_name=base, interactive=False, verbosity=verbosity)
     connection.set_schema_to_public()
 
 
@@ -51,7 +49,8 @@ def tenant_create(*, name: str, slug: str, owner: User | None = None) -> Tenant:
         raise ValidationError({"slug": _("This name is reserved. Please choose another.")})
     if not schema_exists(settings.TENANT_BASE_SCHEMA):
         raise ImproperlyConfigured(
-            f"Template schema {settings.TENANT_BASE_SCHEMA!r} is missing: run `manage.py migrate_all`."
+            f"Template schema {settings.TENANT_BASE_SCHEMA!r} is missing: "
+            "run `manage.py migrate_all`."
         )
     tenant = Tenant(name=name.strip(), slug=slug, schema_name=Tenant.schema_name_for(slug))
     tenant.full_clean()

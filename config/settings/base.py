@@ -84,9 +84,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
 DATABASES = {
-    "default": env.db(
-        "DATABASE_URL", default=f"postgres://kura:kura@127.0.0.1:{PG_PORT}/kura"
-    ),
+    "default": env.db("DATABASE_URL", default=f"postgres://kura:kura@127.0.0.1:{PG_PORT}/kura"),
 }
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 # A dead database must fail a readiness probe quickly, not hang it.

@@ -1,6 +1,6 @@
 """Development: `make run`."""
 
-from config.settings.base import *  # noqa: F403
+from config.settings.base import *
 
 DEBUG = True
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

@@ -2,14 +2,15 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.settings.base import *  # noqa: F403
+from config.settings.base import *
 from config.settings.base import DEV_SECRET_KEY, SECRET_KEY, env
 
-if not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50:
+MIN_SECRET_KEY_LENGTH = 50
+if not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < MIN_SECRET_KEY_LENGTH:
     raise ImproperlyConfigured(
         "DJANGO_SECRET_KEY must be set to a long random value in production."
     )
-if AWS_SECRET_ACCESS_KEY == "kura-dev-secret-key-unsafe":  # noqa: F405, S105
+if AWS_SECRET_ACCESS_KEY == "kura-dev-secret-key-unsafe":  # noqa: S105
     raise ImproperlyConfigured("AWS_SECRET_ACCESS_KEY must be set in production.")
 
 DEBUG = False
@@ -20,7 +21,5 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
-STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
-    "whitenoise.storage.CompressedManifestStaticFilesStorage"
-)
+STORAGES["staticfiles"]["BACKEND"] = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")

@@ -1,6 +1,6 @@
 """Tests: the same real services as development, on their own Redis databases and prefixes."""
 
-from config.settings.base import *  # noqa: F403
+from config.settings.base import *
 from config.settings.environment import REDIS_PORT, env
 
 DEBUG = False
@@ -8,11 +8,11 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Separate Redis databases keep a running `make run` worker from taking test tasks.
 REDIS_URL = env("TEST_REDIS_URL", default=f"redis://127.0.0.1:{REDIS_PORT}/10")
-CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
+CACHES["default"]["LOCATION"] = REDIS_URL
 CELERY_BROKER_URL = env("TEST_CELERY_BROKER_URL", default=f"redis://127.0.0.1:{REDIS_PORT}/11")
 CELERY_RESULT_BACKEND = env(
     "TEST_CELERY_RESULT_BACKEND", default=f"redis://127.0.0.1:{REDIS_PORT}/12"
 )
 ELASTICSEARCH_INDEX_PREFIX = "kura-test"
 KURA_OBJECT_KEY_PREFIX = "test-tenants"
-DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+DATABASES["default"]["CONN_MAX_AGE"] = 0

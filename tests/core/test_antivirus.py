@@ -29,5 +29,5 @@ def test_clean_file_passes():
 
 def test_unreachable_clamd_raises(settings):
     settings.CLAMD_PORT = 9
-    with pytest.raises(antivirus.AntivirusUnavailable):
+    with pytest.raises(antivirus.AntivirusUnavailableError):
         antivirus.ping(timeout=1)

@@ -68,7 +68,10 @@ def test_openapi_schema_documents_the_error_shape(tenant_client):
     assert response.status_code == 200
     schema = response.json()
     assert schema["components"]["schemas"]["Error"]["required"] == [
-        "status", "code", "message", "errors",
+        "status",
+        "code",
+        "message",
+        "errors",
     ]
     operations = [op for item in schema["paths"].values() for op in item.values()]
     assert operations

@@ -23,9 +23,7 @@ class Command(BaseCommand):
             owner = User.objects.filter(email=email).first() or user_create(
                 email=email, password=password, full_name=f"{name} owner", validate=False
             )
-            tenant = Tenant.objects.filter(slug=slug).first() or tenant_create(
-                name=name, slug=slug
-            )
+            tenant = Tenant.objects.filter(slug=slug).first() or tenant_create(name=name, slug=slug)
             Membership.objects.get_or_create(
                 user=owner, tenant=tenant, defaults={"role": Membership.Role.OWNER}
             )
