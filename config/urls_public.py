@@ -3,10 +3,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from apps.accounts import views as account_views
 from apps.tenants import views as tenant_views
 
 urlpatterns = [
     path("", tenant_views.LandingView.as_view(), name="landing"),
+    path("signup", account_views.signup_view, name="signup"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -3,10 +3,12 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from apps.accounts import urls as accounts_urls
 from apps.core import views as core_views
 from apps.tenants.apis import TenantDetailApi
 
 api_patterns = [
+    *accounts_urls.api_patterns,
     path("tenant", TenantDetailApi.as_view(), name="tenant-detail"),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
@@ -14,7 +16,9 @@ api_patterns = [
 
 urlpatterns = [
     path("", core_views.TenantHomeView.as_view(), name="home"),
+    path("auth/", include(accounts_urls.auth_api_patterns)),
     path("api/", include(api_patterns)),
+    *accounts_urls.page_patterns,
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

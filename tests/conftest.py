@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_exists
@@ -68,6 +69,13 @@ def tenant_client(tenant: Tenant) -> Client:
 @pytest.fixture
 def public_client() -> Client:
     return Client(HTTP_HOST=settings.BASE_DOMAIN)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate-limit and sign-in counters must not leak between tests (the test cache is a
+    Redis database of its own; the Celery broker's is untouched)."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

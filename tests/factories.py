@@ -1,6 +1,6 @@
 import factory
 
-from apps.accounts.models import User
+from apps.accounts.models import Membership, User
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -16,3 +16,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):  # noqa: N805
         if create:
             obj.save()
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    role = Membership.Role.MEMBER

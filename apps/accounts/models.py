@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -30,6 +32,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("operator"), default=False, help_text=_("May sign in to the operators' admin.")
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Set after repeated failed sign-ins; the account opens again by itself at this time.
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -43,6 +47,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    def is_locked(self, *, now: datetime | None = None) -> bool:
+        return self.locked_until is not None and self.locked_until > (now or timezone.now())
 
 
 class Membership(models.Model):
@@ -59,6 +66,10 @@ class Membership(models.Model):
         "tenants.Tenant", on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    suspended_until = models.DateTimeField(_("suspended until"), null=True, blank=True)
+    # Bumped whenever what a token says about this membership stops being true (suspension,
+    # removal of access): every token carrying an older version is refused at once.
+    token_version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -70,3 +81,87 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.tenant} ({self.role})"
+
+    def is_suspended(self, *, now: datetime | None = None) -> bool:
+        return self.suspended_until is not None and self.suspended_until > (now or timezone.now())
+
+    @property
+    def can_write(self) -> bool:
+        return self.role != self.Role.VIEWER
+
+    @property
+    def can_manage_members(self) -> bool:
+        return self.role in {self.Role.OWNER, self.Role.ADMIN}
+
+
+class Invitation(models.Model):
+    """An emailed link that makes its bearer a member of a tenant once accepted."""
+
+    tenant = models.ForeignKey(
+        "tenants.Tenant", on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("email address"))
+    role = models.CharField(_("role"), max_length=16, choices=Membership.Role.choices)
+    # Only a hash is stored: the database alone is not enough to accept an invitation.
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.tenant}"
+
+
+class RefreshToken(models.Model):
+    """One issued refresh token. Tokens descended from one sign-in share a family; presenting
+    a retired token again revokes the whole family (it has been stolen or replayed)."""
+
+    jti = models.CharField(max_length=64, unique=True)
+    family = models.UUIDField(db_index=True)
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    expires_at = models.DateTimeField()
+    retired_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"])]
+
+    def __str__(self) -> str:
+        return f"refresh {self.jti} (family {self.family})"
+
+
+class ApiKey(models.Model):
+    """A tenant's service account for integrations: `Authorization: Api-Key <prefix>.<secret>`."""
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Read")
+        WRITE = "write", _("Read and write")
+
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=12, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    scope = models.CharField(_("scope"), max_length=8, choices=Scope.choices, default=Scope.READ)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == self.Scope.WRITE

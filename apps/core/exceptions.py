@@ -17,6 +17,8 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
+from apps.core.errors import ServiceError
+
 
 def error_body(
     *, status_code: int, code: str, message: str, errors: dict[str, Any] | None = None
@@ -32,46 +34,62 @@ def error_response(
     return JsonResponse(body, status=status_code, json_dumps_params={"ensure_ascii": False})
 
 
+def _service_error_response(exc: ServiceError) -> Response:
+    response = Response(
+        error_body(status_code=exc.status_code, code=exc.code, message=exc.message),
+        status=exc.status_code,
+    )
+    if exc.retry_after is not None:
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def _as_api_exception(exc: Exception) -> Exception:
+    """Django's own refusals, as the DRF exceptions they mean."""
+    if isinstance(exc, DjangoValidationError):
+        return exceptions.ValidationError(detail=as_serializer_error(exc))
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied()
+    return exc
+
+
+def _validation_body(status_code: int, detail: Any) -> dict[str, Any]:
+    if not isinstance(detail, dict):
+        detail = {api_settings.NON_FIELD_ERRORS_KEY: detail}
+    general = detail.get(api_settings.NON_FIELD_ERRORS_KEY)
+    errors = {k: v for k, v in detail.items() if k != api_settings.NON_FIELD_ERRORS_KEY}
+    if general:
+        items = general if isinstance(general, list) else [general]
+        message = " ".join(str(item) for item in items)
+    else:
+        message = _("Some fields are not valid.")
+    return error_body(status_code=status_code, code="invalid", message=message, errors=errors)
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's EXCEPTION_HANDLER: every API error leaves in the one shape.
 
-    Services raise Django's ValidationError; it becomes a 400 here, so no view needs
-    to translate it. Anything unexpected is left to Django (a logged 500).
+    Services raise ServiceError or Django's ValidationError; they become responses here,
+    so no view translates them. Anything unexpected is left to Django (a logged 500).
     """
-    if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(detail=as_serializer_error(exc))
-    elif isinstance(exc, Http404):
-        exc = exceptions.NotFound()
-    elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied()
-
+    if isinstance(exc, ServiceError):
+        return _service_error_response(exc)
+    exc = _as_api_exception(exc)
     response = exception_handler(exc, context)
-    if response is None:
+    if response is None or not isinstance(exc, exceptions.APIException):
         return None
-    assert isinstance(exc, exceptions.APIException)  # noqa: S101 - DRF only answers these
 
     if isinstance(exc, exceptions.ValidationError):
-        detail = exc.detail
-        if not isinstance(detail, dict):
-            detail = {api_settings.NON_FIELD_ERRORS_KEY: detail}
-        general = detail.get(api_settings.NON_FIELD_ERRORS_KEY)
-        errors = {k: v for k, v in detail.items() if k != api_settings.NON_FIELD_ERRORS_KEY}
-        if general:
-            items = general if isinstance(general, list) else [general]
-            message = " ".join(str(item) for item in items)
-        else:
-            message = _("Some fields are not valid.")
-        response.data = error_body(
-            status_code=response.status_code, code="invalid", message=message, errors=errors
-        )
+        response.data = _validation_body(response.status_code, exc.detail)
         return response
-
-    codes = exc.get_codes()
-    response.data = error_body(
-        status_code=response.status_code,
-        code=codes if isinstance(codes, str) else exc.default_code,
-        message=str(exc.detail),
-    )
+    detail, codes = exc.detail, exc.get_codes()
+    if isinstance(detail, dict):  # simplejwt's InvalidToken: {"detail", "code", "messages"}
+        message, code = str(detail.get("detail", "")), str(detail.get("code", exc.default_code))
+    else:
+        message, code = str(detail), codes if isinstance(codes, str) else exc.default_code
+    response.data = error_body(status_code=response.status_code, code=code, message=message)
     return response
 
 

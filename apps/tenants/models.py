@@ -10,6 +10,30 @@ RESERVED_SLUGS = frozenset(
 )
 
 
+class Plan(models.Model):
+    """What a tenant's subscription allows: API request rates, for now (per minute, or per
+    THROTTLE_WINDOW_SECONDS where that is changed)."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    # Requests a minute for one person or API key, and for the whole tenant together.
+    requests_per_minute = models.PositiveIntegerField(_("requests a minute per user"), default=120)
+    tenant_requests_per_minute = models.PositiveIntegerField(
+        _("requests a minute per tenant"), default=600
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# Tenants without a plan get these limits.
+DEFAULT_PLAN = Plan(name="default")
+
+
 class Tenant(TenantMixin):
     """A company. Its data lives in its own PostgreSQL schema, `t_<slug>`."""
 
@@ -22,6 +46,9 @@ class Tenant(TenantMixin):
         help_text=_("The company's sub-domain."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    plan = models.ForeignKey(
+        Plan, on_delete=models.PROTECT, null=True, blank=True, related_name="tenants"
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     # Schemas are created by apps.tenants.services.tenant_create, never by save().
@@ -35,6 +62,10 @@ class Tenant(TenantMixin):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def effective_plan(self) -> Plan:
+        return self.plan or DEFAULT_PLAN
 
     @staticmethod
     def schema_name_for(slug: str) -> str:

@@ -9,6 +9,7 @@ from django_tenants.clone import CloneSchema
 from django_tenants.utils import get_public_schema_name, schema_exists
 
 from apps.accounts.models import Membership, User
+from apps.accounts.services import user_create
 from apps.tenants.models import RESERVED_SLUGS, Domain, Tenant
 
 
@@ -71,3 +72,19 @@ def _schema_clone(schema_name: str) -> None:
     # a no-op.
     call_command("migrate_schemas", schema_name=schema_name, interactive=False, verbosity=0)
     connection.set_schema_to_public()
+
+
+@transaction.atomic
+def tenant_signup(
+    *, company_name: str, slug: str, full_name: str, email: str, password: str
+) -> Tenant:
+    """Signup on the public site: a new company, owned by a new account or by an existing
+    one that proves itself with its password."""
+    user = User.objects.filter(email=email.strip().lower()).first()
+    if user is None:
+        user = user_create(email=email, password=password, full_name=full_name)
+    elif not user.check_password(password):
+        raise ValidationError(
+            {"email": _("This email already has an account; enter its password to continue.")}
+        )
+    return tenant_create(name=company_name, slug=slug, owner=user)

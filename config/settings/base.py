@@ -29,6 +29,8 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "mozilla_django_oidc",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -59,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.accounts.middleware.MembershipMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -105,13 +108,13 @@ CACHES = {
 }
 
 AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "/login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
 
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
@@ -146,6 +149,7 @@ LOGGING = {
 }
 
 from config.settings.api import *  # noqa: E402
+from config.settings.auth import *  # noqa: E402
 from config.settings.celery import *  # noqa: E402
 from config.settings.search import *  # noqa: E402
 from config.settings.storages import *  # noqa: E402

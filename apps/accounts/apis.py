@@ -1,0 +1,124 @@
+"""The identity API on tenant hosts: sign in, refresh, sign out, who am I."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts.authentication import TenantJWTAuthentication
+from apps.accounts.permissions import IsTenantMember, principal_of
+from apps.accounts.selectors import memberships_of_user
+from apps.accounts.services import (
+    auth_check_credentials,
+    auth_logout,
+    auth_token_issue,
+    auth_token_refresh,
+)
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access_token = serializers.CharField()
+    refresh_token = serializers.CharField()
+    token_type = serializers.CharField(help_text=_("Always `Bearer`."))
+    expires_in = serializers.IntegerField(help_text=_("Seconds until the access token expires."))
+
+
+def client_ip(request: Request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+class LoginApi(APIView):
+    """Sign in with email and password; answers a token pair bound to this company."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    class InputSerializer(serializers.Serializer):
+        email = serializers.EmailField()
+        password = serializers.CharField(trim_whitespace=False, max_length=4096)
+
+    @extend_schema(
+        operation_id="auth_login", request=InputSerializer, responses=TokenPairSerializer
+    )
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        membership = auth_check_credentials(
+            **data.validated_data,
+            tenant=request.tenant,
+            ip=client_ip(request),  # type: ignore[attr-defined]
+        )
+        pair = auth_token_issue(membership=membership)
+        return Response(TokenPairSerializer(pair).data)
+
+
+class RefreshApi(APIView):
+    """Trade a refresh token for a new pair; the old refresh token is retired."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    class InputSerializer(serializers.Serializer):
+        refresh_token = serializers.CharField(max_length=4096)
+
+    @extend_schema(
+        operation_id="auth_refresh", request=InputSerializer, responses=TokenPairSerializer
+    )
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        pair = auth_token_refresh(
+            raw_refresh=data.validated_data["refresh_token"],
+            tenant=request.tenant,  # type: ignore[attr-defined]
+        )
+        return Response(TokenPairSerializer(pair).data)
+
+
+class LogoutApi(APIView):
+    """Sign out: this access token and every refresh token of its sign-in stop working."""
+
+    authentication_classes = [TenantJWTAuthentication]
+    permission_classes = [IsTenantMember]
+
+    @extend_schema(operation_id="auth_logout", request=None, responses={204: None})
+    def post(self, request: Request) -> Response:
+        auth_logout(access=request.auth.claims)  # type: ignore[union-attr]
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ProfileApi(APIView):
+    """The person calling, the company of this host and their role in it."""
+
+    class OutputSerializer(serializers.Serializer):
+        class TenantSerializer(serializers.Serializer):
+            name = serializers.CharField()
+            slug = serializers.CharField()
+
+        class OtherSerializer(serializers.Serializer):
+            tenant = serializers.CharField(source="tenant.slug")
+            name = serializers.CharField(source="tenant.name")
+            role = serializers.CharField()
+
+        id = serializers.IntegerField(source="user.id")
+        email = serializers.EmailField(source="user.email")
+        full_name = serializers.CharField(source="user.full_name")
+        tenant = TenantSerializer()
+        role = serializers.CharField()
+        memberships = OtherSerializer(many=True)
+
+    @extend_schema(operation_id="profile", responses=OutputSerializer)
+    def get(self, request: Request) -> Response:
+        principal = principal_of(request)
+        membership = principal.membership if principal else None
+        if membership is None:
+            raise exceptions.PermissionDenied(_("API keys have no profile."), code="not_a_person")
+        data = {
+            "user": membership.user,
+            "tenant": membership.tenant,
+            "role": membership.role,
+            "memberships": memberships_of_user(user=membership.user),
+        }
+        return Response(self.OutputSerializer(data).data)

@@ -1,0 +1,42 @@
+"""Refusals of the identity services, each with the status the API answers."""
+
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.errors import ServiceError
+
+
+class InvalidCredentialsError(ServiceError):
+    status_code = 401
+    code = "invalid_credentials"
+    # One message whether or not the email has an account.
+    default_message = _("The email address or password is not correct.")
+
+
+class AccountLockedError(ServiceError):
+    status_code = 403
+    code = "account_locked"
+
+
+class LoginThrottledError(ServiceError):
+    status_code = 429
+    code = "login_throttled"
+
+
+class MembershipSuspendedError(ServiceError):
+    status_code = 403
+    code = "membership_suspended"
+
+
+class TokenRevokedError(ServiceError):
+    status_code = 401
+    code = "token_revoked"
+
+
+class NotAllowedError(ServiceError):
+    status_code = 403
+    code = "permission_denied"
+
+
+class InvitationInvalidError(ServiceError):
+    status_code = 400
+    code = "invitation_invalid"

@@ -1,0 +1,42 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import ApiKey, Membership
+from apps.tenants.models import SLUG_PATTERN
+
+
+class LoginForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial="member")
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+
+class AcceptInvitationForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    scope = forms.ChoiceField(label=_("Scope"), choices=ApiKey.Scope.choices)
+
+
+class SignupForm(forms.Form):
+    company_name = forms.CharField(label=_("Company name"), max_length=100)
+    slug = forms.RegexField(
+        label=_("Address"),
+        regex=SLUG_PATTERN,
+        max_length=32,
+        help_text=_("Lowercase letters, digits and hyphens, e.g. acme."),
+    )
+    full_name = forms.CharField(label=_("Your name"), max_length=150)
+    email = forms.EmailField(label=_("Email address"))
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)

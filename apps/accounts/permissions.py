@@ -1,0 +1,71 @@
+"""DRF permissions by role, and object rules the feature apps reuse."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.request import Request
+
+from apps.accounts.principal import Principal
+
+if TYPE_CHECKING:  # DRF's views import these classes through its settings
+    from rest_framework.views import APIView
+
+
+def principal_of(request: Request) -> Principal | None:
+    principal = request.auth
+    tenant = getattr(request, "tenant", None)
+    if isinstance(principal, Principal) and tenant is not None and principal.tenant_id == tenant.pk:
+        return principal
+    return None
+
+
+class IsTenantMember(BasePermission):
+    """Signed in for this tenant, whatever the role (reading one's profile, signing out)."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return principal_of(request) is not None
+
+
+class IsTenantPrincipal(BasePermission):
+    """The default: signed in for this tenant; writing needs a role or key that may write
+    (viewers and read-only keys may only read)."""
+
+    message = _("Your role in this company may only read.")
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        principal = principal_of(request)
+        if principal is None:
+            return False
+        return request.method in SAFE_METHODS or principal.can_write
+
+
+class IsTenantAdmin(IsTenantPrincipal):
+    """Owners and admins only."""
+
+    message = _("Only owners and admins can do this.")
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        principal = principal_of(request)
+        return principal is not None and principal.can_manage_members
+
+
+class IsAuthorOrAdmin(BasePermission):
+    """Object rule: anyone who may read reads; authors change their own objects, owners and
+    admins change any. The view names the author field with `author_field` (default
+    `author_id`)."""
+
+    message = _("Only the author or an admin can change this.")
+
+    def has_object_permission(self, request: Request, view: APIView, obj: Any) -> bool:
+        if request.method in SAFE_METHODS:
+            return True
+        principal = principal_of(request)
+        if principal is None or not principal.can_write:
+            return False
+        if principal.can_manage_members:
+            return True
+        author_id = getattr(obj, getattr(view, "author_field", "author_id"), None)
+        return principal.membership is not None and author_id == principal.membership.user_id

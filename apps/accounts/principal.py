@@ -1,0 +1,39 @@
+"""Who is calling, once authenticated: a member (by token or session) or an API key."""
+
+from dataclasses import dataclass
+
+from apps.accounts.models import ApiKey, Membership
+
+
+@dataclass(frozen=True)
+class Principal:
+    tenant_id: int
+    can_write: bool
+    can_manage_members: bool
+    throttle_key: str
+    membership: Membership | None = None
+    api_key: ApiKey | None = None
+    claims: dict[str, object] | None = None
+
+    @classmethod
+    def of_membership(
+        cls, membership: Membership, claims: dict[str, object] | None = None
+    ) -> "Principal":
+        return cls(
+            tenant_id=membership.tenant_id,
+            can_write=membership.can_write,
+            can_manage_members=membership.can_manage_members,
+            throttle_key=f"user:{membership.user_id}",
+            membership=membership,
+            claims=claims,
+        )
+
+    @classmethod
+    def of_api_key(cls, api_key: ApiKey) -> "Principal":
+        return cls(
+            tenant_id=api_key.tenant_id,
+            can_write=api_key.can_write,
+            can_manage_members=False,
+            throttle_key=f"key:{api_key.pk}",
+            api_key=api_key,
+        )

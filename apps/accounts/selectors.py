@@ -1,0 +1,61 @@
+"""Reads on accounts; each takes the acting principal where access matters."""
+
+from django.db.models import QuerySet
+
+from apps.accounts.models import ApiKey, Membership, User
+from apps.tenants.models import Tenant
+
+
+def membership_for_token(*, membership_id: int) -> Membership | None:
+    """The membership a token names, with its person and tenant, in one query."""
+    return Membership.objects.select_related("user", "tenant").filter(pk=membership_id).first()
+
+
+def membership_of(*, user: User, tenant: Tenant) -> Membership | None:
+    return (
+        Membership.objects.select_related("user", "tenant").filter(user=user, tenant=tenant).first()
+    )
+
+
+def membership_list(*, tenant: Tenant) -> QuerySet[Membership]:
+    return Membership.objects.filter(tenant=tenant).select_related("user").order_by("user__email")
+
+
+def membership_get(*, tenant: Tenant, membership_id: int) -> Membership | None:
+    """A membership of this tenant only: ids from another tenant find nothing."""
+    return membership_list(tenant=tenant).filter(pk=membership_id).first()
+
+
+def memberships_of_user(*, user: User) -> QuerySet[Membership]:
+    """Every company this person belongs to, for the tenant switcher."""
+    return (
+        Membership.objects.filter(user=user, tenant__is_active=True)
+        .select_related("tenant")
+        .prefetch_related("tenant__domains")
+        .order_by("tenant__name")
+    )
+
+
+def api_key_by_prefix(*, prefix: str) -> ApiKey | None:
+    return ApiKey.objects.select_related("tenant").filter(prefix=prefix).first()
+
+
+def api_key_list(*, tenant: Tenant) -> QuerySet[ApiKey]:
+    return ApiKey.objects.filter(tenant=tenant).select_related("created_by")
+
+
+def api_key_get(*, tenant: Tenant, key_id: int) -> ApiKey | None:
+    return api_key_list(tenant=tenant).filter(pk=key_id).first()
+
+
+def user_exists(*, email: str) -> bool:
+    return User.objects.filter(email=email.strip().lower()).exists()
+
+
+def owner_of(*, tenant: Tenant) -> User:
+    return (
+        Membership.objects.select_related("user")
+        .filter(tenant=tenant, role="owner")
+        .earliest("created_at")
+        .user
+    )

@@ -1,0 +1,263 @@
+"""Pages for people: sign in and out, profile, members, API keys, invitations, switching
+company, and signup on the public site."""
+
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.accounts import selectors, services
+from apps.accounts.forms import (
+    AcceptInvitationForm,
+    ApiKeyForm,
+    InviteForm,
+    LoginForm,
+    RoleForm,
+    SignupForm,
+)
+from apps.accounts.models import Membership
+from apps.accounts.oidc import oidc_enabled
+from apps.core.errors import ServiceError, error_text
+from apps.tenants.models import Tenant
+from apps.tenants.services import tenant_signup
+
+PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"  # noqa: S105 - a dotted path
+View = Callable[..., HttpResponse]
+
+
+def tenant_url(tenant: Tenant, request: HttpRequest, path: str) -> str:
+    port = request.get_port()
+    default = "443" if request.is_secure() else "80"
+    host = f"{tenant.slug}.{settings.BASE_DOMAIN}" + (f":{port}" if port != default else "")
+    return f"{request.scheme}://{host}{path}"
+
+
+def member_required(*, manage: bool = False) -> Callable[[View], View]:
+    """Signed in as a member of this tenant; `manage`: an owner or admin."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            membership = request.membership  # type: ignore[attr-defined]
+            if membership is None:
+                return redirect(f"{settings.LOGIN_URL}?next={request.path}")
+            if manage and not membership.can_manage_members:
+                raise PermissionDenied
+            return view(request, membership, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.membership is not None:  # type: ignore[attr-defined]
+        return redirect("/")
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.auth_check_credentials(
+                **form.cleaned_data,
+                tenant=request.tenant,
+                ip=_client_ip(request),  # type: ignore[attr-defined]
+            )
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            login(request, membership.user, backend=PASSWORD_BACKEND)
+            return redirect(request.GET.get("next") or "/")
+    if request.GET.get("oidc") == "failed":
+        messages.error(
+            request, _("Sign-in with your identity provider did not work for this company.")
+        )
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": form, "oidc_enabled": oidc_enabled(), "oidc_name": settings.OIDC_PROVIDER_NAME},
+    )
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect(settings.LOGIN_URL)
+
+
+@member_required()
+def profile_view(request: HttpRequest, membership: Any) -> HttpResponse:
+    others = selectors.memberships_of_user(user=membership.user)
+    return render(request, "accounts/profile.html", {"membership": membership, "others": others})
+
+
+@member_required()
+def switch_view(request: HttpRequest, membership: Any, slug: str) -> HttpResponse:
+    target = next(
+        (
+            m.tenant
+            for m in selectors.memberships_of_user(user=membership.user)
+            if m.tenant.slug == slug
+        ),
+        None,
+    )
+    if target is None:
+        raise PermissionDenied
+    token = services.handoff_issue(user=membership.user, tenant=target)
+    return HttpResponseRedirect(tenant_url(target, request, f"/handoff?token={token}"))
+
+
+def handoff_view(request: HttpRequest) -> HttpResponse:
+    try:
+        membership = services.handoff_redeem(
+            token=request.GET.get("token", ""),
+            tenant=request.tenant,  # type: ignore[attr-defined]
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect(settings.LOGIN_URL)
+    login(request, membership.user, backend=PASSWORD_BACKEND)
+    return redirect("/")
+
+
+@member_required(manage=True)
+def members_view(request: HttpRequest, membership: Any) -> HttpResponse:
+    tenant = request.tenant  # type: ignore[attr-defined]
+    action = request.POST.get("action")
+    invite_form = InviteForm(request.POST if action == "invite" else None)
+    if request.method == "POST":
+        try:
+            if action == "invite":
+                if invite_form.is_valid():
+                    services.invitation_create(
+                        tenant=tenant,
+                        actor=membership,
+                        accept_url=tenant_url(tenant, request, "/invitations/"),
+                        **invite_form.cleaned_data,
+                    )
+                    messages.success(
+                        request, _("Invitation sent to %(email)s.") % invite_form.cleaned_data
+                    )
+                    return redirect("members")
+            else:
+                _member_change(request, membership, tenant, action)
+                return redirect("members")
+        except (ServiceError, ValidationError) as exc:
+            messages.error(request, error_text(exc))
+    return render(
+        request,
+        "accounts/members.html",
+        {
+            "membership": membership,
+            "members": selectors.membership_list(tenant=tenant),
+            "invite_form": invite_form,
+            "roles": Membership.Role.choices,
+        },
+    )
+
+
+def _member_change(request: HttpRequest, actor: Any, tenant: Tenant, action: str | None) -> None:
+    target = selectors.membership_get(tenant=tenant, membership_id=_int(request.POST.get("member")))
+    if target is None:
+        raise ValidationError(_("That member no longer exists."))
+    if action == "role":
+        form = RoleForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Choose a valid role."))
+        services.membership_role_change(
+            membership=target, role=form.cleaned_data["role"], actor=actor
+        )
+        messages.success(request, _("Role changed."))
+    elif action == "remove":
+        services.membership_remove(membership=target, actor=actor)
+        messages.success(request, _("Member removed."))
+    elif action == "suspend":
+        hours = min(max(_int(request.POST.get("hours")) or 24, 1), 24 * 90)
+        services.membership_suspend(
+            membership=target, until=timezone.now() + timedelta(hours=hours), actor=actor
+        )
+        messages.success(request, _("Member suspended for %(hours)d hours.") % {"hours": hours})
+    else:
+        raise ValidationError(_("Unknown action."))
+
+
+def _int(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0
+
+
+@member_required(manage=True)
+def api_keys_view(request: HttpRequest, membership: Any) -> HttpResponse:
+    tenant = request.tenant  # type: ignore[attr-defined]
+    form = ApiKeyForm(request.POST if request.POST.get("action") == "create" else None)
+    new_secret = None
+    if request.method == "POST":
+        if request.POST.get("action") == "create" and form.is_valid():
+            _key, new_secret = services.api_key_create(
+                tenant=tenant, actor=membership, **form.cleaned_data
+            )
+            form = ApiKeyForm()
+        elif request.POST.get("action") == "revoke":
+            key = selectors.api_key_get(tenant=tenant, key_id=_int(request.POST.get("key")))
+            if key is not None:
+                services.api_key_revoke(api_key=key, actor=membership)
+                messages.success(request, _("API key revoked."))
+            return redirect("api-keys")
+    return render(
+        request,
+        "accounts/api_keys.html",
+        {"keys": selectors.api_key_list(tenant=tenant), "form": form, "new_secret": new_secret},
+    )
+
+
+def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
+    tenant = request.tenant  # type: ignore[attr-defined]
+    try:
+        invitation = services.invitation_find(raw_token=token, tenant=tenant)
+    except ServiceError as exc:
+        return render(request, "accounts/invitation.html", {"error": exc.message}, status=400)
+    has_account = selectors.user_exists(email=invitation.email)
+    form = AcceptInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.invitation_accept(
+                raw_token=token, tenant=tenant, **form.cleaned_data
+            )
+        except (ServiceError, ValidationError) as exc:
+            form.add_error(None, error_text(exc))
+        else:
+            login(request, membership.user, backend=PASSWORD_BACKEND)
+            messages.success(request, _("Welcome to %(company)s.") % {"company": tenant.name})
+            return redirect("/")
+    return render(
+        request,
+        "accounts/invitation.html",
+        {"invitation": invitation, "form": form, "has_account": has_account},
+    )
+
+
+def signup_view(request: HttpRequest) -> HttpResponse:
+    """Public site: a new company and its owner."""
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            tenant = tenant_signup(**form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            owner = selectors.owner_of(tenant=tenant)
+            token = services.handoff_issue(user=owner, tenant=tenant)
+            return HttpResponseRedirect(tenant_url(tenant, request, f"/handoff?token={token}"))
+    return render(request, "accounts/signup.html", {"form": form})

@@ -1,0 +1,24 @@
+"""Refusals raised by services. Kept free of DRF imports: services must not depend on
+the API layer (and DRF's settings import the authentication classes, which use services)."""
+
+from django.core.exceptions import ValidationError
+
+
+class ServiceError(Exception):
+    """A refusal by a service, with the status and code the API answers it with.
+
+    Services raise these (or Django's ValidationError); they never build responses.
+    """
+
+    status_code = 400
+    code = "error"
+
+    def __init__(self, message: str, *, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after
+
+
+def error_text(exc: ServiceError | ValidationError) -> str:
+    """What a web page shows for a refusal."""
+    return exc.message if isinstance(exc, ServiceError) else " ".join(exc.messages)

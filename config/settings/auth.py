@@ -1,0 +1,71 @@
+"""Sign-in: password hashing, JWT for the API, lockout, OpenID Connect, rate limits."""
+
+from datetime import timedelta
+
+from config.settings.environment import env
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Accepted for imported accounts; re-hashed with Argon2 at their next sign-in.
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.BCryptPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "apps.accounts.oidc.KuraOIDCBackend",
+]
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(
+        seconds=env.int("KURA_ACCESS_TOKEN_SECONDS", default=15 * 60)
+    ),
+    "REFRESH_TOKEN_LIFETIME": timedelta(
+        seconds=env.int("KURA_REFRESH_TOKEN_SECONDS", default=7 * 24 * 3600)
+    ),
+    # One symmetric algorithm, allow-listed: tokens naming any other (or "none") are refused.
+    "ALGORITHM": "HS256",
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "sub",
+    "TOKEN_TYPE_CLAIM": "token_type",
+    "JTI_CLAIM": "jti",
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "UPDATE_LAST_LOGIN": False,
+    "LEEWAY": 0,
+}
+
+# A key of its own lets tokens be rotated without logging everyone out of the web UI;
+# without one, simplejwt signs with SECRET_KEY.
+if env("KURA_JWT_SIGNING_KEY", default=""):
+    SIMPLE_JWT["SIGNING_KEY"] = env("KURA_JWT_SIGNING_KEY")
+
+# After this many failed sign-ins for one email within the window, the account is locked
+# for LOGIN_LOCK_SECONDS; one address (IP) may fail LOGIN_IP_FAILURE_LIMIT times a window.
+LOGIN_FAILURE_LIMIT = env.int("KURA_LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_IP_FAILURE_LIMIT = env.int("KURA_LOGIN_IP_FAILURE_LIMIT", default=30)
+LOGIN_FAILURE_WINDOW_SECONDS = env.int("KURA_LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+LOGIN_LOCK_SECONDS = env.int("KURA_LOGIN_LOCK_SECONDS", default=15 * 60)
+
+# API rate limits: a plan's numbers are requests per this window.
+THROTTLE_WINDOW_SECONDS = env.int("KURA_THROTTLE_WINDOW_SECONDS", default=60)
+
+INVITATION_LIFETIME = timedelta(days=env.int("KURA_INVITATION_DAYS", default=7))
+
+# OpenID Connect sign-in (mozilla-django-oidc). Off unless an issuer is configured; the
+# endpoints come from the issuer's discovery document (apps/accounts/oidc.py).
+OIDC_ISSUER = env("KURA_OIDC_ISSUER", default="")
+OIDC_PROVIDER_NAME = env("KURA_OIDC_PROVIDER_NAME", default="OpenID Connect")
+OIDC_RP_CLIENT_ID = env("KURA_OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("KURA_OIDC_CLIENT_SECRET", default="")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_CREATE_USER = False  # link to existing accounts only
+OIDC_STORE_ACCESS_TOKEN = False
+OIDC_STORE_ID_TOKEN = False
+OIDC_TIMEOUT = 10
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login"
+LOGIN_REDIRECT_URL_FAILURE = "/login?oidc=failed"
