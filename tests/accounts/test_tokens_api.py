@@ -103,6 +103,7 @@ def test_hs256_with_a_wrong_secret_is_refused(tenant, member):
     assert_refused(bearer(tenant, forged).get("/api/profile"), 401, "token_not_valid")
 
 
+@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 def test_a_token_signed_with_another_algorithm_is_refused(tenant, member):
     claims = claims_of(login(tenant, member)["access_token"])
     forged = jwt.encode(claims, settings.SECRET_KEY, algorithm="HS512")

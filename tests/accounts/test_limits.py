@@ -1,0 +1,78 @@
+"""Brute-force protection and per-tenant rate limits, counted in the real Redis."""
+
+import time
+
+import pytest
+from django.test import Client
+
+from apps.accounts.models import User
+from apps.tenants.models import Plan, Tenant
+from tests.accounts.conftest import PASSWORD, api_client, bearer, login
+from tests.conftest import host_of
+
+pytestmark = pytest.mark.django_db
+
+
+def on_plan(tenant, plan: Plan) -> None:
+    """Rolled back with the test; the shared tenant object itself stays untouched."""
+    Tenant.objects.filter(pk=tenant.pk).update(plan=plan)
+
+
+def attempt(tenant, email: str, password: str, ip: str = "198.51.100.7"):
+    return api_client(tenant).post(
+        "/auth/login", {"email": email, "password": password}, format="json", REMOTE_ADDR=ip
+    )
+
+
+def test_repeated_failures_lock_the_account_until_it_unlocks_itself(tenant, member, settings):
+    settings.LOGIN_FAILURE_LIMIT = 3
+    settings.LOGIN_LOCK_SECONDS = 2
+    email = member.user.email
+    assert [attempt(tenant, email, "wrong").status_code for _ in range(2)] == [401, 401]
+    locked = attempt(tenant, email, "wrong")
+    assert locked.status_code == 403
+    assert locked.json()["code"] == "account_locked"
+    assert "locked until" in locked.json()["message"]
+    # Locked: even the right password is refused, with the same clear message.
+    assert attempt(tenant, email, PASSWORD).json()["code"] == "account_locked"
+    assert User.objects.get(pk=member.user_id).locked_until is not None
+
+    time.sleep(2.1)
+    assert attempt(tenant, email, PASSWORD).status_code == 200
+
+
+def test_one_address_failing_too_often_is_throttled(tenant, settings):
+    settings.LOGIN_IP_FAILURE_LIMIT = 3
+    for i in range(3):
+        assert attempt(tenant, f"guess{i}@example.com", "x").status_code == 401
+    response = attempt(tenant, "another@example.com", "x")
+    assert response.status_code == 429
+    assert response.json()["code"] == "login_throttled"
+    assert int(response["Retry-After"]) > 0
+    # Another address is not affected.
+    assert attempt(tenant, "another@example.com", "x", ip="203.0.113.9").status_code == 401
+
+
+def test_rate_limit_from_the_plan_answers_429_then_recovers(tenant, member, settings):
+    settings.THROTTLE_WINDOW_SECONDS = 2
+    plan = Plan.objects.create(name="tiny", requests_per_minute=3, tenant_requests_per_minute=100)
+    on_plan(tenant, plan)
+    client = bearer(tenant, login(tenant, member)["access_token"])
+    assert [client.get("/api/profile").status_code for _ in range(3)] == [200, 200, 200]
+    limited = client.get("/api/profile")
+    assert limited.status_code == 429
+    assert limited.json()["code"] == "throttled"
+    assert 1 <= int(limited["Retry-After"]) <= 2
+    time.sleep(2.1)
+    assert client.get("/api/profile").status_code == 200
+
+
+def test_rate_limits_are_per_tenant(tenant, other_tenant, member, settings):
+    settings.THROTTLE_WINDOW_SECONDS = 60
+    plan = Plan.objects.create(name="tiny2", requests_per_minute=100, tenant_requests_per_minute=3)
+    on_plan(tenant, plan)
+    # Signing in is the tenant's first request of the window.
+    client = bearer(tenant, login(tenant, member)["access_token"])
+    assert [client.get("/api/profile").status_code for _ in range(3)] == [200, 200, 429]
+    # The other tenant's budget is its own.
+    assert Client(HTTP_HOST=host_of(other_tenant)).get("/api/tenant").status_code == 200

@@ -1,0 +1,191 @@
+"""The web pages: session sign-in with CSRF, members, invitations, API keys, switching
+company, and signup on the public site."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.test import Client
+
+from apps.accounts.models import ApiKey, Membership
+from apps.tenants.models import Tenant
+from tests.accounts.conftest import PASSWORD
+from tests.conftest import host_of
+from tests.factories import MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(tenant, membership) -> Client:
+    client = Client(HTTP_HOST=host_of(tenant))
+    response = client.post("/login", {"email": membership.user.email, "password": PASSWORD})
+    assert response.status_code == 302, response.content
+    return client
+
+
+def test_web_login_requires_csrf(tenant, member):
+    client = Client(HTTP_HOST=host_of(tenant), enforce_csrf_checks=True)
+    response = client.post("/login", {"email": member.user.email, "password": PASSWORD})
+    assert response.status_code == 403
+    page = client.get("/login")
+    token = page.cookies["csrftoken"].value
+    response = client.post(
+        "/login", {"email": member.user.email, "password": PASSWORD, "csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 302
+
+
+def test_session_cookie_flags(tenant, member):
+    client = Client(HTTP_HOST=host_of(tenant))
+    response = client.post("/login", {"email": member.user.email, "password": PASSWORD})
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert cookie["httponly"] is True
+    assert cookie["samesite"] == "Lax"
+
+
+def test_wrong_password_shows_the_reason(tenant, member):
+    client = Client(HTTP_HOST=host_of(tenant))
+    response = client.post("/login", {"email": member.user.email, "password": "nope"})
+    assert response.status_code == 200
+    assert "The email address or password is not correct." in response.content.decode()
+
+
+def test_logout_ends_the_session(tenant, member):
+    client = signed_in(tenant, member)
+    assert client.get("/profile").status_code == 200
+    assert client.post("/logout").status_code == 302
+    assert client.get("/profile").status_code == 302
+
+
+def test_session_ends_when_the_member_is_removed(tenant, member):
+    client = signed_in(tenant, member)
+    member.delete()
+    assert client.get("/profile").status_code == 302
+
+
+def test_members_page_is_for_owners_and_admins(tenant, member, owner):
+    assert signed_in(tenant, member).get("/members").status_code == 403
+    page = signed_in(tenant, owner).get("/members")
+    assert page.status_code == 200
+    assert member.user.email in page.content.decode()
+
+
+def test_invite_accept_change_role_and_remove(tenant, owner, django_capture_on_commit_callbacks):
+    admin = signed_in(tenant, owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(
+            "/members", {"action": "invite", "email": "new@example.com", "role": "viewer"}
+        )
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://\S+/invitations/(\S+)", mail.outbox[0].body)
+    assert link is not None
+
+    newcomer = Client(HTTP_HOST=host_of(tenant))
+    page = newcomer.get(f"/invitations/{link.group(1)}")
+    assert page.status_code == 200
+    accepted = newcomer.post(
+        f"/invitations/{link.group(1)}",
+        {"full_name": "新人 太郎", "password": "a-long-new-password"},
+    )
+    assert accepted.status_code == 302
+    joined = Membership.objects.get(tenant=tenant, user__email="new@example.com")
+    assert joined.role == "viewer"
+    assert newcomer.get("/profile").status_code == 200
+    # A used link does not work twice.
+    assert Client(HTTP_HOST=host_of(tenant)).get(f"/invitations/{link.group(1)}").status_code == 400
+
+    admin.post("/members", {"action": "role", "member": joined.pk, "role": "member"})
+    joined.refresh_from_db()
+    assert joined.role == "member"
+    admin.post("/members", {"action": "remove", "member": joined.pk})
+    assert not Membership.objects.filter(pk=joined.pk).exists()
+
+
+def test_the_last_owner_cannot_be_demoted(tenant, owner):
+    admin = signed_in(tenant, owner)
+    response = admin.post(
+        "/members", {"action": "role", "member": owner.pk, "role": "member"}, follow=True
+    )
+    assert "A company needs at least one owner." in response.content.decode()
+    owner.refresh_from_db()
+    assert owner.role == "owner"
+
+
+def test_members_of_another_tenant_cannot_be_touched(tenant, other_tenant, owner):
+    stranger = MembershipFactory(tenant=other_tenant)
+    signed_in(tenant, owner).post("/members", {"action": "remove", "member": stranger.pk})
+    assert Membership.objects.filter(pk=stranger.pk).exists()
+
+
+def test_api_key_secret_is_shown_once(tenant, owner):
+    admin = signed_in(tenant, owner)
+    page = admin.post("/api-keys", {"action": "create", "name": "ERP", "scope": "write"})
+    secret = re.search(
+        r'data-testid="new-key">.*?<code>([^<]+)</code>', page.content.decode(), re.S
+    )
+    assert secret is not None
+    key = ApiKey.objects.get(tenant=tenant, name="ERP")
+    assert secret.group(1).startswith(key.prefix + ".")
+    assert secret.group(1) not in admin.get("/api-keys").content.decode()
+
+
+def test_switching_company_signs_in_on_the_other_host(tenant, other_tenant):
+    person = UserFactory()
+    here = MembershipFactory(tenant=tenant, user=person)
+    MembershipFactory(tenant=other_tenant, user=person, role="viewer")
+    client = signed_in(tenant, here)
+    assert other_tenant.name in client.get("/profile").content.decode()
+    jump = client.get(f"/switch/{other_tenant.slug}")
+    assert jump.status_code == 302
+    target = re.match(r"http://([^/]+)(/handoff\?token=.+)$", jump["Location"])
+    assert target is not None
+    assert target.group(1) == host_of(other_tenant)
+    there = Client(HTTP_HOST=host_of(other_tenant))
+    assert there.get(target.group(2)).status_code == 302
+    assert there.get("/profile").context["membership"].tenant == other_tenant
+    # The link is single use.
+    again = Client(HTTP_HOST=host_of(other_tenant))
+    again.get(target.group(2))
+    assert again.get("/profile").status_code == 302
+
+
+def test_switching_to_a_company_you_are_not_in_is_refused(tenant, other_tenant, member):
+    assert signed_in(tenant, member).get(f"/switch/{other_tenant.slug}").status_code == 403
+
+
+def test_signup_creates_company_and_owner_and_signs_in(public_client):
+    response = public_client.post(
+        "/signup",
+        {
+            "company_name": "Initech 合同会社",
+            "slug": "initech",
+            "full_name": "Peter",
+            "email": "peter@initech.example",
+            "password": "tps-reports-2026",
+        },
+    )
+    assert response.status_code == 302, response.content
+    tenant = Tenant.objects.get(slug="initech")
+    assert Membership.objects.get(tenant=tenant).role == "owner"
+    target = re.match(r"http://initech\.localhost(/handoff\?token=.+)$", response["Location"])
+    assert target is not None
+    client = Client(HTTP_HOST="initech.localhost")
+    client.get(target.group(1))
+    assert client.get("/profile").status_code == 200
+
+
+def test_signup_refuses_a_taken_address(public_client, tenant):
+    response = public_client.post(
+        "/signup",
+        {
+            "company_name": "Copycat",
+            "slug": tenant.slug,
+            "full_name": "X",
+            "email": "x@example.com",
+            "password": "tps-reports-2026",
+        },
+    )
+    assert response.status_code == 200
+    assert "slug" in response.context["form"].errors
