@@ -4,6 +4,7 @@ import pytest
 
 from apps.accounts.services import api_key_create, api_key_revoke
 from tests.accounts.conftest import api_client, bearer, login
+from tests.factories import MembershipFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.accounts.probe_urls")]
 
@@ -29,9 +30,7 @@ def test_anonymous_is_401(tenant):
         ("viewer", 200, 403, 403),
     ],
 )
-def test_roles(tenant, role, read, write, admin, request):
-    from tests.factories import MembershipFactory
-
+def test_roles(tenant, role, read, write, admin):
     membership = MembershipFactory(tenant=tenant, role=role)
     client = bearer(tenant, login(tenant, membership)["access_token"])
     assert client.get("/api/probe").status_code == read
