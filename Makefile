@@ -13,6 +13,7 @@ run: demo  ## services, migrations, demo tenants, then web + worker + beat (Ctrl
 test: install services  ## lint, then the whole suite against the real services
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy apps config
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 install: $(VENV)/.installed
@@ -44,6 +45,7 @@ demo: migrate
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy apps config
 
 bench: install services
 	$(BIN)/python bench/tenant_create.py

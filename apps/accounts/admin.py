@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.models import Membership, User
+from apps.accounts.models import ApiKey, Invitation, Membership, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -14,13 +15,16 @@ class MembershipInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "full_name", "is_active", "is_staff", "date_joined"]
+    list_display = ["email", "full_name", "is_active", "is_staff", "locked_until", "date_joined"]
     list_filter = ["is_active", "is_staff", "is_superuser"]
     search_fields = ["email", "full_name"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Profile"), {"fields": ("full_name",)}),
-        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "locked_until", "is_staff", "is_superuser", "groups")},
+        ),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
@@ -29,7 +33,36 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "tenant", "role", "created_at"]
+    list_display = ["user", "tenant", "role", "suspended_until", "created_at"]
     list_filter = ["role", "tenant"]
     search_fields = ["user__email", "tenant__name"]
     list_select_related = ["user", "tenant"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "tenant", "role", "invited_by", "expires_at", "accepted_at"]
+    list_filter = ["role", "tenant"]
+    search_fields = ["email", "tenant__name"]
+    list_select_related = ["tenant", "invited_by"]
+    readonly_fields = ["token_hash"]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Operators see every tenant's keys and can revoke them; secrets are never shown."""
+
+    list_display = ["name", "tenant", "prefix", "scope", "created_by", "last_used_at", "revoked_at"]
+    list_filter = ["scope", "tenant", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix", "tenant__name"]
+    list_select_related = ["tenant", "created_by"]
+    readonly_fields = ["prefix", "tenant", "created_by", "created_at", "last_used_at"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False  # keys are created by the tenant's admins, who see the secret once
+
+    @admin.action(description=_("Revoke the selected keys"))
+    def revoke(self, request, queryset):  # type: ignore[no-untyped-def]
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, _("%(count)d keys revoked.") % {"count": count})

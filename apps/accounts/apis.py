@@ -48,8 +48,8 @@ class LoginApi(APIView):
         data.is_valid(raise_exception=True)
         membership = auth_check_credentials(
             **data.validated_data,
-            tenant=request.tenant,
-            ip=client_ip(request),  # type: ignore[attr-defined]
+            tenant=request.tenant,  # type: ignore[attr-defined]
+            ip=client_ip(request),
         )
         pair = auth_token_issue(membership=membership)
         return Response(TokenPairSerializer(pair).data)

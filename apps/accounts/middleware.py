@@ -19,7 +19,8 @@ class MembershipMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.membership = None  # type: ignore[attr-defined]
-        if connection.schema_name != get_public_schema_name() and request.user.is_authenticated:
+        on_tenant = connection.schema_name != get_public_schema_name()  # type: ignore[attr-defined]
+        if on_tenant and request.user.is_authenticated:
             membership = membership_of(user=request.user, tenant=request.tenant)  # type: ignore[arg-type, attr-defined]
             if membership is None or membership.is_suspended():
                 logout(request)

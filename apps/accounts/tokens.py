@@ -7,8 +7,8 @@ token version and the refresh family; never personal data.
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 from django.conf import settings
 from django.utils import timezone
@@ -43,7 +43,7 @@ def token_pair_build(
     refresh["ver"] = membership.token_version
     refresh["fam"] = str(family)
     access = refresh.access_token
-    lifetime = settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"]
+    lifetime = cast(timedelta, settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"])
     pair = TokenPair(
         access_token=str(access),
         refresh_token=str(refresh),

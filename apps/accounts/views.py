@@ -72,8 +72,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
         try:
             membership = services.auth_check_credentials(
                 **form.cleaned_data,
-                tenant=request.tenant,
-                ip=_client_ip(request),  # type: ignore[attr-defined]
+                tenant=request.tenant,  # type: ignore[attr-defined]
+                ip=_client_ip(request),
             )
         except ServiceError as exc:
             form.add_error(None, exc.message)

@@ -33,7 +33,7 @@ def tenant_key(relative: str, *, schema_name: str | None = None) -> str:
     Every key of a tenant sits under its own prefix, so listing, lifecycle rules and
     clean-up never cross tenants.
     """
-    schema = schema_name or connection.schema_name
+    schema = schema_name or connection.schema_name  # type: ignore[attr-defined]
     return f"{settings.KURA_OBJECT_KEY_PREFIX}/{schema}/{relative.lstrip('/')}"
 
 

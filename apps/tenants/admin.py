@@ -3,7 +3,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django_tenants.admin import TenantAdminMixin
 
-from apps.tenants.models import Domain, Tenant
+from apps.tenants.models import Domain, Plan, Tenant
 
 
 class DomainInline(admin.TabularInline):
@@ -13,8 +13,17 @@ class DomainInline(admin.TabularInline):
 
 @admin.register(Tenant)
 class TenantAdmin(TenantAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "slug", "schema_name", "is_active", "created_at", "member_count"]
-    list_filter = ["is_active"]
+    list_display = [
+        "name",
+        "slug",
+        "schema_name",
+        "plan",
+        "is_active",
+        "created_at",
+        "member_count",
+    ]
+    list_filter = ["is_active", "plan"]
+    list_select_related = ["plan"]
     search_fields = ["name", "slug", "domains__domain"]
     readonly_fields = ["schema_name", "created_at"]
     inlines = [DomainInline]
@@ -36,3 +45,8 @@ class DomainAdmin(admin.ModelAdmin):
     list_display = ["domain", "tenant", "is_primary"]
     search_fields = ["domain", "tenant__name"]
     list_select_related = ["tenant"]
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["name", "requests_per_minute", "tenant_requests_per_minute"]

@@ -10,7 +10,7 @@ RESERVED_SLUGS = frozenset(
 )
 
 
-class Plan(models.Model):
+class Plan(models.Model):  # type: ignore[django-manager-missing]
     """What a tenant's subscription allows: API request rates, for now (per minute, or per
     THROTTLE_WINDOW_SECONDS where that is changed)."""
 

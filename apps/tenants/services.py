@@ -22,7 +22,7 @@ def tenant_template_migrate(*, verbosity: int = 0) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{base}"')
     call_command("migrate_schemas", schema_name=base, interactive=False, verbosity=verbosity)
-    connection.set_schema_to_public()
+    connection.set_schema_to_public()  # type: ignore[attr-defined]
 
 
 def tenant_public_ensure() -> Tenant:
@@ -71,7 +71,7 @@ def _schema_clone(schema_name: str) -> None:
     # template yet, the missing migrations really run here. A current template makes this
     # a no-op.
     call_command("migrate_schemas", schema_name=schema_name, interactive=False, verbosity=0)
-    connection.set_schema_to_public()
+    connection.set_schema_to_public()  # type: ignore[attr-defined]
 
 
 @transaction.atomic
