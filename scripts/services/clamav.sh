@@ -72,7 +72,8 @@ EOF
     log "starting clamd on 127.0.0.1:$KURA_CLAMD_PORT (database $db)"
     # clamd loads the database before it forks (tens of seconds for the official one, well
     # under one for ours), so a bad database fails here rather than in the wait below.
-    clamd -c "$CONF" || die "clamd failed to start; see $DIR/clamd.log"
+    # 9>&-: the daemon must not inherit, and so hold forever, the lock.
+    clamd -c "$CONF" 9>&- || die "clamd failed to start; see $DIR/clamd.log"
   fi
   wait_until 180 clamd clamd_ping
 }

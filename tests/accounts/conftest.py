@@ -8,8 +8,9 @@ from tests.factories import MembershipFactory
 PASSWORD = "correct-horse-battery"
 
 
-def api_client(tenant) -> APIClient:
-    return APIClient(HTTP_HOST=host_of(tenant))
+def api_client(tenant, language: str = "en") -> APIClient:
+    """Messages are asserted in English; the product's default language is Japanese."""
+    return APIClient(HTTP_HOST=host_of(tenant), HTTP_ACCEPT_LANGUAGE=language)
 
 
 def login(tenant, membership: Membership) -> dict:

@@ -74,6 +74,13 @@ def test_bad_credentials_get_one_answer(tenant, member, email_exists):
     assert response.json()["message"] == "The email address or password is not correct."
 
 
+def test_errors_speak_japanese_by_default(tenant, member):
+    response = api_client(tenant, language="ja").post(
+        "/auth/login", {"email": member.user.email, "password": "wrong"}, format="json"
+    )
+    assert response.json()["message"] == "メールアドレスまたはパスワードが正しくありません。"
+
+
 def test_a_person_of_another_tenant_cannot_sign_in_here(tenant, other_tenant):
     stranger = MembershipFactory(tenant=other_tenant)
     response = api_client(tenant).post(

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def signed_in(tenant, membership) -> Client:
-    client = Client(HTTP_HOST=host_of(tenant))
+    client = Client(HTTP_HOST=host_of(tenant), HTTP_ACCEPT_LANGUAGE="en")
     response = client.post("/login", {"email": membership.user.email, "password": PASSWORD})
     assert response.status_code == 302, response.content
     return client
@@ -45,7 +45,7 @@ def test_session_cookie_flags(tenant, member):
 
 
 def test_wrong_password_shows_the_reason(tenant, member):
-    client = Client(HTTP_HOST=host_of(tenant))
+    client = Client(HTTP_HOST=host_of(tenant), HTTP_ACCEPT_LANGUAGE="en")
     response = client.post("/login", {"email": member.user.email, "password": "nope"})
     assert response.status_code == 200
     assert "The email address or password is not correct." in response.content.decode()
