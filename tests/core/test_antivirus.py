@@ -31,3 +31,10 @@ def test_unreachable_clamd_raises(settings):
     settings.CLAMD_PORT = 9
     with pytest.raises(antivirus.AntivirusUnavailableError):
         antivirus.ping(timeout=1)
+
+
+def test_a_stream_over_clamd_limit_is_an_error_not_a_verdict():
+    # The project's clamd takes streams up to 100 MiB (StreamMaxLength).
+    too_big = io.BytesIO(b"\0" * (101 * 1024 * 1024))
+    with pytest.raises(antivirus.AntivirusUnavailableError, match="size limit"):
+        antivirus.scan_stream(too_big)
