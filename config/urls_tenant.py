@@ -5,10 +5,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.accounts import urls as accounts_urls
 from apps.core import views as core_views
+from apps.notifications import urls as notifications_urls
+from apps.reminders import urls as reminders_urls
 from apps.tenants.apis import TenantDetailApi
 
 api_patterns = [
     *accounts_urls.api_patterns,
+    *reminders_urls.api_patterns,
+    *notifications_urls.api_patterns,
     path("tenant", TenantDetailApi.as_view(), name="tenant-detail"),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
@@ -19,6 +23,8 @@ urlpatterns = [
     path("auth/", include(accounts_urls.auth_api_patterns)),
     path("api/", include(api_patterns)),
     *accounts_urls.page_patterns,
+    *reminders_urls.page_patterns,
+    *notifications_urls.page_patterns,
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

@@ -1,17 +1,27 @@
+import zoneinfo
 from collections.abc import Callable
 
 from django.contrib.auth import logout
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 
 from apps.accounts.selectors import membership_of
 
 
+def _activate_time_zone(name: str) -> None:
+    try:
+        timezone.activate(zoneinfo.ZoneInfo(name))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        timezone.deactivate()
+
+
 class MembershipMiddleware:
     """On a tenant host, `request.membership` is the signed-in person's membership there.
 
-    A session whose person is no longer a member, or is suspended, ends at once.
+    A session whose person is no longer a member, or is suspended, ends at once. Pages
+    show times in the person's time zone.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -19,6 +29,7 @@ class MembershipMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.membership = None  # type: ignore[attr-defined]
+        timezone.deactivate()
         on_tenant = connection.schema_name != get_public_schema_name()  # type: ignore[attr-defined]
         if on_tenant and request.user.is_authenticated:
             membership = membership_of(user=request.user, tenant=request.tenant)  # type: ignore[arg-type, attr-defined]
@@ -26,4 +37,5 @@ class MembershipMiddleware:
                 logout(request)
             else:
                 request.membership = membership  # type: ignore[attr-defined]
+                _activate_time_zone(membership.user.time_zone)
         return self.get_response(request)

@@ -32,6 +32,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("operator"), default=False, help_text=_("May sign in to the operators' admin.")
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="Asia/Tokyo",
+        help_text=_("IANA name, e.g. Asia/Tokyo."),
+    )
     # Set after repeated failed sign-ins; the account opens again by itself at this time.
     locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
 

@@ -29,6 +29,17 @@ class IsTenantMember(BasePermission):
         return principal_of(request) is not None
 
 
+class IsTenantPerson(BasePermission):
+    """A person (not an API key) signed in for this tenant: for their own things, such as
+    reminders and notifications."""
+
+    message = _("Only people have this; API keys do not.")
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        principal = principal_of(request)
+        return principal is not None and principal.membership is not None
+
+
 class IsTenantPrincipal(BasePermission):
     """The default: signed in for this tenant; writing needs a role or key that may write
     (viewers and read-only keys may only read)."""

@@ -32,9 +32,13 @@ from apps.accounts.exceptions import (
     TokenRevokedError,
 )
 from apps.accounts.models import ApiKey, Invitation, Membership, RefreshToken, User
+from apps.jobs.services import job_schedule
+from apps.notifications.services import notification_create
 from apps.tenants.models import Tenant
 
 Role = Membership.Role
+ACCOUNT_UNLOCK = "account.unlock"
+SUSPENSION_LIFT = "membership.lift_suspension"
 
 
 def user_create(*, email: str, password: str, full_name: str = "", validate: bool = True) -> User:
@@ -105,6 +109,13 @@ def auth_check_credentials(*, email: str, password: str, tenant: Tenant, ip: str
             user.locked_until = timezone.now() + timedelta(seconds=settings.LOGIN_LOCK_SECONDS)
             user.save(update_fields=["locked_until"])
             redis.delete(_failure_key("email", email))
+            job_schedule(
+                tenant=None,
+                kind=ACCOUNT_UNLOCK,
+                payload={"user_id": user.pk},
+                run_at=user.locked_until,
+                idempotency_key=f"unlock:{user.pk}:{user.locked_until.isoformat()}",
+            )
             raise AccountLockedError(_locked_message(user.locked_until))
         raise InvalidCredentialsError(str(InvalidCredentialsError.default_message))
 
@@ -232,7 +243,55 @@ def membership_suspend(*, membership: Membership, until: datetime, actor: Member
     membership.save(update_fields=["suspended_until"])
     _access_changed(membership)
     membership.refresh_from_db(fields=["token_version"])
+    job_schedule(
+        tenant=membership.tenant,
+        kind=SUSPENSION_LIFT,
+        payload={"membership_id": membership.pk, "until": until.isoformat()},
+        run_at=until,
+        idempotency_key=f"suspension:{membership.pk}:{until.isoformat()}",
+    )
     return membership
+
+
+def membership_suspension_lift(*, membership_id: int, until: datetime) -> None:
+    """The job at the end of a suspension: clear it (unless it was extended since) and
+    tell the person. Access already returned at `until`; this tidies and notifies."""
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("user", "tenant")
+        .filter(pk=membership_id, suspended_until=until)
+        .first()
+    )
+    if membership is None:
+        return
+    membership.suspended_until = None
+    membership.save(update_fields=["suspended_until"])
+    notification_create(
+        user=membership.user,
+        kind="access",
+        title=_("Your access to %(company)s is back.") % {"company": membership.tenant.name},
+        link="/",
+    )
+
+
+def account_unlock(*, user_id: int) -> None:
+    """The job at the end of a sign-in lock: clear it and tell the person by email."""
+    user = User.objects.select_for_update().filter(pk=user_id, locked_until__isnull=False).first()
+    if user is None or user.is_locked():
+        return
+    user.locked_until = None
+    user.save(update_fields=["locked_until"])
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=_("Your Kura account is unlocked"),
+            message=_(
+                "You can sign in again. If the failed sign-ins were not yours, "
+                "change your password."
+            ),
+            from_email=None,
+            recipient_list=[user.email],
+        )
+    )
 
 
 # --- invitations ------------------------------------------------------------------------

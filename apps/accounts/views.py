@@ -1,9 +1,7 @@
 """Pages for people: sign in and out, profile, members, API keys, invitations, switching
 company, and signup on the public site."""
 
-from collections.abc import Callable
 from datetime import timedelta
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts import selectors, services
+from apps.accounts.decorators import member_required
 from apps.accounts.forms import (
     AcceptInvitationForm,
     ApiKeyForm,
@@ -28,11 +27,11 @@ from apps.accounts.forms import (
 from apps.accounts.models import Membership
 from apps.accounts.oidc import oidc_enabled
 from apps.core.errors import ServiceError, error_text
+from apps.core.params import int_param
 from apps.tenants.models import Tenant
 from apps.tenants.services import tenant_signup
 
 PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"  # noqa: S105 - a dotted path
-View = Callable[..., HttpResponse]
 
 
 def tenant_url(tenant: Tenant, request: HttpRequest, path: str) -> str:
@@ -40,24 +39,6 @@ def tenant_url(tenant: Tenant, request: HttpRequest, path: str) -> str:
     default = "443" if request.is_secure() else "80"
     host = f"{tenant.slug}.{settings.BASE_DOMAIN}" + (f":{port}" if port != default else "")
     return f"{request.scheme}://{host}{path}"
-
-
-def member_required(*, manage: bool = False) -> Callable[[View], View]:
-    """Signed in as a member of this tenant; `manage`: an owner or admin."""
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            membership = request.membership  # type: ignore[attr-defined]
-            if membership is None:
-                return redirect(f"{settings.LOGIN_URL}?next={request.path}")
-            if manage and not membership.can_manage_members:
-                raise PermissionDenied
-            return view(request, membership, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def _client_ip(request: HttpRequest) -> str:
@@ -169,7 +150,9 @@ def members_view(request: HttpRequest, membership: Any) -> HttpResponse:
 
 
 def _member_change(request: HttpRequest, actor: Any, tenant: Tenant, action: str | None) -> None:
-    target = selectors.membership_get(tenant=tenant, membership_id=_int(request.POST.get("member")))
+    target = selectors.membership_get(
+        tenant=tenant, membership_id=int_param(request.POST.get("member"))
+    )
     if target is None:
         raise ValidationError(_("That member no longer exists."))
     if action == "role":
@@ -184,17 +167,13 @@ def _member_change(request: HttpRequest, actor: Any, tenant: Tenant, action: str
         services.membership_remove(membership=target, actor=actor)
         messages.success(request, _("Member removed."))
     elif action == "suspend":
-        hours = min(max(_int(request.POST.get("hours")) or 24, 1), 24 * 90)
+        hours = min(max(int_param(request.POST.get("hours")) or 24, 1), 24 * 90)
         services.membership_suspend(
             membership=target, until=timezone.now() + timedelta(hours=hours), actor=actor
         )
         messages.success(request, _("Member suspended for %(hours)d hours.") % {"hours": hours})
     else:
         raise ValidationError(_("Unknown action."))
-
-
-def _int(value: str | None) -> int:
-    return int(value) if value and value.isdigit() else 0
 
 
 @member_required(manage=True)
@@ -209,7 +188,7 @@ def api_keys_view(request: HttpRequest, membership: Any) -> HttpResponse:
             )
             form = ApiKeyForm()
         elif request.POST.get("action") == "revoke":
-            key = selectors.api_key_get(tenant=tenant, key_id=_int(request.POST.get("key")))
+            key = selectors.api_key_get(tenant=tenant, key_id=int_param(request.POST.get("key")))
             if key is not None:
                 services.api_key_revoke(api_key=key, actor=membership)
                 messages.success(request, _("API key revoked."))

@@ -21,6 +21,7 @@ SHARED_APPS = [
     "apps.tenants",
     "apps.accounts",
     "apps.core",
+    "apps.jobs",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -38,6 +39,7 @@ TENANT_APPS = [
     "apps.reminders",
     "apps.posts",
     "apps.catalog",
+    "apps.notifications",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -78,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.core.context_processors.site",
+                "apps.notifications.context_processors.bell",
             ],
         },
     },

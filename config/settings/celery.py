@@ -22,3 +22,17 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Tenants are looked up once a minute per worker instead of on every task.
 CELERY_TASK_TENANT_CACHE_SECONDS = 60
+
+# The delayed queue (apps/jobs): job rows in PostgreSQL, ETA messages for what is due
+# within the horizon, a beat sweep every second for the rest and for lost messages.
+JOBS_HORIZON_SECONDS = env.int("KURA_JOBS_HORIZON_SECONDS", default=30)
+JOBS_SWEEP_SECONDS = env.float("KURA_JOBS_SWEEP_SECONDS", default=1.0)
+JOBS_SWEEP_BATCH = 500
+JOBS_RESEND_AFTER_SECONDS = env.int("KURA_JOBS_RESEND_AFTER_SECONDS", default=10)
+JOBS_LEASE_SECONDS = env.int("KURA_JOBS_LEASE_SECONDS", default=300)
+JOBS_MAX_ATTEMPTS = 5
+JOBS_RETRY_BASE_SECONDS = env.float("KURA_JOBS_RETRY_BASE_SECONDS", default=10.0)
+JOBS_RETRY_MAX_SECONDS = 3600
+CELERY_BEAT_SCHEDULE = {
+    "jobs-sweep": {"task": "apps.jobs.tasks.job_sweep_task", "schedule": JOBS_SWEEP_SECONDS},
+}

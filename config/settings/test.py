@@ -16,3 +16,8 @@ CELERY_RESULT_BACKEND = env(
 ELASTICSEARCH_INDEX_PREFIX = "kura-test"
 KURA_OBJECT_KEY_PREFIX = "test-tenants"
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# Short enough for tests with real workers to see leases expire and retries back off.
+JOBS_LEASE_SECONDS = 4
+JOBS_RETRY_BASE_SECONDS = 0.3
+JOBS_RESEND_AFTER_SECONDS = 2

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext_lazy as _
+
+
+class JobsConfig(AppConfig):
+    """The durable delayed queue: job rows in the public schema, run through Celery."""
+
+    name = "apps.jobs"
+    verbose_name = _("Delayed jobs")
+
+    def ready(self) -> None:
+        # Each app registers its handlers in its `jobs` module.
+        autodiscover_modules("jobs")

@@ -1,0 +1,13 @@
+from apps.jobs.services import job_run, jobs_sweep
+from config.celery import app
+
+
+@app.task(ignore_result=True)
+def job_run_task(job_id: int) -> str:
+    return job_run(job_id=job_id)
+
+
+# Sweeps come every second; one that waited longer than that is already superseded.
+@app.task(ignore_result=True, expires=5)
+def job_sweep_task() -> dict[str, int]:
+    return jobs_sweep()

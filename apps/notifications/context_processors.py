@@ -1,0 +1,11 @@
+from django.http import HttpRequest
+
+from apps.notifications.selectors import notification_unread_count
+
+
+def bell(request: HttpRequest) -> dict[str, int]:
+    """The unread count beside the bell, for signed-in members."""
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        return {}
+    return {"unread_notifications": notification_unread_count(user=membership.user)}

@@ -1,0 +1,37 @@
+"""Writes on notifications."""
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.notifications.models import Notification
+
+
+def notification_create(
+    *, user: User, kind: str, title: str, body: str = "", link: str = "", email: bool = True
+) -> Notification:
+    """Notify `user` in the current tenant; with `email`, also by mail once committed."""
+    notification = Notification(user=user, kind=kind, title=title, body=body, link=link)
+    notification.full_clean()
+    notification.save()
+    if email:
+        transaction.on_commit(
+            lambda: send_mail(
+                subject=title, message=body or title, from_email=None, recipient_list=[user.email]
+            )
+        )
+    return notification
+
+
+def notification_mark_read(*, notification: Notification) -> Notification:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

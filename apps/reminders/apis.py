@@ -1,0 +1,70 @@
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts.permissions import IsTenantPerson, IsTenantPrincipal
+from apps.reminders import selectors, services
+from apps.reminders.models import Reminder
+
+
+class ReminderSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    message = serializers.CharField()
+    execute_at = serializers.DateTimeField(source="remind_at")
+    status = serializers.ChoiceField(choices=Reminder.Status.choices)
+    sent_at = serializers.DateTimeField(allow_null=True)
+
+
+class ReminderListApi(APIView):
+    """Your reminders in this company (GET), or a new one (POST): `{message, delay}` with the
+    delay in seconds, or `{message, remind_at}`."""
+
+    permission_classes = [IsTenantPrincipal, IsTenantPerson]
+
+    class InputSerializer(serializers.Serializer):
+        message = serializers.CharField(max_length=500)
+        delay = serializers.IntegerField(
+            required=False, min_value=1, help_text=_("Seconds from now.")
+        )
+        remind_at = serializers.DateTimeField(required=False)
+
+    @extend_schema(operation_id="reminders_list", responses=ReminderSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        reminders = selectors.reminder_list(user=request.user)  # type: ignore[arg-type]
+        return Response(ReminderSerializer(reminders, many=True).data)
+
+    @extend_schema(
+        operation_id="reminders_create",
+        request=InputSerializer,
+        responses={201: ReminderSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reminder = services.reminder_create(user=request.user, **data.validated_data)  # type: ignore[arg-type]
+        return Response(ReminderSerializer(reminder).data, status=status.HTTP_201_CREATED)
+
+
+class ReminderDetailApi(APIView):
+    """One of your reminders (GET), or cancel it (DELETE; 409 once it was sent)."""
+
+    permission_classes = [IsTenantPrincipal, IsTenantPerson]
+
+    def _get(self, request: Request, reminder_id: int) -> Reminder:
+        reminder = selectors.reminder_get(user=request.user, reminder_id=reminder_id)  # type: ignore[arg-type]
+        if reminder is None:
+            raise Http404
+        return reminder
+
+    @extend_schema(operation_id="reminders_detail", responses=ReminderSerializer)
+    def get(self, request: Request, reminder_id: int) -> Response:
+        return Response(ReminderSerializer(self._get(request, reminder_id)).data)
+
+    @extend_schema(operation_id="reminders_cancel", responses=ReminderSerializer)
+    def delete(self, request: Request, reminder_id: int) -> Response:
+        reminder = services.reminder_cancel(reminder=self._get(request, reminder_id))
+        return Response(ReminderSerializer(reminder).data)

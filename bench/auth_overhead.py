@@ -1,0 +1,189 @@
+"""What authentication costs an API request: GET /api/profile with an access token vs a bare view.
+
+One server process (gunicorn when installed, else runserver) serves both, with the same
+middleware and tenant routing (acme.localhost); the bare view (/bench/bare, a plain Django
+JsonResponse, bench/auth_overhead_urls.py) skips DRF, authentication, permissions,
+throttling and the profile's own queries. Rounds alternate between the two endpoints over
+keep-alive connections on loopback; the medians and their ratio are printed.
+
+For the run, the acme tenant gets a plan with limits it cannot reach (restored at the end),
+and the server counts rate limits over a 1 s window, so that a throttle's request history
+stays the size a busy tenant's would (DRF keeps one timestamp per request in the window).
+Needs the demo data (make demo).
+
+    .venv/bin/python bench/auth_overhead.py --rounds 5 --requests 1000 --concurrency 4
+"""
+
+import argparse
+import http.client
+import importlib.util
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+HOST = "acme.localhost"
+EMAIL, PASSWORD = "owner@acme.example", "kura-demo-pass"  # from demo_data
+AUTH_PATH, BARE_PATH = "/api/profile", "/bench/bare"
+UNREACHABLE = 2_000_000_000  # requests a window: the plan never throttles the bench
+Conn = http.client.HTTPConnection
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int, log: Path) -> tuple[subprocess.Popen, str]:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.auth_overhead_settings",
+        "KURA_THROTTLE_WINDOW_SECONDS": "1",
+    }
+    if importlib.util.find_spec("gunicorn"):
+        name = "gunicorn (gthread, 2 workers x 4 threads)"
+        cmd = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind",
+               f"127.0.0.1:{port}", "--worker-class", "gthread", "--workers", "2",
+               "--threads", "4", "--keep-alive", "30", "--log-level", "warning"]  # fmt: skip
+    else:
+        name = "manage.py runserver --noreload --nothreading (pip install gunicorn for better)"
+        cmd = [sys.executable, "manage.py", "runserver", "--noreload", "--nothreading",
+               f"127.0.0.1:{port}"]  # fmt: skip
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if request(Conn("127.0.0.1", port, timeout=2), "/healthz")[0]:
+                return proc, name
+        except OSError:
+            time.sleep(0.2)
+    stop_server(proc)
+    raise SystemExit(f"the server did not start; its output:\n{log.read_text()[-3000:]}")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, 9)  # its own session: the master and its workers
+        proc.wait()
+
+
+def request(
+    conn: Conn, path: str, headers: dict | None = None, body: dict | None = None
+) -> tuple[bool, bytes]:
+    """One request on a kept-alive connection (http.client reopens a closed one)."""
+    method = "GET" if body is None else "POST"
+    payload = None if body is None else json.dumps(body)
+    conn.request(method, path, payload, {"Host": HOST, **(headers or {})})
+    response = conn.getresponse()
+    return response.status == 200, response.read()
+
+
+def login(port: int) -> str:
+    conn = Conn("127.0.0.1", port, timeout=30)
+    body = {"email": EMAIL, "password": PASSWORD}
+    ok, data = request(conn, "/auth/login", {"Content-Type": "application/json"}, body)
+    if not ok:
+        raise SystemExit(f"sign-in failed (run `make demo`?): {data[:300]!r}")
+    return json.loads(data)["access_token"]
+
+
+def load(conns: list, path: str, headers: dict, total: int) -> float:
+    """`total` requests spread over the connections, one thread each; requests a second."""
+    failures: list[bytes] = []
+
+    def worker(conn: Conn, count: int) -> None:
+        for _ in range(count):
+            ok, data = request(conn, path, headers)
+            if not ok:
+                failures.append(data[:300])
+                return
+
+    share = [total // len(conns) + (i < total % len(conns)) for i in range(len(conns))]
+    threads = [threading.Thread(target=worker, args=a) for a in zip(conns, share, strict=True)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    if failures:
+        raise SystemExit(f"{path} failed: {failures[0]!r}")
+    return total / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5, help="rounds per endpoint")
+    parser.add_argument("--requests", type=int, default=1000, help="requests per round")
+    parser.add_argument("--concurrency", type=int, default=4, help="keep-alive connections")
+    parser.add_argument("--time-limit", type=float, default=120, help="seconds; stop rounds")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from apps.tenants.models import Plan, Tenant
+
+    acme = Tenant.objects.filter(slug="acme")
+    if not acme.exists():
+        raise SystemExit("no tenant acme: run `make demo` first")
+    previous = acme.get().plan  # restored at the end
+    plan = Plan.objects.create(
+        name=f"bench-{os.getpid()}",
+        requests_per_minute=UNREACHABLE,
+        tenant_requests_per_minute=UNREACHABLE,
+    )
+    acme.update(plan=plan)
+    port = free_port()
+    proc = None
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            proc, server = start_server(port, Path(tmp) / "server.log")
+            auth = {"Authorization": f"Bearer {login(port)}"}
+            conns = [Conn("127.0.0.1", port, timeout=10) for _ in range(args.concurrency)]
+            for path, headers in ((AUTH_PATH, auth), (BARE_PATH, {})):  # warm-up
+                load(conns, path, headers, 20 * args.concurrency)
+            rates: dict[str, list[float]] = {AUTH_PATH: [], BARE_PATH: []}
+            deadline = time.monotonic() + args.time_limit
+            for i in range(args.rounds):
+                if time.monotonic() > deadline:
+                    print(f"time limit reached after {i} rounds")
+                    break
+                order = [(AUTH_PATH, auth), (BARE_PATH, {})]
+                for path, headers in order if i % 2 == 0 else order[::-1]:
+                    rates[path].append(load(conns, path, headers, args.requests))
+    finally:
+        if proc is not None:
+            stop_server(proc)
+        acme.filter(plan=plan).update(plan=previous)
+        plan.delete()
+
+    a, b = statistics.median(rates[AUTH_PATH]), statistics.median(rates[BARE_PATH])
+    n = len(rates[AUTH_PATH])
+    print(f"server: {server}; client: http.client, {args.concurrency} keep-alive connections")
+    print(f"{args.requests} requests a round, rounds alternating; all rounds, req/s:")
+    print(f"  auth: {', '.join(f'{x:.0f}' for x in rates[AUTH_PATH])}")
+    print(f"  bare: {', '.join(f'{x:.0f}' for x in rates[BARE_PATH])}")
+    print(f"GET {AUTH_PATH} (JWT) : {a:6.0f} req/s (median of {n} rounds)")
+    print(f"GET {BARE_PATH}        : {b:6.0f} req/s")
+    print(f"ratio bare/auth        : {b / a:6.2f}   (goal <= 1.5)")
+
+
+if __name__ == "__main__":
+    main()
