@@ -5,12 +5,7 @@ created once per database (committed, so worker and server processes see them to
 tests that change data run inside a transaction that is rolled back.
 """
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -21,8 +16,8 @@ from django_tenants.utils import schema_exists
 
 from apps.tenants.models import Tenant
 from apps.tenants.services import tenant_create, tenant_public_ensure, tenant_template_migrate
-
-ROOT = Path(__file__).resolve().parent.parent
+from config.celery import app
+from tests import processes
 
 
 @pytest.fixture(scope="session")
@@ -86,46 +81,29 @@ def _public_schema_after_test() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(tenants, django_db_blocker) -> Iterator[subprocess.Popen[bytes]]:  # type: ignore[no-untyped-def]
-    """A real Celery worker on the test broker and the test database."""
-    from config.celery import app
-
+def celery_env(tenants, django_db_blocker) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Environment for worker and beat processes: test settings, the test database."""
     with django_db_blocker.unblock():
         db_name = connection.settings_dict["NAME"]
     db = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db_name}",
-    }
-    app.control.purge()
-    log = (ROOT / ".data" / "test-worker.log").open("wb")
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--include=tests.core.worker_tasks",
-            "--hostname=test-worker@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    return processes.test_env(
+        f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db_name}"
     )
-    deadline = time.monotonic() + 60
-    while not app.control.ping(timeout=0.5):
-        if worker.poll() is not None or time.monotonic() > deadline:
-            worker.kill()
-            pytest.fail(f"the Celery worker did not start; see {log.name}")
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(celery_env) -> Iterator[processes.CeleryProcess]:  # type: ignore[no-untyped-def]
+    """A real Celery worker, shared by the session; tests that kill it start it again."""
+    app.control.purge()
+    worker = processes.worker(celery_env).start()
+    processes.wait_for_worker(worker)
     yield worker
-    worker.terminate()
-    worker.wait(timeout=30)
-    log.close()
+    worker.stop()
+
+
+@pytest.fixture(scope="session")
+def celery_beat_process(celery_env, celery_worker_process) -> Iterator[processes.CeleryProcess]:  # type: ignore[no-untyped-def]
+    """Celery beat, sweeping the delayed queue every second."""
+    beat = processes.beat(celery_env).start()
+    yield beat
+    beat.stop()

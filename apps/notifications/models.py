@@ -7,7 +7,12 @@ class Notification(models.Model):
     """Something a person should see, in one company (tenant schema)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        settings.AUTH_USER_MODEL,
+        # People live in the public schema, this row in a tenant's: no database constraint,
+        # and no cascade (Django would look for this table from the public schema).
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
     )
     kind = models.CharField(_("kind"), max_length=32)
     title = models.CharField(_("title"), max_length=200)

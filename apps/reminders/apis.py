@@ -45,7 +45,11 @@ class ReminderListApi(APIView):
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        reminder = services.reminder_create(user=request.user, **data.validated_data)  # type: ignore[arg-type]
+        reminder = services.reminder_create(
+            tenant=request.tenant,  # type: ignore[attr-defined]
+            user=request.user,  # type: ignore[arg-type]
+            **data.validated_data,
+        )
         return Response(ReminderSerializer(reminder).data, status=status.HTTP_201_CREATED)
 
 

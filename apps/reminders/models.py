@@ -13,7 +13,12 @@ class Reminder(models.Model):
         FAILED = "failed", _("Failed")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        settings.AUTH_USER_MODEL,
+        # People live in the public schema, this row in a tenant's: no database constraint,
+        # and no cascade (Django would look for this table from the public schema).
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
     )
     message = models.CharField(_("message"), max_length=500)
     remind_at = models.DateTimeField(_("remind at"))

@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,6 +13,7 @@ from apps.jobs.models import Job
 from apps.jobs.services import job_cancel, job_schedule
 from apps.notifications.services import notification_create
 from apps.reminders.models import Reminder
+from apps.tenants.models import Tenant
 
 MAX_AHEAD = timedelta(days=366)
 REMINDER_SEND = "reminder.send"
@@ -25,9 +26,15 @@ class ReminderConflictError(ServiceError):
 
 @transaction.atomic
 def reminder_create(
-    *, user: User, message: str, delay: int | None = None, remind_at: datetime | None = None
+    *,
+    tenant: Tenant,
+    user: User,
+    message: str,
+    delay: int | None = None,
+    remind_at: datetime | None = None,
 ) -> Reminder:
-    """Remind `user` of `message` after `delay` seconds or at `remind_at`."""
+    """Remind `user` of `message` after `delay` seconds or at `remind_at`. Runs in
+    `tenant`'s schema (the caller's)."""
     now = timezone.now()
     if (delay is None) == (remind_at is None):
         raise ValidationError(_("Give either a delay in seconds or a time (remind_at), not both."))
@@ -42,7 +49,7 @@ def reminder_create(
     reminder.full_clean(exclude=["user"])
     reminder.save()
     job = job_schedule(
-        tenant=connection.tenant,  # type: ignore[attr-defined]
+        tenant=tenant,
         kind=REMINDER_SEND,
         payload={"reminder_id": reminder.pk},
         run_at=when,

@@ -31,6 +31,7 @@ def reminders_view(request: HttpRequest, membership: Any) -> HttpResponse:
                 messages.error(request, _("Your role in this company may only read."))
             elif form.is_valid():
                 services.reminder_create(
+                    tenant=membership.tenant,
                     user=membership.user,
                     message=form.cleaned_data["message"],
                     remind_at=form.remind_at(),
