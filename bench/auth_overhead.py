@@ -1,14 +1,17 @@
 """What authentication costs an API request: GET /api/profile with an access token vs a bare view.
 
-One server process (gunicorn when installed, else runserver) serves both, with the same
-middleware and tenant routing (acme.localhost); the bare view (/bench/bare, a plain Django
-JsonResponse, bench/auth_overhead_urls.py) skips DRF, authentication, permissions,
-throttling and the profile's own queries. Rounds alternate between the two endpoints over
-keep-alive connections on loopback; the medians and their ratio are printed.
+One server process (gunicorn when installed, else runserver) serves three endpoints of the
+acme tenant, through the same middleware and tenant routing (bench/auth_overhead_urls.py):
+  /api/profile  the real one: DRF, token check, tenant binding, Redis deny-list, membership
+                query, permission, both throttles, then the profile's own queries;
+  /bench/noop   a DRF view with the same defaults that does nothing (authentication alone);
+  /bench/bare   a plain Django JsonResponse.
+Rounds take the endpoints in turn over keep-alive connections on loopback; the medians and
+the ratios are printed (the goal is on bare/profile).
 
-For the run, the acme tenant gets a plan with limits it cannot reach (restored at the end),
-and the server counts rate limits over a 1 s window, so that a throttle's request history
-stays the size a busy tenant's would (DRF keeps one timestamp per request in the window).
+For the run, acme gets a plan with limits it cannot reach (its own plan is restored at the
+end), and the server counts rate limits over a 1 s window: DRF keeps one timestamp per
+request in the window, so this keeps the history about the size a busy tenant's is.
 Needs the demo data (make demo).
 
     .venv/bin/python bench/auth_overhead.py --rounds 5 --requests 1000 --concurrency 4
@@ -33,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 HOST = "acme.localhost"
 EMAIL, PASSWORD = "owner@acme.example", "kura-demo-pass"  # from demo_data
-AUTH_PATH, BARE_PATH = "/api/profile", "/bench/bare"
+AUTH_PATH, NOOP_PATH, BARE_PATH = "/api/profile", "/bench/noop", "/bench/bare"
 UNREACHABLE = 2_000_000_000  # requests a window: the plan never throttles the bench
 Conn = http.client.HTTPConnection
 
@@ -66,7 +69,9 @@ def start_server(port: int, log: Path) -> tuple[subprocess.Popen, str]:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and proc.poll() is None:
         try:
-            if request(Conn("127.0.0.1", port, timeout=2), "/healthz")[0]:
+            probe = Conn("127.0.0.1", port, timeout=2)
+            if request(probe, "/healthz")[0]:
+                probe.close()
                 return proc, name
         except OSError:
             time.sleep(0.2)
@@ -109,13 +114,18 @@ def load(conns: list, path: str, headers: dict, total: int) -> float:
 
     def worker(conn: Conn, count: int) -> None:
         for _ in range(count):
-            ok, data = request(conn, path, headers)
+            try:
+                ok, data = request(conn, path, headers)
+            except (OSError, http.client.HTTPException) as error:
+                ok, data = False, repr(error).encode()
             if not ok:
                 failures.append(data[:300])
                 return
 
     share = [total // len(conns) + (i < total % len(conns)) for i in range(len(conns))]
-    threads = [threading.Thread(target=worker, args=a) for a in zip(conns, share, strict=True)]
+    threads = [
+        threading.Thread(target=worker, args=a, daemon=True) for a in zip(conns, share, strict=True)
+    ]
     start = time.perf_counter()
     for t in threads:
         t.start()
@@ -155,18 +165,18 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             proc, server = start_server(port, Path(tmp) / "server.log")
-            auth = {"Authorization": f"Bearer {login(port)}"}
+            bearer = {"Authorization": f"Bearer {login(port)}"}
             conns = [Conn("127.0.0.1", port, timeout=10) for _ in range(args.concurrency)]
-            for path, headers in ((AUTH_PATH, auth), (BARE_PATH, {})):  # warm-up
+            endpoints = [(AUTH_PATH, bearer), (NOOP_PATH, bearer), (BARE_PATH, {})]
+            for path, headers in endpoints:  # warm-up
                 load(conns, path, headers, 20 * args.concurrency)
-            rates: dict[str, list[float]] = {AUTH_PATH: [], BARE_PATH: []}
+            rates: dict[str, list[float]] = {path: [] for path, _ in endpoints}
             deadline = time.monotonic() + args.time_limit
             for i in range(args.rounds):
                 if time.monotonic() > deadline:
                     print(f"time limit reached after {i} rounds")
                     break
-                order = [(AUTH_PATH, auth), (BARE_PATH, {})]
-                for path, headers in order if i % 2 == 0 else order[::-1]:
+                for path, headers in endpoints[i % 3 :] + endpoints[: i % 3]:  # rotate order
                     rates[path].append(load(conns, path, headers, args.requests))
     finally:
         if proc is not None:
@@ -174,15 +184,16 @@ def main() -> None:
         acme.filter(plan=plan).update(plan=previous)
         plan.delete()
 
-    a, b = statistics.median(rates[AUTH_PATH]), statistics.median(rates[BARE_PATH])
-    n = len(rates[AUTH_PATH])
+    auth, noop, bare = (statistics.median(rates[p]) for p in (AUTH_PATH, NOOP_PATH, BARE_PATH))
     print(f"server: {server}; client: http.client, {args.concurrency} keep-alive connections")
-    print(f"{args.requests} requests a round, rounds alternating; all rounds, req/s:")
-    print(f"  auth: {', '.join(f'{x:.0f}' for x in rates[AUTH_PATH])}")
-    print(f"  bare: {', '.join(f'{x:.0f}' for x in rates[BARE_PATH])}")
-    print(f"GET {AUTH_PATH} (JWT) : {a:6.0f} req/s (median of {n} rounds)")
-    print(f"GET {BARE_PATH}        : {b:6.0f} req/s")
-    print(f"ratio bare/auth        : {b / a:6.2f}   (goal <= 1.5)")
+    print(f"{args.requests} requests a round, endpoints in turn; req/s of each round:")
+    for path, values in rates.items():
+        print(f"  {path:13s} {', '.join(f'{x:.0f}' for x in values)}")
+    print(f"GET {AUTH_PATH} (JWT) : {auth:6.0f} req/s (median of {len(rates[AUTH_PATH])} rounds)")
+    print(f"GET {NOOP_PATH} (JWT)  : {noop:6.0f} req/s (DRF no-op: auth, permission, throttles)")
+    print(f"GET {BARE_PATH}        : {bare:6.0f} req/s")
+    print(f"ratio bare/auth        : {bare / auth:6.2f}   (goal <= 1.5)")
+    print(f"ratio bare/noop        : {bare / noop:6.2f}   (authentication alone)")
 
 
 if __name__ == "__main__":

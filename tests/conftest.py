@@ -14,10 +14,12 @@ from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_exists
 
+from apps.accounts.models import Membership
 from apps.tenants.models import Tenant
 from apps.tenants.services import tenant_create, tenant_public_ensure, tenant_template_migrate
 from config.celery import app
 from tests import processes
+from tests.factories import MembershipFactory
 
 
 @pytest.fixture(scope="session")
@@ -54,6 +56,21 @@ def other_tenant(tenants: tuple[Tenant, Tenant]) -> Tenant:
 
 def host_of(tenant: Tenant) -> str:
     return f"{tenant.slug}.{settings.BASE_DOMAIN}"
+
+
+@pytest.fixture
+def member(tenant: Tenant) -> Membership:
+    return MembershipFactory(tenant=tenant, role=Membership.Role.MEMBER)
+
+
+@pytest.fixture
+def owner(tenant: Tenant) -> Membership:
+    return MembershipFactory(tenant=tenant, role=Membership.Role.OWNER)
+
+
+@pytest.fixture
+def viewer(tenant: Tenant) -> Membership:
+    return MembershipFactory(tenant=tenant, role=Membership.Role.VIEWER)
 
 
 @pytest.fixture

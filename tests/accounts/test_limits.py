@@ -7,7 +7,7 @@ from django.test import Client
 
 from apps.accounts.models import User
 from apps.tenants.models import Plan, Tenant
-from tests.accounts.conftest import PASSWORD, api_client, bearer, login
+from tests.api import PASSWORD, api_client, bearer, login
 from tests.conftest import host_of
 
 pytestmark = pytest.mark.django_db

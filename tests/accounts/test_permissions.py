@@ -3,7 +3,7 @@
 import pytest
 
 from apps.accounts.services import api_key_create, api_key_revoke
-from tests.accounts.conftest import api_client, bearer, login
+from tests.api import api_client, bearer, login
 from tests.factories import MembershipFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.accounts.probe_urls")]

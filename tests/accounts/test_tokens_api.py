@@ -13,7 +13,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.accounts.models import RefreshToken
 from apps.accounts.services import membership_suspend
-from tests.accounts.conftest import PASSWORD, api_client, bearer, login
+from tests.api import PASSWORD, api_client, bearer, login
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db

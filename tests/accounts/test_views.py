@@ -10,7 +10,7 @@ from django.test import Client
 
 from apps.accounts.models import ApiKey, Membership
 from apps.tenants.models import Tenant
-from tests.accounts.conftest import PASSWORD
+from tests.api import PASSWORD
 from tests.conftest import host_of
 from tests.factories import MembershipFactory, UserFactory
 

@@ -1,0 +1,131 @@
+"""The reminders API: validation in the one error shape, own reminders only, cancel rules."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from apps.accounts.services import api_key_create
+from apps.jobs.models import Job
+from apps.reminders.models import Reminder
+from tests.api import api_client, bearer, login
+from tests.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client_of(tenant):
+    def make(membership):
+        return bearer(tenant, login(tenant, membership)["access_token"])
+
+    return make
+
+
+def test_create_with_delay(tenant, member, client_of):
+    before = timezone.now()
+    response = client_of(member).post(
+        "/api/reminders", {"message": "会議開始", "delay": 1800}, format="json"
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert set(body) == {"id", "message", "execute_at", "status", "sent_at"}
+    assert body["message"] == "会議開始"
+    assert body["status"] == "scheduled"
+    assert body["sent_at"] is None
+    with schema_context(tenant.schema_name):
+        reminder = Reminder.objects.get(pk=body["id"])
+    assert 1799 <= (reminder.remind_at - before).total_seconds() <= 1801
+    job = Job.objects.get(pk=reminder.job_id)
+    assert (job.kind, job.tenant_id, job.run_at) == ("reminder.send", tenant.pk, reminder.remind_at)
+
+
+def test_create_at_a_time(tenant, member, client_of):
+    at = (timezone.now() + timedelta(days=1)).replace(microsecond=0)
+    response = client_of(member).post(
+        "/api/reminders", {"message": "x", "remind_at": at.isoformat()}, format="json"
+    )
+    assert response.status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"message": "", "delay": 60}, "message"),
+        ({"message": "   ", "delay": 60}, "message"),
+        ({"message": "x", "delay": 0}, "delay"),
+        ({"message": "x", "delay": 400 * 24 * 3600}, "delay"),
+        ({"message": "x", "remind_at": "2020-01-01T09:00:00+09:00"}, "remind_at"),
+        ({"message": "x" * 501, "delay": 60}, "message"),
+        ({"message": "x", "remind_at": "not a time"}, "remind_at"),
+    ],
+)
+def test_bad_input_is_400_with_the_field(tenant, member, client_of, payload, field):
+    response = client_of(member).post("/api/reminders", payload, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert field in response.json()["errors"]
+    with schema_context(tenant.schema_name):
+        assert not Reminder.objects.exists()
+    assert not Job.objects.filter(kind="reminder.send").exists()
+
+
+def test_delay_and_time_together_are_refused(tenant, member, client_of):
+    at = (timezone.now() + timedelta(hours=1)).isoformat()
+    response = client_of(member).post(
+        "/api/reminders", {"message": "x", "delay": 60, "remind_at": at}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {}
+    assert "not both" in response.json()["message"]
+
+
+def test_people_see_only_their_own(tenant, member, client_of):
+    other = MembershipFactory(tenant=tenant)
+    mine = client_of(member).post("/api/reminders", {"message": "mine", "delay": 60}, format="json")
+    theirs = client_of(other).post(
+        "/api/reminders", {"message": "theirs", "delay": 60}, format="json"
+    )
+    listed = client_of(member).get("/api/reminders").json()
+    assert [r["message"] for r in listed] == ["mine"]
+    assert client_of(member).get(f"/api/reminders/{theirs.json()['id']}").status_code == 404
+    assert client_of(member).delete(f"/api/reminders/{theirs.json()['id']}").status_code == 404
+    assert client_of(member).get(f"/api/reminders/{mine.json()['id']}").status_code == 200
+
+
+def test_list_takes_three_queries_however_long(
+    tenant, member, client_of, django_assert_num_queries
+):
+    client = client_of(member)
+    for i in range(5):
+        client.post("/api/reminders", {"message": f"r{i}", "delay": 60 + i}, format="json")
+    # The host's tenant, the token's membership (with person and tenant), the list; plus the
+    # three `SET search_path` django-tenants issues around them.
+    with django_assert_num_queries(6):
+        assert len(client.get("/api/reminders").json()) == 5
+
+
+def test_cancel_then_cancel_again_is_409(tenant, member, client_of):
+    client = client_of(member)
+    created = client.post("/api/reminders", {"message": "x", "delay": 60}, format="json").json()
+    cancelled = client.delete(f"/api/reminders/{created['id']}")
+    assert cancelled.status_code == 200
+    assert cancelled.json()["status"] == "cancelled"
+    again = client.delete(f"/api/reminders/{created['id']}")
+    assert again.status_code == 409
+    assert again.json()["code"] == "conflict"
+
+
+def test_viewers_and_api_keys_cannot_create(tenant, viewer, owner, client_of):
+    response = client_of(viewer).post(
+        "/api/reminders", {"message": "x", "delay": 60}, format="json"
+    )
+    assert response.status_code == 403
+    _key, raw = api_key_create(tenant=tenant, name="K", scope="write", actor=owner)
+    keyed = api_client(tenant)
+    keyed.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    assert (
+        keyed.post("/api/reminders", {"message": "x", "delay": 60}, format="json").status_code
+        == 403
+    )
