@@ -41,3 +41,20 @@ def test_operators_revoke_api_keys(operator_client, tenant):
 
 def test_admin_is_not_served_on_tenant_hosts(tenant):
     assert Client(HTTP_HOST=f"{tenant.slug}.localhost").get("/admin/").status_code == 404
+
+
+def test_operators_retry_dead_jobs_and_cancel_scheduled_ones(operator_client, tenant):
+    from apps.jobs.models import Job
+    from apps.jobs.services import job_schedule
+    from tests.jobs import handlers  # noqa: F401 - the test job kinds
+
+    dead = job_schedule(tenant=tenant, kind="test.fail", payload={}, delay=0)
+    Job.objects.filter(pk=dead.pk).update(state="dead", attempts=5)
+    waiting = job_schedule(tenant=tenant, kind="test.fail", payload={}, delay=3600)
+    page = operator_client.get("/admin/jobs/job/?state__exact=dead")
+    assert page.status_code == 200
+    assert f">{dead.pk}<" in page.content.decode()
+    operator_client.post("/admin/jobs/job/", {"action": "retry", "_selected_action": [dead.pk]})
+    operator_client.post("/admin/jobs/job/", {"action": "cancel", "_selected_action": [waiting.pk]})
+    assert Job.objects.get(pk=dead.pk).state == "scheduled"
+    assert Job.objects.get(pk=waiting.pk).state == "cancelled"
