@@ -31,7 +31,6 @@ def memberships_of_user(*, user: User) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(user=user, tenant__is_active=True)
         .select_related("tenant")
-        .prefetch_related("tenant__domains")
         .order_by("tenant__name")
     )
 

@@ -63,10 +63,6 @@ class Tenant(TenantMixin):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def effective_plan(self) -> Plan:
-        return self.plan or DEFAULT_PLAN
-
     @staticmethod
     def schema_name_for(slug: str) -> str:
         return "t_" + slug.replace("-", "_")

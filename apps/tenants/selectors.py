@@ -1,8 +1,13 @@
 """Reads on tenants."""
 
+import time
+
 from django.db import connection
 
-from apps.tenants.models import Tenant
+from apps.tenants.models import DEFAULT_PLAN, Plan, Tenant
+
+PLAN_CACHE_SECONDS = 60
+_plan_cache: dict[int, tuple[float, tuple[int, int]]] = {}
 
 
 def tenant_current() -> Tenant:
@@ -10,3 +15,24 @@ def tenant_current() -> Tenant:
     tenant = connection.tenant  # type: ignore[attr-defined] # set by django-tenants
     assert isinstance(tenant, Tenant)  # noqa: S101 - only routed on tenant hosts
     return tenant
+
+
+def plan_limits(tenant: Tenant) -> tuple[int, int]:
+    """(requests per caller, requests per tenant) a window, for the tenant's plan.
+
+    Read on every API request, so kept in this process for a minute: a change of plan
+    takes effect within PLAN_CACHE_SECONDS.
+    """
+    if tenant.plan_id is None:
+        return DEFAULT_PLAN.requests_per_minute, DEFAULT_PLAN.tenant_requests_per_minute
+    now = time.monotonic()
+    cached = _plan_cache.get(tenant.plan_id)
+    if cached is None or cached[0] < now:
+        plan = Plan.objects.get(pk=tenant.plan_id)
+        limits = (plan.requests_per_minute, plan.tenant_requests_per_minute)
+        _plan_cache[tenant.plan_id] = cached = (now + PLAN_CACHE_SECONDS, limits)
+    return cached[1]
+
+
+def plan_limits_forget() -> None:
+    _plan_cache.clear()

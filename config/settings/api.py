@@ -12,10 +12,7 @@ REST_FRAMEWORK = {
         "apps.accounts.authentication.TenantSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["apps.accounts.permissions.IsTenantPrincipal"],
-    "DEFAULT_THROTTLE_CLASSES": [
-        "apps.accounts.throttles.PrincipalRateThrottle",
-        "apps.accounts.throttles.TenantRateThrottle",
-    ],
+    "DEFAULT_THROTTLE_CLASSES": ["apps.accounts.throttles.PlanRateThrottle"],
 }
 
 SPECTACULAR_SETTINGS = {

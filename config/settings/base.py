@@ -51,6 +51,8 @@ DEFAULT_NOT_FOUND_TENANT_VIEW = "apps.tenants.views.tenant_not_found"
 PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_tenant"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# Send `SET search_path` only when the schema changes, not before every query.
+TENANT_LIMIT_SET_CALLS = True
 
 MIDDLEWARE = [
     # Probes answer on any host (load balancers and orchestrators use bare IPs).

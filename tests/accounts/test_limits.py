@@ -13,6 +13,11 @@ from tests.conftest import host_of
 pytestmark = pytest.mark.django_db
 
 
+def start_of_window(seconds: int) -> None:
+    """Wait for a fresh fixed window, so a burst of requests falls within one."""
+    time.sleep(seconds - time.time() % seconds + 0.02)
+
+
 def on_plan(tenant, plan: Plan) -> None:
     """Rolled back with the test; the shared tenant object itself stays untouched."""
     Tenant.objects.filter(pk=tenant.pk).update(plan=plan)
@@ -58,6 +63,7 @@ def test_rate_limit_from_the_plan_answers_429_then_recovers(tenant, member, sett
     plan = Plan.objects.create(name="tiny", requests_per_minute=3, tenant_requests_per_minute=100)
     on_plan(tenant, plan)
     client = bearer(tenant, login(tenant, member)["access_token"])
+    start_of_window(2)
     assert [client.get("/api/profile").status_code for _ in range(3)] == [200, 200, 200]
     limited = client.get("/api/profile")
     assert limited.status_code == 429
@@ -68,9 +74,10 @@ def test_rate_limit_from_the_plan_answers_429_then_recovers(tenant, member, sett
 
 
 def test_rate_limits_are_per_tenant(tenant, other_tenant, member, settings):
-    settings.THROTTLE_WINDOW_SECONDS = 60
+    settings.THROTTLE_WINDOW_SECONDS = 3
     plan = Plan.objects.create(name="tiny2", requests_per_minute=100, tenant_requests_per_minute=3)
     on_plan(tenant, plan)
+    start_of_window(3)
     # Signing in is the tenant's first request of the window.
     client = bearer(tenant, login(tenant, member)["access_token"])
     assert [client.get("/api/profile").status_code for _ in range(3)] == [200, 200, 429]
