@@ -1,19 +1,13 @@
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.fields import person_field
 
 
 class Notification(models.Model):
     """Something a person should see, in one company (tenant schema)."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        # People live in the public schema, this row in a tenant's: no database constraint,
-        # and no cascade (Django would look for this table from the public schema).
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        db_constraint=False,
-    )
+    user = person_field()
     kind = models.CharField(_("kind"), max_length=32)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)

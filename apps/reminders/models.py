@@ -1,6 +1,7 @@
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.fields import person_field
 
 
 class Reminder(models.Model):
@@ -12,14 +13,7 @@ class Reminder(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         FAILED = "failed", _("Failed")
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        # People live in the public schema, this row in a tenant's: no database constraint,
-        # and no cascade (Django would look for this table from the public schema).
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        db_constraint=False,
-    )
+    user = person_field()
     message = models.CharField(_("message"), max_length=500)
     remind_at = models.DateTimeField(_("remind at"))
     status = models.CharField(
