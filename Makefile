@@ -4,13 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: run test install messages services services-stop services-status migrate demo lint bench
+.PHONY: run test install messages browser services services-stop services-status migrate demo lint bench
 
 run: demo  ## services, migrations, demo tenants, then web + worker + beat (Ctrl-C stops them)
 	@echo "Kura is starting: http://localhost:8000/ (operators: /admin/), http://acme.localhost:8000/, http://globex.localhost:8000/"
 	$(BIN)/honcho start -f Procfile
 
-test: install services  ## lint, then the whole suite against the real services
+test: install services browser  ## lint, then the whole suite against the real services
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy apps config
@@ -26,6 +26,9 @@ $(VENV)/.installed: pyproject.toml
 messages: install  ## refresh the ja catalogue after changing translatable strings
 	$(BIN)/python manage.py makemessages -l ja --ignore=.venv --ignore=.data
 	$(BIN)/python manage.py compilemessages -l ja --ignore=.venv --ignore=.data
+
+browser:  ## Debian's Chromium for the browser tests
+	./scripts/browser.sh
 
 services:  ## start PostgreSQL, Redis, Elasticsearch, the S3 server and clamd on loopback
 	./scripts/services.sh up

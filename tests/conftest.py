@@ -5,6 +5,7 @@ created once per database (committed, so worker and server processes see them to
 tests that change data run inside a transaction that is rolled back.
 """
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -12,9 +13,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
-from django_tenants.utils import schema_exists
+from django_tenants.utils import schema_context, schema_exists
 
-from apps.accounts.models import Membership
+from apps.accounts.models import Membership, User
+from apps.jobs.models import Job
+from apps.notifications.models import Notification
+from apps.reminders.models import Reminder
 from apps.tenants.models import Tenant
 from apps.tenants.services import tenant_create, tenant_public_ensure, tenant_template_migrate
 from config.celery import app
@@ -52,6 +56,9 @@ def tenant(tenants: tuple[Tenant, Tenant]) -> Tenant:
 @pytest.fixture
 def other_tenant(tenants: tuple[Tenant, Tenant]) -> Tenant:
     return tenants[1]
+
+
+COMMITTED_DOMAIN = "@committed.example"
 
 
 def host_of(tenant: Tenant) -> str:
@@ -97,6 +104,26 @@ def _public_schema_after_test() -> Iterator[None]:
     connection.set_schema_to_public()
 
 
+@pytest.fixture
+def committed(django_db_blocker, tenants) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Database access without a wrapping transaction, for tests whose worker, beat or web
+    processes must see what the test writes. What such tests leave is deleted afterwards."""
+    with django_db_blocker.unblock():
+        yield
+        Job.objects.all().delete()
+        for tenant in tenants:
+            with schema_context(tenant.schema_name):
+                Reminder.objects.all().delete()
+                Notification.objects.all().delete()
+        User.objects.filter(email__endswith=COMMITTED_DOMAIN).delete()  # memberships go too
+
+
+@pytest.fixture
+def committed_person(committed, tenant) -> Membership:  # type: ignore[no-untyped-def]
+    """A member of `tenant`, committed; password `tests.api.PASSWORD`."""
+    return MembershipFactory(tenant=tenant, user__email=f"p{time.monotonic_ns()}{COMMITTED_DOMAIN}")
+
+
 @pytest.fixture(scope="session")
 def celery_env(tenants, django_db_blocker) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """Environment for worker and beat processes: test settings, the test database."""
@@ -109,7 +136,7 @@ def celery_env(tenants, django_db_blocker) -> dict[str, str]:  # type: ignore[no
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(celery_env) -> Iterator[processes.CeleryProcess]:  # type: ignore[no-untyped-def]
+def celery_worker_process(celery_env) -> Iterator[processes.Process]:  # type: ignore[no-untyped-def]
     """A real Celery worker, shared by the session; tests that kill it start it again."""
     app.control.purge()
     worker = processes.worker(celery_env).start()
@@ -119,7 +146,7 @@ def celery_worker_process(celery_env) -> Iterator[processes.CeleryProcess]:  # t
 
 
 @pytest.fixture(scope="session")
-def celery_beat_process(celery_env, celery_worker_process) -> Iterator[processes.CeleryProcess]:  # type: ignore[no-untyped-def]
+def celery_beat_process(celery_env, celery_worker_process) -> Iterator[processes.Process]:  # type: ignore[no-untyped-def]
     """Celery beat, sweeping the delayed queue every second."""
     beat = processes.beat(celery_env).start()
     yield beat

@@ -1,4 +1,5 @@
-"""Real Celery worker and beat processes for tests, on the test broker and database."""
+"""Real processes for tests, on the test broker and database: Celery workers and beat, and
+the web app itself for browser tests."""
 
 import os
 import signal
@@ -11,26 +12,28 @@ from config.celery import app
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGS = ROOT / ".data" / "test-logs"
+CELERY = ["-m", "celery", "-A", "config"]
 # Modules only the test worker loads: a task and job handlers that exist for tests.
 TEST_MODULES = "tests.core.worker_tasks,tests.jobs.handlers"
 
 
-class CeleryProcess:
+class Process:
+    """A child of the test run, its output in .data/test-logs/<name>.log."""
+
     def __init__(self, name: str, argv: list[str], env: dict[str, str]) -> None:
         self.name, self.argv, self.env = name, argv, env
         self.proc: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> "CeleryProcess":
+    def start(self) -> "Process":
         LOGS.mkdir(parents=True, exist_ok=True)
-        log = (LOGS / f"{self.name}.log").open("ab")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", *self.argv],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        log.close()
+        with (LOGS / f"{self.name}.log").open("ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, *self.argv],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         return self
 
     def stop(self) -> None:
@@ -54,33 +57,24 @@ class CeleryProcess:
         return self.proc is not None and self.proc.poll() is None
 
 
-def worker(env: dict[str, str], name: str = "worker") -> CeleryProcess:
-    return CeleryProcess(
-        name,
-        [
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            f"--include={TEST_MODULES}",
-            f"--hostname={name}@%h",
-        ],
-        env,
-    )
+def worker(env: dict[str, str], name: str = "worker") -> Process:
+    argv = [*CELERY, "worker", "--pool=solo", "--loglevel=INFO", "--without-gossip"]
+    argv += ["--without-mingle", f"--include={TEST_MODULES}", f"--hostname={name}@%h"]
+    return Process(name, argv, env)
 
 
-def beat(env: dict[str, str], name: str = "beat") -> CeleryProcess:
+def beat(env: dict[str, str], name: str = "beat") -> Process:
     LOGS.mkdir(parents=True, exist_ok=True)
-    schedule = LOGS / f"{name}-schedule"
-    return CeleryProcess(
-        name,
-        ["beat", "--loglevel=INFO", f"--schedule={schedule}", f"--pidfile={LOGS / name}.pid"],
-        env,
-    )
+    argv = [*CELERY, "beat", "--loglevel=INFO", f"--schedule={LOGS / name}-schedule"]
+    return Process(name, [*argv, f"--pidfile={LOGS / name}.pid"], env)
 
 
-def wait_for_worker(process: CeleryProcess, timeout: float = 60) -> None:
+def web(env: dict[str, str], port: int) -> Process:
+    """Django's threaded server on loopback."""
+    return Process("web", ["manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"], env)
+
+
+def wait_for_worker(process: Process, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while not app.control.ping(timeout=0.5):
         if not process.alive() or time.monotonic() > deadline:

@@ -1,35 +1,16 @@
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from django_redis import get_redis_connection
-from django_tenants.utils import schema_context
 
-from apps.accounts.models import Membership, User
+from apps.accounts.models import Membership
 from apps.jobs.models import Job
-from apps.notifications.models import Notification
-from apps.reminders.models import Reminder
 
 
 @pytest.fixture
-def committed(django_db_blocker, tenants) -> Iterator[None]:  # type: ignore[no-untyped-def]
-    """Database access without a wrapping transaction: worker processes must see what the
-    test writes. Everything the test leaves is deleted afterwards."""
-    with django_db_blocker.unblock():
-        yield
-        Job.objects.all().delete()
-        for tenant in tenants:
-            with schema_context(tenant.schema_name):
-                Reminder.objects.all().delete()
-                Notification.objects.all().delete()
-        Membership.objects.filter(user__email__endswith="@jobs.example").delete()
-        User.objects.filter(email__endswith="@jobs.example").delete()
-
-
-@pytest.fixture
-def person(committed, tenant) -> Membership:  # type: ignore[no-untyped-def]
-    user = User.objects.create_user(email=f"p{time.monotonic_ns()}@jobs.example", password="x" * 12)
-    return Membership.objects.create(user=user, tenant=tenant, role="member")
+def person(committed_person: Membership) -> Membership:
+    return committed_person
 
 
 def wait_until(condition: Callable[[], object], timeout: float, what: str) -> None:

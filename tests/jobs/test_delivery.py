@@ -9,7 +9,7 @@ from django_redis import get_redis_connection
 from django_tenants.utils import schema_context
 
 from apps.accounts.exceptions import MembershipSuspendedError
-from apps.accounts.models import Membership, User
+from apps.accounts.models import Membership
 from apps.accounts.services import auth_check_credentials, membership_suspend
 from apps.jobs.models import Job
 from apps.jobs.services import job_schedule
@@ -17,6 +17,9 @@ from apps.notifications.models import Notification
 from apps.reminders.models import Reminder
 from apps.reminders.services import reminder_cancel, reminder_create
 from tests import processes
+from tests.api import PASSWORD
+from tests.conftest import COMMITTED_DOMAIN
+from tests.factories import MembershipFactory
 from tests.jobs import handlers  # noqa: F401 - registers the test job kinds here too
 from tests.jobs.conftest import job_state, starts, wait_until
 
@@ -129,18 +132,14 @@ def test_failing_handler_backs_off_and_ends_dead(tenant, person):
 
 
 def test_suspension_lifts_itself_on_time(tenant, person):
-    owner = Membership.objects.create(
-        user=User.objects.create_user(
-            email=f"o{time.monotonic_ns()}@jobs.example", password="x" * 12
-        ),
-        tenant=tenant,
-        role="owner",
+    owner = MembershipFactory(
+        tenant=tenant, role="owner", user__email=f"o{time.monotonic_ns()}{COMMITTED_DOMAIN}"
     )
     until = timezone.now() + timedelta(seconds=2)
     membership_suspend(membership=person, until=until, actor=owner)
     with pytest.raises(MembershipSuspendedError):
         auth_check_credentials(
-            email=person.user.email, password="x" * 12, tenant=tenant, ip="192.0.2.1"
+            email=person.user.email, password=PASSWORD, tenant=tenant, ip="192.0.2.1"
         )
     wait_until(
         lambda: not Membership.objects.filter(pk=person.pk, suspended_until__isnull=False).exists(),
@@ -151,7 +150,7 @@ def test_suspension_lifts_itself_on_time(tenant, person):
     assert (lifted_at - until).total_seconds() < 1.5
     assert (
         auth_check_credentials(
-            email=person.user.email, password="x" * 12, tenant=tenant, ip="192.0.2.1"
+            email=person.user.email, password=PASSWORD, tenant=tenant, ip="192.0.2.1"
         )
         == person
     )
