@@ -2,14 +2,13 @@
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
-from django_tenants.clone import CloneSchema
 from django_tenants.utils import get_public_schema_name, schema_exists
 
 from apps.accounts.models import Membership, User
 from apps.accounts.services import user_create
+from apps.tenants import schemas
 from apps.tenants.models import RESERVED_SLUGS, Domain, Tenant
 
 
@@ -18,11 +17,7 @@ def tenant_template_migrate(*, verbosity: int = 0) -> None:
 
     Run by `manage.py migrate_all` after every deploy, before the tenants themselves.
     """
-    base = settings.TENANT_BASE_SCHEMA
-    with connection.cursor() as cursor:
-        cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{base}"')
-    call_command("migrate_schemas", schema_name=base, interactive=False, verbosity=verbosity)
-    connection.set_schema_to_public()  # type: ignore[attr-defined]
+    schemas.template_migrate(verbosity=verbosity)
 
 
 def tenant_public_ensure() -> Tenant:
@@ -59,19 +54,10 @@ def tenant_create(*, name: str, slug: str, owner: User | None = None) -> Tenant:
     domain = Domain(tenant=tenant, domain=f"{slug}.{settings.BASE_DOMAIN}", is_primary=True)
     domain.full_clean()
     domain.save()
-    _schema_clone(tenant.schema_name)
+    schemas.schema_clone(tenant.schema_name)
     if owner is not None:
         Membership.objects.create(user=owner, tenant=tenant, role=Membership.Role.OWNER)
     return tenant
-
-
-def _schema_clone(schema_name: str) -> None:
-    CloneSchema().clone_schema(settings.TENANT_BASE_SCHEMA, schema_name)
-    # Not --fake (django-tenants' default after a clone): if a deploy has not migrated the
-    # template yet, the missing migrations really run here. A current template makes this
-    # a no-op.
-    call_command("migrate_schemas", schema_name=schema_name, interactive=False, verbosity=0)
-    connection.set_schema_to_public()  # type: ignore[attr-defined]
 
 
 @transaction.atomic
