@@ -7,3 +7,6 @@ class AccountsConfig(AppConfig):
 
     name = "apps.accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from apps.accounts import openapi  # noqa: F401 - registers the schema extensions

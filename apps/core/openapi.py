@@ -1,6 +1,19 @@
-"""drf-spectacular hook: document the one error shape on every operation."""
+"""The OpenAPI schema: component names for nested serializers, and the one error shape on
+every operation."""
 
 from typing import Any
+
+from drf_spectacular.openapi import AutoSchema
+
+
+class KuraAutoSchema(AutoSchema):
+    """Views keep their serializers nested (`LoginApi.InputSerializer`); name the schema
+    components after the view (`LoginInput`) so that no two collide."""
+
+    def get_serializer_name(self, serializer: Any, direction: str) -> str:
+        name = super().get_serializer_name(serializer, direction)
+        outer, *inner = type(serializer).__qualname__.split(".")
+        return outer.removesuffix("Api") + name if inner else name
 
 ERROR_SCHEMA = {
     "type": "object",
