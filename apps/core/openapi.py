@@ -15,6 +15,7 @@ class KuraAutoSchema(AutoSchema):
         outer, *inner = type(serializer).__qualname__.split(".")
         return outer.removesuffix("Api") + name if inner else name
 
+
 ERROR_SCHEMA = {
     "type": "object",
     "description": "Every API error has this shape.",

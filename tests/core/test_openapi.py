@@ -9,5 +9,11 @@ def test_schema_is_valid_and_warning_free(tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
     schema = yaml.safe_load(out.read_text())
     operations = {op["operationId"] for item in schema["paths"].values() for op in item.values()}
-    assert {"auth_login", "auth_refresh", "auth_logout", "profile", "reminders_create"} <= operations
+    assert {
+        "auth_login",
+        "auth_refresh",
+        "auth_logout",
+        "profile",
+        "reminders_create",
+    } <= operations
     assert set(schema["components"]["securitySchemes"]) == {"bearer", "apiKey", "session"}
