@@ -1,7 +1,7 @@
 """The OpenAPI schema: component names for nested serializers, and the one error shape on
 every operation."""
 
-from typing import Any
+from typing import Any, Literal
 
 from drf_spectacular.openapi import AutoSchema
 
@@ -10,7 +10,9 @@ class KuraAutoSchema(AutoSchema):
     """Views keep their serializers nested (`LoginApi.InputSerializer`); name the schema
     components after the view (`LoginInput`) so that no two collide."""
 
-    def get_serializer_name(self, serializer: Any, direction: str) -> str:
+    def get_serializer_name(
+        self, serializer: Any, direction: Literal["request", "response"]
+    ) -> str:
         name = super().get_serializer_name(serializer, direction)
         outer, *inner = type(serializer).__qualname__.split(".")
         return outer.removesuffix("Api") + name if inner else name
