@@ -443,3 +443,9 @@ def handoff_redeem(*, token: str, tenant: Tenant) -> Membership:
     if not first_use or data["t"] != tenant.pk or membership is None or membership.is_suspended():
         raise InvitationInvalidError(_("This sign-in link is not valid or has expired."))
     return membership
+
+
+def refresh_tokens_prune() -> int:
+    """Delete refresh-token records past their expiry: they can no longer be presented."""
+    deleted, _ = RefreshToken.objects.filter(expires_at__lt=timezone.now()).delete()
+    return deleted

@@ -132,8 +132,17 @@ def _enqueue(condition: Q) -> int:
             state=State.ENQUEUED, enqueued_at=now
         )
     for pk, run_at in due:
-        _send(pk, run_at)
+        _send_or_leave_to_sweep(pk, run_at)
     return len(due)
+
+
+def _send_or_leave_to_sweep(job_id: int, run_at: datetime) -> None:
+    """A broker that is down must not fail the request that scheduled the job: the job is
+    safe in PostgreSQL, and the sweep sends its message again once the broker is back."""
+    try:
+        _send(job_id, run_at)
+    except Exception:
+        logger.warning("could not send job %s to the broker; the sweep will", job_id, exc_info=True)
 
 
 def jobs_sweep() -> dict[str, int]:
@@ -171,7 +180,7 @@ def jobs_sweep() -> dict[str, int]:
             state=State.ENQUEUED, enqueued_at=now, lease_until=None, last_error=lost_worker
         )
     for pk in [*lost, *orphans]:
-        _send(pk, now)
+        _send_or_leave_to_sweep(pk, now)
     return {"sent": sent, "resent": len(lost), "reclaimed": len(orphans)}
 
 
@@ -242,3 +251,12 @@ def _job_failed(job: Job, exc: Exception) -> None:
     if dead and updated and on_dead is not None:
         with _in_tenant(job):
             on_dead(job)
+
+
+def jobs_prune(*, older_than: timedelta) -> int:
+    """Delete finished jobs (succeeded or cancelled) older than `older_than`; dead jobs stay
+    until an operator deals with them."""
+    deleted, _ = Job.objects.filter(
+        state__in=[State.SUCCEEDED, State.CANCELLED], finished_at__lt=timezone.now() - older_than
+    ).delete()
+    return deleted

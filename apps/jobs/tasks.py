@@ -1,4 +1,8 @@
-from apps.jobs.services import job_run, jobs_sweep
+from datetime import timedelta
+
+from django.conf import settings
+
+from apps.jobs.services import job_run, jobs_prune, jobs_sweep
 from config.celery import app
 
 
@@ -11,3 +15,8 @@ def job_run_task(job_id: int) -> str:
 @app.task(ignore_result=True, expires=5)
 def job_sweep_task() -> dict[str, int]:
     return jobs_sweep()
+
+
+@app.task(ignore_result=True)
+def jobs_prune_task() -> int:
+    return jobs_prune(older_than=timedelta(days=settings.JOBS_KEEP_FINISHED_DAYS))

@@ -33,6 +33,12 @@ JOBS_LEASE_SECONDS = env.int("KURA_JOBS_LEASE_SECONDS", default=300)
 JOBS_MAX_ATTEMPTS = 5
 JOBS_RETRY_BASE_SECONDS = env.float("KURA_JOBS_RETRY_BASE_SECONDS", default=10.0)
 JOBS_RETRY_MAX_SECONDS = 3600
+JOBS_KEEP_FINISHED_DAYS = env.int("KURA_JOBS_KEEP_FINISHED_DAYS", default=14)
 CELERY_BEAT_SCHEDULE = {
     "jobs-sweep": {"task": "apps.jobs.tasks.job_sweep_task", "schedule": JOBS_SWEEP_SECONDS},
+    "jobs-prune": {"task": "apps.jobs.tasks.jobs_prune_task", "schedule": 3600.0},
+    "refresh-tokens-prune": {
+        "task": "apps.accounts.tasks.refresh_tokens_prune_task",
+        "schedule": 3600.0,
+    },
 }

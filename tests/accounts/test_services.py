@@ -79,3 +79,16 @@ def test_a_lock_schedules_its_own_unlock_which_emails_the_person(
         account_unlock(user_id=user.pk)
     assert User.objects.get(pk=user.pk).locked_until is None
     assert [m.to for m in mail.outbox] == [[user.email]]
+
+
+def test_expired_refresh_token_records_are_pruned(tenant, member):
+    from apps.accounts.models import RefreshToken
+    from apps.accounts.services import auth_token_issue, refresh_tokens_prune
+
+    auth_token_issue(membership=member)
+    auth_token_issue(membership=member)
+    RefreshToken.objects.filter(pk=RefreshToken.objects.first().pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert refresh_tokens_prune() == 1
+    assert RefreshToken.objects.count() == 1

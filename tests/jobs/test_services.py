@@ -14,6 +14,7 @@ from apps.jobs.services import (
     job_retry,
     job_run,
     job_schedule,
+    jobs_prune,
     jobs_sweep,
 )
 from apps.notifications.models import Notification
@@ -115,3 +116,15 @@ def test_sweep_leaves_far_jobs_alone_and_reclaims_orphans(tenant, user):
     orphan.refresh_from_db()
     assert orphan.state == "enqueued"
     assert "stopped" in orphan.last_error
+
+
+def test_prune_deletes_old_finished_jobs_but_keeps_dead_ones(tenant):
+    old = timezone.now() - timedelta(days=30)
+    done = job_schedule(tenant=tenant, kind="test.effect", payload={}, delay=0)
+    dead = job_schedule(tenant=tenant, kind="test.effect", payload={}, delay=0)
+    recent = job_schedule(tenant=tenant, kind="test.effect", payload={}, delay=0)
+    Job.objects.filter(pk=done.pk).update(state="succeeded", finished_at=old)
+    Job.objects.filter(pk=dead.pk).update(state="dead", finished_at=old)
+    Job.objects.filter(pk=recent.pk).update(state="succeeded", finished_at=timezone.now())
+    assert jobs_prune(older_than=timedelta(days=14)) == 1
+    assert set(Job.objects.values_list("pk", flat=True)) == {dead.pk, recent.pk}
