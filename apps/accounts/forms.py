@@ -1,3 +1,5 @@
+import zoneinfo
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -8,6 +10,15 @@ from apps.tenants.models import SLUG_PATTERN
 class LoginForm(forms.Form):
     email = forms.EmailField(label=_("Email address"))
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class ProfileForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
 
 
 class InviteForm(forms.Form):

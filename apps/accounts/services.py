@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 import uuid
+import zoneinfo
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -50,6 +51,17 @@ def user_create(*, email: str, password: str, full_name: str = "", validate: boo
     if validate:
         validate_password(password, User(email=email, full_name=full_name))
     return User.objects.create_user(email=email, password=password, full_name=full_name)
+
+
+def user_profile_update(*, user: User, full_name: str, time_zone: str) -> User:
+    """A person's own name and time zone (reminder times are read and shown in it)."""
+    if time_zone not in zoneinfo.available_timezones():
+        raise ValidationError({"time_zone": [_("Choose a time zone from the list.")]})
+    user.full_name = full_name.strip()
+    user.time_zone = time_zone
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["full_name", "time_zone"])
+    return user
 
 
 # --- signing in -------------------------------------------------------------------------

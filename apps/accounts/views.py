@@ -21,6 +21,7 @@ from apps.accounts.forms import (
     ApiKeyForm,
     InviteForm,
     LoginForm,
+    ProfileForm,
     RoleForm,
     SignupForm,
 )
@@ -80,8 +81,22 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @member_required()
 def profile_view(request: HttpRequest, membership: Any) -> HttpResponse:
-    others = selectors.memberships_of_user(user=membership.user)
-    return render(request, "accounts/profile.html", {"membership": membership, "others": others})
+    user = membership.user
+    form = ProfileForm(
+        request.POST or None, initial={"full_name": user.full_name, "time_zone": user.time_zone}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_profile_update(user=user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, error_text(exc))
+        else:
+            messages.success(request, _("Profile saved."))
+            return redirect("profile")
+    others = selectors.memberships_of_user(user=user)
+    return render(
+        request, "accounts/profile.html", {"membership": membership, "others": others, "form": form}
+    )
 
 
 @member_required()

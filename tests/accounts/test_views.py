@@ -2,6 +2,8 @@
 company, and signup on the public site."""
 
 import re
+import zoneinfo
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.conf import settings
@@ -189,3 +191,32 @@ def test_signup_refuses_a_taken_address(public_client, tenant):
     )
     assert response.status_code == 200
     assert "slug" in response.context["form"].errors
+
+
+def test_people_set_their_name_and_time_zone(tenant, member):
+    client = signed_in(tenant, member)
+    response = client.post("/profile", {"full_name": "山田 花子", "time_zone": "Europe/Paris"})
+    assert response.status_code == 302
+    member.user.refresh_from_db()
+    assert (member.user.full_name, member.user.time_zone) == ("山田 花子", "Europe/Paris")
+    bad = client.post("/profile", {"full_name": "x", "time_zone": "Mars/Olympus"})
+    assert bad.status_code == 200
+    assert "time_zone" in bad.context["form"].errors
+
+
+def test_reminder_times_are_read_in_the_persons_time_zone(tenant, member):
+    from django_tenants.utils import schema_context
+
+    from apps.reminders.models import Reminder
+
+    new_york = zoneinfo.ZoneInfo("America/New_York")
+    day = (datetime.now(tz=new_york) + timedelta(days=30)).date()
+    client = signed_in(tenant, member)
+    client.post("/profile", {"full_name": "", "time_zone": "America/New_York"})
+    client.post(
+        "/reminders",
+        {"action": "create", "message": "call", "when": "custom", "at": f"{day}T09:00"},
+    )
+    with schema_context(tenant.schema_name):
+        reminder = Reminder.objects.get(message="call")
+    assert reminder.remind_at == datetime.combine(day, time(9, 0), tzinfo=new_york)
