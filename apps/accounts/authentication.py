@@ -46,10 +46,9 @@ class TenantJWTAuthentication(JWTAuthentication):
             raise exceptions.AuthenticationFailed(
                 _("This token has been revoked."), code="token_revoked"
             )
-        membership = membership_for_token(membership_id=token.get("mid"))
+        membership = membership_for_token(membership_id=token.get("mid"), tenant=tenant)
         if (
             membership is None
-            or membership.tenant_id != tenant.pk
             or membership.token_version != token.get("ver")
             or not membership.user.is_active
         ):

@@ -6,9 +6,15 @@ from apps.accounts.models import ApiKey, Membership, User
 from apps.tenants.models import Tenant
 
 
-def membership_for_token(*, membership_id: int) -> Membership | None:
-    """The membership a token names, with its person and tenant, in one query."""
-    return Membership.objects.select_related("user", "tenant").filter(pk=membership_id).first()
+def membership_for_token(*, membership_id: int, tenant: Tenant) -> Membership | None:
+    """The membership a token names, with its person, if it belongs to `tenant` (the host's,
+    which the caller already has: no join for it)."""
+    membership = (
+        Membership.objects.select_related("user").filter(pk=membership_id, tenant=tenant).first()
+    )
+    if membership is not None:
+        membership.tenant = tenant
+    return membership
 
 
 def membership_of(*, user: User, tenant: Tenant) -> Membership | None:
