@@ -17,6 +17,7 @@ from apps.accounts.services import (
     auth_token_issue,
     auth_token_refresh,
 )
+from apps.core.clients import client_ip
 
 
 class TokenPairSerializer(serializers.Serializer):
@@ -24,10 +25,6 @@ class TokenPairSerializer(serializers.Serializer):
     refresh_token = serializers.CharField()
     token_type = serializers.CharField(help_text=_("Always `Bearer`."))
     expires_in = serializers.IntegerField(help_text=_("Seconds until the access token expires."))
-
-
-def client_ip(request: Request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 class LoginApi(APIView):

@@ -27,6 +27,7 @@ from apps.accounts.forms import (
 )
 from apps.accounts.models import Membership
 from apps.accounts.oidc import oidc_enabled
+from apps.core.clients import client_ip
 from apps.core.errors import ServiceError, error_text
 from apps.core.params import int_param
 from apps.tenants.models import Tenant
@@ -42,10 +43,6 @@ def tenant_url(tenant: Tenant, request: HttpRequest, path: str) -> str:
     return f"{request.scheme}://{host}{path}"
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def login_view(request: HttpRequest) -> HttpResponse:
     if request.membership is not None:  # type: ignore[attr-defined]
         return redirect("/")
@@ -55,7 +52,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             membership = services.auth_check_credentials(
                 **form.cleaned_data,
                 tenant=request.tenant,  # type: ignore[attr-defined]
-                ip=_client_ip(request),
+                ip=client_ip(request),
             )
         except ServiceError as exc:
             form.add_error(None, exc.message)

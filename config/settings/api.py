@@ -1,5 +1,7 @@
 """Django REST framework and the OpenAPI schema."""
 
+from config.settings.environment import env
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "apps.core.openapi.KuraAutoSchema",
     "EXCEPTION_HANDLER": "apps.core.exceptions.api_exception_handler",
@@ -13,6 +15,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["apps.accounts.permissions.IsTenantPrincipal"],
     "DEFAULT_THROTTLE_CLASSES": ["apps.accounts.throttles.PlanRateThrottle"],
+    # Proxies in front of Kura whose X-Forwarded-For entries are trusted (0: none, so the
+    # header cannot be used to dodge rate limits; 1 behind one load balancer).
+    "NUM_PROXIES": env.int("KURA_NUM_PROXIES", default=0),
 }
 
 SPECTACULAR_SETTINGS = {

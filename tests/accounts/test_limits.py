@@ -83,3 +83,16 @@ def test_rate_limits_are_per_tenant(tenant, other_tenant, member, settings):
     assert [client.get("/api/profile").status_code for _ in range(3)] == [200, 200, 429]
     # The other tenant's budget is its own.
     assert Client(HTTP_HOST=host_of(other_tenant)).get("/api/tenant").status_code == 200
+
+
+def test_a_forged_forwarded_for_does_not_dodge_the_address_limit(tenant, settings):
+    settings.LOGIN_IP_FAILURE_LIMIT = 2
+    for i in range(3):
+        response = api_client(tenant).post(
+            "/auth/login",
+            {"email": f"g{i}@example.com", "password": "x"},
+            format="json",
+            REMOTE_ADDR="198.51.100.20",
+            HTTP_X_FORWARDED_FOR=f"10.9.9.{i}",
+        )
+    assert response.status_code == 429
