@@ -50,5 +50,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy apps config
 
-bench: install services
+bench: install services demo  ## every benchmark; each prints figures measured side by side
 	$(BIN)/python bench/tenant_create.py
+	$(BIN)/python bench/auth_overhead.py
+	$(BIN)/python bench/delay_precision.py

@@ -10,8 +10,8 @@ Rounds take the endpoints in turn over keep-alive connections on loopback; the m
 the ratios are printed (the goal is on bare/profile).
 
 For the run, acme gets a plan with limits it cannot reach (its own plan is restored at the
-end), and the server counts rate limits over a 1 s window: DRF keeps one timestamp per
-request in the window, so this keeps the history about the size a busy tenant's is.
+end), so the rate-limit counters are bumped but never refuse (the server still runs them
+over a 1 s window, as it did when they were lists of timestamps that grew with the window).
 Needs the demo data (make demo).
 
     .venv/bin/python bench/auth_overhead.py --rounds 5 --requests 800 --concurrency 4

@@ -2,8 +2,6 @@
 tenant. A credential of another tenant is refused with 403 before any tenant data is read.
 """
 
-import hashlib
-
 from django.contrib.auth.models import AnonymousUser
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +14,7 @@ from rest_framework.authentication import (
 from rest_framework.request import Request
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
+from apps.accounts.hashing import secret_hash
 from apps.accounts.principal import Principal
 from apps.accounts.selectors import api_key_by_prefix, membership_for_token
 from apps.accounts.services import api_key_touch
@@ -73,8 +72,7 @@ class ApiKeyAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Malformed API key header."))
         prefix, _dot, secret = parts[1].decode(errors="replace").partition(".")
         key = api_key_by_prefix(prefix=prefix)
-        digest = hashlib.sha256(secret.encode()).hexdigest()
-        if key is None or not constant_time_compare(key.key_hash, digest):
+        if key is None or not constant_time_compare(key.key_hash, secret_hash(secret)):
             raise exceptions.AuthenticationFailed(
                 _("This API key is not valid."), code="api_key_invalid"
             )

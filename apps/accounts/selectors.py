@@ -6,21 +6,23 @@ from apps.accounts.models import ApiKey, Membership, User
 from apps.tenants.models import Tenant
 
 
-def membership_for_token(*, membership_id: int, tenant: Tenant) -> Membership | None:
-    """The membership a token names, with its person, if it belongs to `tenant` (the host's,
-    which the caller already has: no join for it)."""
-    membership = (
-        Membership.objects.select_related("user").filter(pk=membership_id, tenant=tenant).first()
-    )
+def _membership_in(tenant: Tenant, **lookup: object) -> Membership | None:
+    """A membership of `tenant` with its person. The tenant is the host's, which the caller
+    already holds, so it is attached rather than joined again (this runs on every request)."""
+    membership = Membership.objects.select_related("user").filter(tenant=tenant, **lookup).first()
     if membership is not None:
         membership.tenant = tenant
     return membership
 
 
+def membership_for_token(*, membership_id: int, tenant: Tenant) -> Membership | None:
+    """The membership a token names, if it belongs to `tenant`."""
+    return _membership_in(tenant, pk=membership_id)
+
+
 def membership_of(*, user: User, tenant: Tenant) -> Membership | None:
-    return (
-        Membership.objects.select_related("user", "tenant").filter(user=user, tenant=tenant).first()
-    )
+    """A signed-in person's membership in `tenant` (the web session's)."""
+    return _membership_in(tenant, user=user)
 
 
 def membership_list(*, tenant: Tenant) -> QuerySet[Membership]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django_redis import get_redis_connection
+from django_tenants.utils import get_public_schema_name
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
@@ -35,7 +36,7 @@ class PlanRateThrottle(BaseThrottle):
 
     def allow_request(self, request: Request, view: APIView) -> bool:
         tenant = getattr(request, "tenant", None)
-        if tenant is None or tenant.schema_name == "public":
+        if tenant is None or tenant.schema_name == get_public_schema_name():
             return True
         per_caller, per_tenant = plan_limits(tenant)
         window = settings.THROTTLE_WINDOW_SECONDS

@@ -1,6 +1,8 @@
 """Refusals raised by services. Kept free of DRF imports: services must not depend on
 the API layer (and DRF's settings import the authentication classes, which use services)."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 
 
@@ -12,10 +14,11 @@ class ServiceError(Exception):
 
     status_code = 400
     code = "error"
+    default_message: Any = ""  # str or lazy translation; used when no message is given
 
-    def __init__(self, message: str, *, retry_after: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | None = None, *, retry_after: int | None = None) -> None:
+        self.message = str(message or self.default_message)
+        super().__init__(self.message)
         self.retry_after = retry_after
 
 

@@ -1,0 +1,55 @@
+"""Writes on accounts, one module per subject; every service is importable from here."""
+
+from apps.accounts.services.api_keys import api_key_create, api_key_revoke, api_key_touch
+from apps.accounts.services.invitations import (
+    invitation_accept,
+    invitation_create,
+    invitation_find,
+)
+from apps.accounts.services.memberships import (
+    SUSPENSION_LIFT,
+    membership_remove,
+    membership_role_change,
+    membership_suspend,
+    membership_suspension_lift,
+)
+from apps.accounts.services.people import (
+    ACCOUNT_UNLOCK,
+    account_unlock,
+    user_create,
+    user_profile_update,
+)
+from apps.accounts.services.signin import (
+    auth_check_credentials,
+    auth_logout,
+    auth_token_issue,
+    auth_token_refresh,
+    handoff_issue,
+    handoff_redeem,
+    refresh_tokens_prune,
+)
+
+__all__ = [
+    "ACCOUNT_UNLOCK",
+    "SUSPENSION_LIFT",
+    "account_unlock",
+    "api_key_create",
+    "api_key_revoke",
+    "api_key_touch",
+    "auth_check_credentials",
+    "auth_logout",
+    "auth_token_issue",
+    "auth_token_refresh",
+    "handoff_issue",
+    "handoff_redeem",
+    "invitation_accept",
+    "invitation_create",
+    "invitation_find",
+    "membership_remove",
+    "membership_role_change",
+    "membership_suspend",
+    "membership_suspension_lift",
+    "refresh_tokens_prune",
+    "user_create",
+    "user_profile_update",
+]

@@ -1,0 +1,47 @@
+"""A tenant's API keys (service accounts)."""
+
+import secrets
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.hashing import secret_hash
+from apps.accounts.models import ApiKey, Membership
+from apps.accounts.services.memberships import require_manager
+from apps.tenants.models import Tenant
+
+
+@transaction.atomic
+def api_key_create(
+    *, tenant: Tenant, name: str, scope: str, actor: Membership
+) -> tuple[ApiKey, str]:
+    """A new key; the returned secret is shown once and only its hash is kept."""
+    require_manager(actor)
+    prefix, secret = secrets.token_hex(4), secrets.token_urlsafe(32)
+    key = ApiKey(
+        tenant=tenant,
+        name=name.strip(),
+        prefix=prefix,
+        key_hash=secret_hash(secret),
+        scope=scope,
+        created_by=actor.user,
+    )
+    key.full_clean()
+    key.save()
+    return key, f"{prefix}.{secret}"
+
+
+def api_key_revoke(*, api_key: ApiKey, actor: Membership) -> ApiKey:
+    require_manager(actor)
+    if api_key.revoked_at is None:
+        api_key.revoked_at = timezone.now()
+        api_key.save(update_fields=["revoked_at"])
+    return api_key
+
+
+def api_key_touch(*, api_key: ApiKey) -> None:
+    """Record use, at most once a minute per key (not a write per request)."""
+    now = timezone.now()
+    if api_key.last_used_at is None or now - api_key.last_used_at > timedelta(minutes=1):
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)

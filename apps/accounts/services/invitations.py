@@ -1,0 +1,89 @@
+"""Invitations: an emailed link that makes its bearer a member once accepted."""
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.exceptions import (
+    InvalidCredentialsError,
+    InvitationInvalidError,
+)
+from apps.accounts.hashing import secret_hash
+from apps.accounts.models import Invitation, Membership, User
+from apps.accounts.services.memberships import require_manager
+from apps.accounts.services.people import user_create
+from apps.tenants.models import Tenant
+
+
+@transaction.atomic
+def invitation_create(
+    *, tenant: Tenant, email: str, role: str, actor: Membership, accept_url: str
+) -> Invitation:
+    """Invite `email` to the tenant; the link (`accept_url` + token) is emailed, never stored."""
+    require_manager(actor, role)
+    email = email.strip().lower()
+    if Membership.objects.filter(tenant=tenant, user__email=email).exists():
+        raise ValidationError({"email": _("This person is already a member.")})
+    raw = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        tenant=tenant,
+        email=email,
+        role=role,
+        token_hash=secret_hash(raw),
+        invited_by=actor.user,
+        expires_at=timezone.now() + settings.INVITATION_LIFETIME,
+    )
+    invitation.full_clean()
+    invitation.save()
+    link = f"{accept_url}{raw}"
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=_("You are invited to %(company)s on Kura") % {"company": tenant.name},
+            message=_("%(who)s invited you to %(company)s. Accept within 7 days: %(link)s")
+            % {"who": actor.user.email, "company": tenant.name, "link": link},
+            from_email=None,
+            recipient_list=[email],
+        )
+    )
+    return invitation
+
+
+def invitation_find(*, raw_token: str, tenant: Tenant) -> Invitation:
+    invitation = (
+        Invitation.objects.filter(token_hash=secret_hash(raw_token), tenant=tenant)
+        .select_related("tenant")
+        .first()
+    )
+    if invitation is None or invitation.accepted_at is not None:
+        raise InvitationInvalidError(_("This invitation does not exist or was already used."))
+    if invitation.expires_at <= timezone.now():
+        raise InvitationInvalidError(_("This invitation has expired; ask for a new one."))
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(
+    *, raw_token: str, tenant: Tenant, password: str, full_name: str = ""
+) -> Membership:
+    """Accept an invitation: an existing account proves itself with its password; a new
+    one is created with it."""
+    invitation = invitation_find(raw_token=raw_token, tenant=tenant)
+    user = User.objects.filter(email=invitation.email).first()
+    if user is None:
+        user = user_create(email=invitation.email, password=password, full_name=full_name)
+    elif not user.check_password(password):
+        raise InvalidCredentialsError
+    updated = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
+        accepted_at=timezone.now()
+    )
+    if updated != 1:
+        raise InvitationInvalidError(_("This invitation was already used."))
+    membership, _created = Membership.objects.get_or_create(
+        user=user, tenant=tenant, defaults={"role": invitation.role}
+    )
+    return membership

@@ -1,0 +1,104 @@
+"""Writes on memberships: roles, removal, suspension and its end."""
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.exceptions import NotAllowedError
+from apps.accounts.models import Membership, RefreshToken
+from apps.jobs.services import job_schedule
+from apps.notifications.services import notification_create
+
+Role = Membership.Role
+SUSPENSION_LIFT = "membership.lift_suspension"
+
+
+def require_manager(actor: Membership, target_role: str | None = None) -> None:
+    """Refuse unless `actor` may manage members (and, for owners, appoint or change them)."""
+    if not actor.can_manage_members:
+        raise NotAllowedError(_("Only owners and admins can manage members."))
+    if target_role == Role.OWNER and actor.role != Role.OWNER:
+        raise NotAllowedError(_("Only owners can appoint or change owners."))
+
+
+def _other_owners(membership: Membership) -> bool:
+    return (
+        Membership.objects.filter(tenant_id=membership.tenant_id, role=Role.OWNER)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+def _access_changed(membership: Membership) -> None:
+    """Every token issued for this membership is refused from the next request on."""
+    Membership.objects.filter(pk=membership.pk).update(token_version=F("token_version") + 1)
+    RefreshToken.objects.filter(membership=membership, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def membership_role_change(*, membership: Membership, role: str, actor: Membership) -> Membership:
+    require_manager(actor, role)
+    require_manager(actor, membership.role)
+    if membership.role == Role.OWNER and role != Role.OWNER and not _other_owners(membership):
+        raise ValidationError({"role": _("A company needs at least one owner.")})
+    membership.role = role
+    membership.full_clean()
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor: Membership) -> None:
+    require_manager(actor, membership.role)
+    if membership.role == Role.OWNER and not _other_owners(membership):
+        raise ValidationError(_("A company needs at least one owner."))
+    membership.delete()  # its refresh tokens go with it
+
+
+@transaction.atomic
+def membership_suspend(*, membership: Membership, until: datetime, actor: Membership) -> Membership:
+    """Suspend a member until `until`: their tokens stop working at once."""
+    require_manager(actor, membership.role)
+    if membership.pk == actor.pk:
+        raise ValidationError(_("You cannot suspend yourself."))
+    if until <= timezone.now():
+        raise ValidationError({"until": _("Choose a time in the future.")})
+    membership.suspended_until = until
+    membership.save(update_fields=["suspended_until"])
+    _access_changed(membership)
+    membership.refresh_from_db(fields=["token_version"])
+    job_schedule(
+        tenant=membership.tenant,
+        kind=SUSPENSION_LIFT,
+        payload={"membership_id": membership.pk, "until": until.isoformat()},
+        run_at=until,
+        idempotency_key=f"suspension:{membership.pk}:{until.isoformat()}",
+    )
+    return membership
+
+
+def membership_suspension_lift(*, membership_id: int, until: datetime) -> None:
+    """The job at the end of a suspension: clear it (unless it was extended since) and
+    tell the person. Access already returned at `until`; this tidies and notifies."""
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("user", "tenant")
+        .filter(pk=membership_id, suspended_until=until)
+        .first()
+    )
+    if membership is None:
+        return
+    membership.suspended_until = None
+    membership.save(update_fields=["suspended_until"])
+    notification_create(
+        user=membership.user,
+        kind="access",
+        title=_("Your access to %(company)s is back.") % {"company": membership.tenant.name},
+        link="/",
+    )
