@@ -11,10 +11,11 @@ svc_up() {
   svc_status && return 0
   apt_install redis-server
   mkdir -p "$DIR"
-  # Persistence stays on (appendonly): the delayed queue must survive a restart.
+  # Persistence stays on (appendonly): the delayed queue must survive a restart. Enough
+  # databases for development (0), tests (10-12), benchmarks (13-15) and parallel test runs.
   redis-server --bind 127.0.0.1 --port "$KURA_REDIS_PORT" --dir "$DIR" \
     --daemonize yes --pidfile "$DIR/redis.pid" --logfile "$DIR/redis.log" \
-    --appendonly yes --save "" --protected-mode yes
+    --appendonly yes --save "" --protected-mode yes --databases 64
   wait_until 30 redis svc_status
   log "ready on 127.0.0.1:$KURA_REDIS_PORT"
 }
