@@ -47,6 +47,7 @@ class LoginApi(APIView):
             **data.validated_data,
             tenant=request.tenant,  # type: ignore[attr-defined]
             ip=client_ip(request),
+            unlock_url=request.build_absolute_uri("/unlock"),
         )
         pair = auth_token_issue(membership=membership)
         return Response(TokenPairSerializer(pair).data)

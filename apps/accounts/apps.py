@@ -9,4 +9,5 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from apps.accounts import openapi  # noqa: F401 - registers the schema extensions
+        # Schema extensions, and the signals that keep the access cache true.
+        from apps.accounts import access_cache, openapi  # noqa: F401

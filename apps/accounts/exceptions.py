@@ -12,9 +12,12 @@ class InvalidCredentialsError(ServiceError):
     default_message = _("The email address or password is not correct.")
 
 
-class AccountLockedError(ServiceError):
-    status_code = 403
-    code = "account_locked"
+class SignInLockedError(ServiceError):
+    """Sign-ins for one email from one address are paused; the same answer whether or not
+    the email has an account."""
+
+    status_code = 429
+    code = "sign_in_locked"
 
 
 class LoginThrottledError(ServiceError):

@@ -1,10 +1,18 @@
 import zoneinfo
+from typing import Any
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.exceptions import InvalidCredentialsError
 from apps.accounts.models import ApiKey, Membership
+from apps.accounts.services import auth_check_password
+from apps.core.clients import client_ip
+from apps.core.errors import ServiceError
 from apps.tenants.models import SLUG_PATTERN
+
+PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"  # noqa: S105 - a dotted path
 
 
 class LoginForm(forms.Form):
@@ -51,3 +59,26 @@ class SignupForm(forms.Form):
     full_name = forms.CharField(label=_("Your name"), max_length=150)
     email = forms.EmailField(label=_("Email address"))
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+
+
+class OperatorLoginForm(AdminAuthenticationForm):
+    """The operators' admin sign-in, through the one password check and its limits."""
+
+    def clean(self) -> dict[str, Any]:
+        email, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if email and password and self.request is not None:
+            try:
+                user = auth_check_password(
+                    email=email,
+                    password=password,
+                    ip=client_ip(self.request),
+                    unlock_url=self.request.build_absolute_uri("/unlock"),
+                )
+            except InvalidCredentialsError as exc:
+                raise self.get_invalid_login_error() from exc
+            except ServiceError as exc:
+                raise forms.ValidationError(exc.message, code=exc.code) from exc
+            user.backend = PASSWORD_BACKEND  # type: ignore[attr-defined]
+            self.user_cache = user
+            self.confirm_login_allowed(user)
+        return self.cleaned_data

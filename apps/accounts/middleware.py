@@ -7,7 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 
-from apps.accounts.selectors import membership_of
+from apps.accounts import access_cache
+from apps.accounts.policies import membership_active
 
 
 def _activate_time_zone(name: str) -> None:
@@ -20,8 +21,8 @@ def _activate_time_zone(name: str) -> None:
 class MembershipMiddleware:
     """On a tenant host, `request.membership` is the signed-in person's membership there.
 
-    A session whose person is no longer a member, or is suspended, ends at once. Pages
-    show times in the person's time zone.
+    A session whose membership no longer opens the company (removed, suspended, account
+    deactivated) ends at once. Pages show times in the person's time zone.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -32,10 +33,14 @@ class MembershipMiddleware:
         timezone.deactivate()
         on_tenant = connection.schema_name != get_public_schema_name()  # type: ignore[attr-defined]
         if on_tenant and request.user.is_authenticated:
-            membership = membership_of(user=request.user, tenant=request.tenant)  # type: ignore[arg-type, attr-defined]
-            if membership is None or membership.is_suspended():
+            _flags, membership = access_cache.fetch(
+                tenant=request.tenant,  # type: ignore[attr-defined]
+                user_id=request.user.pk,
+            )
+            if not membership_active(membership):
                 logout(request)
             else:
+                assert membership is not None  # noqa: S101 - membership_active(None) is False
                 request.membership = membership  # type: ignore[attr-defined]
                 _activate_time_zone(membership.user.time_zone)
         return self.get_response(request)

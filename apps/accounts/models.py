@@ -91,13 +91,18 @@ class Membership(models.Model):
     def is_suspended(self, *, now: datetime | None = None) -> bool:
         return self.suspended_until is not None and self.suspended_until > (now or timezone.now())
 
+    # For templates; the rules themselves live in apps/accounts/policies.py.
     @property
     def can_write(self) -> bool:
-        return self.role != self.Role.VIEWER
+        from apps.accounts.policies import role_can_write
+
+        return role_can_write(self.role)
 
     @property
     def can_manage_members(self) -> bool:
-        return self.role in {self.Role.OWNER, self.Role.ADMIN}
+        from apps.accounts.policies import role_can_manage_members
+
+        return role_can_manage_members(self.role)
 
 
 class Invitation(models.Model):

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from apps.accounts.models import ApiKey, Membership
+from apps.accounts.policies import role_can_manage_members, role_can_write
 
 
 @dataclass(frozen=True)
@@ -21,8 +22,8 @@ class Principal:
     ) -> "Principal":
         return cls(
             tenant_id=membership.tenant_id,
-            can_write=membership.can_write,
-            can_manage_members=membership.can_manage_members,
+            can_write=role_can_write(membership.role),
+            can_manage_members=role_can_manage_members(membership.role),
             throttle_key=f"user:{membership.user_id}",
             membership=membership,
             claims=claims,

@@ -1,21 +1,115 @@
-"""JSON Web Tokens for the API: what they carry, and the Redis deny-list of logged-out ones.
+"""JSON Web Tokens for the API: what they carry, which keys sign them, and the Redis
+deny-lists of logged-out tokens and revoked sign-ins.
 
-An access token names its tenant, the membership it was issued for, the membership's
-token version and the refresh family; never personal data.
+An access token names its issuer (`iss`), audience (`aud`), tenant, the membership it was
+issued for, the membership's token version and the refresh family (one sign-in); never
+personal data. Its header names the key that signed it (`kid`).
+
+Key rotation: `KURA_JWT_SIGNING_KEY` signs; its `kid` is derived from the key itself. To
+rotate, put the new key in `KURA_JWT_SIGNING_KEY` and the old one in
+`KURA_JWT_PREVIOUS_KEYS` (comma-separated): tokens signed by either are accepted. Once the
+refresh lifetime (7 days) has passed, drop the old key; its tokens are then refused.
 """
 
+import hashlib
+import json
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any, cast
 
+import jwt
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_redis import get_redis_connection
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.backends import TokenBackend
+from rest_framework_simplejwt.exceptions import TokenBackendError, TokenBackendExpiredToken
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from apps.accounts.models import Membership
+
+
+def key_id(key: str) -> str:
+    """A key's public name: a digest of it, so operators never have to name keys."""
+    return hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+class KeyRingBackend(TokenBackend):
+    """simplejwt's backend with a key ring: signs with the current key and names it in the
+    `kid` header; verifies with whichever accepted key the header names. `iss`, `aud`,
+    `exp` and `iat` are required."""
+
+    def __init__(self, *, signing_key: str, previous_keys: list[str], **kwargs: Any) -> None:
+        super().__init__(signing_key=signing_key, **kwargs)
+        self.current_key = signing_key
+        self.kid = key_id(signing_key)
+        self.ring = {key_id(k): k for k in [signing_key, *previous_keys] if k}
+
+    def encode(self, payload: dict[str, Any]) -> str:
+        claims = {**payload, "aud": self.audience, "iss": self.issuer}
+        return jwt.encode(
+            claims,
+            self.current_key,
+            algorithm=self.algorithm,
+            headers={"kid": self.kid},
+            json_encoder=self.json_encoder,
+        )
+
+    def decode(self, token: Any, verify: bool = True) -> dict[str, Any]:
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+            key = self.ring.get(kid) if isinstance(kid, str) else None
+            if key is None:
+                raise TokenBackendError(_("Token is invalid"))
+            return jwt.decode(
+                token,
+                key,
+                algorithms=[self.algorithm],
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self.get_leeway(),
+                options={"require": ["exp", "iat", "iss", "aud"], "verify_signature": verify},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise TokenBackendExpiredToken(_("Token is expired")) from exc
+        except jwt.InvalidTokenError as exc:
+            raise TokenBackendError(_("Token is invalid")) from exc
+
+
+@cache
+def key_ring() -> KeyRingBackend:
+    jwt_settings = settings.SIMPLE_JWT
+    return KeyRingBackend(
+        algorithm=jwt_settings["ALGORITHM"],
+        signing_key=jwt_settings.get("SIGNING_KEY") or settings.SECRET_KEY,
+        previous_keys=settings.JWT_PREVIOUS_KEYS,
+        audience=jwt_settings["AUDIENCE"],
+        issuer=jwt_settings["ISSUER"],
+        leeway=jwt_settings["LEEWAY"],
+    )
+
+
+class KuraAccessToken(AccessToken):
+    def get_token_backend(self) -> TokenBackend:
+        return key_ring()
+
+    @property
+    def token_backend(self) -> TokenBackend:  # type: ignore[override]
+        return key_ring()
+
+
+class KuraRefreshToken(RefreshToken):
+    access_token_class = KuraAccessToken
+
+    def get_token_backend(self) -> TokenBackend:
+        return key_ring()
+
+    @property
+    def token_backend(self) -> TokenBackend:  # type: ignore[override]
+        return key_ring()
 
 
 @dataclass(frozen=True)
@@ -32,10 +126,14 @@ class IssuedRefresh:
     expires_at: datetime
 
 
+def access_lifetime() -> timedelta:
+    return cast(timedelta, settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"])
+
+
 def token_pair_build(
     *, membership: Membership, family: uuid.UUID
 ) -> tuple[TokenPair, IssuedRefresh]:
-    refresh = RefreshToken()
+    refresh = KuraRefreshToken()
     refresh["sub"] = str(membership.user_id)
     refresh["tenant"] = membership.tenant.schema_name
     refresh["role"] = membership.role
@@ -43,24 +141,31 @@ def token_pair_build(
     refresh["ver"] = membership.token_version
     refresh["fam"] = str(family)
     access = refresh.access_token
-    lifetime = cast(timedelta, settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"])
     pair = TokenPair(
         access_token=str(access),
         refresh_token=str(refresh),
-        expires_in=int(lifetime.total_seconds()),
+        expires_in=int(access_lifetime().total_seconds()),
     )
     return pair, IssuedRefresh(
         jti=refresh["jti"], expires_at=datetime.fromtimestamp(refresh["exp"], tz=UTC)
     )
 
 
-def read_refresh(raw: str) -> RefreshToken:
-    """Verify signature (allow-listed algorithm), expiry and type; raise TokenError if not."""
-    return RefreshToken(raw)  # type: ignore[arg-type]
+def read_refresh(raw: str) -> KuraRefreshToken:
+    """Verify signature (allow-listed algorithm and key), issuer, audience, expiry and type;
+    raise TokenError if not."""
+    return KuraRefreshToken(raw)  # type: ignore[arg-type]
 
 
-def _deny_key(schema_name: str, jti: str) -> str:
+# --- deny-lists ---------------------------------------------------------------------------
+
+
+def deny_key(schema_name: str, jti: str) -> str:
     return f"kura:{schema_name}:jwt-deny:{jti}"
+
+
+def family_deny_key(schema_name: str, family: str) -> str:
+    return f"kura:{schema_name}:jwt-family-deny:{family}"
 
 
 def access_deny(token: Mapping[str, Any]) -> None:
@@ -68,9 +173,32 @@ def access_deny(token: Mapping[str, Any]) -> None:
     remaining = int(token["exp"] - timezone.now().timestamp()) + 1
     if remaining > 0:
         get_redis_connection("default").set(
-            _deny_key(token["tenant"], token["jti"]), 1, ex=remaining
+            deny_key(token["tenant"], token["jti"]), 1, ex=remaining
         )
 
 
-def access_is_denied(*, schema_name: str, jti: str) -> bool:
-    return bool(get_redis_connection("default").exists(_deny_key(schema_name, jti)))
+def family_deny(*, schema_name: str, family: str) -> None:
+    """Refuse every access token of this sign-in at once, for as long as any can live."""
+    seconds = int(access_lifetime().total_seconds()) + 1
+    get_redis_connection("default").set(family_deny_key(schema_name, family), 1, ex=seconds)
+
+
+# --- a refresh retried within seconds gets the same answer ---------------------------------
+
+
+def _grace_key(jti: str) -> str:
+    return f"kura:refresh-grace:{jti}"
+
+
+def refresh_answer_remember(*, jti: str, pair: TokenPair) -> None:
+    """Keep the pair a refresh token was traded for, for REFRESH_RETRY_SECONDS: a client whose
+    answer was lost (or that sent two requests at once) gets the same pair again instead of
+    having its sign-in revoked as stolen."""
+    get_redis_connection("default").set(
+        _grace_key(jti), json.dumps(asdict(pair)), ex=settings.REFRESH_RETRY_SECONDS
+    )
+
+
+def refresh_answer_recall(*, jti: str) -> TokenPair | None:
+    raw = get_redis_connection("default").get(_grace_key(jti))
+    return TokenPair(**json.loads(raw)) if raw else None

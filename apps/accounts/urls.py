@@ -14,6 +14,7 @@ api_patterns = [
 page_patterns = [
     path("login", views.login_view, name="login"),
     path("logout", views.logout_view, name="logout"),
+    path("unlock", views.unlock_view, name="unlock"),
     path("profile", views.profile_view, name="profile"),
     path("members", views.members_view, name="members"),
     path("api-keys", views.api_keys_view, name="api-keys"),

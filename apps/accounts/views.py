@@ -11,12 +11,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_tenants.utils import get_public_schema_name
 
 from apps.accounts import selectors, services
 from apps.accounts.decorators import member_required
 from apps.accounts.forms import (
+    PASSWORD_BACKEND,
     AcceptInvitationForm,
     ApiKeyForm,
     InviteForm,
@@ -33,8 +36,6 @@ from apps.core.params import int_param
 from apps.tenants.models import Tenant
 from apps.tenants.services import tenant_signup
 
-PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"  # noqa: S105 - a dotted path
-
 
 def tenant_url(tenant: Tenant, request: HttpRequest, path: str) -> str:
     port = request.get_port()
@@ -43,9 +44,28 @@ def tenant_url(tenant: Tenant, request: HttpRequest, path: str) -> str:
     return f"{request.scheme}://{host}{path}"
 
 
+def unlock_url(request: HttpRequest) -> str:
+    """Where the emailed link that lifts sign-in locks points: this host's /unlock."""
+    return request.build_absolute_uri("/unlock")
+
+
+def safe_next(request: HttpRequest, default: str = "/") -> str:
+    """`?next=` only when it is a path on this host: never a redirect to another site."""
+    target = request.GET.get("next") or ""
+    if (
+        target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return target
+    return default
+
+
 def login_view(request: HttpRequest) -> HttpResponse:
     if request.membership is not None:  # type: ignore[attr-defined]
-        return redirect("/")
+        return redirect(safe_next(request))
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -53,12 +73,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 **form.cleaned_data,
                 tenant=request.tenant,  # type: ignore[attr-defined]
                 ip=client_ip(request),
+                unlock_url=unlock_url(request),
             )
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
             login(request, membership.user, backend=PASSWORD_BACKEND)
-            return redirect(request.GET.get("next") or "/")
+            return redirect(safe_next(request))
     if request.GET.get("oidc") == "failed":
         messages.error(
             request, _("Sign-in with your identity provider did not work for this company.")
@@ -68,6 +89,18 @@ def login_view(request: HttpRequest) -> HttpResponse:
         "accounts/login.html",
         {"form": form, "oidc_enabled": oidc_enabled(), "oidc_name": settings.OIDC_PROVIDER_NAME},
     )
+
+
+def unlock_view(request: HttpRequest) -> HttpResponse:
+    """The emailed link that lifts the sign-in locks of an account (any host)."""
+    try:
+        services.auth_unlock_redeem(token=request.GET.get("token", ""))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Sign-ins to your account are open again."))
+    on_public = request.tenant.schema_name == get_public_schema_name()  # type: ignore[attr-defined]
+    return redirect("/" if on_public else settings.LOGIN_URL)
 
 
 @require_POST
@@ -223,7 +256,11 @@ def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             membership = services.invitation_accept(
-                raw_token=token, tenant=tenant, **form.cleaned_data
+                raw_token=token,
+                tenant=tenant,
+                ip=client_ip(request),
+                unlock_url=unlock_url(request),
+                **form.cleaned_data,
             )
         except (ServiceError, ValidationError) as exc:
             form.add_error(None, error_text(exc))
@@ -243,9 +280,14 @@ def signup_view(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            tenant = tenant_signup(**form.cleaned_data)
+            tenant = tenant_signup(
+                **form.cleaned_data, ip=client_ip(request), unlock_url=unlock_url(request)
+            )
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
+            by_field = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+            for field, errors in by_field.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
             owner = selectors.owner_of(tenant=tenant)

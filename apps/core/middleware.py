@@ -1,8 +1,27 @@
+import ipaddress
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.crypto import constant_time_compare
 
 from apps.core.readiness import readiness
+
+
+def details_allowed(request: HttpRequest) -> bool:
+    """What failed and why names internal hosts and ports: only for callers on this machine
+    (the orchestrator's probe) or holding KURA_READYZ_TOKEN."""
+    token = settings.READYZ_TOKEN
+    if token:
+        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if given and constant_time_compare(given, token):
+            return True
+    if request.headers.get("X-Forwarded-For"):
+        return False  # came through a proxy: not a local caller, whatever REMOTE_ADDR says
+    try:
+        return ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
+    except ValueError:
+        return False
 
 
 class HealthCheckMiddleware:
@@ -21,10 +40,11 @@ class HealthCheckMiddleware:
         if request.path == "/readyz":
             checks = readiness()
             failing = sorted(name for name, state in checks.items() if state != "ok")
-            body = {
+            body: dict[str, object] = {
                 "status": "unavailable" if failing else "ok",
                 "failing": failing,
-                "checks": checks,
             }
+            if details_allowed(request):
+                body["checks"] = checks
             return JsonResponse(body, status=503 if failing else 200)
         return self.get_response(request)

@@ -30,15 +30,17 @@ class JobAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # jobs come from the features that need them
 
-    def has_change_permission(self, request: HttpRequest, obj: Job | None = None) -> bool:
-        return False  # state changes go through the actions, which keep the rules
+    def get_readonly_fields(self, request: HttpRequest, obj: Job | None = None) -> list[str]:
+        # Nothing is edited by hand: state changes go through the actions, which keep the
+        # rules. Change permission is what the actions require.
+        return [field.name for field in Job._meta.concrete_fields]  # noqa: SLF001
 
-    @admin.action(description=_("Retry now (dead or failed jobs)"), permissions=["view"])
+    @admin.action(description=_("Retry now (dead or failed jobs)"), permissions=["change"])
     def retry(self, request: HttpRequest, queryset: QuerySet[Job]) -> None:
         done = sum(job_retry(job=job) for job in queryset)
         self.message_user(request, _("%(count)d jobs will run again.") % {"count": done})
 
-    @admin.action(description=_("Cancel (jobs that have not started)"), permissions=["view"])
+    @admin.action(description=_("Cancel (jobs that have not started)"), permissions=["change"])
     def cancel(self, request: HttpRequest, queryset: QuerySet[Job]) -> None:
         done = sum(job_cancel(job=job) for job in queryset)
         level = messages.SUCCESS if done == queryset.count() else messages.WARNING

@@ -25,6 +25,7 @@ from django_tenants.utils import tenant_context
 from apps.jobs.models import Job
 from apps.jobs.registry import handler_for
 from apps.tenants.models import Tenant
+from apps.tenants.policies import tenant_open
 
 logger = logging.getLogger(__name__)
 State = Job.State
@@ -210,6 +211,9 @@ def job_run(*, job_id: int) -> str:
     if not claimed:
         return "not claimed"
     job = Job.objects.select_related("tenant").get(pk=job_id)
+    if job.tenant is not None and not tenant_open(job.tenant):
+        _job_postpone(job, reason="The company is deactivated; the job waits for it.")
+        return "tenant inactive"
     try:
         with transaction.atomic():
             # Fence: hold the row for the whole run; if the lease was lost and the job
@@ -230,6 +234,18 @@ def job_run(*, job_id: int) -> str:
         _job_failed(job, exc)
         return "dead" if job.attempts >= job.max_attempts else "failed"
     return "succeeded"
+
+
+def _job_postpone(job: Job, *, reason: str) -> None:
+    """Put a claimed job back, not counting the attempt: it runs once the reason is gone."""
+    Job.objects.filter(pk=job.pk, state=State.RUNNING, attempts=job.attempts).update(
+        state=State.SCHEDULED,
+        run_at=timezone.now() + timedelta(seconds=settings.JOBS_INACTIVE_TENANT_WAIT_SECONDS),
+        attempts=F("attempts") - 1,
+        lease_until=None,
+        enqueued_at=None,
+        last_error=reason,
+    )
 
 
 def _in_tenant(job: Job) -> AbstractContextManager[object]:

@@ -6,8 +6,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_exists
 
+from apps.accounts.exceptions import InvalidCredentialsError
 from apps.accounts.models import Membership, User
-from apps.accounts.services import user_create
+from apps.accounts.services import auth_check_password, user_create
 from apps.tenants import schemas
 from apps.tenants.models import RESERVED_SLUGS, Domain, Tenant
 
@@ -62,15 +63,25 @@ def tenant_create(*, name: str, slug: str, owner: User | None = None) -> Tenant:
 
 @transaction.atomic
 def tenant_signup(
-    *, company_name: str, slug: str, full_name: str, email: str, password: str
+    *,
+    company_name: str,
+    slug: str,
+    full_name: str,
+    email: str,
+    password: str,
+    ip: str,
+    unlock_url: str | None = None,
 ) -> Tenant:
     """Signup on the public site: a new company, owned by a new account or by an existing
-    one that proves itself with its password."""
+    one that proves itself with its password (the one password check, with its limits)."""
     user = User.objects.filter(email=email.strip().lower()).first()
     if user is None:
         user = user_create(email=email, password=password, full_name=full_name)
-    elif not user.check_password(password):
-        raise ValidationError(
-            {"email": _("This email already has an account; enter its password to continue.")}
-        )
+    else:
+        try:
+            user = auth_check_password(email=email, password=password, ip=ip, unlock_url=unlock_url)
+        except InvalidCredentialsError as exc:
+            raise ValidationError(
+                {"password": _("The email address or password is not correct.")}
+            ) from exc
     return tenant_create(name=company_name, slug=slug, owner=user)

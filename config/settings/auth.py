@@ -31,20 +31,32 @@ SIMPLE_JWT = {
     "TOKEN_TYPE_CLAIM": "token_type",
     "JTI_CLAIM": "jti",
     "AUTH_HEADER_TYPES": ("Bearer",),
+    "AUTH_TOKEN_CLASSES": ("apps.accounts.tokens.KuraAccessToken",),
     "UPDATE_LAST_LOGIN": False,
     "LEEWAY": 0,
+    # Checked on every token (apps/accounts/tokens.py): who issued it, for what.
+    "ISSUER": env("KURA_JWT_ISSUER", default="kura"),
+    "AUDIENCE": env("KURA_JWT_AUDIENCE", default="kura-api"),
 }
 
 # A key of its own lets tokens be rotated without logging everyone out of the web UI;
-# without one, simplejwt signs with SECRET_KEY.
+# without one (development), tokens are signed with SECRET_KEY. Rotation: the new key in
+# KURA_JWT_SIGNING_KEY, the old ones in KURA_JWT_PREVIOUS_KEYS until their tokens expired.
 if env("KURA_JWT_SIGNING_KEY", default=""):
     SIMPLE_JWT["SIGNING_KEY"] = env("KURA_JWT_SIGNING_KEY")
+JWT_PREVIOUS_KEYS = env.list("KURA_JWT_PREVIOUS_KEYS", default=[])
+# A refresh token presented again within this many seconds gets the same new pair (a lost
+# answer, two tabs at once); later, it revokes the sign-in as stolen.
+REFRESH_RETRY_SECONDS = env.int("KURA_REFRESH_RETRY_SECONDS", default=10)
 
-# After this many failed sign-ins for one email within the window, the account is locked
-# for LOGIN_LOCK_SECONDS; one address (IP) may fail LOGIN_IP_FAILURE_LIMIT times a window.
+# After this many failed sign-ins for one email from one address within the window, that
+# (email, address) is locked: LOGIN_LOCK_BASE_SECONDS, doubling with each lock that day, up
+# to LOGIN_LOCK_SECONDS. One address may fail LOGIN_IP_FAILURE_LIMIT times a window
+# (apps/accounts/lockout.py).
 LOGIN_FAILURE_LIMIT = env.int("KURA_LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_IP_FAILURE_LIMIT = env.int("KURA_LOGIN_IP_FAILURE_LIMIT", default=30)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("KURA_LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+LOGIN_LOCK_BASE_SECONDS = env.int("KURA_LOGIN_LOCK_BASE_SECONDS", default=60)
 LOGIN_LOCK_SECONDS = env.int("KURA_LOGIN_LOCK_SECONDS", default=15 * 60)
 
 # API rate limits: a plan's numbers are requests per this window.

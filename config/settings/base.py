@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # A deactivated company answers a refusal before any session, token or key is read.
+    "apps.tenants.middleware.TenantOpenMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -140,6 +142,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+
+# /readyz names what failed (hosts, ports) only on loopback or with this bearer token.
+READYZ_TOKEN = env("KURA_READYZ_TOKEN", default="")
 
 # Every upload is scanned by clamd before it is offered to anyone.
 CLAMD_HOST = env("KURA_CLAMD_HOST", default="127.0.0.1")

@@ -34,6 +34,8 @@ JOBS_MAX_ATTEMPTS = 5
 JOBS_RETRY_BASE_SECONDS = env.float("KURA_JOBS_RETRY_BASE_SECONDS", default=10.0)
 JOBS_RETRY_MAX_SECONDS = 3600
 JOBS_KEEP_FINISHED_DAYS = env.int("KURA_JOBS_KEEP_FINISHED_DAYS", default=14)
+# A job of a deactivated company is put back and looked at again after this long.
+JOBS_INACTIVE_TENANT_WAIT_SECONDS = env.int("KURA_JOBS_INACTIVE_TENANT_WAIT_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE = {
     "jobs-sweep": {"task": "apps.jobs.tasks.job_sweep_task", "schedule": JOBS_SWEEP_SECONDS},
     "jobs-prune": {"task": "apps.jobs.tasks.jobs_prune_task", "schedule": 3600.0},

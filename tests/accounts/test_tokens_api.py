@@ -3,16 +3,17 @@ refused with the right status, in the one error shape."""
 
 import base64
 import json
+import time
 from datetime import timedelta
 
 import jwt
 import pytest
 from django.conf import settings
 from django.utils import timezone
-from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.accounts.models import RefreshToken
 from apps.accounts.services import membership_suspend
+from apps.accounts.tokens import KuraAccessToken, key_id, key_ring
 from tests.api import PASSWORD, api_client, bearer, login
 from tests.factories import MembershipFactory
 
@@ -127,9 +128,9 @@ def test_tampered_payload_is_refused(tenant, viewer):
 
 def test_expired_token_is_refused(tenant, member):
     claims = claims_of(login(tenant, member)["access_token"])
-    token = AccessToken()
+    token = KuraAccessToken()
     for name, value in claims.items():
-        if name not in {"exp", "iat", "jti"}:
+        if name not in {"exp", "iat", "jti", "aud", "iss"}:
             token[name] = value
     token.set_exp(lifetime=-timedelta(seconds=1))
     assert_refused(bearer(tenant, str(token)).get("/api/profile"), 401, "token_not_valid")
@@ -152,22 +153,96 @@ def test_access_token_is_refused_after_logout(tenant, member):
     assert_refused(refreshed, 401, "token_revoked")
 
 
-def test_refresh_rotates_and_reuse_revokes_the_family(tenant, member):
+def test_refresh_rotates_and_reuse_revokes_the_family(tenant, member, settings):
+    settings.REFRESH_RETRY_SECONDS = 1
     first = login(tenant, member)
     client = api_client(tenant)
     second = client.post("/auth/refresh", {"refresh_token": first["refresh_token"]}, format="json")
     assert second.status_code == 200
     second = second.json()
     assert second["refresh_token"] != first["refresh_token"]
-    assert bearer(tenant, second["access_token"]).get("/api/profile").status_code == 200
+    holder = bearer(tenant, second["access_token"])
+    assert holder.get("/api/profile").status_code == 200
 
+    time.sleep(1.1)  # past the retry grace: a replay now means a copied token
     replay = client.post("/auth/refresh", {"refresh_token": first["refresh_token"]}, format="json")
     assert_refused(replay, 401, "token_revoked")
-    # The thief's replay also ends the legitimate descendant.
+    # The thief's replay also ends the legitimate descendant, and its access token at once.
     after = client.post("/auth/refresh", {"refresh_token": second["refresh_token"]}, format="json")
     assert_refused(after, 401, "token_revoked")
+    assert_refused(holder.get("/api/profile"), 401, "token_revoked")
     family = claims_of(first["refresh_token"])["fam"]
     assert not RefreshToken.objects.filter(family=family, revoked_at__isnull=True).exists()
+
+
+def test_a_refresh_retried_at_once_gets_the_same_pair(tenant, member):
+    first = login(tenant, member)
+    client = api_client(tenant)
+    body = {"refresh_token": first["refresh_token"]}
+    one = client.post("/auth/refresh", body, format="json")
+    two = client.post("/auth/refresh", body, format="json")
+    assert one.status_code == two.status_code == 200
+    assert one.json() == two.json()
+    assert bearer(tenant, two.json()["access_token"]).get("/api/profile").status_code == 200
+
+
+def test_logout_refuses_every_access_token_of_the_sign_in_at_once(tenant, member):
+    first = login(tenant, member)
+    older = bearer(tenant, first["access_token"])
+    newer_pair = (
+        api_client(tenant)
+        .post("/auth/refresh", {"refresh_token": first["refresh_token"]}, format="json")
+        .json()
+    )
+    newer = bearer(tenant, newer_pair["access_token"])
+    other_sign_in = bearer(tenant, login(tenant, member)["access_token"])
+    assert newer.post("/auth/logout").status_code == 204
+    assert_refused(older.get("/api/profile"), 401, "token_revoked")
+    assert_refused(newer.get("/api/profile"), 401, "token_revoked")
+    # Another sign-in of the same person (another device) goes on.
+    assert other_sign_in.get("/api/profile").status_code == 200
+
+
+def test_tokens_name_issuer_audience_and_key(tenant, member):
+    access = login(tenant, member)["access_token"]
+    claims = claims_of(access)
+    assert (claims["iss"], claims["aud"]) == ("kura", "kura-api")
+    assert jwt.get_unverified_header(access)["kid"] == key_id(settings.SECRET_KEY)
+
+
+@pytest.mark.parametrize(
+    ("change", "value"), [("iss", "someone-else"), ("aud", "another-api"), ("aud", None)]
+)
+def test_another_issuer_or_audience_is_refused(tenant, member, change, value):
+    claims = claims_of(login(tenant, member)["access_token"])
+    if value is None:
+        del claims[change]
+    else:
+        claims[change] = value
+    forged = jwt.encode(
+        claims, settings.SECRET_KEY, algorithm="HS256", headers={"kid": key_id(settings.SECRET_KEY)}
+    )
+    assert_refused(bearer(tenant, forged).get("/api/profile"), 401, "token_not_valid")
+
+
+def test_key_rotation_accepts_the_previous_key_until_it_is_dropped(tenant, member, settings):
+    old_key = settings.SECRET_KEY
+    old_token = login(tenant, member)["access_token"]
+    new_key = "a-new-signing-key-of-at-least-thirty-two-bytes"
+    settings.SIMPLE_JWT = {**settings.SIMPLE_JWT, "SIGNING_KEY": new_key}
+    settings.JWT_PREVIOUS_KEYS = [old_key]
+    key_ring.cache_clear()
+    try:
+        new_token = login(tenant, member)["access_token"]
+        assert jwt.get_unverified_header(new_token)["kid"] == key_id(new_key)
+        assert bearer(tenant, new_token).get("/api/profile").status_code == 200
+        assert bearer(tenant, old_token).get("/api/profile").status_code == 200
+        settings.JWT_PREVIOUS_KEYS = []
+        key_ring.cache_clear()
+        assert_refused(bearer(tenant, old_token).get("/api/profile"), 401, "token_not_valid")
+        assert bearer(tenant, new_token).get("/api/profile").status_code == 200
+    finally:
+        key_ring.cache_clear()
 
 
 def test_token_of_tenant_a_on_tenant_b_host_is_403(tenant, other_tenant, member):

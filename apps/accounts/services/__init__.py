@@ -5,6 +5,7 @@ from apps.accounts.services.invitations import (
     invitation_accept,
     invitation_create,
     invitation_find,
+    invitation_revoke,
 )
 from apps.accounts.services.memberships import (
     SUSPENSION_LIFT,
@@ -13,38 +14,36 @@ from apps.accounts.services.memberships import (
     membership_suspend,
     membership_suspension_lift,
 )
-from apps.accounts.services.people import (
-    ACCOUNT_UNLOCK,
-    account_unlock,
-    user_create,
-    user_profile_update,
-)
+from apps.accounts.services.people import user_create, user_profile_update
 from apps.accounts.services.signin import (
     auth_check_credentials,
+    auth_check_password,
     auth_logout,
     auth_token_issue,
     auth_token_refresh,
+    auth_unlock_redeem,
     handoff_issue,
     handoff_redeem,
     refresh_tokens_prune,
 )
 
 __all__ = [
-    "ACCOUNT_UNLOCK",
     "SUSPENSION_LIFT",
-    "account_unlock",
     "api_key_create",
     "api_key_revoke",
     "api_key_touch",
     "auth_check_credentials",
+    "auth_check_password",
     "auth_logout",
     "auth_token_issue",
     "auth_token_refresh",
+    "auth_unlock_redeem",
     "handoff_issue",
     "handoff_redeem",
     "invitation_accept",
     "invitation_create",
     "invitation_find",
+    "invitation_revoke",
     "membership_remove",
     "membership_role_change",
     "membership_suspend",

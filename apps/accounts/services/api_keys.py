@@ -3,13 +3,15 @@
 import secrets
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.accounts.hashing import secret_hash
 from apps.accounts.models import ApiKey, Membership
 from apps.accounts.services.memberships import require_manager
 from apps.tenants.models import Tenant
+
+PREFIX_ATTEMPTS = 5
 
 
 @transaction.atomic
@@ -18,18 +20,26 @@ def api_key_create(
 ) -> tuple[ApiKey, str]:
     """A new key; the returned secret is shown once and only its hash is kept."""
     require_manager(actor)
-    prefix, secret = secrets.token_hex(4), secrets.token_urlsafe(32)
+    secret = secrets.token_urlsafe(32)
     key = ApiKey(
         tenant=tenant,
         name=name.strip(),
-        prefix=prefix,
         key_hash=secret_hash(secret),
         scope=scope,
         created_by=actor.user,
     )
-    key.full_clean()
-    key.save()
-    return key, f"{prefix}.{secret}"
+    key.full_clean(exclude=["prefix"])
+    # Prefixes are short and random: on the rare collision, draw again.
+    for _attempt in range(PREFIX_ATTEMPTS):
+        key.prefix = secrets.token_hex(6)
+        try:
+            with transaction.atomic():
+                key.save()
+        except IntegrityError:
+            key.pk = None
+            continue
+        return key, f"{key.prefix}.{secret}"
+    raise IntegrityError("no free API key prefix")
 
 
 def api_key_revoke(*, api_key: ApiKey, actor: Membership) -> ApiKey:

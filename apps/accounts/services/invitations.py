@@ -9,14 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.exceptions import (
-    InvalidCredentialsError,
-    InvitationInvalidError,
-)
+from apps.accounts.exceptions import InvitationInvalidError
 from apps.accounts.hashing import secret_hash
 from apps.accounts.models import Invitation, Membership, User
 from apps.accounts.services.memberships import require_manager
 from apps.accounts.services.people import user_create
+from apps.accounts.services.signin import auth_check_password
 from apps.tenants.models import Tenant
 
 
@@ -29,6 +27,8 @@ def invitation_create(
     email = email.strip().lower()
     if Membership.objects.filter(tenant=tenant, user__email=email).exists():
         raise ValidationError({"email": _("This person is already a member.")})
+    # A new invitation replaces any earlier one: one valid link per person at a time.
+    Invitation.objects.filter(tenant=tenant, email=email, accepted_at__isnull=True).delete()
     raw = secrets.token_urlsafe(32)
     invitation = Invitation(
         tenant=tenant,
@@ -66,18 +66,32 @@ def invitation_find(*, raw_token: str, tenant: Tenant) -> Invitation:
     return invitation
 
 
+def invitation_revoke(*, invitation: Invitation, actor: Membership) -> None:
+    """Withdraw an invitation nobody has accepted yet: its link stops working."""
+    require_manager(actor, invitation.role)
+    Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).delete()
+
+
 @transaction.atomic
 def invitation_accept(
-    *, raw_token: str, tenant: Tenant, password: str, full_name: str = ""
+    *,
+    raw_token: str,
+    tenant: Tenant,
+    password: str,
+    ip: str,
+    full_name: str = "",
+    unlock_url: str | None = None,
 ) -> Membership:
-    """Accept an invitation: an existing account proves itself with its password; a new
-    one is created with it."""
+    """Accept an invitation: an existing account proves itself with its password (through
+    the one password check, with its limits); a new one is created with it."""
     invitation = invitation_find(raw_token=raw_token, tenant=tenant)
     user = User.objects.filter(email=invitation.email).first()
     if user is None:
         user = user_create(email=invitation.email, password=password, full_name=full_name)
-    elif not user.check_password(password):
-        raise InvalidCredentialsError
+    else:
+        user = auth_check_password(
+            email=invitation.email, password=password, ip=ip, unlock_url=unlock_url
+        )
     updated = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
         accepted_at=timezone.now()
     )

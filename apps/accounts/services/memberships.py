@@ -8,8 +8,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.accounts import access_cache
 from apps.accounts.exceptions import NotAllowedError
-from apps.accounts.models import Membership, RefreshToken
+from apps.accounts.models import Invitation, Membership, RefreshToken
+from apps.accounts.policies import can_appoint, role_can_manage_members
 from apps.jobs.services import job_schedule
 from apps.notifications.services import notification_create
 
@@ -19,9 +21,9 @@ SUSPENSION_LIFT = "membership.lift_suspension"
 
 def require_manager(actor: Membership, target_role: str | None = None) -> None:
     """Refuse unless `actor` may manage members (and, for owners, appoint or change them)."""
-    if not actor.can_manage_members:
+    if not role_can_manage_members(actor.role):
         raise NotAllowedError(_("Only owners and admins can manage members."))
-    if target_role == Role.OWNER and actor.role != Role.OWNER:
+    if not can_appoint(actor.role, target_role):
         raise NotAllowedError(_("Only owners can appoint or change owners."))
 
 
@@ -39,6 +41,7 @@ def _access_changed(membership: Membership) -> None:
     RefreshToken.objects.filter(membership=membership, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+    access_cache.forget_memberships([membership])
 
 
 @transaction.atomic
@@ -58,6 +61,10 @@ def membership_remove(*, membership: Membership, actor: Membership) -> None:
     require_manager(actor, membership.role)
     if membership.role == Role.OWNER and not _other_owners(membership):
         raise ValidationError(_("A company needs at least one owner."))
+    # Invitations they sent and nobody accepted yet go with them.
+    Invitation.objects.filter(
+        tenant_id=membership.tenant_id, invited_by_id=membership.user_id, accepted_at__isnull=True
+    ).delete()
     membership.delete()  # its refresh tokens go with it
 
 

@@ -4,13 +4,9 @@ import zoneinfo
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
-
-ACCOUNT_UNLOCK = "account.unlock"
 
 
 def user_create(*, email: str, password: str, full_name: str = "", validate: bool = True) -> User:
@@ -33,23 +29,3 @@ def user_profile_update(*, user: User, full_name: str, time_zone: str) -> User:
     user.full_clean(exclude=["password"])
     user.save(update_fields=["full_name", "time_zone"])
     return user
-
-
-def account_unlock(*, user_id: int) -> None:
-    """The job at the end of a sign-in lock: clear it and tell the person by email."""
-    user = User.objects.select_for_update().filter(pk=user_id, locked_until__isnull=False).first()
-    if user is None or user.is_locked():
-        return
-    user.locked_until = None
-    user.save(update_fields=["locked_until"])
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=_("Your Kura account is unlocked"),
-            message=_(
-                "You can sign in again. If the failed sign-ins were not yours, "
-                "change your password."
-            ),
-            from_email=None,
-            recipient_list=[user.email],
-        )
-    )

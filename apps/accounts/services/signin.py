@@ -1,104 +1,130 @@
 """Signing in: checking credentials (with lockout), issuing, rotating and revoking tokens,
 and carrying a sign-in from one company's host to another's."""
 
-import secrets
+import time
 import uuid
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core import signing
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django_redis import get_redis_connection
+from django.utils.translation import ngettext
 from rest_framework_simplejwt.exceptions import TokenError
 
-from apps.accounts import tokens
+from apps.accounts import lockout, tokens
 from apps.accounts.exceptions import (
-    AccountLockedError,
     InvalidCredentialsError,
     InvitationInvalidError,
     LoginThrottledError,
     MembershipSuspendedError,
     NotAllowedError,
+    SignInLockedError,
     TokenRevokedError,
 )
+from apps.accounts.links import link_redeem, link_token
 from apps.accounts.models import Membership, RefreshToken, User
-from apps.accounts.services.people import ACCOUNT_UNLOCK
-from apps.jobs.services import job_schedule
+from apps.accounts.policies import membership_active
 from apps.tenants.models import Tenant
 
-
-def _failure_key(kind: str, value: str) -> str:
-    return f"kura:login-failures:{kind}:{value}"
-
-
-def _count_failure(kind: str, value: str) -> int:
-    redis = get_redis_connection("default")
-    key = _failure_key(kind, value)
-    pipe = redis.pipeline()
-    pipe.incr(key)
-    pipe.expire(key, settings.LOGIN_FAILURE_WINDOW_SECONDS, nx=True)
-    count, _ok = pipe.execute()
-    return int(count)
+UNLOCK_SALT = "kura.accounts.unlock"
+UNLOCK_SECONDS = 3600
 
 
-def _locked_message(until: datetime) -> str:
-    local = timezone.localtime(until)
-    return _(
-        "Too many failed sign-ins: this account is locked until %(time)s. It opens again by itself."
-    ) % {"time": date_format(local, "DATETIME_FORMAT")}
+def _locked_error(seconds: int) -> SignInLockedError:
+    minutes = max(1, -(-seconds // 60))
+    return SignInLockedError(
+        ngettext(
+            "Too many failed sign-ins for this email address from your network. Try again in "
+            "%(minutes)d minute, or use the link we emailed to the account's owner.",
+            "Too many failed sign-ins for this email address from your network. Try again in "
+            "%(minutes)d minutes, or use the link we emailed to the account's owner.",
+            minutes,
+        )
+        % {"minutes": minutes},
+        retry_after=seconds,
+    )
 
 
-def auth_check_credentials(*, email: str, password: str, tenant: Tenant, ip: str) -> Membership:
-    """Check a sign-in to `tenant`, counting failures per email and per address.
+def _email_unlock_link(user: User, unlock_url: str, seconds: int) -> None:
+    link = f"{unlock_url}?token={link_token({'e': user.email}, salt=UNLOCK_SALT)}"
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=_("Sign-ins to your Kura account were paused"),
+            message=_(
+                "Someone failed to sign in to your account several times. Sign-ins from that "
+                "network are paused for %(minutes)d minutes; your own devices still work. "
+                "If it was you, this link lifts the pause at once (valid for an hour): %(link)s\n"
+                "If it was not you, your account is safe; consider a longer password."
+            )
+            % {"minutes": max(1, seconds // 60), "link": link},
+            from_email=None,
+            recipient_list=[user.email],
+        )
+    )
 
-    After LOGIN_FAILURE_LIMIT failures for an email the account is locked until
-    `locked_until`, which lifts by itself. Unknown emails, wrong passwords and people who
-    are not members get the same answer.
+
+def auth_check_password(
+    *, email: str, password: str, ip: str, unlock_url: str | None = None
+) -> User:
+    """The one place a password is checked, with the limits of apps/accounts/lockout.py.
+
+    The attempt is counted before the slow hash. Unknown emails, wrong passwords and
+    deactivated accounts get one answer; locks are per (email, address), the same whether
+    or not the email has an account, and the account's owner is emailed a link that lifts
+    them (`unlock_url`, the page that redeems it).
     """
     email = email.strip().lower()
-    redis = get_redis_connection("default")
-    ip_failures = int(redis.get(_failure_key("ip", ip)) or 0)
-    if ip_failures >= settings.LOGIN_IP_FAILURE_LIMIT:
-        retry = max(int(redis.ttl(_failure_key("ip", ip))), 1)
+    keys = lockout.Keys(email=email, ip=ip)
+    attempt = lockout.attempt_count(keys)
+    if attempt.locked_for:
+        raise _locked_error(attempt.locked_for)
+    if attempt.address_failures > settings.LOGIN_IP_FAILURE_LIMIT and not attempt.known_pair:
         raise LoginThrottledError(
-            _("Too many failed sign-ins from your network. Try again later."), retry_after=retry
+            _("Too many failed sign-ins from your network. Try again later."),
+            retry_after=lockout.address_retry_after(keys),
         )
-
+    if attempt.attempts > settings.LOGIN_FAILURE_LIMIT:
+        # Over the limit (an attempt racing the one that sets the lock): no check at all.
+        raise _locked_error(lockout.wait_seconds(keys))
     user = User.objects.filter(email=email).first()
-    if user is not None and user.is_locked():
-        raise AccountLockedError(_locked_message(user.locked_until))  # type: ignore[arg-type]
-
     if user is None:
         make_password(password)  # the same work as a real check: no timing oracle
-    membership = (
-        Membership.objects.select_related("user", "tenant").filter(user=user, tenant=tenant).first()
-        if user is not None and user.is_active and user.check_password(password)
-        else None
-    )
-    if membership is None:
-        _count_failure("ip", ip)
-        if _count_failure("email", email) >= settings.LOGIN_FAILURE_LIMIT and user is not None:
-            user.locked_until = timezone.now() + timedelta(seconds=settings.LOGIN_LOCK_SECONDS)
-            user.save(update_fields=["locked_until"])
-            redis.delete(_failure_key("email", email))
-            job_schedule(
-                tenant=None,
-                kind=ACCOUNT_UNLOCK,
-                payload={"user_id": user.pk},
-                run_at=user.locked_until,
-                idempotency_key=f"unlock:{user.pk}:{user.locked_until.isoformat()}",
-            )
-            raise AccountLockedError(_locked_message(user.locked_until))
-        raise InvalidCredentialsError
+    elif user.check_password(password) and user.is_active:
+        lockout.success(keys)
+        return user
+    if attempt.attempts == settings.LOGIN_FAILURE_LIMIT:
+        seconds, first = lockout.pair_lock(keys)
+        if first and user is not None and user.is_active and unlock_url:
+            _email_unlock_link(user, unlock_url, seconds)
+        raise _locked_error(seconds)
+    raise InvalidCredentialsError
 
-    redis.delete(_failure_key("email", email))
-    if membership.is_suspended():
+
+def auth_unlock_redeem(*, token: str) -> str:
+    """The emailed link: lift every sign-in lock of the account, once; its email."""
+    data = link_redeem(token, salt=UNLOCK_SALT, max_age=UNLOCK_SECONDS)
+    if data is None:
+        raise InvitationInvalidError(_("This link is not valid, has expired or was already used."))
+    lockout.locks_clear(data["e"])
+    return str(data["e"])
+
+
+def auth_check_credentials(
+    *, email: str, password: str, tenant: Tenant, ip: str, unlock_url: str | None = None
+) -> Membership:
+    """Check a sign-in to `tenant`: the password (auth_check_password), then a membership
+    that opens the company. People who are not members get the wrong-password answer."""
+    user = auth_check_password(email=email, password=password, ip=ip, unlock_url=unlock_url)
+    membership = Membership.objects.select_related("user").filter(user=user, tenant=tenant).first()
+    if membership is None:
+        raise InvalidCredentialsError
+    membership.tenant = tenant
+    if not membership_active(membership):
         raise MembershipSuspendedError(_("Your access to this company is suspended for now."))
     return membership
 
@@ -116,17 +142,38 @@ def auth_token_issue(
     return pair
 
 
-def _family_revoke(family: str) -> None:
+def _family_revoke(*, family: str, schema_name: str) -> None:
+    """End a sign-in: its refresh tokens are refused, and so, at once, are its access tokens."""
     RefreshToken.objects.filter(family=family, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+    tokens.family_deny(schema_name=schema_name, family=family)
+
+
+REFRESH_WAIT_SECONDS = 3.0
+
+
+def _answer_of_retry(jti: str) -> tokens.TokenPair | None:
+    """A refresh token presented again right after it was traded: the same answer, if the
+    first trade is recent (waiting a moment for a trade still in flight)."""
+    deadline = time.monotonic() + REFRESH_WAIT_SECONDS
+    recent = timezone.now() - timedelta(seconds=settings.REFRESH_RETRY_SECONDS)
+    while True:
+        row = RefreshToken.objects.filter(jti=jti).values_list("retired_at", "revoked_at").first()
+        if row is None or row[1] is not None or row[0] is None or row[0] < recent:
+            return None
+        pair = tokens.refresh_answer_recall(jti=jti)
+        if pair is not None or time.monotonic() > deadline:
+            return pair
+        time.sleep(0.05)
 
 
 def auth_token_refresh(*, raw_refresh: str, tenant: Tenant) -> tokens.TokenPair:
     """Rotate: retire the presented refresh token and issue a new pair in its family.
 
-    Presenting a retired token again means it was copied: the whole family is revoked,
-    so neither the thief nor the owner can go on with it.
+    The same token presented again within REFRESH_RETRY_SECONDS (a lost answer, two tabs
+    refreshing at once) gets the same new pair. Later, it means the token was copied: the
+    whole sign-in is revoked, so neither the thief nor the owner can go on with it.
     """
     try:
         token = tokens.read_refresh(raw_refresh)
@@ -135,32 +182,37 @@ def auth_token_refresh(*, raw_refresh: str, tenant: Tenant) -> tokens.TokenPair:
     if token.get("tenant") != tenant.schema_name:
         raise NotAllowedError(_("This token belongs to another company."))
 
-    with transaction.atomic():
-        retired = RefreshToken.objects.filter(
-            jti=token["jti"], retired_at__isnull=True, revoked_at__isnull=True
-        ).update(retired_at=timezone.now())
-        if retired != 1:
-            _family_revoke(token["fam"])
+    retired = RefreshToken.objects.filter(
+        jti=token["jti"], retired_at__isnull=True, revoked_at__isnull=True
+    ).update(retired_at=timezone.now())
     if retired != 1:
-        # Outside the atomic block: the revocation must stick even though we refuse.
+        again = _answer_of_retry(token["jti"])
+        if again is not None:
+            return again
+        _family_revoke(family=token["fam"], schema_name=tenant.schema_name)
         raise TokenRevokedError(_("This refresh token was already used; please sign in again."))
 
-    membership = Membership.objects.select_related("user", "tenant").filter(pk=token["mid"]).first()
+    membership = Membership.objects.select_related("user").filter(pk=token["mid"]).first()
+    if membership is not None:
+        membership.tenant = tenant
     if (
         membership is None
+        or membership.tenant_id != tenant.pk
         or membership.token_version != token["ver"]
-        or not membership.user.is_active
-        or membership.is_suspended()
+        or not membership_active(membership)
     ):
-        _family_revoke(token["fam"])
+        _family_revoke(family=token["fam"], schema_name=tenant.schema_name)
         raise TokenRevokedError(_("Your access has changed; please sign in again."))
-    return auth_token_issue(membership=membership, family=uuid.UUID(token["fam"]))
+    pair = auth_token_issue(membership=membership, family=uuid.UUID(token["fam"]))
+    tokens.refresh_answer_remember(jti=token["jti"], pair=pair)
+    return pair
 
 
 def auth_logout(*, access: Mapping[str, Any]) -> None:
-    """Refuse this access token from now on, and every refresh token of its sign-in."""
+    """End this sign-in: this access token, every other access token and every refresh
+    token of the same family stop working at once."""
     tokens.access_deny(access)
-    _family_revoke(access["fam"])
+    _family_revoke(family=access["fam"], schema_name=access["tenant"])
 
 
 def refresh_tokens_prune() -> int:
@@ -181,26 +233,24 @@ def handoff_issue(*, user: User, tenant: Tenant) -> str:
     Sessions are per host; this carries a sign-in from one company's host to another's
     (the tenant switcher, and signup on the public site).
     """
-    if not Membership.objects.filter(user=user, tenant=tenant).exists():
-        raise NotAllowedError(_("You are not a member of this company."))
-    return signing.dumps(
-        {"u": user.pk, "t": tenant.pk, "n": secrets.token_urlsafe(12)}, salt=HANDOFF_SALT
+    membership = Membership.objects.select_related("user", "tenant").filter(
+        user=user, tenant=tenant
     )
+    if not membership_active(membership.first()):
+        raise NotAllowedError(_("You are not a member of this company."))
+    return link_token({"u": user.pk, "t": tenant.pk}, salt=HANDOFF_SALT)
 
 
 def handoff_redeem(*, token: str, tenant: Tenant) -> Membership:
-    try:
-        data = signing.loads(token, salt=HANDOFF_SALT, max_age=HANDOFF_SECONDS)
-    except signing.BadSignature as exc:
-        raise InvitationInvalidError(_("This sign-in link is not valid or has expired.")) from exc
-    first_use = get_redis_connection("default").set(
-        f"kura:handoff:{data['n']}", 1, nx=True, ex=HANDOFF_SECONDS * 2
-    )
-    membership = (
-        Membership.objects.select_related("user", "tenant")
-        .filter(user_id=data["u"], tenant=tenant)
-        .first()
-    )
-    if not first_use or data["t"] != tenant.pk or membership is None or membership.is_suspended():
+    data = link_redeem(token, salt=HANDOFF_SALT, max_age=HANDOFF_SECONDS)
+    if data is None or data["t"] != tenant.pk:
         raise InvitationInvalidError(_("This sign-in link is not valid or has expired."))
+    membership = (
+        Membership.objects.select_related("user").filter(user_id=data["u"], tenant=tenant).first()
+    )
+    if membership is not None:
+        membership.tenant = tenant
+    if not membership_active(membership):
+        raise InvitationInvalidError(_("This sign-in link is not valid or has expired."))
+    assert membership is not None  # noqa: S101 - membership_active(None) is False
     return membership

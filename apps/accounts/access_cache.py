@@ -1,0 +1,122 @@
+"""What authenticating a request needs to know about a membership, kept in Redis.
+
+Every API request and page view asks whether the caller's membership still opens the
+company (role, suspension, token version, the person's account being active). Asking
+PostgreSQL each time cost more than the rest of authentication together; the answer is
+kept here instead, read in the same round trip as the token deny-lists, and dropped on
+every write that changes it (signals on save and delete, and explicitly where a service
+writes with `update()`). A short expiry bounds the damage of a write that forgets.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Model
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django_redis import get_redis_connection
+
+from apps.accounts.models import Membership, User
+from apps.tenants.models import Tenant
+
+TTL_SECONDS = 300
+
+
+def _in_model_order(model: type[Model], names: set[str]) -> list[str]:
+    """`Model.from_db` takes values in the order of the model's concrete fields."""
+    return [f.attname for f in model._meta.concrete_fields if f.attname in names]  # noqa: SLF001
+
+
+USER_FIELDS = _in_model_order(
+    User, {"id", "email", "full_name", "is_active", "time_zone", "is_staff"}
+)
+MEMBERSHIP_FIELDS = _in_model_order(
+    Membership, {"id", "user_id", "tenant_id", "role", "suspended_until", "token_version"}
+)
+
+
+def key(tenant_id: int, user_id: int | str) -> str:
+    return f"kura:access:{tenant_id}:{user_id}"
+
+
+def dump(membership: Membership) -> str:
+    user = membership.user
+    values = {f: getattr(membership, f) for f in MEMBERSHIP_FIELDS}
+    if values["suspended_until"] is not None:
+        values["suspended_until"] = values["suspended_until"].isoformat()
+    return json.dumps(
+        {"user": [getattr(user, f) for f in USER_FIELDS], "membership": list(values.values())}
+    )
+
+
+def load(raw: bytes | str, tenant: Tenant) -> Membership:
+    """A membership with its person and the host's tenant, as if read from the database;
+    fields not kept here load from it on first use (deferred fields)."""
+    data = json.loads(raw)
+    user = User.from_db("default", USER_FIELDS, data["user"])
+    values: dict[str, Any] = dict(zip(MEMBERSHIP_FIELDS, data["membership"], strict=True))
+    if values["suspended_until"] is not None:
+        values["suspended_until"] = datetime.fromisoformat(values["suspended_until"])
+    membership = Membership.from_db("default", MEMBERSHIP_FIELDS, list(values.values()))
+    membership.user = user
+    membership.tenant = tenant
+    return membership
+
+
+def store(membership: Membership) -> None:
+    get_redis_connection("default").set(
+        key(membership.tenant_id, membership.user_id), dump(membership), ex=TTL_SECONDS
+    )
+
+
+def forget(pairs: Iterable[tuple[int, int]]) -> None:
+    """Drop the cached state of these (tenant id, user id) pairs."""
+    names = [key(tenant_id, user_id) for tenant_id, user_id in pairs]
+    if names:
+        get_redis_connection("default").delete(*names)
+
+
+def forget_memberships(memberships: Sequence[Membership] | Iterable[Membership]) -> None:
+    forget((m.tenant_id, m.user_id) for m in memberships)
+
+
+def forget_user(user_id: int) -> None:
+    forget(Membership.objects.filter(user_id=user_id).values_list("tenant_id", "user_id"))
+
+
+@receiver([post_save, post_delete], sender=Membership)
+def _membership_changed(sender: type, instance: Membership, **kwargs: Any) -> None:
+    forget([(instance.tenant_id, instance.user_id)])
+
+
+@receiver([post_save, post_delete], sender=User)
+def _user_changed(sender: type, instance: User, **kwargs: Any) -> None:
+    if kwargs.get("signal") is post_delete:
+        return  # its memberships were deleted first, each forgetting itself
+    update_fields = kwargs.get("update_fields")
+    if update_fields is not None and set(update_fields) <= {"password", "last_login"}:
+        return  # nothing the cache holds
+    forget_user(instance.pk)
+
+
+def fetch(
+    *, tenant: Tenant, user_id: int | str, also: Sequence[str] = ()
+) -> tuple[list[bool], Membership | None]:
+    """The membership of `user_id` in `tenant` (None if there is none), and whether each of
+    the Redis keys in `also` exists, in one round trip; PostgreSQL only on a miss."""
+    redis = get_redis_connection("default")
+    *flags, raw = redis.mget([*also, key(tenant.pk, user_id)])
+    if raw is not None:
+        membership: Membership | None = load(raw, tenant)
+    else:
+        membership = (
+            Membership.objects.select_related("user").filter(tenant=tenant, user_id=user_id).first()
+        )
+        if membership is not None:
+            membership.tenant = tenant
+            store(membership)
+    return [flag is not None for flag in flags], membership

@@ -1,0 +1,78 @@
+"""Who may do what in a company: small pure functions of the acting principal (or
+membership) and the object, used by the API permissions, the pages and the services alike,
+so a page and the API can never disagree.
+
+`membership_active` is the one rule for "this membership still opens the company"; nobody
+re-derives it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+
+from apps.accounts.models import Membership
+from apps.tenants.policies import tenant_open
+
+if TYPE_CHECKING:
+    from apps.accounts.principal import Principal
+
+Role = Membership.Role
+MANAGERS = frozenset({Role.OWNER, Role.ADMIN})
+WRITERS = frozenset({Role.OWNER, Role.ADMIN, Role.MEMBER})
+
+
+def membership_active(membership: Membership | None, *, now: datetime | None = None) -> bool:
+    """The person's account is active, the membership is not suspended, and the company is
+    open. Every sign-in, token, session, link and job on a person's behalf asks this."""
+    if membership is None:
+        return False
+    suspended = membership.suspended_until is not None and membership.suspended_until > (
+        now or timezone.now()
+    )
+    return bool(membership.user.is_active) and not suspended and tenant_open(membership.tenant)
+
+
+def role_can_write(role: str) -> bool:
+    return role in WRITERS
+
+
+def role_can_manage_members(role: str) -> bool:
+    return role in MANAGERS
+
+
+def can_appoint(actor_role: str, target_role: str | None) -> bool:
+    """Managers manage members; only owners appoint, change or remove owners."""
+    if not role_can_manage_members(actor_role):
+        return False
+    return target_role != Role.OWNER or actor_role == Role.OWNER
+
+
+def can_read(principal: Principal | None) -> bool:
+    """Anyone signed in for the company (any role, any API key) reads what the company shares."""
+    return principal is not None
+
+
+def can_write(principal: Principal | None) -> bool:
+    """Creating and changing: not viewers, not read-only API keys."""
+    return principal is not None and principal.can_write
+
+
+def is_person(principal: Principal | None) -> bool:
+    """A person, not an API key: for their own things (reminders, notifications, profile)."""
+    return principal is not None and principal.membership is not None
+
+
+def can_manage_members(principal: Principal | None) -> bool:
+    return principal is not None and principal.can_manage_members
+
+
+def can_change_authored(principal: Principal | None, author_id: int | None) -> bool:
+    """Authors change their own objects; owners and admins change any."""
+    if principal is None or not principal.can_write:
+        return False
+    if principal.can_manage_members:
+        return True
+    return principal.membership is not None and author_id == principal.membership.user_id
