@@ -3,12 +3,14 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
+# manage.py, wsgi and Celery default to production settings; the developer's targets say so.
+LOCAL := DJANGO_SETTINGS_MODULE=config.settings.local
 
 .PHONY: run test install messages browser services services-stop services-status migrate demo lint bench
 
 run: demo  ## services, migrations, demo tenants, then web + worker + beat (Ctrl-C stops them)
 	@echo "Kura is starting: http://localhost:8000/ (operators: /admin/), http://acme.localhost:8000/, http://globex.localhost:8000/"
-	$(BIN)/honcho start -f Procfile
+	$(LOCAL) $(BIN)/honcho start -f Procfile
 
 test: install services browser  ## lint, then the whole suite against the real services
 	$(BIN)/ruff check .
@@ -24,8 +26,8 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 messages: install  ## refresh the ja catalogue after changing translatable strings
-	$(BIN)/python manage.py makemessages -l ja --ignore=.venv --ignore=.data
-	$(BIN)/python manage.py compilemessages -l ja --ignore=.venv --ignore=.data
+	$(LOCAL) $(BIN)/python manage.py makemessages -l ja --ignore=.venv --ignore=.data
+	$(LOCAL) $(BIN)/python manage.py compilemessages -l ja --ignore=.venv --ignore=.data
 
 browser:  ## Debian's Chromium for the browser tests
 	./scripts/browser.sh
@@ -40,10 +42,10 @@ services-status:
 	./scripts/services.sh status
 
 migrate: install services
-	$(BIN)/python manage.py migrate_all -v 0
+	$(LOCAL) $(BIN)/python manage.py migrate_all -v 0
 
 demo: migrate
-	$(BIN)/python manage.py demo_data
+	$(LOCAL) $(BIN)/python manage.py demo_data
 
 lint: install
 	$(BIN)/ruff check .
@@ -51,6 +53,6 @@ lint: install
 	$(BIN)/mypy apps config
 
 bench: install services demo  ## every benchmark; each prints figures measured side by side
-	$(BIN)/python bench/tenant_create.py
-	$(BIN)/python bench/auth_overhead.py
-	$(BIN)/python bench/delay_precision.py
+	$(LOCAL) $(BIN)/python bench/tenant_create.py
+	$(LOCAL) $(BIN)/python bench/auth_overhead.py
+	$(LOCAL) $(BIN)/python bench/delay_precision.py

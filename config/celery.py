@@ -5,7 +5,7 @@ import os
 
 from tenant_schemas_celery.app import CeleryApp
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 app = CeleryApp("kura")
 app.config_from_object("django.conf:settings", namespace="CELERY")
