@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.models import ApiKey, Invitation, Membership, User
+from apps.accounts.models import ApiKey, ExternalIdentity, Invitation, Membership, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -66,3 +66,21 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):  # type: ignore[no-untyped-def]
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(request, _("%(count)d keys revoked.") % {"count": count})
+
+
+@admin.register(ExternalIdentity)
+class ExternalIdentityAdmin(admin.ModelAdmin):
+    """Links are made by OpenID Connect sign-ins. Operators can only delete one (say, the
+    provider gave the subject to someone else): the next sign-in links by verified email again.
+    """
+
+    list_display = ["user", "issuer", "subject", "created_at", "last_used_at"]
+    list_filter = ["issuer"]
+    search_fields = ["user__email", "subject"]
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

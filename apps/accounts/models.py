@@ -176,3 +176,30 @@ class ApiKey(models.Model):
     @property
     def can_write(self) -> bool:
         return self.scope == self.Scope.WRITE
+
+
+class ExternalIdentity(models.Model):
+    """A person's account at an OpenID provider, linked to theirs. Once linked, the provider's
+    `(iss, sub)` names the account for good, whatever email the provider shows later."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities")
+    issuer = models.URLField(_("issuer"), max_length=255)
+    subject = models.CharField(_("subject"), max_length=255)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "subject"], name="external_identity_unique_issuer_subject"
+            ),
+            # One link per provider: another subject with this person's email is someone else.
+            models.UniqueConstraint(
+                fields=["user", "issuer"], name="external_identity_unique_user_issuer"
+            ),
+        ]
+        verbose_name = _("external identity")
+        verbose_name_plural = _("external identities")
+
+    def __str__(self) -> str:
+        return f"{self.user} ← {self.issuer} {self.subject}"

@@ -1,23 +1,40 @@
 """Sign-in with OpenID Connect (mozilla-django-oidc), configured by one issuer URL.
 
-The endpoints come from the issuer's discovery document, cached for an hour. A person
-signs in only if the provider vouches for their email (`email_verified`), an account with
-that email exists, and it is a member of the company whose host they are on: the
-provider links to an account, it does not create people or memberships.
+The endpoints come from the issuer's discovery document, cached for an hour. The ID token
+must be signed with the configured algorithm, name the issuer (`iss`) and us (`aud`,
+`azp`), and be current (`exp`, `iat`); the library itself checks only the signature and
+the nonce. The provider's person, `(iss, sub)`, signs in to the account it is linked to.
+The first time, the provider must vouch for the email (`email_verified`) of an existing
+active account not yet linked to another subject there; the link is made then. Either
+way the account must be a member of the company whose host they are on, not suspended:
+the provider links to accounts, it does not create people or memberships.
 """
 
+import logging
+from collections.abc import Mapping
 from typing import Any
 
+import jwt
 import requests
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
-from apps.accounts.models import Membership, User
+from apps.accounts.models import ExternalIdentity, User
+from apps.accounts.selectors import membership_of
+from apps.tenants.models import Tenant
+
+logger = logging.getLogger(__name__)
+
+# Tolerated difference between the provider's clock and ours when checking `exp` and `iat`.
+CLOCK_SKEW_SECONDS = 30
+SUBJECT_MAX_LENGTH = 255  # OpenID Connect Core §2: `sub` is at most 255 ASCII characters
 
 DISCOVERY_ENDPOINTS = {
     "OIDC_OP_AUTHORIZATION_ENDPOINT": "authorization_endpoint",
@@ -52,6 +69,67 @@ def _settings(attr: str, *default: Any) -> Any:
     return import_from_settings(attr, *default)
 
 
+def _account_by_verified_email(claims: Mapping[str, Any]) -> User | None:
+    email = claims.get("email")
+    if not isinstance(email, str) or not email or claims.get("email_verified") is not True:
+        return None
+    # Should two accounts' emails differ only in case, neither is picked.
+    matches = list(User.objects.filter(email__iexact=email, is_active=True)[:2])
+    return matches[0] if len(matches) == 1 else None
+
+
+@transaction.atomic
+def external_identity_sign_in(
+    *, issuer: str, subject: str, claims: Mapping[str, Any], tenant: Tenant
+) -> User | None:
+    """The account the provider's person `(issuer, subject)` signs in to on `tenant`, or None.
+
+    A linked subject decides, whatever email the provider shows now. An unlinked one is
+    matched by the email the provider has verified (`claims` are the userinfo), unless that
+    account is already linked to another subject of this issuer: someone else at the
+    provider has its email now. The link is made only when the sign-in succeeds, so a
+    refused attempt never takes an account; `last_used_at` records each use.
+    """
+    identity = (
+        ExternalIdentity.objects.select_related("user")
+        .filter(issuer=issuer, subject=subject)
+        .first()
+    )
+    if identity is not None:
+        user = identity.user
+    else:
+        found = _account_by_verified_email(claims)
+        if found is None:
+            return None
+        if ExternalIdentity.objects.filter(user=found, issuer=issuer).exists():
+            logger.warning(
+                "OpenID Connect: subject %r of %s has the email of user %s, who is linked"
+                " to another subject there; refused",
+                subject,
+                issuer,
+                found.pk,
+            )
+            return None
+        user = found
+    membership = membership_of(user=user, tenant=tenant)
+    if not user.is_active or membership is None or membership.is_suspended():
+        return None
+    if identity is not None:
+        identity.last_used_at = timezone.now()
+        identity.save(update_fields=["last_used_at"])
+        return user
+    identity = ExternalIdentity(user=user, issuer=issuer, subject=subject)
+    # The issuer is the configured one, already matched against discovery; a single-label
+    # host (a compose service, say) is a fine issuer though not a valid URLField value.
+    identity.full_clean(exclude=["issuer"])
+    try:
+        with transaction.atomic():
+            identity.save()
+    except IntegrityError:  # a concurrent first sign-in linked it; the next one uses that link
+        return None
+    return user
+
+
 class KuraOIDCBackend(OIDCAuthenticationBackend):
     get_settings = staticmethod(_settings)
 
@@ -61,30 +139,69 @@ class KuraOIDCBackend(OIDCAuthenticationBackend):
             super().__init__(*args, **kwargs)
 
     def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> User | None:
+        """A refused token or a failed exchange with the provider is a failed sign-in (the
+        person lands on the login page), not an error page."""
         if not oidc_enabled():
             return None
-        return super().authenticate(request, **kwargs)
+        try:
+            return super().authenticate(request, **kwargs)
+        except (SuspiciousOperation, jwt.PyJWTError, requests.RequestException) as exc:
+            logger.warning("OpenID Connect sign-in refused: %s", exc)
+            return None
 
-    def verify_claims(self, claims: dict[str, Any]) -> bool:
-        return bool(claims.get("email")) and claims.get("email_verified") is True
+    def get_payload_data(self, token: str, key: Any) -> dict[str, Any]:
+        """The ID token's claims, checked as OpenID Connect Core §3.1.3.7 asks.
 
-    def filter_users_by_claims(self, claims: dict[str, Any]):  # type: ignore[no-untyped-def]
-        return User.objects.filter(email__iexact=claims["email"], is_active=True)
+        The library decodes with the audience unchecked, `exp` optional and no issuer; the
+        nonce it checks afterwards. A signed userinfo response comes through here too and
+        must name the issuer and us as well (§5.3.2).
+        """
+        client_id = self.OIDC_RP_CLIENT_ID
+        try:
+            payload: dict[str, Any] = jwt.decode(
+                token,
+                key,
+                algorithms=[self.OIDC_RP_SIGN_ALGO],
+                audience=client_id,
+                issuer=discovery()["issuer"],
+                leeway=CLOCK_SKEW_SECONDS,
+                options={"require": ["iss", "sub", "aud", "exp", "iat"]},
+            )
+        except jwt.InvalidTokenError as exc:
+            raise SuspiciousOperation(f"ID token refused: {exc}") from exc
+        audiences = payload["aud"] if isinstance(payload["aud"], list) else [payload["aud"]]
+        if len(audiences) > 1 and "azp" not in payload:
+            raise SuspiciousOperation("ID token for several audiences names no azp")
+        if "azp" in payload and payload["azp"] != client_id:
+            raise SuspiciousOperation(f"ID token was issued to {payload['azp']!r}")
+        subject = payload["sub"]
+        if not isinstance(subject, str) or not 0 < len(subject) <= SUBJECT_MAX_LENGTH:
+            raise SuspiciousOperation("ID token has no usable sub")
+        return payload
 
     def get_or_create_user(
         self, access_token: str, id_token: str, payload: dict[str, Any]
     ) -> User | None:
-        try:
-            user = super().get_or_create_user(access_token, id_token, payload)
-        except SuspiciousOperation:  # unverified email, or several accounts match
-            return None
         tenant = getattr(self.request, "tenant", None)
-        if user is None or tenant is None:
+        if tenant is None:
             return None
-        membership = Membership.objects.filter(user=user, tenant=tenant).first()
-        if membership is None or membership.is_suspended():
-            return None
-        return user
+        userinfo = self.get_userinfo(access_token, id_token, payload)
+        # Userinfo about someone else than the ID token's subject must not be used (§5.3.2).
+        if userinfo.get("sub") != payload["sub"]:
+            raise SuspiciousOperation("userinfo names another subject than the ID token")
+        return external_identity_sign_in(
+            issuer=payload["iss"], subject=payload["sub"], claims=userinfo, tenant=tenant
+        )
+
+    def get_user(self, user_id: Any) -> User | None:
+        """The session's person, unless deactivated: their sessions end at the next request.
+
+        The library's version returns any user; Django's ModelBackend refuses inactive
+        ones, and so do we. It needs no OIDC settings, so sessions made through OIDC still
+        load (and are still checked) after OIDC is turned off.
+        """
+        user = User.objects.filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
 class OIDCStartView(OIDCAuthenticationRequestView):

@@ -19,6 +19,13 @@ redirects at once, so a plain HTTP client can follow the whole flow. A code is s
 a failed exchange (wrong ``code_verifier``, say) burns it too. A ``nonce`` seen before is
 refused as a replay, so give each authorization request a fresh one.
 
+Two knobs for testing a relying party: ``POST /users`` with form fields ``sub``, ``email``
+and ``email_verified`` (``true``/``false``) adds a user or replaces the one with that
+``sub`` (the person changed their email at the provider, say); and ``id_token_claims``, a
+JSON object given to ``/authorize``, is laid over the claims of the ID token that code
+yields (``{"aud": "someone-else"}``, a foreign ``iss``, an ``exp`` in the past), while
+userinfo stays as it was.
+
 This package imports only the standard library; the server itself lives in ``server.py``.
 """
 

@@ -5,6 +5,7 @@ See the package docstring for what it offers; :func:`create_app` builds a fresh 
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -98,6 +99,8 @@ class AuthorizationCode(AuthorizationCodeMixin):
     code_challenge: str
     code_challenge_method: str
     auth_time: int
+    # Test knob: claims laid over this code's ID token (a wrong aud or iss, an old exp).
+    id_token_claims: dict[str, Any] = field(default_factory=dict)
 
     def get_redirect_uri(self) -> str:
         return self.redirect_uri
@@ -150,9 +153,10 @@ class Store:
     codes: dict[str, AuthorizationCode] = field(default_factory=dict)
     tokens: dict[str, Token] = field(default_factory=dict)
     nonces: set[str] = field(default_factory=set)
+    users: dict[str, User] = field(default_factory=dict)  # by sub; POST /users changes it
 
     def user(self, sub_or_email: str | None) -> User | None:
-        return next((u for u in self.config.users if sub_or_email in (u.sub, u.email)), None)
+        return next((u for u in self.users.values() if sub_or_email in (u.sub, u.email)), None)
 
 
 class Server(AuthorizationServer):
@@ -176,6 +180,7 @@ class CodeGrant(AuthorizationCodeGrant):
             code_challenge=data["code_challenge"],
             code_challenge_method=data["code_challenge_method"],
             auth_time=int(time.time()),
+            id_token_claims=json.loads(data.get("id_token_claims") or "{}"),
         )
 
     def query_authorization_code(self, code: str, client: Client) -> AuthorizationCode | None:
@@ -232,6 +237,13 @@ class IdTokens(OpenIDCode):
             "exp": now + TOKEN_LIFETIME,
         }
 
+    def get_authorization_code_claims(
+        self, authorization_code: AuthorizationCode
+    ) -> dict[str, Any]:
+        # Laid over iss, aud, exp and iat; the user's claims (sub, email) still come after.
+        claims = super().get_authorization_code_claims(authorization_code)
+        return {**claims, **authorization_code.id_token_claims}
+
     def generate_user_info(self, user: User, scope: str) -> UserInfo:
         return user.claims(scope)
 
@@ -269,7 +281,7 @@ def discovery_document(issuer: str) -> dict[str, Any]:
     }
 
 
-def login_form(users: tuple[User, ...]) -> str:
+def login_form(users: list[User]) -> str:
     options = "".join(f'<option value="{escape(u.sub)}">{escape(u.email)}</option>' for u in users)
     return (
         "<!doctype html><title>Test OpenID provider</title>"
@@ -283,6 +295,7 @@ def create_app(config: Config) -> Flask:
         config=config,
         client=Client(config.client_id, config.client_secret, config.redirect_prefixes),
         key=RSAKey.generate_key(2048, parameters={"use": "sig", "alg": "RS256"}, auto_kid=True),
+        users={u.sub: u for u in config.users},
     )
 
     def query_client(client_id: str) -> Client | None:
@@ -306,6 +319,7 @@ def create_app(config: Config) -> Flask:
     protector.register_token_validator(TokenValidator(store))
     server.register_endpoint(UserInfoView(resource_protector=protector))
     add_routes(app, server)
+    add_user_control(app, store)
     return app
 
 
@@ -333,7 +347,7 @@ def add_routes(app: Flask, server: Server) -> None:
         except OAuth2Error as error:
             return server.handle_error_response(None, error)
         if user is None:
-            return login_form(store.config.users)
+            return login_form(list(store.users.values()))
         return server.create_authorization_response(grant=grant, grant_user=user)
 
     @app.post("/token")
@@ -343,3 +357,20 @@ def add_routes(app: Flask, server: Server) -> None:
     @app.route("/userinfo", methods=["GET", "POST"])
     def userinfo() -> Response:
         return server.create_endpoint_response("userinfo")
+
+
+def add_user_control(app: Flask, store: Store) -> None:
+    """``POST /users``: a test adds a person at the provider, or changes one's email."""
+
+    @app.post("/users")
+    def put_user() -> Response:
+        form = request.form
+        if not form.get("sub") or not form.get("email"):
+            abort(400, "sub and email are required")
+        user = User(
+            sub=form["sub"],
+            email=form["email"],
+            email_verified=form.get("email_verified", "").lower() == "true",
+        )
+        store.users[user.sub] = user
+        return jsonify({"sub": user.sub, "email": user.email})
