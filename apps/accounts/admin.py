@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import ApiKey, ExternalIdentity, Invitation, Membership, User
+from apps.accounts.services import auth_locks_clear
 
 
 class MembershipInline(admin.TabularInline):
@@ -15,7 +16,7 @@ class MembershipInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "full_name", "is_active", "is_staff", "locked_until", "date_joined"]
+    list_display = ["email", "full_name", "is_active", "is_staff", "date_joined"]
     list_filter = ["is_active", "is_staff", "is_superuser"]
     search_fields = ["email", "full_name"]
     fieldsets = (
@@ -23,12 +24,21 @@ class UserAdmin(DjangoUserAdmin):
         (_("Profile"), {"fields": ("full_name",)}),
         (
             _("Permissions"),
-            {"fields": ("is_active", "locked_until", "is_staff", "is_superuser", "groups")},
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups")},
         ),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     inlines = [MembershipInline]
+    actions = ["lift_sign_in_locks"]
+
+    @admin.action(description=_("Lift sign-in locks (from every address)"), permissions=["change"])
+    def lift_sign_in_locks(self, request, queryset):  # type: ignore[no-untyped-def]
+        for user in queryset:
+            auth_locks_clear(email=user.email)
+        self.message_user(
+            request, _("Sign-in locks lifted for %(count)d people.") % {"count": len(queryset)}
+        )
 
 
 @admin.register(Membership)

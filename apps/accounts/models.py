@@ -38,8 +38,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         default="Asia/Tokyo",
         help_text=_("IANA name, e.g. Asia/Tokyo."),
     )
-    # Set after repeated failed sign-ins; the account opens again by itself at this time.
-    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -53,9 +51,6 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
-
-    def is_locked(self, *, now: datetime | None = None) -> bool:
-        return self.locked_until is not None and self.locked_until > (now or timezone.now())
 
 
 class Membership(models.Model):

@@ -27,6 +27,7 @@ from mozilla_django_oidc.utils import import_from_settings
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from apps.accounts.models import ExternalIdentity, User
+from apps.accounts.policies import membership_active
 from apps.accounts.selectors import membership_of
 from apps.tenants.models import Tenant
 
@@ -111,8 +112,7 @@ def external_identity_sign_in(
             )
             return None
         user = found
-    membership = membership_of(user=user, tenant=tenant)
-    if not user.is_active or membership is None or membership.is_suspended():
+    if not membership_active(membership_of(user=user, tenant=tenant)):
         return None
     if identity is not None:
         identity.last_used_at = timezone.now()

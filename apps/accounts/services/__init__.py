@@ -18,6 +18,7 @@ from apps.accounts.services.people import user_create, user_profile_update
 from apps.accounts.services.signin import (
     auth_check_credentials,
     auth_check_password,
+    auth_locks_clear,
     auth_logout,
     auth_token_issue,
     auth_token_refresh,
@@ -34,6 +35,7 @@ __all__ = [
     "api_key_touch",
     "auth_check_credentials",
     "auth_check_password",
+    "auth_locks_clear",
     "auth_logout",
     "auth_token_issue",
     "auth_token_refresh",

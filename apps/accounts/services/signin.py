@@ -114,6 +114,11 @@ def auth_unlock_redeem(*, token: str) -> str:
     return str(data["e"])
 
 
+def auth_locks_clear(*, email: str) -> None:
+    """Operators: lift every sign-in lock of `email`, as its emailed link would."""
+    lockout.locks_clear(email.strip().lower())
+
+
 def auth_check_credentials(
     *, email: str, password: str, tenant: Tenant, ip: str, unlock_url: str | None = None
 ) -> Membership:
