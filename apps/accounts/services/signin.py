@@ -31,6 +31,7 @@ from apps.accounts.models import Membership, RefreshToken, User
 from apps.accounts.services.people import ACCOUNT_UNLOCK
 from apps.jobs.services import job_schedule
 from apps.tenants.models import Tenant
+from apps.tenants.rowsecurity import person_rows
 
 
 def _failure_key(kind: str, value: str) -> str:
@@ -181,7 +182,9 @@ def handoff_issue(*, user: User, tenant: Tenant) -> str:
     Sessions are per host; this carries a sign-in from one company's host to another's
     (the tenant switcher, and signup on the public site).
     """
-    if not Membership.objects.filter(user=user, tenant=tenant).exists():
+    with person_rows(user.pk):  # `tenant` is another company than the host's
+        member = Membership.objects.filter(user=user, tenant=tenant).exists()
+    if not member:
         raise NotAllowedError(_("You are not a member of this company."))
     return signing.dumps(
         {"u": user.pk, "t": tenant.pk, "n": secrets.token_urlsafe(12)}, salt=HANDOFF_SALT
