@@ -110,6 +110,7 @@ def committed(django_db_blocker, tenants) -> Iterator[None]:  # type: ignore[no-
     processes must see what the test writes. What such tests leave is deleted afterwards."""
     with django_db_blocker.unblock():
         yield
+        connection.set_schema_to_public()  # as operator: every tenant's rows
         Job.objects.all().delete()
         for tenant in tenants:
             with schema_context(tenant.schema_name):

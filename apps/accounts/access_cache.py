@@ -22,6 +22,7 @@ from django_redis import get_redis_connection
 
 from apps.accounts.models import Membership, User
 from apps.tenants.models import Tenant
+from apps.tenants.rowsecurity import person_rows
 
 TTL_SECONDS = 300
 
@@ -85,7 +86,11 @@ def forget_memberships(memberships: Sequence[Membership] | Iterable[Membership])
 
 
 def forget_user(user_id: int) -> None:
-    forget(Membership.objects.filter(user_id=user_id).values_list("tenant_id", "user_id"))
+    """Every company's cached state of this person (row-level security would show a tenant's
+    connection only its own membership)."""
+    with person_rows(user_id):
+        pairs = list(Membership.objects.filter(user_id=user_id).values_list("tenant_id", "user_id"))
+    forget(pairs)
 
 
 @receiver([post_save, post_delete], sender=Membership)

@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 
 from apps.accounts.models import ApiKey, Membership, User
 from apps.tenants.models import Tenant
+from apps.tenants.rowsecurity import person_rows
 
 
 def _membership_in(tenant: Tenant, **lookup: object) -> Membership | None:
@@ -34,13 +35,15 @@ def membership_get(*, tenant: Tenant, membership_id: int) -> Membership | None:
     return membership_list(tenant=tenant).filter(pk=membership_id).first()
 
 
-def memberships_of_user(*, user: User) -> QuerySet[Membership]:
-    """Every company this person belongs to, for the tenant switcher."""
-    return (
-        Membership.objects.filter(user=user, tenant__is_active=True)
-        .select_related("tenant")
-        .order_by("tenant__name")
-    )
+def memberships_of_user(*, user: User) -> list[Membership]:
+    """Every company this person belongs to, for the tenant switcher. Row-level security
+    shows a tenant's connection its own memberships only; these are read as the person's."""
+    with person_rows(user.pk):
+        return list(
+            Membership.objects.filter(user=user, tenant__is_active=True)
+            .select_related("tenant")
+            .order_by("tenant__name")
+        )
 
 
 def api_key_by_prefix(*, prefix: str) -> ApiKey | None:

@@ -26,6 +26,7 @@ from apps.jobs.models import Job
 from apps.jobs.registry import handler_for
 from apps.tenants.models import Tenant
 from apps.tenants.policies import tenant_open
+from apps.tenants.rowsecurity import operator_context
 
 logger = logging.getLogger(__name__)
 State = Job.State
@@ -55,6 +56,32 @@ def job_schedule(
     if (run_at is None) == (delay is None):
         raise ValueError("give exactly one of run_at and delay")
     handler_for(kind)  # an unknown kind fails here, not when it is due
+    with _as_owner_of(tenant.pk if tenant else None):
+        return _job_insert(
+            tenant=tenant,
+            kind=kind,
+            payload=payload,
+            run_at=run_at or timezone.now() + timedelta(seconds=delay or 0),
+            idempotency_key=idempotency_key,
+            max_attempts=max_attempts or settings.JOBS_MAX_ATTEMPTS,
+        )
+
+
+def _as_owner_of(tenant_id: int | None) -> AbstractContextManager[object]:
+    """A job without a tenant (about a global account) is an operators' row: row-level
+    security hides it from a tenant's connection, so it is written from outside."""
+    return nullcontext() if tenant_id is not None else operator_context()
+
+
+def _job_insert(
+    *,
+    tenant: Tenant | None,
+    kind: str,
+    payload: dict[str, Any],
+    run_at: datetime,
+    idempotency_key: str | None,
+    max_attempts: int,
+) -> Job:
     if idempotency_key is not None:
         existing = Job.objects.filter(tenant=tenant, idempotency_key=idempotency_key).first()
         if existing is not None:
@@ -63,9 +90,9 @@ def job_schedule(
         tenant=tenant,
         kind=kind,
         payload=payload,
-        run_at=run_at or timezone.now() + timedelta(seconds=delay or 0),
+        run_at=run_at,
         idempotency_key=idempotency_key,
-        max_attempts=max_attempts or settings.JOBS_MAX_ATTEMPTS,
+        max_attempts=max_attempts,
     )
     try:
         with transaction.atomic():
@@ -73,8 +100,13 @@ def job_schedule(
     except IntegrityError:  # the same key, scheduled at the same moment elsewhere
         return Job.objects.get(tenant=tenant, idempotency_key=idempotency_key)
     if job.run_at <= timezone.now() + _horizon():
-        transaction.on_commit(lambda: _enqueue(Q(pk=job.pk)))
+        transaction.on_commit(lambda: _enqueue_as_owner(job))
     return job
+
+
+def _enqueue_as_owner(job: Job) -> None:
+    with _as_owner_of(job.tenant_id):
+        _enqueue(Q(pk=job.pk))
 
 
 def job_cancel(*, job: Job) -> bool:

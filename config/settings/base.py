@@ -96,7 +96,11 @@ ASGI_APPLICATION = "config.asgi.application"
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"postgres://kura:kura@127.0.0.1:{PG_PORT}/kura"),
 }
-DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# django-tenants' backend, which also switches to DB_APP_ROLE inside a tenant, the role
+# row-level security applies to (apps.tenants.rowsecurity). The role connecting here runs
+# migrations and operator-wide work; it must own the tables (or be a superuser).
+DATABASES["default"]["ENGINE"] = "apps.tenants.db"
+DB_APP_ROLE = env("KURA_DB_APP_ROLE", default="kura_app")
 # A dead database must fail a readiness probe quickly, not hang it.
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 3
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)

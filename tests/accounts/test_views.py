@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.db import connection
 from django.test import Client
 
 from apps.accounts.models import ApiKey, Membership
@@ -118,6 +119,7 @@ def test_the_last_owner_cannot_be_demoted(tenant, owner):
 def test_members_of_another_tenant_cannot_be_touched(tenant, other_tenant, owner):
     stranger = MembershipFactory(tenant=other_tenant)
     signed_in(tenant, owner).post("/members", {"action": "remove", "member": stranger.pk})
+    connection.set_schema_to_public()  # the request left the connection in `tenant`
     assert Membership.objects.filter(pk=stranger.pk).exists()
 
 

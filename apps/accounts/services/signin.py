@@ -30,6 +30,7 @@ from apps.accounts.links import link_redeem, link_token
 from apps.accounts.models import Membership, RefreshToken, User
 from apps.accounts.policies import membership_active
 from apps.tenants.models import Tenant
+from apps.tenants.rowsecurity import person_rows
 
 UNLOCK_SALT = "kura.accounts.unlock"
 UNLOCK_SECONDS = 3600
@@ -238,10 +239,13 @@ def handoff_issue(*, user: User, tenant: Tenant) -> str:
     Sessions are per host; this carries a sign-in from one company's host to another's
     (the tenant switcher, and signup on the public site).
     """
-    membership = Membership.objects.select_related("user", "tenant").filter(
-        user=user, tenant=tenant
-    )
-    if not membership_active(membership.first()):
+    with person_rows(user.pk):  # `tenant` is another company than the host's
+        membership = (
+            Membership.objects.select_related("user", "tenant")
+            .filter(user=user, tenant=tenant)
+            .first()
+        )
+    if not membership_active(membership):
         raise NotAllowedError(_("You are not a member of this company."))
     return link_token({"u": user.pk, "t": tenant.pk}, salt=HANDOFF_SALT)
 

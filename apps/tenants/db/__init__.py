@@ -1,0 +1,1 @@
+"""The database backend (settings.DATABASES ENGINE): django-tenants' plus row-level security."""
