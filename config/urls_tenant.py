@@ -1,6 +1,6 @@
 """URLs of a tenant's host, <slug>.<BASE_DOMAIN>: the web UI and the REST API."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.accounts import urls as accounts_urls
@@ -17,11 +17,13 @@ api_patterns = [
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]
+# Last under /api/ and /auth/: what no pattern above matched.
+not_found = re_path(r"^(?P<path>.*)$", core_views.api_not_found, name="api-not-found")
 
 urlpatterns = [
     path("", core_views.TenantHomeView.as_view(), name="home"),
-    path("auth/", include(accounts_urls.auth_api_patterns)),
-    path("api/", include(api_patterns)),
+    path("auth/", include([*accounts_urls.auth_api_patterns, not_found])),
+    path("api/", include([*api_patterns, not_found])),
     *accounts_urls.page_patterns,
     *reminders_urls.page_patterns,
     *notifications_urls.page_patterns,

@@ -18,6 +18,7 @@ from apps.accounts.services import (
     auth_token_refresh,
 )
 from apps.core.clients import client_ip
+from apps.core.openapi import error_response
 
 
 class TokenPairSerializer(serializers.Serializer):
@@ -38,7 +39,15 @@ class LoginApi(APIView):
         password = serializers.CharField(trim_whitespace=False, max_length=4096)
 
     @extend_schema(
-        operation_id="auth_login", request=InputSerializer, responses=TokenPairSerializer
+        operation_id="auth_login",
+        request=InputSerializer,
+        responses={
+            200: TokenPairSerializer,
+            401: error_response("The email address or password is not correct."),
+            403: error_response(
+                "The account is locked for a while, or the membership is suspended."
+            ),
+        },
     )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
@@ -63,7 +72,16 @@ class RefreshApi(APIView):
         refresh_token = serializers.CharField(max_length=4096)
 
     @extend_schema(
-        operation_id="auth_refresh", request=InputSerializer, responses=TokenPairSerializer
+        operation_id="auth_refresh",
+        request=InputSerializer,
+        responses={
+            200: TokenPairSerializer,
+            401: error_response(
+                "The refresh token is not valid, has expired, was used already or its "
+                "access has changed."
+            ),
+            403: error_response("The refresh token belongs to another company."),
+        },
     )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)

@@ -1,14 +1,20 @@
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.permissions import IsTenantPerson, IsTenantPrincipal
+from apps.core.fields import InRangeDateTimeField
+from apps.core.openapi import error_response
 from apps.reminders import selectors, services
 from apps.reminders.models import Reminder
+
+# A delay beyond the furthest a reminder may be set is refused here, before any date
+# arithmetic on it (a big enough number overflows it).
+MAX_DELAY_SECONDS = int(services.MAX_AHEAD.total_seconds())
 
 
 class ReminderSerializer(serializers.Serializer):
@@ -21,16 +27,31 @@ class ReminderSerializer(serializers.Serializer):
 
 class ReminderListApi(APIView):
     """Your reminders in this company (GET), or a new one (POST): `{message, delay}` with the
-    delay in seconds, or `{message, remind_at}`."""
+    delay in seconds, or `{message, remind_at}`; never both."""
 
     permission_classes = [IsTenantPrincipal, IsTenantPerson]
 
     class InputSerializer(serializers.Serializer):
         message = serializers.CharField(max_length=500)
         delay = serializers.IntegerField(
-            required=False, min_value=1, help_text=_("Seconds from now.")
+            required=False,
+            min_value=1,
+            max_value=MAX_DELAY_SECONDS,
+            help_text=_("Seconds from now."),
         )
-        remind_at = serializers.DateTimeField(required=False)
+        remind_at = InRangeDateTimeField(required=False)
+
+    # How the schema describes the input: one of the two forms (the service refuses both
+    # or neither with 400).
+    class DelayInputSerializer(serializers.Serializer):
+        message = serializers.CharField(max_length=500)
+        delay = serializers.IntegerField(
+            min_value=1, max_value=MAX_DELAY_SECONDS, help_text=_("Seconds from now.")
+        )
+
+    class TimeInputSerializer(serializers.Serializer):
+        message = serializers.CharField(max_length=500)
+        remind_at = InRangeDateTimeField(help_text=_("In the future, at most a year ahead."))
 
     @extend_schema(operation_id="reminders_list", responses=ReminderSerializer(many=True))
     def get(self, request: Request) -> Response:
@@ -39,7 +60,11 @@ class ReminderListApi(APIView):
 
     @extend_schema(
         operation_id="reminders_create",
-        request=InputSerializer,
+        request=PolymorphicProxySerializer(
+            component_name="ReminderCreate",
+            serializers=[DelayInputSerializer, TimeInputSerializer],
+            resource_type_field_name=None,
+        ),
         responses={201: ReminderSerializer},
     )
     def post(self, request: Request) -> Response:
@@ -54,7 +79,8 @@ class ReminderListApi(APIView):
 
 
 class ReminderDetailApi(APIView):
-    """One of your reminders (GET), or cancel it (DELETE; 409 once it was sent)."""
+    """One of your reminders (GET), or cancel it (DELETE: answers the cancelled reminder;
+    409 once it was sent or cancelled)."""
 
     permission_classes = [IsTenantPrincipal, IsTenantPerson]
 
@@ -68,7 +94,13 @@ class ReminderDetailApi(APIView):
     def get(self, request: Request, reminder_id: int) -> Response:
         return Response(ReminderSerializer(self._get(request, reminder_id)).data)
 
-    @extend_schema(operation_id="reminders_cancel", responses=ReminderSerializer)
+    @extend_schema(
+        operation_id="reminders_cancel",
+        responses={
+            200: ReminderSerializer,
+            409: error_response("The reminder was already sent, cancelled, or is being sent."),
+        },
+    )
     def delete(self, request: Request, reminder_id: int) -> Response:
         reminder = services.reminder_cancel(reminder=self._get(request, reminder_id))
         return Response(ReminderSerializer(reminder).data)

@@ -1,0 +1,164 @@
+"""The tenant API against its own OpenAPI schema, fuzzed by schemathesis.
+
+Every operation the schema lists is called with generated requests, valid and invalid, as
+each kind of caller: no answer may be a server error, or have a status, content type, body
+or header the schema does not document. A new endpoint is in the schema, so it is fuzzed
+here without anyone adding it. The app runs in-process (WSGI) inside the test's
+transaction, so what the fuzzer creates is rolled back; the seed and the number of examples
+are fixed, so a run is repeatable.
+"""
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+from django.conf import settings
+from django.core import signals
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
+from django_tenants.utils import schema_context
+from drf_spectacular.generators import SchemaGenerator
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+from apps.accounts.models import Membership
+from apps.accounts.services import api_key_create, auth_token_issue
+from apps.notifications.services import notification_create
+from apps.reminders.services import reminder_create
+from apps.tenants.models import Plan, Tenant
+from apps.tenants.selectors import plan_limits_forget
+from tests.factories import MembershipFactory
+
+# The tenant the `tenant` fixture gives (tests/conftest.py); its host is the base URL.
+BASE_URL = f"http://test-alpha.{settings.BASE_DOMAIN}"
+CHECKS = [
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_schema_conformance",
+    "response_headers_conformance",
+]
+CONFIG = schemathesis.Config.from_dict(
+    {
+        "seed": 20251127,
+        "generation": {
+            "mode": "all",
+            "max-examples": 25,
+            "deterministic": True,
+            "database": "none",
+        },
+        "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
+    }
+)
+# What GET /api/schema serves on a tenant's host (test_the_fuzzed_schema_is_the_served_one);
+# built here because collection may not touch the database that serving it needs.
+SCHEMA = SchemaGenerator(urlconf="config.urls_tenant").get_schema(request=None, public=True)
+schema = schemathesis.openapi.from_dict(SCHEMA, config=CONFIG)
+
+CALLERS = ["owner", "admin", "member", "viewer", "api-key-read", "api-key-write", "anonymous"]
+
+
+@pytest.fixture
+def app(db, tenant: Tenant) -> Iterator[WSGIHandler]:
+    """The project's WSGI application, on a plan whose rate limits fuzzing cannot reach.
+
+    Django closes the database connection when a request ends (CONN_MAX_AGE=0), which
+    would end the test's transaction; Django's own test client stops that the same way.
+    """
+    plan = Plan.objects.create(
+        name="fuzzing", requests_per_minute=10**6, tenant_requests_per_minute=10**6
+    )
+    Tenant.objects.filter(pk=tenant.pk).update(plan=plan)
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield WSGIHandler()
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+    plan_limits_forget()
+
+
+class Caller:
+    """Who calls: the headers for one request, and the ids of things of their own."""
+
+    def __init__(
+        self, headers: Callable[[], dict[str, str]], own: dict[str, int] | None = None
+    ) -> None:
+        self.headers = headers
+        self.own = own or {}
+
+
+def _person(tenant: Tenant, role: str) -> Caller:
+    membership = MembershipFactory(tenant=tenant, role=role)
+    with schema_context(tenant.schema_name):
+        reminder = reminder_create(tenant=tenant, user=membership.user, message="fuzz", delay=3600)
+        notification = notification_create(
+            user=membership.user, kind="test", title="fuzz", email=False
+        )
+
+    def headers() -> dict[str, str]:
+        # A fresh token for every request: a generated POST /auth/logout revokes the token
+        # it is made with, and must not sign the caller out of the rest of the run.
+        access = auth_token_issue(membership=membership).access_token
+        return {"Authorization": f"Bearer {access}"}
+
+    return Caller(headers, {"reminder_id": reminder.pk, "notification_id": notification.pk})
+
+
+@pytest.fixture(params=CALLERS)
+def caller(request: pytest.FixtureRequest, tenant: Tenant, app: WSGIHandler) -> Caller:
+    kind = request.param
+    if kind == "anonymous":
+        return Caller(dict)
+    if kind.startswith("api-key-"):
+        owner = MembershipFactory(tenant=tenant, role=Membership.Role.OWNER)
+        _key, raw = api_key_create(
+            tenant=tenant, name="fuzz", scope=kind.removeprefix("api-key-"), actor=owner
+        )
+        return Caller(lambda: {"Authorization": f"Api-Key {raw}"})
+    return _person(tenant, kind)
+
+
+def call(case: Any, app: WSGIHandler, caller: Caller) -> Any:
+    """Send the case as `caller` and check the answer against the schema.
+
+    Generated ids almost never name an existing thing, which would leave success answers
+    unchecked: an even generated id becomes the id of the caller's own thing of that kind
+    (the others still probe not-found and invalid ids).
+    """
+    for name, value in case.path_parameters.items() if case.path_parameters else ():
+        own = caller.own.get(name)
+        if own is not None and isinstance(value, int) and value % 2 == 0:
+            case.path_parameters[name] = own
+    return case.call_and_validate(app=app, base_url=BASE_URL, headers=caller.headers())
+
+
+@schema.parametrize()
+@hypothesis_settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_tenant_api_answers_as_its_schema_says(case, app, caller):
+    call(case, app, caller)
+
+
+@pytest.mark.django_db
+def test_the_fuzzed_schema_is_the_served_one(tenant_client):
+    response = tenant_client.get("/api/schema", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    assert response.json() == SCHEMA
+
+
+def test_the_fuzzer_reaches_the_tenant_and_the_callers_own_things(tenant, app):
+    """The plumbing the fuzz test stands on: the tenant's host, the caller's credential,
+    their own things; a mistake there would make every answer a 401 or 404."""
+    member = _person(tenant, Membership.Role.MEMBER)
+    tenant_case = schema["/api/tenant"]["GET"].Case()
+    answered = call(tenant_case, app, Caller(dict))
+    assert (answered.status_code, answered.json()["slug"]) == (200, tenant.slug)
+    profile = call(schema["/api/profile"]["GET"].Case(), app, member)
+    assert profile.status_code == 200
+    detail = schema["/api/reminders/{reminder_id}"]["GET"].Case(path_parameters={"reminder_id": 2})
+    assert call(detail, app, member).json()["id"] == member.own["reminder_id"]
+    assert detail.path_parameters == {"reminder_id": member.own["reminder_id"]}
+    odd = schema["/api/reminders/{reminder_id}"]["GET"].Case(
+        path_parameters={"reminder_id": 999_999_999}
+    )
+    assert call(odd, app, member).status_code == 404
