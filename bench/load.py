@@ -302,7 +302,7 @@ def setup(clients: int) -> list[Seat]:
         requests_per_minute=UNREACHABLE,
         tenant_requests_per_minute=UNREACHABLE,
     )
-    role = Membership.Role
+    roles = Membership.Role
     seats: dict[int, Seat] = {}
     for first, slug in enumerate(TENANTS):
         tenant = tenant_create(name=f"Load {slug}", slug=slug)
@@ -313,13 +313,13 @@ def setup(clients: int) -> list[Seat]:
             user = user_create(email=email, password=PASSWORD, full_name=name, validate=False)
             return Membership.objects.create(user=user, tenant=tenant, role=role)
 
-        owner = person("owner", role.OWNER)
+        owner = person("owner", roles.OWNER)
         _key, secret = api_key_create(
             tenant=tenant, name="load", scope=ApiKey.Scope.WRITE, actor=owner
         )
-        viewer = person("viewer", role.VIEWER).user.email
+        viewer = person("viewer", roles.VIEWER).user.email
         for n in range(first, clients, len(TENANTS)):
-            user = person(f"member{n}", role.MEMBER).user
+            user = person(f"member{n}", roles.MEMBER).user
             with tenant_context(tenant):
                 for i in range(NOTIFICATIONS):
                     notification_create(user=user, kind="bench", title=f"Notice {i}", email=False)
@@ -437,6 +437,8 @@ def report_traffic(clients: list[Client], run: Run, args: argparse.Namespace) ->
         f"({client_us:.0f} us a request), gunicorn {cpu['gunicorn']:.2f}, whole machine "
         f"{cpu['machine']:.2f} (the rest: PostgreSQL, Redis, anything else running)"
     )
+    if cpu["machine"] > 0.9 * (os.cpu_count() or 1):
+        print("  all CPUs were busy: the figures are bound by CPU, shared with whatever else ran")
     for failure in [f for c in clients for f in c.failures][:8]:
         print(f"  error: {failure}")
     return errors, server_errors
