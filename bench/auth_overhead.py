@@ -1,6 +1,6 @@
 """What authentication costs an API request: GET /api/profile with an access token vs a bare view.
 
-One server process (gunicorn when installed, else runserver) serves three endpoints of the
+One gunicorn server (bench/servers.py; 2 workers x 4 threads) serves three endpoints of the
 acme tenant, through the same middleware and tenant routing (bench/auth_overhead_urls.py):
   /api/profile  the real one: DRF, token check, tenant binding, Redis deny-list, membership
                 query, permission, both throttles, then the profile's own queries;
@@ -19,11 +19,9 @@ Needs the demo data (make demo).
 
 import argparse
 import http.client
-import importlib.util
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,78 +30,35 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.servers import Conn, call, free_port, gunicorn, stop
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 HOST = "acme.localhost"
 EMAIL, PASSWORD = "owner@acme.example", "kura-demo-pass"  # from demo_data
 AUTH_PATH, NOOP_PATH, BARE_PATH = "/api/profile", "/bench/noop", "/bench/bare"
 UNREACHABLE = 2_000_000_000  # requests a window: the plan never throttles the bench
-Conn = http.client.HTTPConnection
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int, log: Path) -> tuple[subprocess.Popen, str]:
+def start_server(port: int, log: Path) -> subprocess.Popen:
     env = {
-        **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.auth_overhead_settings",
         "KURA_THROTTLE_WINDOW_SECONDS": "1",
     }
-    if importlib.util.find_spec("gunicorn"):
-        name = "gunicorn (gthread, 2 workers x 4 threads)"
-        cmd = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind",
-               f"127.0.0.1:{port}", "--worker-class", "gthread", "--workers", "2",
-               "--threads", "4", "--keep-alive", "30", "--log-level", "warning"]  # fmt: skip
-    else:
-        name = "manage.py runserver --noreload --nothreading (pip install gunicorn for better)"
-        cmd = [sys.executable, "manage.py", "runserver", "--noreload", "--nothreading",
-               f"127.0.0.1:{port}"]  # fmt: skip
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            probe = Conn("127.0.0.1", port, timeout=2)
-            if request(probe, "/healthz")[0]:
-                probe.close()
-                return proc, name
-        except OSError:
-            time.sleep(0.2)
-    stop_server(proc)
-    raise SystemExit(f"the server did not start; its output:\n{log.read_text()[-3000:]}")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, 9)  # its own session: the master and its workers
-        proc.wait()
+    return gunicorn(port, log, env)
 
 
 def request(
     conn: Conn, path: str, headers: dict | None = None, body: dict | None = None
 ) -> tuple[bool, bytes]:
-    """One request on a kept-alive connection (http.client reopens a closed one)."""
     method = "GET" if body is None else "POST"
-    payload = None if body is None else json.dumps(body)
-    conn.request(method, path, payload, {"Host": HOST, **(headers or {})})
-    response = conn.getresponse()
-    return response.status == 200, response.read()
+    status, data = call(conn, method, path, host=HOST, headers=headers, body=body)
+    return status == 200, data
 
 
 def login(port: int) -> str:
     conn = Conn("127.0.0.1", port, timeout=30)
-    body = {"email": EMAIL, "password": PASSWORD}
-    ok, data = request(conn, "/auth/login", {"Content-Type": "application/json"}, body)
+    ok, data = request(conn, "/auth/login", body={"email": EMAIL, "password": PASSWORD})
     if not ok:
         raise SystemExit(f"sign-in failed (run `make demo`?): {data[:300]!r}")
     return json.loads(data)["access_token"]
@@ -166,7 +121,7 @@ def main() -> None:
     proc = None
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            proc, server = start_server(port, Path(tmp) / "server.log")
+            proc = start_server(port, Path(tmp) / "server.log")
             bearer = {"Authorization": f"Bearer {login(port)}"}
             conns = [Conn("127.0.0.1", port, timeout=10) for _ in range(args.concurrency)]
             endpoints = [(AUTH_PATH, bearer), (NOOP_PATH, bearer), (BARE_PATH, {})]
@@ -182,12 +137,15 @@ def main() -> None:
                     rates[path].append(load(conns, path, headers, args.requests))
     finally:
         if proc is not None:
-            stop_server(proc)
+            stop(proc)
         acme.filter(plan=plan).update(plan=previous)
         plan.delete()
 
     auth, noop, bare = (statistics.median(rates[p]) for p in (AUTH_PATH, NOOP_PATH, BARE_PATH))
-    print(f"server: {server}; client: http.client, {args.concurrency} keep-alive connections")
+    print(
+        "server: gunicorn (gthread, 2 workers x 4 threads); "
+        f"client: http.client, {args.concurrency} keep-alive connections"
+    )
     print(f"{args.requests} requests a round, endpoints in turn; req/s of each round:")
     for path, values in rates.items():
         print(f"  {path:13s} {', '.join(f'{x:.0f}' for x in values)}")

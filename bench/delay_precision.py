@@ -10,8 +10,8 @@ none lost (all succeeded within a deadline) and none run twice (one handler star
 attempts == 1 for every job). The customer's reference design polls every 10 s: its
 lateness is uniform on 0..10 s. `--spread 0` makes all jobs due at once: the capacity.
 
-A database of its own (kura_bench_delay, dropped at the end) and Redis databases 13-15
-(broker, results, cache; flushed) keep `make run` and test workers out of it. The worker
+A database of its own (kura_bench_delay, dropped at the end) and the benchmarks' Redis
+databases 13-15 (bench/servers.py) keep `make run` and test workers out of it. The worker
 and beat logs stay in .data/bench-logs/.
 
     .venv/bin/python bench/delay_precision.py --jobs 1000 --spread 30
@@ -32,18 +32,12 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.servers import LOGS, ROOT, databases_drop, databases_reset, own_databases, stop
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-PG_PORT = os.environ.get("KURA_PG_PORT", "55432")
-REDIS_PORT = os.environ.get("KURA_REDIS_PORT", "56379")
-ADMIN_URL = f"postgresql://kura:kura@127.0.0.1:{PG_PORT}/postgres"
 DB = "kura_bench_delay"
-os.environ["DATABASE_URL"] = f"postgres://kura:kura@127.0.0.1:{PG_PORT}/{DB}"
-# Redis has 16 databases: development uses 0-2, the tests 10-12. Worker and beat inherit.
-REDIS_DBS = {"CELERY_BROKER_URL": 13, "CELERY_RESULT_BACKEND": 14, "REDIS_URL": 15}
-os.environ.update({var: f"redis://127.0.0.1:{REDIS_PORT}/{n}" for var, n in REDIS_DBS.items()})
-LOGS = ROOT / ".data" / "bench-logs"
+own_databases(DB)  # the worker and beat inherit it
 # Scheduling costs about 4 ms a job here: it is over before the first job is due.
 LEAD_BASE, LEAD_PER_JOB = 2.0, 0.006
 GRACE = 20.0  # seconds after the last run_at before a job counts as lost
@@ -56,20 +50,6 @@ WORKER = ["worker", "--concurrency=2", "--without-gossip", "--without-mingle"]
 WORKER += ["--include=bench.delay_handlers", "--hostname=bench-delay@%h"]
 
 
-def database(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(ADMIN_URL, autocommit=True) as db:
-        db.execute(sql)  # type: ignore[arg-type]
-
-
-def flush_redis() -> None:
-    import redis
-
-    for var in REDIS_DBS:
-        redis.Redis.from_url(os.environ[var]).flushdb()
-
-
 def celery(name: str, *argv: str) -> subprocess.Popen:
     LOGS.mkdir(parents=True, exist_ok=True)
     with (LOGS / f"delay-{name}.log").open("w") as log:
@@ -80,15 +60,6 @@ def celery(name: str, *argv: str) -> subprocess.Popen:
             stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C reaches the bench only, which stops them
         )
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)  # its own session: the worker and its children
-        proc.wait()
 
 
 def start(pool: str, tmp: str, procs: list[subprocess.Popen]) -> None:
@@ -216,9 +187,7 @@ def main() -> None:
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the finally below stops them
 
-    database(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-    database(f"CREATE DATABASE {DB}")
-    flush_redis()
+    databases_reset(DB)
     procs: list[subprocess.Popen] = []
     ok = False
     try:
@@ -238,8 +207,7 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        database(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-        flush_redis()
+        databases_drop(DB)
     sys.exit(0 if ok else 1)
 
 
