@@ -56,3 +56,4 @@ bench: install services demo  ## every benchmark; each prints figures measured s
 	$(LOCAL) $(BIN)/python bench/tenant_create.py
 	$(LOCAL) $(BIN)/python bench/auth_overhead.py
 	$(LOCAL) $(BIN)/python bench/delay_precision.py
+	$(LOCAL) $(BIN)/python bench/load.py

@@ -11,7 +11,7 @@ the provider links to accounts, it does not create people or memberships.
 """
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import jwt
@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
@@ -204,9 +204,25 @@ class KuraOIDCBackend(OIDCAuthenticationBackend):
         return user if user is not None and self.user_can_authenticate(user) else None
 
 
-class OIDCStartView(OIDCAuthenticationRequestView):
+class _OnlyWhenEnabled:
+    """Without an issuer configured, the OpenID Connect pages do not exist (404), rather
+    than failing to find the provider."""
+
+    @classmethod
+    def as_view(cls, **initkwargs: Any) -> Callable[..., HttpResponse]:
+        view = super().as_view(**initkwargs)  # type: ignore[misc]
+
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not oidc_enabled():
+                raise Http404
+            return view(request, *args, **kwargs)  # type: ignore[no-any-return]
+
+        return guarded
+
+
+class OIDCStartView(_OnlyWhenEnabled, OIDCAuthenticationRequestView):
     get_settings = staticmethod(_settings)
 
 
-class OIDCCallbackView(OIDCAuthenticationCallbackView):
+class OIDCCallbackView(_OnlyWhenEnabled, OIDCAuthenticationCallbackView):
     get_settings = staticmethod(_settings)

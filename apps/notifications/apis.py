@@ -65,7 +65,10 @@ class NotificationReadApi(APIView):
         )
         if notification is None:
             raise Http404
-        services.notification_mark_read(notification=notification)
+        services.notification_mark_read(
+            notification=notification,
+            actor=request.auth,  # type: ignore[arg-type] # a Principal, by the permissions
+        )
         return Response(NotificationSerializer(notification).data)
 
 

@@ -3,9 +3,13 @@
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from apps.accounts.exceptions import NotAllowedError
 from apps.accounts.models import User
+from apps.accounts.principal import Principal
 from apps.notifications.models import Notification
+from apps.notifications.policies import can_see_notification
 
 
 def notification_create(
@@ -24,7 +28,10 @@ def notification_create(
     return notification
 
 
-def notification_mark_read(*, notification: Notification) -> Notification:
+def notification_mark_read(*, notification: Notification, actor: Principal) -> Notification:
+    """Mark read a notification of the acting person's own."""
+    if not can_see_notification(actor, notification):
+        raise NotAllowedError(_("This notification is someone else's."))
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])

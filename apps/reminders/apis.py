@@ -102,5 +102,8 @@ class ReminderDetailApi(APIView):
         },
     )
     def delete(self, request: Request, reminder_id: int) -> Response:
-        reminder = services.reminder_cancel(reminder=self._get(request, reminder_id))
+        reminder = services.reminder_cancel(
+            reminder=self._get(request, reminder_id),
+            actor=request.auth,  # type: ignore[arg-type] # a Principal, by the permissions
+        )
         return Response(ReminderSerializer(reminder).data)

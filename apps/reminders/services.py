@@ -7,12 +7,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.accounts.exceptions import NotAllowedError
 from apps.accounts.models import User
+from apps.accounts.principal import Principal
 from apps.core.errors import ServiceError
 from apps.jobs.models import Job
 from apps.jobs.services import job_cancel, job_schedule
 from apps.notifications.services import notification_create
 from apps.reminders.models import Reminder
+from apps.reminders.policies import can_cancel_reminder
 from apps.tenants.models import Tenant
 
 MAX_AHEAD = timedelta(days=366)
@@ -61,8 +64,10 @@ def reminder_create(
 
 
 @transaction.atomic
-def reminder_cancel(*, reminder: Reminder) -> Reminder:
+def reminder_cancel(*, reminder: Reminder, actor: Principal) -> Reminder:
     """Cancel a reminder that has not been sent (409 once it has)."""
+    if not can_cancel_reminder(actor, reminder):
+        raise NotAllowedError(_("Only its person, with a role that may write, cancels this."))
     reminder = Reminder.objects.select_for_update().get(pk=reminder.pk)
     if reminder.status != Reminder.Status.SCHEDULED:
         raise ReminderConflictError(

@@ -141,3 +141,23 @@ def test_readyz_details_only_on_loopback_or_with_the_token(client, settings):
     ).json()
     assert with_token["checks"]["postgres"] == "ok"
     assert "checks" in client.get("/readyz", HTTP_HOST="localhost").json()
+
+
+def test_a_viewer_cannot_cancel_a_reminder_from_the_page_either(tenant, viewer):
+    from django_tenants.utils import schema_context
+
+    from apps.reminders.models import Reminder
+    from apps.reminders.services import reminder_create
+
+    with schema_context(tenant.schema_name):
+        reminder = reminder_create(
+            tenant=tenant, user=viewer.user, message="set as member", delay=60
+        )
+    client = Client(HTTP_HOST=host_of(tenant), HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(viewer.user)
+    page = client.post(
+        "/reminders", {"action": "cancel", "reminder": reminder.pk}, follow=True
+    ).content.decode()
+    assert "Only its person, with a role that may write, cancels this." in page
+    with schema_context(tenant.schema_name):
+        assert Reminder.objects.get(pk=reminder.pk).status == Reminder.Status.SCHEDULED

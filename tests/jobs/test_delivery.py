@@ -10,6 +10,7 @@ from django_tenants.utils import schema_context
 
 from apps.accounts.exceptions import MembershipSuspendedError
 from apps.accounts.models import Membership
+from apps.accounts.principal import Principal
 from apps.accounts.services import auth_check_credentials, membership_suspend
 from apps.jobs.models import Job
 from apps.jobs.services import job_schedule
@@ -48,7 +49,7 @@ def test_reminder_is_sent_once_within_a_second_of_due(tenant, person):
 def test_reminder_cancelled_before_due_never_sends(tenant, person):
     with schema_context(tenant.schema_name):
         reminder = reminder_create(tenant=tenant, user=person.user, message="never", delay=2)
-        reminder_cancel(reminder=reminder)
+        reminder_cancel(reminder=reminder, actor=Principal.of_membership(person))
     time.sleep(3.5)
     assert job_state(Job(pk=reminder.job_id)) == "cancelled"
     with schema_context(tenant.schema_name):

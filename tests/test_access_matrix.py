@@ -1,0 +1,186 @@
+"""Every URL of a tenant's host, for every kind of caller, answers what the access rules say.
+
+The table below names each route of config/urls_tenant.py (API and pages) with the status
+each caller gets: the four roles, an API key of each scope, an anonymous caller and a
+member of another company. A route added to the URLconf without a row here fails
+`test_every_route_has_a_row`, so every new endpoint states who may reach it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django_tenants.utils import schema_context
+
+from apps.accounts.models import Membership
+from apps.accounts.services import api_key_create, auth_token_issue
+from apps.notifications.services import notification_create
+from apps.reminders.services import reminder_create
+from apps.tenants.models import Plan, Tenant
+from apps.tenants.selectors import plan_limits_forget
+from tests.conftest import host_of
+from tests.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+CALLERS = ("owner", "admin", "member", "viewer", "key_read", "key_write", "anonymous", "other")
+PEOPLE = CALLERS[:4]
+
+
+def row(*statuses: int) -> dict[str, int]:
+    """Statuses in the order of CALLERS."""
+    return dict(zip(CALLERS, statuses, strict=True))
+
+
+def same(status: int) -> dict[str, int]:
+    return dict.fromkeys(CALLERS, status)
+
+
+# What people's own objects answer: 200 to their person, 404 to everyone else who may look
+# (a reminder or notification is its person's own, whatever their role).
+OWN = row(404, 404, 200, 404, 403, 403, 401, 403)
+PERSON_READ = row(200, 200, 200, 200, 403, 403, 401, 403)
+PERSON_WRITE = row(201, 201, 201, 403, 403, 403, 401, 403)
+PAGE = row(200, 200, 200, 200, 302, 302, 302, 302)
+MANAGERS_PAGE = row(200, 200, 403, 403, 302, 302, 302, 302)
+
+# (route name, method) -> (path, body, expected status per caller)
+MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
+    # --- API ---------------------------------------------------------------------------
+    ("auth-login", "post"): ("/auth/login", {}, same(400)),
+    ("auth-refresh", "post"): ("/auth/refresh", {}, same(400)),
+    ("auth-logout", "post"): ("/auth/logout", None, row(204, 204, 204, 204, 401, 401, 401, 403)),
+    ("profile-api", "get"): ("/api/profile", None, PERSON_READ),
+    ("reminders-api", "get"): ("/api/reminders", None, PERSON_READ),
+    ("reminders-api", "post"): ("/api/reminders", {"message": "m", "delay": 60}, PERSON_WRITE),
+    ("reminder-api", "get"): ("/api/reminders/{reminder}", None, OWN),
+    ("reminder-api", "delete"): (
+        "/api/reminders/{reminder}",
+        None,
+        row(404, 404, 200, 403, 403, 403, 401, 403),
+    ),
+    ("notifications-api", "get"): ("/api/notifications", None, PERSON_READ),
+    ("notifications-read-all", "post"): (
+        "/api/notifications/read-all",
+        None,
+        row(204, 204, 204, 204, 403, 403, 401, 403),
+    ),
+    ("notification-read", "post"): ("/api/notifications/{notification}/read", None, OWN),
+    ("tenant-detail", "get"): ("/api/tenant", None, row(200, 200, 200, 200, 200, 200, 200, 403)),
+    ("schema", "get"): ("/api/schema", None, same(200)),
+    ("docs", "get"): ("/api/docs", None, same(200)),
+    ("api-not-found", "get"): ("/api/no/such/thing", None, same(404)),
+    # --- pages ---------------------------------------------------------------------------
+    ("home", "get"): ("/", None, same(200)),
+    ("login", "get"): ("/login", None, row(302, 302, 302, 302, 200, 200, 200, 200)),
+    ("logout", "post"): ("/logout", {}, same(302)),
+    ("unlock", "get"): ("/unlock?token=forged", None, same(302)),
+    ("profile", "get"): ("/profile", None, PAGE),
+    ("members", "get"): ("/members", None, MANAGERS_PAGE),
+    ("api-keys", "get"): ("/api-keys", None, MANAGERS_PAGE),
+    # Nobody here belongs to the other company: the switcher refuses.
+    ("switch", "get"): ("/switch/{other_slug}", None, row(403, 403, 403, 403, 302, 302, 302, 302)),
+    ("handoff", "get"): ("/handoff?token=forged", None, same(302)),
+    ("invitation", "get"): ("/invitations/forged", None, same(400)),
+    # OpenID Connect is not configured in tests: both answer the sign-in page's failure.
+    ("oidc_authentication_init", "get"): ("/oidc/authenticate/", None, same(404)),
+    ("oidc_authentication_callback", "get"): ("/oidc/callback/", None, same(404)),
+    ("reminders", "get"): ("/reminders", None, PAGE),
+    ("notifications", "get"): ("/notifications", None, PAGE),
+    ("set_language", "post"): ("/i18n/setlang/", {"language": "en"}, same(302)),
+}
+
+
+def route_names() -> set[str]:
+    def walk(patterns: list) -> list[str]:
+        names: list[str] = []
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                names += walk(pattern.url_patterns)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.append(pattern.name)
+        return names
+
+    return set(walk(get_resolver("config.urls_tenant").url_patterns))
+
+
+def test_every_route_has_a_row():
+    assert route_names() == {name for name, _method in MATRIX}
+
+
+@dataclass
+class World:
+    tenant: Tenant
+    other: Tenant
+    people: dict[str, Membership]
+    outsider: Membership
+    keys: dict[str, str]
+    reminder: int
+    notification: int
+
+
+@pytest.fixture
+def world(tenant, other_tenant) -> World:
+    plan = Plan.objects.create(
+        name="matrix", requests_per_minute=100_000, tenant_requests_per_minute=100_000
+    )
+    Tenant.objects.filter(pk=tenant.pk).update(plan=plan)
+    plan_limits_forget()
+    people = {role: MembershipFactory(tenant=tenant, role=role) for role in PEOPLE}
+    keys = {
+        scope: api_key_create(tenant=tenant, name=scope, scope=scope, actor=people["owner"])[1]
+        for scope in ("read", "write")
+    }
+    member = people["member"].user
+    with schema_context(tenant.schema_name):
+        reminder = reminder_create(tenant=tenant, user=member, message="mine", delay=3600)
+        notification = notification_create(user=member, kind="test", title="t", email=False)
+    tenant.refresh_from_db()
+    yield World(
+        tenant=tenant,
+        other=other_tenant,
+        people=people,
+        outsider=MembershipFactory(tenant=other_tenant, role="owner"),
+        keys=keys,
+        reminder=reminder.pk,
+        notification=notification.pk,
+    )
+    plan_limits_forget()
+
+
+def client_for(world: World, caller: str, *, api: bool) -> Client:
+    """A client as `caller`: API calls carry a fresh token (a generated logout must not sign
+    the next row out) or a key; pages carry the web session."""
+    connection.set_schema_to_public()  # as the operator: a request may have left a tenant's
+    client = Client(HTTP_HOST=host_of(world.tenant), HTTP_ACCEPT_LANGUAGE="en")
+    membership = world.people.get(caller) or (world.outsider if caller == "other" else None)
+    if caller.startswith("key_"):
+        client.defaults["HTTP_AUTHORIZATION"] = f"Api-Key {world.keys[caller[4:]]}"
+    elif membership is not None and api:
+        token = auth_token_issue(membership=membership).access_token
+        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    elif membership is not None:
+        client.force_login(membership.user)
+    return client
+
+
+@pytest.mark.parametrize(("name", "method"), sorted(MATRIX))
+def test_route_answers_each_caller_as_the_rules_say(world, name, method):
+    template, body, expected = MATRIX[(name, method)]
+    path = template.format(
+        reminder=world.reminder, notification=world.notification, other_slug=world.other.slug
+    )
+    api = path.startswith(("/api/", "/auth/"))
+    answers = {}
+    for caller in CALLERS:
+        call: Callable = getattr(client_for(world, caller, api=api), method)
+        kwargs = (
+            {"data": body, "content_type": "application/json"} if api and body is not None else {}
+        )
+        if not api and body is not None:
+            kwargs = {"data": body}
+        answers[caller] = call(path, **kwargs).status_code
+    assert answers == expected
