@@ -11,7 +11,7 @@ writes with `update()`). A short expiry bounds the damage of a write that forget
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django_redis import get_redis_connection
+from redis.client import Pipeline
 
 from apps.accounts.models import Membership, User
 from apps.tenants.models import Tenant
@@ -40,8 +41,21 @@ MEMBERSHIP_FIELDS = _in_model_order(
 )
 
 
+COMPANY_MEMBERSHIP_FIELDS = _in_model_order(Membership, {"id", "user_id", "tenant_id", "role"})
+COMPANY_FIELDS = _in_model_order(Tenant, {"id", "name", "slug", "schema_name", "is_active"})
+
+
 def key(tenant_id: int, user_id: int | str) -> str:
     return f"kura:access:{tenant_id}:{user_id}"
+
+
+def companies_key(user_id: int | str) -> str:
+    return f"kura:access-companies:{user_id}"
+
+
+# Where `fetch` leaves the person's list of companies it read, on the person (like Django's
+# prefetch cache), for `companies` to use without another round trip.
+PREFETCHED = "_kura_companies"
 
 
 def dump(membership: Membership) -> str:
@@ -75,10 +89,47 @@ def store(membership: Membership) -> None:
 
 
 def forget(pairs: Iterable[tuple[int, int]]) -> None:
-    """Drop the cached state of these (tenant id, user id) pairs."""
-    names = [key(tenant_id, user_id) for tenant_id, user_id in pairs]
+    """Drop the cached state of these (tenant id, user id) pairs, and the people's lists of
+    companies."""
+    names = []
+    for tenant_id, user_id in pairs:
+        names += [key(tenant_id, user_id), companies_key(user_id)]
     if names:
         get_redis_connection("default").delete(*names)
+
+
+def companies(user: User) -> list[Membership]:
+    """Every open company this person belongs to, with their role, by name (the profile and
+    its company switcher); kept in Redis like the rest, dropped when any of them changes.
+    Authentication already read it with the membership (`fetch`) when it was there."""
+    user_id = user.pk
+    raw = getattr(user, PREFETCHED, None)
+    if raw is None:
+        raw = get_redis_connection("default").get(companies_key(user_id))
+    if raw is None:
+        with person_rows(user_id):  # row-level security: the person's rows in every company
+            rows = list(
+                Membership.objects.filter(user_id=user_id, tenant__is_active=True)
+                .select_related("tenant")
+                .order_by("tenant__name", "tenant_id")
+            )
+        data = [
+            [
+                [getattr(m, f) for f in COMPANY_MEMBERSHIP_FIELDS],
+                [getattr(m.tenant, f) for f in COMPANY_FIELDS],
+            ]
+            for m in rows
+        ]
+        get_redis_connection("default").set(
+            companies_key(user_id), json.dumps(data), ex=TTL_SECONDS
+        )
+        return rows
+    memberships = []
+    for membership_values, tenant_values in json.loads(raw):
+        membership = Membership.from_db("default", COMPANY_MEMBERSHIP_FIELDS, membership_values)
+        membership.tenant = Tenant.from_db("default", COMPANY_FIELDS, tenant_values)
+        memberships.append(membership)
+    return memberships
 
 
 def forget_memberships(memberships: Sequence[Membership] | Iterable[Membership]) -> None:
@@ -98,6 +149,12 @@ def _membership_changed(sender: type, instance: Membership, **kwargs: Any) -> No
     forget([(instance.tenant_id, instance.user_id)])
 
 
+@receiver([post_save, post_delete], sender=Tenant)
+def _tenant_changed(sender: type, instance: Tenant, **kwargs: Any) -> None:
+    """A company renamed, closed or reopened: its people's lists of companies change."""
+    forget(Membership.objects.filter(tenant_id=instance.pk).values_list("tenant_id", "user_id"))
+
+
 @receiver([post_save, post_delete], sender=User)
 def _user_changed(sender: type, instance: User, **kwargs: Any) -> None:
     if kwargs.get("signal") is post_delete:
@@ -109,12 +166,27 @@ def _user_changed(sender: type, instance: User, **kwargs: Any) -> None:
 
 
 def fetch(
-    *, tenant: Tenant, user_id: int | str, also: Sequence[str] = ()
-) -> tuple[list[bool], Membership | None]:
-    """The membership of `user_id` in `tenant` (None if there is none), and whether each of
-    the Redis keys in `also` exists, in one round trip; PostgreSQL only on a miss."""
-    redis = get_redis_connection("default")
-    *flags, raw = redis.mget([*also, key(tenant.pk, user_id)])
+    *,
+    tenant: Tenant,
+    user_id: int | str,
+    also: Sequence[str] = (),
+    then: Callable[[Pipeline], object] | None = None,
+) -> tuple[list[bool], Membership | None, object]:
+    """The membership of `user_id` in `tenant` (None if there is none), whether each of the
+    Redis keys in `also` exists, and what `then` queued on the same pipeline answered: one
+    round trip; PostgreSQL only on a miss."""
+    pipe = get_redis_connection("default").pipeline(transaction=False)
+    pipe.mget([*also, key(tenant.pk, user_id), companies_key(user_id)])
+    if then is not None:
+        then(pipe)
+    (*flags, raw, raw_companies), *more = pipe.execute()
+    membership = _resolve(raw, tenant, user_id)
+    if membership is not None and raw_companies is not None:
+        setattr(membership.user, PREFETCHED, raw_companies)
+    return [flag is not None for flag in flags], membership, more[0] if more else None
+
+
+def _resolve(raw: bytes | None, tenant: Tenant, user_id: int | str) -> Membership | None:
     if raw is not None:
         membership: Membership | None = load(raw, tenant)
     else:
@@ -124,4 +196,4 @@ def fetch(
         if membership is not None:
             membership.tenant = tenant
             store(membership)
-    return [flag is not None for flag in flags], membership
+    return membership

@@ -19,6 +19,7 @@ from apps.accounts.services import (
 )
 from apps.core.clients import client_ip
 from apps.core.openapi import error_response
+from apps.core.output import output
 
 
 class TokenPairSerializer(serializers.Serializer):
@@ -137,4 +138,4 @@ class ProfileApi(APIView):
             "role": membership.role,
             "memberships": memberships_of_user(user=membership.user),
         }
-        return Response(self.OutputSerializer(data).data)
+        return Response(output(self.OutputSerializer, data))

@@ -14,7 +14,7 @@ from rest_framework.authentication import (
 from rest_framework.request import Request
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
-from apps.accounts import access_cache, tokens
+from apps.accounts import access_cache, throttles, tokens
 from apps.accounts.hashing import secret_hash
 from apps.accounts.models import Membership
 from apps.accounts.policies import membership_active
@@ -54,14 +54,20 @@ class TenantJWTAuthentication(JWTAuthentication):
         tenant = request.tenant  # type: ignore[attr-defined]
         if token.get("tenant") != tenant.schema_name:
             raise exceptions.PermissionDenied(OTHER_TENANT, code="token_tenant_mismatch")
-        (denied, family_denied), membership = access_cache.fetch(
+        # The rate counters ride on the same round trip (apps/accounts/throttles.py): a
+        # token whose membership turns out to be gone still counts, against its own person.
+        caller = f"user:{token['sub']}"
+        window = throttles.Window.of(tenant, caller, "")
+        (denied, family_denied), membership, verdict = access_cache.fetch(
             tenant=tenant,
             user_id=token["sub"],
             also=[
                 tokens.deny_key(tenant.schema_name, token["jti"]),
                 tokens.family_deny_key(tenant.schema_name, str(token.get("fam"))),
             ],
+            then=window.count,
         )
+        throttles.counted_early(request, caller=caller, window=window, verdict=int(verdict))  # type: ignore[call-overload]
         if denied or family_denied:
             raise exceptions.AuthenticationFailed(REVOKED, code="token_revoked")
         if (

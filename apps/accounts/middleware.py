@@ -33,7 +33,7 @@ class MembershipMiddleware:
         timezone.deactivate()
         on_tenant = connection.schema_name != get_public_schema_name()  # type: ignore[attr-defined]
         if on_tenant and request.user.is_authenticated:
-            _flags, membership = access_cache.fetch(
+            _flags, membership, _more = access_cache.fetch(
                 tenant=request.tenant,  # type: ignore[attr-defined]
                 user_id=request.user.pk,
             )

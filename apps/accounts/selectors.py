@@ -2,9 +2,9 @@
 
 from django.db.models import QuerySet
 
+from apps.accounts import access_cache
 from apps.accounts.models import ApiKey, Membership, User
 from apps.tenants.models import Tenant
-from apps.tenants.rowsecurity import person_rows
 
 
 def _membership_in(tenant: Tenant, **lookup: object) -> Membership | None:
@@ -36,14 +36,9 @@ def membership_get(*, tenant: Tenant, membership_id: int) -> Membership | None:
 
 
 def memberships_of_user(*, user: User) -> list[Membership]:
-    """Every company this person belongs to, for the tenant switcher. Row-level security
-    shows a tenant's connection its own memberships only; these are read as the person's."""
-    with person_rows(user.pk):
-        return list(
-            Membership.objects.filter(user=user, tenant__is_active=True)
-            .select_related("tenant")
-            .order_by("tenant__name")
-        )
+    """Every open company this person belongs to, by name, for the tenant switcher (from
+    apps/accounts/access_cache.py: no query once known)."""
+    return access_cache.companies(user)
 
 
 def api_key_by_prefix(*, prefix: str) -> ApiKey | None:

@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, cast
 
 import jwt
@@ -30,6 +30,8 @@ from rest_framework_simplejwt.exceptions import TokenBackendError, TokenBackendE
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from apps.accounts.models import Membership
+
+VERIFIED_CACHE_SIZE = 4096
 
 
 def key_id(key: str) -> str:
@@ -60,23 +62,44 @@ class KeyRingBackend(TokenBackend):
 
     def decode(self, token: Any, verify: bool = True) -> dict[str, Any]:
         try:
-            kid = jwt.get_unverified_header(token).get("kid")
-            key = self.ring.get(kid) if isinstance(kid, str) else None
-            if key is None:
-                raise TokenBackendError(_("Token is invalid"))
-            return jwt.decode(
-                token,
-                key,
-                algorithms=[self.algorithm],
-                audience=self.audience,
-                issuer=self.issuer,
-                leeway=self.get_leeway(),
-                options={"require": ["exp", "iat", "iss", "aud"], "verify_signature": verify},
-            )
+            if verify:
+                # A copy: simplejwt's token object writes into the payload it is given.
+                return dict(self._verified(token if isinstance(token, str) else token.decode()))
+            return self._decode(token, self._key_for(token), verify=False)
         except jwt.ExpiredSignatureError as exc:
             raise TokenBackendExpiredToken(_("Token is expired")) from exc
         except jwt.InvalidTokenError as exc:
             raise TokenBackendError(_("Token is invalid")) from exc
+
+    @lru_cache(maxsize=VERIFIED_CACHE_SIZE)  # noqa: B019 - one backend per process (key_ring)
+    def _verified(self, token: str) -> dict[str, Any]:
+        """Checking a signature costs more than the rest of authentication; a client sends
+        the same access token for minutes, so this process remembers the claims of the exact
+        token strings it verified. Expiry is checked on every use all the same (simplejwt's
+        `verify` and the `exp` claim), revocation in Redis; a new key ring is a restart."""
+        return self._decode(token, self._key_for(token), verify=True)
+
+    def _key_for(self, token: Any) -> str:
+        """The key the header names; with one key in the ring (no rotation under way), the
+        signature check alone decides, so the header is not parsed twice."""
+        if len(self.ring) == 1:
+            return self.current_key
+        kid = jwt.get_unverified_header(token).get("kid")
+        key = self.ring.get(kid) if isinstance(kid, str) else None
+        if key is None:
+            raise jwt.InvalidKeyError("unknown key")
+        return key
+
+    def _decode(self, token: Any, key: str, *, verify: bool) -> dict[str, Any]:
+        return jwt.decode(
+            token,
+            key,
+            algorithms=[self.algorithm],
+            audience=self.audience,
+            issuer=self.issuer,
+            leeway=self.get_leeway(),
+            options={"require": ["exp", "iat", "iss", "aud"], "verify_signature": verify},
+        )
 
 
 @cache
