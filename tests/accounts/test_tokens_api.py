@@ -283,3 +283,17 @@ def test_role_change_applies_on_the_next_request(tenant, member, owner):
     client = bearer(tenant, login(tenant, member)["access_token"])
     membership_role_change(membership=member, role="viewer", actor=owner)
     assert client.get("/api/profile").json()["role"] == "viewer"
+
+
+def test_an_authenticated_profile_needs_no_sql_of_its_own_once_warm(
+    tenant, member, django_assert_num_queries
+):
+    client = bearer(tenant, login(tenant, member)["access_token"])
+    assert client.get("/api/profile").status_code == 200  # fills the access cache
+    # Only the host's tenant lookup (with its `SET search_path`): the membership, the
+    # person's companies and the deny-lists come from Redis in one round trip.
+    with django_assert_num_queries(2) as context:
+        body = client.get("/api/profile").json()
+    assert "tenants_domain" in context.captured_queries[-1]["sql"]
+    assert body["role"] == "member"
+    assert [m["tenant"] for m in body["memberships"]] == [tenant.slug]
