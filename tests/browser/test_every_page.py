@@ -127,6 +127,20 @@ SMALL_TARGETS = """() => [...document.querySelectorAll(
   .map(([el, box]) => `${el.tagName.toLowerCase()} "${(el.innerText || el.name || '').trim()}"`
     + ` ${Math.round(box.width)}x${Math.round(box.height)}`)"""
 
+# Form controls whose border is under 3:1 against the (white) page: WCAG 1.4.11, which
+# axe-core does not check.
+FAINT_BORDERS = """() => {
+  const luminance = (color) => color.match(/[\\d.]+/g).slice(0, 3).map(Number)
+    .map((v) => v / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4))
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  return [...document.querySelectorAll(
+      'select, textarea, input:not([type=hidden], [type=submit], [type=button], [type=file])')]
+    .filter((el) => el.checkVisibility())
+    .map((el) => [el, 1.05 / (luminance(getComputedStyle(el).borderTopColor) + 0.05)])
+    .filter(([el, ratio]) => ratio < 3)
+    .map(([el, ratio]) => `${el.name || el.type} ${ratio.toFixed(2)}:1`);
+}"""
+
 AXE_RUN = """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
   .filter((v) => v.impact === 'serious' || v.impact === 'critical')
   .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)"""
@@ -264,6 +278,7 @@ def test_page(tab_for, target, width, language):
         "console errors": tab.errors,
         "server errors": tab.server_errors,
         "controls under 44 px": tab.page.evaluate(SMALL_TARGETS),
+        "control borders under 3:1": tab.page.evaluate(FAINT_BORDERS),
         "serious or critical accessibility violations": tab.page.evaluate(AXE_RUN),
     }
     assert {what: found for what, found in problems.items() if found and found != 0} == {}
