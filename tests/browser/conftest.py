@@ -15,6 +15,11 @@ from tests import processes
 from tests.api import PASSWORD
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# What scripts/frontend.sh installs (make install): the pages' CSS and JS, axe-core.
+FRONTEND = (
+    processes.ROOT / "static" / "vendor" / ".installed",
+    processes.ROOT / "frontend" / "node_modules" / "axe-core",
+)
 
 
 def free_port() -> int:
@@ -44,6 +49,9 @@ def base_port(request, celery_env) -> Iterator[int]:  # type: ignore[no-untyped-
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    missing = [str(path) for path in FRONTEND if not path.exists()]
+    if missing:
+        pytest.fail(f"front-end packages missing ({', '.join(missing)}): run ./scripts/frontend.sh")
     # Playwright's sync API keeps an event loop in this thread; Django then refuses database
     # calls from the test's own fixtures unless told they are safe (they are: no coroutine
     # touches the connection).
