@@ -88,3 +88,20 @@ def test_the_api_docs_say_where_to_call_and_lead_back(page, tenant):
     expect(page.get_by_text("<slug>.<base domain>")).to_be_visible()
     page.get_by_role("link", name=f"Back to {tenant.name}").click()
     expect(page.get_by_role("heading", name=f"Welcome to {tenant.name}")).to_be_visible()
+
+
+def test_a_form_with_data_confirm_is_sent_only_once_confirmed(page, committed_person):
+    sign_in(page, committed_person.user.email)
+    page.evaluate(
+        """document.querySelector('main').insertAdjacentHTML('beforeend',
+        '<form data-confirm="Really?" action="/notifications"><button>Go</button></form>')"""
+    )
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Go").click()
+    page.wait_for_timeout(300)
+    assert asked == ["Really?"]
+    assert page.url.endswith("/")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Go").click()
+    expect(page.get_by_role("heading", name="Notifications")).to_be_visible()
