@@ -2,6 +2,15 @@
 # collected at build time and served by WhiteNoise. docker-compose.yml runs it as web,
 # worker, beat and one-shot services; secrets come from the environment at run time
 # (scripts/docker-entrypoint.sh reads the ones compose generates).
+
+# The browser packages (Pico CSS, htmx) from the npm registry, as `make install` gets them.
+FROM node:20-bookworm-slim AS frontend
+WORKDIR /app
+COPY frontend/package.json frontend/package-lock.json frontend/
+COPY scripts/frontend.sh scripts/
+COPY scripts/services/lib.sh scripts/services/env.sh scripts/services/
+RUN ./scripts/frontend.sh --production
+
 FROM python:3.11-slim-bookworm
 
 # WEB_CONCURRENCY: gunicorn's worker processes (each runs the threads given in CMD).
@@ -18,6 +27,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 RUN pip install .
 COPY . .
+COPY --from=frontend /app/static/vendor static/vendor
 
 # Production settings refuse to load without real secrets, so this step gets random ones
 # of its own, gone with it: nothing secret is stored in the image.

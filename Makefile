@@ -18,15 +18,19 @@ test: install services browser  ## lint, then the whole suite against the real s
 	$(BIN)/mypy apps config
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed static/vendor/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
+# Pico CSS and htmx (pages), axe-core (tests), from the npm registry into static/vendor/.
+static/vendor/.installed: frontend/package.json frontend/package-lock.json scripts/frontend.sh
+	./scripts/frontend.sh
+
 messages: install  ## refresh the ja catalogue after changing translatable strings
-	$(LOCAL) $(BIN)/python manage.py makemessages -l ja --ignore=.venv --ignore=.data
+	$(LOCAL) $(BIN)/python manage.py makemessages -l ja --ignore=.venv --ignore=.data --ignore=frontend
 	$(LOCAL) $(BIN)/python manage.py compilemessages -l ja --ignore=.venv --ignore=.data
 
 browser:  ## Debian's Chromium for the browser tests

@@ -90,6 +90,18 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ("oidc_authentication_callback", "get"): ("/oidc/callback/", None, same(404)),
     ("reminders", "get"): ("/reminders", None, PAGE),
     ("notifications", "get"): ("/notifications", None, PAGE),
+    # The bell's fragment stops the polling (286) for whoever has no bell.
+    ("notifications-bell", "get"): (
+        "/notifications/bell",
+        None,
+        row(200, 200, 200, 200, 286, 286, 286, 286),
+    ),
+    # Opening a notification: its person goes to its link (the list, here).
+    ("notification-open", "get"): (
+        "/notifications/{notification}",
+        None,
+        row(404, 404, 302, 404, 302, 302, 302, 302),
+    ),
     ("set_language", "post"): ("/i18n/setlang/", {"language": "en"}, same(302)),
 }
 

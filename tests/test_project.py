@@ -190,6 +190,14 @@ def test_gunicorn_serves_the_collected_static_files(tmp_path: Path) -> None:
     manifest = json.loads((static_root / "staticfiles.json").read_text())
     hashed = manifest["paths"]["admin/css/base.css"]
     assert re.fullmatch(r"admin/css/base\.[0-9a-f]{12}\.css", hashed)
+    # The pages' front-end packages (scripts/frontend.sh) are collected with the rest.
+    assert re.fullmatch(
+        r"vendor/pico/pico\.blue\.min\.[0-9a-f]{12}\.css",
+        manifest["paths"]["vendor/pico/pico.blue.min.css"],
+    )
+    assert re.fullmatch(
+        r"vendor/htmx/htmx\.min\.[0-9a-f]{12}\.js", manifest["paths"]["vendor/htmx/htmx.min.js"]
+    )
 
     port = free_port()
     bind = f"127.0.0.1:{port}"
@@ -326,8 +334,23 @@ def test_docker_compose_holds_no_secret() -> None:
     assert f". {secrets_volume}/s3.env && " in services["s3"]["entrypoint"][2]
 
 
-def test_dockerfile_collects_static_files_and_runs_gunicorn_as_a_user() -> None:
+def test_dockerfile_builds_the_front_end_packages_in_a_node_stage() -> None:
     instructions = dockerfile()
+    assert instructions[0] == ("FROM", "node:20-bookworm-slim AS frontend")
+    stage = instructions[: instructions.index(("FROM", "python:3.11-slim-bookworm"))]
+    assert ("RUN", "./scripts/frontend.sh --production") in stage
+    vendor = ("COPY", "--from=frontend /app/static/vendor static/vendor")
+    collect = next(i for i, (kind, arg) in enumerate(instructions) if "collectstatic" in arg)
+    assert instructions.index(("COPY", ". .")) < instructions.index(vendor) < collect
+    ignored = (ROOT / ".dockerignore").read_text().splitlines()
+    assert {"frontend/node_modules", "static/vendor"} <= set(ignored)
+
+
+def test_dockerfile_collects_static_files_and_runs_gunicorn_as_a_user() -> None:
+    everything = dockerfile()
+    # The image itself: what follows the last FROM.
+    final = max(i for i, (kind, _arg) in enumerate(everything) if kind == "FROM")
+    instructions = everything[final:]
     kinds = [kind for kind, _ in instructions]
     assert instructions[0] == ("FROM", "python:3.11-slim-bookworm")
     env = " ".join(arg for kind, arg in instructions if kind == "ENV")

@@ -1,5 +1,7 @@
 """Writes on notifications."""
 
+from collections.abc import Sequence
+
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
@@ -36,6 +38,16 @@ def notification_mark_read(*, notification: Notification, actor: Principal) -> N
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
     return notification
+
+
+def notifications_mark_read(*, user: User, notification_ids: Sequence[int]) -> int:
+    """Mark read those of `notification_ids` that are `user`'s and unread (the ones a page
+    showed them); returns how many."""
+    if not notification_ids:
+        return 0
+    return Notification.objects.filter(
+        user=user, pk__in=notification_ids, read_at__isnull=True
+    ).update(read_at=timezone.now())
 
 
 def notifications_mark_all_read(*, user: User) -> int:

@@ -17,4 +17,10 @@ api_patterns = [
 ]
 page_patterns = [
     path("notifications", views.notifications_view, name="notifications"),
+    path("notifications/bell", views.notifications_bell_view, name="notifications-bell"),
+    path(
+        "notifications/<int:notification_id>",
+        views.notification_open_view,
+        name="notification-open",
+    ),
 ]

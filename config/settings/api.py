@@ -23,7 +23,8 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kura API",
     "DESCRIPTION": (
-        "Per-tenant API of Kura. Call it on your company's host, <slug>.<base domain>. "
+        # In backticks: Swagger UI reads Markdown, and would take a bare <slug> for HTML.
+        "Per-tenant API of Kura. Call it on your company's host, `<slug>.<base domain>`. "
         "Every error has one shape: `Error`."
     ),
     "VERSION": "1.0.0",

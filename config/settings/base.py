@@ -32,6 +32,7 @@ SHARED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "mozilla_django_oidc",
+    "django_htmx",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -69,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "apps.accounts.middleware.MembershipMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -146,6 +148,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+
+# Pages ask for the notification bell again this often (htmx polling), in seconds.
+KURA_BELL_POLL_SECONDS = env.int("KURA_BELL_POLL_SECONDS", default=30)
 
 # /readyz names what failed (hosts, ports) only on loopback or with this bearer token.
 READYZ_TOKEN = env("KURA_READYZ_TOKEN", default="")

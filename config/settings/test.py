@@ -21,3 +21,6 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 JOBS_LEASE_SECONDS = 4
 JOBS_RETRY_BASE_SECONDS = 0.3
 JOBS_RESEND_AFTER_SECONDS = 2
+
+# The web process of the browser tests serves static/ as it is (production collects it).
+WHITENOISE_USE_FINDERS = True

@@ -34,17 +34,3 @@ def test_limit_is_validated(tenant, member):
     response = client.get("/api/notifications?limit=0")
     assert response.status_code == 400
     assert "limit" in response.json()["errors"]
-
-
-def test_bell_shows_the_unread_count(tenant, member):
-    from django.test import Client
-
-    from tests.api import PASSWORD
-    from tests.conftest import host_of
-
-    with schema_context(tenant.schema_name):
-        notification_create(user=member.user, kind="test", title="hi", email=False)
-    client = Client(HTTP_HOST=host_of(tenant))
-    client.post("/login", {"email": member.user.email, "password": PASSWORD})
-    body = client.get("/").content.decode()
-    assert '<span class="badge">1</span>' in body
