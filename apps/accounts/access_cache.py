@@ -34,7 +34,7 @@ def _in_model_order(model: type[Model], names: set[str]) -> list[str]:
 
 
 USER_FIELDS = _in_model_order(
-    User, {"id", "email", "full_name", "is_active", "time_zone", "is_staff"}
+    User, {"id", "email", "full_name", "is_active", "time_zone", "language", "is_staff"}
 )
 MEMBERSHIP_FIELDS = _in_model_order(
     Membership, {"id", "user_id", "tenant_id", "role", "suspended_until", "token_version"}
