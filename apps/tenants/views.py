@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.csrf import csrf_protect, requires_csrf_token
 from django.views.generic import TemplateView
 from django.views.i18n import set_language
 
@@ -33,10 +33,14 @@ def tenant_not_found(request: HttpRequest) -> HttpResponse:
         return response
 
 
-@csrf_protect
 def _not_found_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and request.path == reverse("set_language"):
-        return set_language(request)
+        return csrf_protect(set_language)(request)
+    return _page(request)
+
+
+@requires_csrf_token  # the page's language form carries a token (any method gets the 404)
+def _page(request: HttpRequest) -> HttpResponse:
     html = loader.render_to_string(
         "tenants/tenant_not_found.html", {"host": request.get_host()}, request=request
     )

@@ -98,3 +98,5 @@ def test_not_found_language_buttons_work_on_the_unknown_host():
     again = client.get("/somewhere")
     assert again.status_code == 404
     assert "<h1>Company not found</h1>" in again.content.decode()
+    # Any other form posted to the unknown host is still just not found.
+    assert client.post("/login", {"email": "x@example.com"}).status_code == 404
