@@ -294,3 +294,24 @@ def test_lifting_what_is_not_suspended_says_so_beside_the_row(tenant, owner, mem
     )
     with pytest.raises(Exception, match="not suspended"):
         membership_suspension_end(membership=member, actor=owner)
+
+
+@pytest.mark.parametrize("extra", [1, 6])
+def test_the_members_page_takes_the_same_queries_however_many(
+    tenant, owner, extra, django_assert_num_queries
+):
+    for n in range(extra):
+        MembershipFactory(tenant=tenant)
+        Invitation.objects.create(
+            tenant=tenant,
+            email=f"i{n}@example.com",
+            role="member",
+            token_hash=f"{n:064d}",
+            invited_by=owner.user,
+            expires_at=timezone.now() + timedelta(days=1),
+        )
+    client = signed_in(tenant, owner)
+    client.get("/members")  # the membership is cached from here on
+    # The host's tenant, schema switches, session, person, members, invitations, unread count.
+    with django_assert_num_queries(8):
+        assert client.get("/members").status_code == 200

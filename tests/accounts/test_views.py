@@ -282,3 +282,18 @@ def test_revoking_a_key_asks_first(tenant, owner):
     )
     assert "Revoked: " in admin.get(f"/api-keys/{key.pk}/revoke").content.decode()
     assert admin.get("/api-keys/999999/revoke").status_code == 404
+
+
+@pytest.mark.parametrize("extra", [1, 6])
+def test_the_api_keys_page_takes_the_same_queries_however_many(
+    tenant, owner, extra, django_assert_num_queries
+):
+    from apps.accounts.services import api_key_create
+
+    for n in range(extra):
+        api_key_create(tenant=tenant, name=f"k{n}", scope="read", actor=owner)
+    client = signed_in(tenant, owner)
+    client.get("/api-keys")  # the membership is cached from here on
+    # The host's tenant, schema switches, session, person, keys with their creators, unread.
+    with django_assert_num_queries(7):
+        assert client.get("/api-keys").status_code == 200
