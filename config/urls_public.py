@@ -1,9 +1,10 @@
-"""URLs of the public site, the bare BASE_DOMAIN: landing page, signup, operators' admin."""
+"""URLs of the public site, the bare BASE_DOMAIN: landing page, signup, finding one's
+companies, the language switch, operators' admin."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import path
 
-from apps.accounts import views as account_views
+from apps.accounts import urls as accounts_urls
 from apps.accounts.forms import OperatorLoginForm
 from apps.tenants import views as tenant_views
 
@@ -12,10 +13,8 @@ admin.site.login_form = OperatorLoginForm
 
 urlpatterns = [
     path("", tenant_views.LandingView.as_view(), name="landing"),
-    path("signup", account_views.signup_view, name="signup"),
-    path("unlock", account_views.unlock_view, name="unlock"),
+    *accounts_urls.public_patterns,
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
 ]
 
 handler404 = "apps.core.views.page_not_found"

@@ -27,7 +27,6 @@ urlpatterns = [
     *accounts_urls.page_patterns,
     *reminders_urls.page_patterns,
     *notifications_urls.page_patterns,
-    path("i18n/", include("django.conf.urls.i18n")),
 ]
 
 handler404 = "apps.core.views.page_not_found"

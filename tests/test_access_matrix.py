@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django_tenants.utils import schema_context
 
 from apps.accounts.models import Membership
-from apps.accounts.services import api_key_create, auth_token_issue
+from apps.accounts.services import api_key_create, auth_token_issue, invitation_create
 from apps.notifications.services import notification_create
 from apps.reminders.services import reminder_create
 from apps.tenants.models import Plan, Tenant
@@ -80,7 +80,15 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ("unlock", "get"): ("/unlock?token=forged", None, same(302)),
     ("profile", "get"): ("/profile", None, PAGE),
     ("members", "get"): ("/members", None, MANAGERS_PAGE),
+    # Confirmation pages (their POST does the deed), about the member, an invitation, a key.
+    ("member-remove", "get"): ("/members/{member}/remove", None, MANAGERS_PAGE),
+    ("member-suspend", "get"): ("/members/{member}/suspend", None, MANAGERS_PAGE),
+    (
+        "invitation-revoke",
+        "get",
+    ): ("/members/invitations/{invitation}/withdraw", None, MANAGERS_PAGE),
     ("api-keys", "get"): ("/api-keys", None, MANAGERS_PAGE),
+    ("api-key-revoke", "get"): ("/api-keys/{key}/revoke", None, MANAGERS_PAGE),
     # Nobody here belongs to the other company: the switcher refuses.
     ("switch", "get"): ("/switch/{other_slug}", None, row(403, 403, 403, 403, 302, 302, 302, 302)),
     ("handoff", "get"): ("/handoff?token=forged", None, same(302)),
@@ -132,6 +140,8 @@ class World:
     keys: dict[str, str]
     reminder: int
     notification: int
+    key: int
+    invitation: int
 
 
 @pytest.fixture
@@ -142,10 +152,18 @@ def world(tenant, other_tenant) -> World:
     Tenant.objects.filter(pk=tenant.pk).update(plan=plan)
     plan_limits_forget()
     people = {role: MembershipFactory(tenant=tenant, role=role) for role in PEOPLE}
-    keys = {
-        scope: api_key_create(tenant=tenant, name=scope, scope=scope, actor=people["owner"])[1]
+    created = {
+        scope: api_key_create(tenant=tenant, name=scope, scope=scope, actor=people["owner"])
         for scope in ("read", "write")
     }
+    keys = {scope: secret for scope, (_key, secret) in created.items()}
+    invitation = invitation_create(
+        tenant=tenant,
+        email="invited@example.com",
+        role="member",
+        actor=people["owner"],
+        accept_url="http://x/invitations/",
+    )
     member = people["member"].user
     with schema_context(tenant.schema_name):
         reminder = reminder_create(tenant=tenant, user=member, message="mine", delay=3600)
@@ -159,6 +177,8 @@ def world(tenant, other_tenant) -> World:
         keys=keys,
         reminder=reminder.pk,
         notification=notification.pk,
+        key=created["read"][0].pk,
+        invitation=invitation.pk,
     )
     plan_limits_forget()
 
@@ -183,7 +203,12 @@ def client_for(world: World, caller: str, *, api: bool) -> Client:
 def test_route_answers_each_caller_as_the_rules_say(world, name, method):
     template, body, expected = MATRIX[(name, method)]
     path = template.format(
-        reminder=world.reminder, notification=world.notification, other_slug=world.other.slug
+        reminder=world.reminder,
+        notification=world.notification,
+        other_slug=world.other.slug,
+        member=world.people["member"].pk,
+        key=world.key,
+        invitation=world.invitation,
     )
     api = path.startswith(("/api/", "/auth/"))
     answers = {}

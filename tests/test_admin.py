@@ -58,3 +58,43 @@ def test_operators_retry_dead_jobs_and_cancel_scheduled_ones(operator_client, te
     operator_client.post("/admin/jobs/job/", {"action": "cancel", "_selected_action": [waiting.pk]})
     assert Job.objects.get(pk=dead.pk).state == "scheduled"
     assert Job.objects.get(pk=waiting.pk).state == "cancelled"
+
+
+def test_the_public_tenant_cannot_be_deleted(operator_client, tenant):
+    from django_tenants.utils import get_public_schema_name
+
+    from apps.tenants.models import Tenant
+
+    public = Tenant.objects.get(schema_name=get_public_schema_name())
+    assert operator_client.get(f"/admin/tenants/tenant/{public.pk}/delete/").status_code == 403
+    refused = operator_client.post(
+        "/admin/tenants/tenant/",
+        {"action": "delete_selected", "_selected_action": [public.pk], "post": "yes"},
+    )
+    assert refused.status_code == 403
+    assert Tenant.objects.filter(pk=public.pk).exists()
+    change = operator_client.get(f"/admin/tenants/tenant/{public.pk}/change/").content.decode()
+    assert f"/admin/tenants/tenant/{public.pk}/delete/" not in change
+    # Another company can be (its page answers).
+    assert operator_client.get(f"/admin/tenants/tenant/{tenant.pk}/delete/").status_code == 200
+
+
+def test_a_tenants_slug_is_read_only_once_created(operator_client, tenant):
+    page = operator_client.get(f"/admin/tenants/tenant/{tenant.pk}/change/").content.decode()
+    assert 'name="slug"' not in page
+    assert 'name="name"' in page
+    assert f'<div class="readonly">{tenant.slug}</div>' in page
+
+
+def test_every_field_operators_see_has_a_translatable_name():
+    from django.apps import apps
+    from django.utils.functional import Promise
+
+    unnamed = [
+        f"{model.__name__}.{field.name}"
+        for label in ("accounts", "tenants", "jobs")
+        for model in apps.get_app_config(label).get_models()
+        for field in model._meta.get_fields()
+        if field.concrete and not field.auto_created and not isinstance(field.verbose_name, Promise)
+    ]
+    assert unnamed == []

@@ -34,7 +34,7 @@ def _in_model_order(model: type[Model], names: set[str]) -> list[str]:
 
 
 USER_FIELDS = _in_model_order(
-    User, {"id", "email", "full_name", "is_active", "time_zone", "is_staff"}
+    User, {"id", "email", "full_name", "is_active", "time_zone", "language", "is_staff"}
 )
 MEMBERSHIP_FIELDS = _in_model_order(
     Membership, {"id", "user_id", "tenant_id", "role", "suspended_until", "token_version"}
@@ -45,8 +45,13 @@ COMPANY_MEMBERSHIP_FIELDS = _in_model_order(Membership, {"id", "user_id", "tenan
 COMPANY_FIELDS = _in_model_order(Tenant, {"id", "name", "slug", "schema_name", "is_active"})
 
 
+# Bumped whenever USER_FIELDS or MEMBERSHIP_FIELDS change (v2: the person's language), so a
+# deploy never loads an entry written with the old fields.
+FORMAT = "v2"
+
+
 def key(tenant_id: int, user_id: int | str) -> str:
-    return f"kura:access:{tenant_id}:{user_id}"
+    return f"kura:access:{FORMAT}:{tenant_id}:{user_id}"
 
 
 def companies_key(user_id: int | str) -> str:

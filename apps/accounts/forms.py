@@ -1,18 +1,51 @@
+import re
 import zoneinfo
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.password_validation import (
+    password_validators_help_texts,
+    validate_password,
+)
+from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts import selectors
 from apps.accounts.exceptions import InvalidCredentialsError
-from apps.accounts.models import ApiKey, Membership
+from apps.accounts.models import ApiKey, Membership, User
 from apps.accounts.services import auth_check_password
 from apps.core.clients import client_ip
 from apps.core.errors import ServiceError
-from apps.tenants.models import SLUG_PATTERN
+from apps.tenants.models import RESERVED_SLUGS, SLUG_PATTERN
+from apps.tenants.selectors import tenant_address_taken
 
 PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"  # noqa: S105 - a dotted path
+SLUG_MAX_LENGTH = 32
+
+
+def _password_rules() -> str:
+    return " ".join(str(text) for text in password_validators_help_texts())
+
+
+# What the configured validators ask, in the active language (Django's own words).
+password_rules = lazy(_password_rules, str)
+
+
+class KeepsPasswordForm(forms.Form):
+    """Shows a typed password again after an error elsewhere, but not after an error about
+    the password itself (it is then cleared, and the person types a new one)."""
+
+    password = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(render_value=True), strip=False
+    )
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        if self.has_error("password"):
+            self.fields["password"].widget.render_value = False  # type: ignore[attr-defined]
 
 
 class LoginForm(forms.Form):
@@ -27,6 +60,11 @@ def time_zone_choices() -> list[tuple[str, str]]:
 class ProfileForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("", _("The browser's language")), *User.Language.choices],
+        required=False,
+    )
 
 
 class InviteForm(forms.Form):
@@ -38,27 +76,102 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
 
 
-class AcceptInvitationForm(forms.Form):
+class SuspendForm(forms.Form):
+    """How long a suspension lasts, with its unit: at most MAX_DAYS."""
+
+    MAX_DAYS = 90
+    UNITS = {"hours": 1, "days": 24}
+
+    duration = forms.IntegerField(label=_("Suspend for"), min_value=1, initial=24)
+    unit = forms.ChoiceField(
+        label=_("Unit"), choices=[("hours", _("hours")), ("days", _("days"))], initial="hours"
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("duration") and data.get("unit"):
+            hours = data["duration"] * self.UNITS[data["unit"]]
+            if hours > self.MAX_DAYS * 24:
+                self.add_error("duration", _("At most %(days)d days.") % {"days": self.MAX_DAYS})
+            data["hours"] = hours
+        return data
+
+
+class AcceptInvitationForm(KeepsPasswordForm):
     full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
-    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+    field_order = ["full_name", "password"]
 
 
 class ApiKeyForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What uses the key, e.g. “Accounting export”."),
+    )
     scope = forms.ChoiceField(label=_("Scope"), choices=ApiKey.Scope.choices)
 
 
-class SignupForm(forms.Form):
+def slug_refusal(slug: str) -> str | None:
+    """Why `slug` cannot be a new company's address, in plain words; None if it can."""
+    if len(slug) > SLUG_MAX_LENGTH:
+        return str(_("Use at most %(max)d characters.") % {"max": SLUG_MAX_LENGTH})
+    if not re.fullmatch(SLUG_PATTERN, slug):
+        return str(
+            _(
+                "Use only lowercase letters (a to z), digits and hyphens, beginning and ending "
+                "with a letter or a digit."
+            )
+        )
+    if slug in RESERVED_SLUGS:
+        return str(_("This address is reserved. Please choose another."))
+    if tenant_address_taken(slug=slug):
+        return str(_("This address is already taken. Please choose another."))
+    return None
+
+
+class SignupForm(KeepsPasswordForm):
     company_name = forms.CharField(label=_("Company name"), max_length=100)
-    slug = forms.RegexField(
-        label=_("Address"),
-        regex=SLUG_PATTERN,
-        max_length=32,
-        help_text=_("Lowercase letters, digits and hyphens, e.g. acme."),
+    # Its length is checked with the rest (slug_refusal), in the same plain words.
+    slug = forms.CharField(
+        label=_("Address"), widget=forms.TextInput(attrs={"maxlength": SLUG_MAX_LENGTH})
     )
     full_name = forms.CharField(label=_("Your name"), max_length=150)
     email = forms.EmailField(label=_("Email address"))
-    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+    field_order = ["company_name", "slug", "full_name", "email", "password"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = password_rules()
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"].strip().lower()
+        refusal = slug_refusal(slug)
+        if refusal:
+            raise ValidationError(refusal)
+        return slug
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        email, password = data.get("email"), data.get("password")
+        # An existing account proves itself with its own password (checked on signup);
+        # a new one must follow the rules.
+        if email and password and not selectors.user_exists(email=email):
+            try:
+                validate_password(
+                    password, User(email=email.lower(), full_name=data.get("full_name", ""))
+                )
+            except ValidationError as exc:
+                self.add_error("password", exc.messages)
+        return data
+
+    def host(self) -> str:
+        """The address being chosen, `<slug>.<BASE_DOMAIN>`, once it is a valid one."""
+        slug = self.cleaned_data.get("slug") if hasattr(self, "cleaned_data") else None
+        return f"{slug}.{settings.BASE_DOMAIN}" if slug else ""
+
+
+class FindCompanyForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
 
 
 class OperatorLoginForm(AdminAuthenticationForm):

@@ -25,6 +25,10 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     """One global account per person (public schema); email is the login."""
 
+    class Language(models.TextChoices):
+        JA = "ja", _("Japanese")
+        EN = "en", _("English")
+
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -37,6 +41,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         max_length=64,
         default="Asia/Tokyo",
         help_text=_("IANA name, e.g. Asia/Tokyo."),
+    )
+    # Pages follow it on every company's host; empty: the browser's (or the cookie's) choice.
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=Language.choices,
+        blank=True,
+        help_text=_("Empty: the language of the browser."),
     )
 
     objects = UserManager()
@@ -62,15 +74,20 @@ class Membership(models.Model):
         MEMBER = "member", _("Member")
         VIEWER = "viewer", _("Viewer")
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
     tenant = models.ForeignKey(
-        "tenants.Tenant", on_delete=models.CASCADE, related_name="memberships"
+        "tenants.Tenant",
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("tenant"),
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     suspended_until = models.DateTimeField(_("suspended until"), null=True, blank=True)
     # Bumped whenever what a token says about this membership stops being true (suspension,
     # removal of access): every token carrying an older version is refused at once.
-    token_version = models.PositiveIntegerField(default=1, editable=False)
+    token_version = models.PositiveIntegerField(_("token version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -104,13 +121,22 @@ class Invitation(models.Model):
     """An emailed link that makes its bearer a member of a tenant once accepted."""
 
     tenant = models.ForeignKey(
-        "tenants.Tenant", on_delete=models.CASCADE, related_name="invitations"
+        "tenants.Tenant",
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("tenant"),
     )
     email = models.EmailField(_("email address"))
     role = models.CharField(_("role"), max_length=16, choices=Membership.Role.choices)
     # Only a hash is stored: the database alone is not enough to accept an invitation.
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
     expires_at = models.DateTimeField(_("expires at"))
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -123,21 +149,29 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return f"{self.email} → {self.tenant}"
 
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
 
 class RefreshToken(models.Model):
     """One issued refresh token. Tokens descended from one sign-in share a family; presenting
     a retired token again revokes the whole family (it has been stolen or replayed)."""
 
-    jti = models.CharField(max_length=64, unique=True)
-    family = models.UUIDField(db_index=True)
-    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
-    expires_at = models.DateTimeField()
-    retired_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    jti = models.CharField(_("token id"), max_length=64, unique=True)
+    family = models.UUIDField(_("family"), db_index=True)
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="+", verbose_name=_("membership")
+    )
+    expires_at = models.DateTimeField(_("expires at"))
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         indexes = [models.Index(fields=["expires_at"])]
+        verbose_name = _("refresh token")
+        verbose_name_plural = _("refresh tokens")
 
     def __str__(self) -> str:
         return f"refresh {self.jti} (family {self.family})"
@@ -150,12 +184,23 @@ class ApiKey(models.Model):
         READ = "read", _("Read")
         WRITE = "write", _("Read and write")
 
-    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="api_keys")
+    tenant = models.ForeignKey(
+        "tenants.Tenant",
+        on_delete=models.CASCADE,
+        related_name="api_keys",
+        verbose_name=_("tenant"),
+    )
     name = models.CharField(_("name"), max_length=100)
-    prefix = models.CharField(max_length=12, unique=True, editable=False)
-    key_hash = models.CharField(max_length=64, editable=False)
+    prefix = models.CharField(_("prefix"), max_length=12, unique=True, editable=False)
+    key_hash = models.CharField(_("key hash"), max_length=64, editable=False)
     scope = models.CharField(_("scope"), max_length=8, choices=Scope.choices, default=Scope.READ)
-    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
@@ -177,7 +222,12 @@ class ExternalIdentity(models.Model):
     """A person's account at an OpenID provider, linked to theirs. Once linked, the provider's
     `(iss, sub)` names the account for good, whatever email the provider shows later."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities")
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="external_identities",
+        verbose_name=_("user"),
+    )
     issuer = models.URLField(_("issuer"), max_length=255)
     subject = models.CharField(_("subject"), max_length=255)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

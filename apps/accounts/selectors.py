@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 
 from apps.accounts import access_cache
-from apps.accounts.models import ApiKey, Membership, User
+from apps.accounts.models import ApiKey, Invitation, Membership, User
 from apps.tenants.models import Tenant
 
 
@@ -39,6 +39,20 @@ def memberships_of_user(*, user: User) -> list[Membership]:
     """Every open company this person belongs to, by name, for the tenant switcher (from
     apps/accounts/access_cache.py: no query once known)."""
     return access_cache.companies(user)
+
+
+def invitation_pending_list(*, tenant: Tenant) -> QuerySet[Invitation]:
+    """Invitations of `tenant` nobody has accepted yet (expired ones too: they can be sent
+    again), newest first, with who sent them."""
+    return (
+        Invitation.objects.filter(tenant=tenant, accepted_at__isnull=True)
+        .select_related("invited_by", "tenant")
+        .order_by("-created_at", "-id")
+    )
+
+
+def invitation_get(*, tenant: Tenant, invitation_id: int) -> Invitation | None:
+    return invitation_pending_list(tenant=tenant).filter(pk=invitation_id).first()
 
 
 def api_key_by_prefix(*, prefix: str) -> ApiKey | None:

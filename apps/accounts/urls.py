@@ -17,10 +17,27 @@ page_patterns = [
     path("unlock", views.unlock_view, name="unlock"),
     path("profile", views.profile_view, name="profile"),
     path("members", views.members_view, name="members"),
+    path("members/<int:member_id>/remove", views.member_remove_view, name="member-remove"),
+    path("members/<int:member_id>/suspend", views.member_suspend_view, name="member-suspend"),
+    path(
+        "members/invitations/<int:invitation_id>/withdraw",
+        views.invitation_revoke_view,
+        name="invitation-revoke",
+    ),
     path("api-keys", views.api_keys_view, name="api-keys"),
+    path("api-keys/<int:key_id>/revoke", views.api_key_revoke_view, name="api-key-revoke"),
     path("switch/<slug:slug>", views.switch_view, name="switch"),
     path("handoff", views.handoff_view, name="handoff"),
     path("invitations/<str:token>", views.invitation_view, name="invitation"),
     path("oidc/authenticate/", oidc.OIDCStartView.as_view(), name="oidc_authentication_init"),
     path("oidc/callback/", oidc.OIDCCallbackView.as_view(), name="oidc_authentication_callback"),
+    path("i18n/setlang/", views.language_view, name="set_language"),
+]
+# The bare BASE_DOMAIN.
+public_patterns = [
+    path("signup", views.signup_view, name="signup"),
+    path("signup/address", views.signup_address_view, name="signup-address"),
+    path("find", views.find_company_view, name="find-company"),
+    path("unlock", views.unlock_view, name="unlock"),
+    path("i18n/setlang/", views.language_view, name="set_language"),
 ]

@@ -25,6 +25,7 @@ class Job(models.Model):
         null=True,
         blank=True,
         related_name="jobs",
+        verbose_name=_("tenant"),
         help_text=_("Empty for jobs about global accounts."),
     )
     kind = models.CharField(_("kind"), max_length=64)
@@ -41,10 +42,10 @@ class Job(models.Model):
         _("idempotency key"), max_length=200, null=True, blank=True
     )
     # A running job whose lease has passed belongs to a worker that died; it is reclaimed.
-    lease_until = models.DateTimeField(null=True, blank=True)
-    enqueued_at = models.DateTimeField(null=True, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
+    enqueued_at = models.DateTimeField(_("enqueued at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -90,7 +90,10 @@ def reminder_send(*, reminder_id: int) -> None:
     if reminder is None or reminder.status != Reminder.Status.SCHEDULED:
         return
     notification_create(
-        user=reminder.user, kind="reminder", title=reminder.message, link="/reminders"
+        user=reminder.user,
+        kind="reminder",
+        title=reminder.message,
+        link=f"/reminders#reminder-{reminder.pk}",
     )
     reminder.status = Reminder.Status.SENT
     reminder.sent_at = timezone.now()

@@ -1,7 +1,7 @@
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -10,38 +10,77 @@ from apps.accounts.decorators import member_required
 from apps.accounts.principal import Principal
 from apps.core.errors import ServiceError, error_text
 from apps.core.params import int_param
+from apps.core.templatetags.kura_time import when_text
 from apps.reminders import selectors, services
-from apps.reminders.forms import ReminderForm
+from apps.reminders.forms import CUSTOM, ReminderForm
 from apps.reminders.policies import can_set_reminders
 
 
 @member_required()
 def reminders_view(request: HttpRequest, membership: Any) -> HttpResponse:
-    """Create a reminder, see yours, cancel one."""
-    form = ReminderForm(request.POST if request.POST.get("action") == "create" else None)
+    """Set a reminder, see yours (upcoming soonest first, past latest first, each paged),
+    cancel one."""
     principal = Principal.of_membership(membership)
+    may_set = can_set_reminders(principal)
+    form = ReminderForm(request.POST if request.POST.get("action") == "create" else None)
     if request.method == "POST":
-        try:
-            if request.POST.get("action") == "cancel":
-                reminder = selectors.reminder_get(
-                    user=membership.user, reminder_id=int_param(request.POST.get("reminder"))
-                )
-                if reminder is not None:
-                    services.reminder_cancel(reminder=reminder, actor=principal)
-                    messages.success(request, _("Reminder cancelled."))
-                return redirect("reminders")
-            if not can_set_reminders(principal):
-                messages.error(request, _("Your role in this company may only read."))
-            elif form.is_valid():
-                services.reminder_create(
+        if request.POST.get("action") == "cancel":  # the service says who may
+            return _cancel(request, membership, principal)
+        if not may_set:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                reminder = services.reminder_create(
                     tenant=membership.tenant,
                     user=membership.user,
                     message=form.cleaned_data["message"],
-                    remind_at=form.remind_at(),
+                    remind_at=form.cleaned_data["remind_at"],
                 )
-                messages.success(request, _("Reminder set."))
+            except ValidationError as exc:
+                _errors_beside_fields(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Reminder set. We will remind you at %(when)s.")
+                    % {"when": when_text(reminder.remind_at)},
+                )
                 return redirect("reminders")
-        except (ServiceError, ValidationError) as exc:
+    user = membership.user
+    return render(
+        request,
+        "reminders/reminders.html",
+        {
+            "form": form if may_set else None,
+            "upcoming": selectors.reminder_upcoming(
+                user=user, page=int_param(request.GET.get("upcoming"))
+            ),
+            "past": selectors.reminder_past(user=user, page=int_param(request.GET.get("past"))),
+        },
+    )
+
+
+def _errors_beside_fields(form: ReminderForm, exc: ValidationError) -> None:
+    """The service speaks of remind_at: its errors go beside the field the person used."""
+    when_field = "at" if form.cleaned_data["when"] == CUSTOM else "when"
+    by_field = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+    for name, errors in by_field.items():
+        field = when_field if name == "remind_at" else name
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _cancel(request: HttpRequest, membership: Any, principal: Principal) -> HttpResponse:
+    reminder = selectors.reminder_get(
+        user=membership.user, reminder_id=int_param(request.POST.get("reminder"))
+    )
+    if reminder is not None:
+        try:
+            services.reminder_cancel(reminder=reminder, actor=principal)
+        except ServiceError as exc:
             messages.error(request, error_text(exc))
-    reminders = selectors.reminder_list(user=membership.user)
-    return render(request, "reminders/reminders.html", {"form": form, "reminders": reminders})
+        else:
+            messages.success(
+                request,
+                _("Reminder for %(when)s cancelled: “%(message)s”.")
+                % {"when": when_text(reminder.remind_at), "message": reminder.message},
+            )
+    return redirect("reminders")

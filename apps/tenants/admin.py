@@ -2,13 +2,21 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django_tenants.admin import TenantAdminMixin
+from django_tenants.utils import get_public_schema_name
 
 from apps.tenants.models import Domain, Plan, Tenant
+
+
+def _public(tenant: Tenant | None) -> bool:
+    return tenant is not None and tenant.schema_name == get_public_schema_name()
 
 
 class DomainInline(admin.TabularInline):
     model = Domain
     extra = 0
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return not _public(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(Tenant)
@@ -39,12 +47,25 @@ class TenantAdmin(TenantAdminMixin, admin.ModelAdmin):
         # Tenants are created with `manage.py tenant_create` or signup, which clone the schema.
         return False
 
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        # The slug names the host and the schema, which do not follow a change of it.
+        return [*self.readonly_fields, "slug"] if obj is not None else self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        # The public tenant is the public site itself (and the admin being used).
+        return not _public(obj) and super().has_delete_permission(request, obj)
+
 
 @admin.register(Domain)
 class DomainAdmin(admin.ModelAdmin):
     list_display = ["domain", "tenant", "is_primary"]
     search_fields = ["domain", "tenant__name"]
     list_select_related = ["tenant"]
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return not (obj is not None and _public(obj.tenant)) and super().has_delete_permission(
+            request, obj
+        )
 
 
 @admin.register(Plan)

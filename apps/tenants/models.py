@@ -2,6 +2,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
+from django_tenants.postgresql_backend.base import _check_schema_name
 
 # Slugs become host names (<slug>.<BASE_DOMAIN>) and, prefixed, schema names.
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$"
@@ -37,6 +38,14 @@ DEFAULT_PLAN = Plan(name="default")
 class Tenant(TenantMixin):
     """A company. Its data lives in its own PostgreSQL schema, `t_<slug>`."""
 
+    # TenantMixin's, as it is, with a name operators read in their language.
+    schema_name = models.CharField(
+        _("schema name"),
+        max_length=63,
+        unique=True,
+        db_index=True,
+        validators=[_check_schema_name],
+    )
     name = models.CharField(_("name"), max_length=100)
     slug = models.CharField(
         _("slug"),
@@ -47,7 +56,12 @@ class Tenant(TenantMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     plan = models.ForeignKey(
-        Plan, on_delete=models.PROTECT, null=True, blank=True, related_name="tenants"
+        Plan,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tenants",
+        verbose_name=_("plan"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -70,6 +84,17 @@ class Tenant(TenantMixin):
 
 class Domain(DomainMixin):
     """A host name that routes to a tenant."""
+
+    # DomainMixin's, as they are, with names operators read in their language.
+    domain = models.CharField(_("domain"), max_length=253, unique=True, db_index=True)
+    tenant = models.ForeignKey(
+        "tenants.Tenant",
+        db_index=True,
+        related_name="domains",
+        on_delete=models.CASCADE,
+        verbose_name=_("tenant"),
+    )
+    is_primary = models.BooleanField(_("primary"), default=True, db_index=True)
 
     class Meta:
         verbose_name = _("domain")

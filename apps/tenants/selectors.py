@@ -3,6 +3,7 @@
 import time
 
 from django.db import connection
+from django.db.models import Q
 
 from apps.tenants.models import DEFAULT_PLAN, Plan, Tenant
 
@@ -15,6 +16,12 @@ def tenant_current() -> Tenant:
     tenant = connection.tenant  # type: ignore[attr-defined] # set by django-tenants
     assert isinstance(tenant, Tenant)  # noqa: S101 - only routed on tenant hosts
     return tenant
+
+
+def tenant_address_taken(*, slug: str) -> bool:
+    """Whether a company already has this address (or the schema it would be given)."""
+    schema_name = Tenant.schema_name_for(slug)
+    return Tenant.objects.filter(Q(slug=slug) | Q(schema_name=schema_name)).exists()
 
 
 def plan_limits(tenant: Tenant) -> tuple[int, int]:

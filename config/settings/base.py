@@ -132,6 +132,15 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The chosen language holds on the public site and every company's host alike. Browsers
+# refuse a cookie for a one-label domain (`Domain=localhost` from test-alpha.localhost is
+# dropped by Chromium), so there it stays on its host and the person's saved language
+# (User.language) carries the choice across instead.
+LANGUAGE_COOKIE_DOMAIN = env("KURA_LANGUAGE_COOKIE_DOMAIN", default="") or (
+    f".{BASE_DOMAIN}" if "." in BASE_DOMAIN else None
+)
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True

@@ -18,7 +18,9 @@ def test_send_notifies_in_app_and_by_email_once(tenant, django_capture_on_commit
             reminder_send(reminder_id=reminder.pk)
         reminder.refresh_from_db()
         assert reminder.status == "sent"
-        assert Notification.objects.filter(user=user, kind="reminder").count() == 1
+        assert list(
+            Notification.objects.filter(user=user, kind="reminder").values_list("link", flat=True)
+        ) == [f"/reminders#reminder-{reminder.pk}"]
     assert [m.subject for m in mail.outbox] == ["請求書を送る"]
     assert mail.outbox[0].to == [user.email]
 

@@ -1,10 +1,12 @@
 """Writes on accounts, one module per subject; every service is importable from here."""
 
 from apps.accounts.services.api_keys import api_key_create, api_key_revoke, api_key_touch
+from apps.accounts.services.companies import companies_email_links
 from apps.accounts.services.invitations import (
     invitation_accept,
     invitation_create,
     invitation_find,
+    invitation_resend,
     invitation_revoke,
 )
 from apps.accounts.services.memberships import (
@@ -12,9 +14,10 @@ from apps.accounts.services.memberships import (
     membership_remove,
     membership_role_change,
     membership_suspend,
+    membership_suspension_end,
     membership_suspension_lift,
 )
-from apps.accounts.services.people import user_create, user_profile_update
+from apps.accounts.services.people import user_create, user_language_set, user_profile_update
 from apps.accounts.services.signin import (
     auth_check_credentials,
     auth_check_password,
@@ -40,17 +43,21 @@ __all__ = [
     "auth_token_issue",
     "auth_token_refresh",
     "auth_unlock_redeem",
+    "companies_email_links",
     "handoff_issue",
     "handoff_redeem",
     "invitation_accept",
     "invitation_create",
     "invitation_find",
+    "invitation_resend",
     "invitation_revoke",
     "membership_remove",
     "membership_role_change",
     "membership_suspend",
+    "membership_suspension_end",
     "membership_suspension_lift",
     "refresh_tokens_prune",
     "user_create",
+    "user_language_set",
     "user_profile_update",
 ]

@@ -8,6 +8,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.accounts.exceptions import InvitationInvalidError
 from apps.accounts.hashing import secret_hash
@@ -40,16 +41,44 @@ def invitation_create(
     )
     invitation.full_clean()
     invitation.save()
-    link = f"{accept_url}{raw}"
+    _send(invitation, tenant=tenant, actor=actor, link=f"{accept_url}{raw}")
+    return invitation
+
+
+def _send(invitation: Invitation, *, tenant: Tenant, actor: Membership, link: str) -> None:
+    days = max(1, round((invitation.expires_at - timezone.now()).total_seconds() / 86400))
     transaction.on_commit(
         lambda: send_mail(
             subject=_("You are invited to %(company)s on Kura") % {"company": tenant.name},
-            message=_("%(who)s invited you to %(company)s. Accept within 7 days: %(link)s")
-            % {"who": actor.user.email, "company": tenant.name, "link": link},
+            message=ngettext(
+                "%(who)s invited you to %(company)s. Accept within %(days)d day: %(link)s",
+                "%(who)s invited you to %(company)s. Accept within %(days)d days: %(link)s",
+                days,
+            )
+            % {"who": actor.user.email, "company": tenant.name, "days": days, "link": link},
             from_email=None,
-            recipient_list=[email],
+            recipient_list=[invitation.email],
         )
     )
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation, actor: Membership, accept_url: str) -> Invitation:
+    """Email a pending invitation again with a new link, valid for a full lifetime again;
+    the link sent before stops working."""
+    require_manager(actor, invitation.role)
+    raw = secrets.token_urlsafe(32)
+    invitation.token_hash = secret_hash(raw)
+    invitation.expires_at = timezone.now() + settings.INVITATION_LIFETIME
+    invitation.invited_by = actor.user
+    updated = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
+        token_hash=invitation.token_hash,
+        expires_at=invitation.expires_at,
+        invited_by=actor.user,
+    )
+    if updated != 1:
+        raise InvitationInvalidError(_("This invitation was accepted or withdrawn meanwhile."))
+    _send(invitation, tenant=invitation.tenant, actor=actor, link=f"{accept_url}{raw}")
     return invitation
 
 
@@ -80,14 +109,18 @@ def invitation_accept(
     password: str,
     ip: str,
     full_name: str = "",
+    language: str = "",
     unlock_url: str | None = None,
 ) -> Membership:
     """Accept an invitation: an existing account proves itself with its password (through
-    the one password check, with its limits); a new one is created with it."""
+    the one password check, with its limits); a new one is created with it (in `language`,
+    the page's). Any other pending invitation of the email to this company goes."""
     invitation = invitation_find(raw_token=raw_token, tenant=tenant)
     user = User.objects.filter(email=invitation.email).first()
     if user is None:
-        user = user_create(email=invitation.email, password=password, full_name=full_name)
+        user = user_create(
+            email=invitation.email, password=password, full_name=full_name, language=language
+        )
     else:
         user = auth_check_password(
             email=invitation.email, password=password, ip=ip, unlock_url=unlock_url
@@ -97,6 +130,9 @@ def invitation_accept(
     )
     if updated != 1:
         raise InvitationInvalidError(_("This invitation was already used."))
+    Invitation.objects.filter(
+        tenant=tenant, email=invitation.email, accepted_at__isnull=True
+    ).exclude(pk=invitation.pk).delete()
     membership, _created = Membership.objects.get_or_create(
         user=user, tenant=tenant, defaults={"role": invitation.role}
     )

@@ -12,7 +12,8 @@ from apps.accounts import access_cache
 from apps.accounts.exceptions import NotAllowedError
 from apps.accounts.models import Invitation, Membership, RefreshToken
 from apps.accounts.policies import can_appoint, role_can_manage_members
-from apps.jobs.services import job_schedule
+from apps.jobs.models import Job
+from apps.jobs.services import job_cancel, job_schedule
 from apps.notifications.services import notification_create
 
 Role = Membership.Role
@@ -85,9 +86,46 @@ def membership_suspend(*, membership: Membership, until: datetime, actor: Member
         kind=SUSPENSION_LIFT,
         payload={"membership_id": membership.pk, "until": until.isoformat()},
         run_at=until,
-        idempotency_key=f"suspension:{membership.pk}:{until.isoformat()}",
+        idempotency_key=_lift_key(membership.pk, until),
     )
     return membership
+
+
+def _lift_key(membership_id: int, until: datetime) -> str:
+    return f"suspension:{membership_id}:{until.isoformat()}"
+
+
+@transaction.atomic
+def membership_suspension_end(*, membership: Membership, actor: Membership) -> Membership:
+    """Lift a suspension early: access returns at once and the job that would have lifted
+    it is cancelled. Tokens stay refused (the suspension ended them); the person signs in
+    again. They are told, as when a suspension ends on its own."""
+    require_manager(actor, membership.role)
+    locked = (
+        Membership.objects.select_for_update()
+        .select_related("user", "tenant")
+        .filter(pk=membership.pk)
+        .first()
+    )
+    if locked is None or locked.suspended_until is None:
+        raise ValidationError(_("This member is not suspended."))
+    until = locked.suspended_until
+    locked.suspended_until = None
+    locked.save(update_fields=["suspended_until"])
+    job = Job.objects.filter(
+        tenant_id=locked.tenant_id, idempotency_key=_lift_key(locked.pk, until)
+    ).first()
+    if job is not None:
+        job_cancel(job=job)
+    if until > timezone.now():
+        notification_create(
+            user=locked.user,
+            kind="access",
+            title=_("Your access to %(company)s is back.") % {"company": locked.tenant.name},
+            link="/",
+        )
+    membership.suspended_until = None
+    return locked
 
 
 def membership_suspension_lift(*, membership_id: int, until: datetime) -> None:

@@ -1,0 +1,84 @@
+"""Finding one's companies from the public site: an email with a sign-in link to each."""
+
+import hashlib
+from collections.abc import Callable
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django_redis import get_redis_connection
+
+from apps.accounts.exceptions import LoginThrottledError
+from apps.accounts.models import Membership, User
+from apps.tenants.models import Tenant
+
+WINDOW_SECONDS = 3600
+# Emails a window to one address (an inbox is not flooded) and requests from one network.
+PER_EMAIL = 3
+PER_ADDRESS = 20
+
+
+def _count(key: str) -> tuple[int, int]:
+    """This request counted under `key`: (count in the window, seconds left)."""
+    pipe = get_redis_connection("default").pipeline(transaction=True)
+    pipe.incr(key)
+    pipe.expire(key, WINDOW_SECONDS, nx=True)
+    pipe.ttl(key)
+    count, _set, ttl = pipe.execute()
+    return int(count), max(int(ttl), 1)
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()[:32]
+
+
+def companies_email_links(
+    *, email: str, ip: str, login_url: Callable[[Tenant], str], signup_url: str
+) -> None:
+    """Email `email` a sign-in link (`login_url(tenant)`) to each open company its account
+    belongs to, or the signup page if none.
+
+    The caller answers the same whatever happens here: nothing is sent for an email
+    without an account, nor past PER_EMAIL a window (counted whether or not the account
+    exists). Only a network over PER_ADDRESS requests is refused (429).
+    """
+    email = email.strip().lower()
+    address_count, address_wait = _count(f"kura:find-company:address:{_digest(ip)}")
+    if address_count > PER_ADDRESS:
+        minutes = max(1, -(-address_wait // 60))
+        raise LoginThrottledError(
+            ngettext(
+                "Too many requests from your network. Try again in %(minutes)d minute.",
+                "Too many requests from your network. Try again in %(minutes)d minutes.",
+                minutes,
+            )
+            % {"minutes": minutes},
+            retry_after=address_wait,
+        )
+    email_count, _wait = _count(f"kura:find-company:email:{_digest(email)}")
+    user = User.objects.filter(email=email, is_active=True).first()
+    if email_count > PER_EMAIL or user is None:
+        return
+    memberships = (
+        Membership.objects.filter(user=user, tenant__is_active=True)
+        .select_related("tenant")
+        .order_by("tenant__name", "tenant_id")
+    )
+    lines = [f"- {m.tenant.name}: {login_url(m.tenant)}" for m in memberships]
+    if lines:
+        body = _("Your Kura account belongs to these companies. Sign in to each here:")
+        body += "\n\n" + "\n".join(lines)
+    else:
+        body = _(
+            "Your Kura account does not belong to any company at the moment. To start one: %(link)s"
+        ) % {"link": signup_url}
+    body += "\n\n" + _("If you did not ask for this, you can ignore this email.")
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=_("Your companies on Kura"),
+            message=body,
+            from_email=None,
+            recipient_list=[user.email],
+        )
+    )
