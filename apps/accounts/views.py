@@ -39,6 +39,7 @@ from apps.accounts.oidc import oidc_enabled
 from apps.accounts.policies import can_appoint
 from apps.core.clients import client_ip
 from apps.core.errors import ServiceError, error_text
+from apps.core.hosts import host_url
 from apps.core.params import int_param
 from apps.core.templatetags.kura_time import when_text
 from apps.tenants.models import Tenant
@@ -49,10 +50,7 @@ NEW_API_KEY = "kura_new_api_key"
 
 
 def tenant_url(tenant: Tenant, request: HttpRequest, path: str) -> str:
-    port = request.get_port()
-    default = "443" if request.is_secure() else "80"
-    host = f"{tenant.slug}.{settings.BASE_DOMAIN}" + (f":{port}" if port != default else "")
-    return f"{request.scheme}://{host}{path}"
+    return host_url(request, path, slug=tenant.slug)
 
 
 def unlock_url(request: HttpRequest) -> str:

@@ -9,6 +9,7 @@ from django.views.generic import TemplateView
 from django.views.i18n import set_language
 
 from apps.core.exceptions import error_response, is_api_path
+from apps.core.hosts import host_url
 
 
 class LandingView(TemplateView):
@@ -42,6 +43,8 @@ def _not_found_page(request: HttpRequest) -> HttpResponse:
 @requires_csrf_token  # the page's language form carries a token (any method gets the 404)
 def _page(request: HttpRequest) -> HttpResponse:
     html = loader.render_to_string(
-        "tenants/tenant_not_found.html", {"host": request.get_host()}, request=request
+        "tenants/tenant_not_found.html",
+        {"host": request.get_host(), "find_url": host_url(request, "/find")},
+        request=request,
     )
     return HttpResponseNotFound(html)

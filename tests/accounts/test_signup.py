@@ -173,7 +173,7 @@ def test_signing_up_in_japanese_lands_in_a_japanese_company():
     there = Client(HTTP_HOST="initech.localhost", HTTP_ACCEPT_LANGUAGE="en")
     there.get(target.group(1))
     home = there.get("/").content.decode()
-    assert '<html lang="ja">' in home
+    assert '<html lang="ja" ' in home
     assert "Initech へようこそ" in home
 
 
