@@ -4,8 +4,11 @@
 The original is untrusted bytes, so it is decoded as little as the outputs need:
 
 - Its pixel count is read from the header and refused above `KURA_IMAGE_MAX_PIXELS`
-  (default 50 megapixels) before any pixel is allocated; Pillow's own decompression-bomb
-  check stays as a second wall and becomes the same refusal.
+  (default 50 megapixels) before any pixel is allocated. Pillow's own decompression-bomb
+  check stays as a second wall and becomes the same refusal: its error (over twice its
+  limit) always, its warning where the process makes warnings errors. The warnings
+  filters are not changed here (that is not thread-safe); the setting is capped at
+  Pillow's limit, so whatever Pillow warns about is refused by Kura's check anyway.
 - Only the formats Kura shows are decoded (Pillow would otherwise try some twenty
   others, EPS through Ghostscript among them); with `declared_type`, only that one.
 - A JPEG is decoded in draft mode: libjpeg scales by 1/2, 1/4 or 1/8 while decoding, to
@@ -23,7 +26,6 @@ is read by Pillow itself.
 import io
 import math
 import struct
-import warnings
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -88,10 +90,8 @@ def derivatives(source: BinaryIO, *, declared_type: str | None = None) -> Deriva
         )
     formats = [DECODERS[declared_type]] if declared_type else sorted(set(DECODERS.values()))
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(source, formats=formats) as image:
-                return _derive(image)
+        with Image.open(source, formats=formats) as image:
+            return _derive(image)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageRefusedError(_too_large_message()) from exc
     except UnidentifiedImageError as exc:

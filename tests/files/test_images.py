@@ -3,6 +3,7 @@
 import io
 import struct
 import time
+import warnings
 import zlib
 
 import pillow_heif
@@ -118,6 +119,17 @@ def test_a_jpeg_is_decoded_at_the_smallest_draft_size_covering_both_outputs():
     # A panorama: the thumbnail's 200-pixel height decides, not the 800x120 display.
     assert images._decode_size((8000, 1200)) == (1334, 200)
     assert images._decode_size((150, 100)) == (150, 100)
+
+
+def test_a_multi_picture_jpeg_is_read_as_a_jpeg():
+    # Cameras write MPO (a JPEG with a second picture after it); Pillow opens it as MPO.
+    data = encode(halves((1600, 1200)), "MPO", save_all=True, append_images=[halves((160, 120))])
+    assert Image.open(io.BytesIO(data)).format == "MPO"
+
+    result = derivatives(io.BytesIO(data), declared_type="image/jpeg")
+
+    assert (result.width, result.height) == (1600, 1200)
+    assert opened(result.display).size == (800, 600)
 
 
 def test_a_tall_png_fits_by_its_height():
@@ -269,8 +281,18 @@ def test_an_image_between_the_limit_and_pillows_own_is_refused_too():
 def test_pillows_own_limit_caps_a_higher_setting(settings):
     settings.KURA_IMAGE_MAX_PIXELS = 500_000_000
     assert images.max_pixels() == Image.MAX_IMAGE_PIXELS == 89_478_485
-    with pytest.raises(ImageRefusedError, match=r"the limit is 89\.5 megapixels\.$"):
+    with (
+        pytest.warns(Image.DecompressionBombWarning),
+        pytest.raises(ImageRefusedError, match=r"the limit is 89\.5 megapixels\.$"),
+    ):
         derivatives(io.BytesIO(png_header_only(10000, 10000)))
+
+
+def test_pillows_bomb_warning_made_an_error_is_the_same_refusal():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        with pytest.raises(ImageRefusedError, match=TOO_LARGE):
+            derivatives(io.BytesIO(png_header_only(10000, 10000)))
 
 
 def test_the_limit_comes_from_settings(settings):
