@@ -1,0 +1,59 @@
+"""Refusals of the files app, each with the status and code the API answers."""
+
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.errors import ServiceError
+
+
+class ImageRefusedError(ServiceError):
+    """An image Kura will not decode: too many pixels, damaged, or of a format it does not
+    read. The message says which, in words a person understands."""
+
+    status_code = 400
+    code = "image_refused"
+    default_message = _("This image cannot be read.")
+
+
+class FileNameRefusedError(ServiceError):
+    status_code = 400
+    code = "file_name_refused"
+    default_message = _("This file name is not accepted.")
+
+
+class FileTooLargeError(ServiceError):
+    code = "file_too_large"
+
+
+class QuotaExceededError(ServiceError):
+    code = "quota_exceeded"
+
+
+class FileTypeNotAllowedError(ServiceError):
+    code = "file_type_not_allowed"
+
+
+class UploadIncompleteError(ServiceError):
+    """The store does not have the whole file yet (parts missing or not the ones given);
+    the upload stays open and the client may send what is missing and complete again."""
+
+    code = "upload_incomplete"
+
+
+class UploadRejectedError(ServiceError):
+    """The store has the file but it is not what was declared (size, real type): the file
+    is rejected and its object deleted."""
+
+    code = "upload_rejected"
+
+
+class UploadConflictError(ServiceError):
+    """The upload is not in a state that allows this (aborted, rejected, already
+    complete, or not multipart)."""
+
+    status_code = 409
+    code = "conflict"
+
+
+class FileNotReadyError(ServiceError):
+    status_code = 409
+    code = "file_not_ready"
