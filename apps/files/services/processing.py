@@ -106,7 +106,7 @@ def file_scan(*, tenant: Tenant, file_id: UUID) -> None:
     source = _source(file)
     result = _scan(source, start, end) if source is not None else None
     # The verdict is applied to the file as it is now: it may have been deleted meanwhile.
-    file = File.objects.select_for_update().select_related("uploader").filter(pk=file_id).first()
+    file = File.objects.select_for_update().filter(pk=file_id).first()
     if file is None:
         if source is not None:
             store.delete(source)
