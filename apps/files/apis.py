@@ -4,7 +4,6 @@ from uuid import UUID
 from django.conf import settings
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -16,8 +15,10 @@ from apps.accounts.principal import Principal
 from apps.core.openapi import error_response
 from apps.core.params import MAX_ID
 from apps.files import selectors, services, store
+from apps.files.fields import ItemsField
 from apps.files.models import File
 
+NULLABLE_URL = {"type": "string", "format": "uri", "nullable": True}
 CONFLICT = "The upload is not open for this (aborted, rejected, complete, or one PUT)."
 
 
@@ -58,12 +59,12 @@ class FileSerializer(serializers.Serializer):
             key=key, expires_in=settings.FILES_DOWNLOAD_EXPIRE, content_type="image/jpeg"
         )
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(NULLABLE_URL)
     def get_display_url(self, file: File) -> str | None:
         """The 800x600 display image (ready images), a short-lived URL."""
         return self._image_url(file, file.display_key)
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(NULLABLE_URL)
     def get_thumbnail_url(self, file: File) -> str | None:
         """The 200x200 thumbnail (ready images), a short-lived URL."""
         return self._image_url(file, file.thumbnail_key)
@@ -141,12 +142,12 @@ class UploadPartsApi(APIView):
     permission_classes = [IsTenantPrincipal]
 
     class InputSerializer(serializers.Serializer):
-        part_numbers = serializers.ListField(
+        part_numbers = ItemsField(
             child=serializers.IntegerField(min_value=1, max_value=settings.FILES_MAX_PARTS),
             min_length=1,
             max_length=settings.FILES_PART_URLS_PER_CALL,
         )
-        md5s = serializers.ListField(
+        md5s = ItemsField(
             child=serializers.CharField(max_length=32),
             required=False,
             help_text=_("Base64 MD5 of each part, in the order of part_numbers."),
@@ -213,17 +214,21 @@ class UploadCompleteApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         file_id = serializers.UUIDField()
-        parts = CompletedPartSerializer(
-            many=True,
+        parts = ItemsField(
+            child=CompletedPartSerializer(),
             required=False,
-            max_length=settings.FILES_MAX_PARTS,  # type: ignore[call-arg] # stubs lag DRF
+            max_length=settings.FILES_MAX_PARTS,
             help_text=_("The parts as the client sent them (checked against the store's)."),
         )
 
     @extend_schema(
         operation_id="upload_complete",
         request=InputSerializer,
-        responses={200: FileSerializer, 409: error_response(CONFLICT)},
+        responses={
+            200: FileSerializer,
+            404: error_response("No upload of yours has this file_id."),
+            409: error_response(CONFLICT),
+        },
     )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
