@@ -34,7 +34,7 @@ FILES_DOWNLOAD_EXPIRE = env.int("KURA_FILES_DOWNLOAD_EXPIRE", default=5 * 60)
 # overlap (so a signature across a boundary is seen whole), a few windows per job run.
 FILES_SCAN_WINDOW_BYTES = env.int("KURA_FILES_SCAN_WINDOW_BYTES", default=64 * MIB)
 FILES_SCAN_OVERLAP_BYTES = 1 * MIB
-FILES_SCAN_BYTES_PER_JOB = env.int("KURA_FILES_SCAN_BYTES_PER_JOB", default=1024 * MIB)
+FILES_SCAN_BYTES_PER_JOB = env.int("KURA_FILES_SCAN_BYTES_PER_JOB", default=512 * MIB)
 # A scan that cannot run (clamd down) is retried with backoff for about an hour and a half,
 # then the file is rejected: nothing unscanned is ever served.
 FILES_SCAN_MAX_ATTEMPTS = 10

@@ -16,6 +16,7 @@ import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from botocore.exceptions import ClientError
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -48,6 +49,8 @@ FILE_SCAN = "file.scan"
 # image's pixel count is in its header, which a JPEG's EXIF (thumbnail included) can push
 # up to 64 KiB in.
 HEAD_BYTES = 64 * 1024
+# What the store answers to a completion whose parts are not right.
+PART_REFUSALS = frozenset({"InvalidPart", "InvalidPartOrder", "EntityTooSmall", "NoSuchUpload"})
 # Formats whose header Pillow reads without decoding anything.
 HEADER_FORMATS = frozenset({"JPEG", "PNG", "GIF", "WEBP"})
 _MIME = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,62}/[a-z0-9][a-z0-9!#$&^_.+-]{0,62}")
@@ -416,7 +419,16 @@ def upload_complete(
         # is already an object: it is checked like any other.
         if stored is None and file.method == File.Method.MULTIPART:
             complete = _parts_to_complete(file, parts)
-            store.multipart_complete(key=file.key, upload_id=file.upload_id, parts=complete)
+            try:
+                store.multipart_complete(key=file.key, upload_id=file.upload_id, parts=complete)
+            except ClientError as exc:
+                # A part replaced between the listing and the completion, say.
+                if exc.response.get("Error", {}).get("Code") not in PART_REFUSALS:
+                    raise
+                raise UploadIncompleteError(
+                    _("The store did not complete the upload: %(error)s")
+                    % {"error": exc.response.get("Error", {}).get("Message", "")}
+                ) from exc
             file.part_etags = [p.etag.strip('"') for p in complete]
             stored = store.head(file.key)
         if stored is None:
