@@ -12,7 +12,6 @@ import binascii
 import io
 import math
 import re
-import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -377,10 +376,10 @@ def _pixels_refusal(head: bytes, detected: str) -> str | None:
     if decoder not in HEADER_FORMATS:
         return None
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(head), formats=[decoder]) as image:
-                width, height = image.size
+        # Pillow may warn on the way (DecompressionBombWarning); the warnings filters are
+        # left alone (changing them is not thread-safe): the check below refuses anyway.
+        with Image.open(io.BytesIO(head), formats=[decoder]) as image:
+            width, height = image.size
     except Image.DecompressionBombError:
         width, height = Image.MAX_IMAGE_PIXELS or 0, 2
     except Exception:  # noqa: BLE001 - not readable from the head: the job decides
