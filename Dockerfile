@@ -23,6 +23,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     WEB_CONCURRENCY=2
 
 WORKDIR /app
+# libmagic: the real type of an upload from its first bytes (apps/files/sniffing.py).
+RUN apt-get update && apt-get install -y --no-install-recommends libmagic1 \
+    && rm -rf /var/lib/apt/lists/*
 # Dependencies first: a change to the code alone does not reinstall them.
 COPY pyproject.toml README.md ./
 RUN pip install .

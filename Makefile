@@ -19,7 +19,8 @@ test: install services browser  ## lint, then the whole suite against the real s
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 install: $(VENV)/.installed static/vendor/.installed
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml scripts/system-packages.sh
+	./scripts/system-packages.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
@@ -57,7 +58,9 @@ lint: install
 	$(BIN)/mypy apps config
 
 bench: install services demo  ## every benchmark; each prints figures measured side by side
+	./scripts/bench.sh
 	$(LOCAL) $(BIN)/python bench/tenant_create.py
 	$(LOCAL) $(BIN)/python bench/auth_overhead.py
 	$(LOCAL) $(BIN)/python bench/delay_precision.py
 	$(LOCAL) $(BIN)/python bench/load.py
+	$(LOCAL) $(BIN)/python bench/upload_throughput.py

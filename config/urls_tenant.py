@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.accounts import urls as accounts_urls
 from apps.core import views as core_views
+from apps.files import urls as files_urls
 from apps.notifications import urls as notifications_urls
 from apps.reminders import urls as reminders_urls
 from apps.tenants.apis import TenantDetailApi
@@ -13,6 +14,7 @@ api_patterns = [
     *accounts_urls.api_patterns,
     *reminders_urls.api_patterns,
     *notifications_urls.api_patterns,
+    *files_urls.api_patterns,
     path("tenant", TenantDetailApi.as_view(), name="tenant-detail"),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

@@ -6,7 +6,7 @@ member of another company. A route added to the URLconf without a row here fails
 `test_every_route_has_a_row`, so every new endpoint states who may reach it.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -23,6 +23,7 @@ from apps.tenants.models import Plan, Tenant
 from apps.tenants.selectors import plan_limits_forget
 from tests.conftest import host_of
 from tests.factories import MembershipFactory
+from tests.files.factories import ready_file, store_left_clean, uploading_file
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +45,9 @@ def same(status: int) -> dict[str, int]:
 OWN = row(404, 404, 200, 404, 403, 403, 401, 403)
 PERSON_READ = row(200, 200, 200, 200, 403, 403, 401, 403)
 PERSON_WRITE = row(201, 201, 201, 403, 403, 403, 401, 403)
+# An upload is its uploader's (a person here): others who may write get 404; readers 403.
+UPLOADER = row(404, 404, 200, 403, 403, 404, 401, 403)
+COMPANY_READ = row(200, 200, 200, 200, 200, 200, 401, 403)
 PAGE = row(200, 200, 200, 200, 302, 302, 302, 302)
 MANAGERS_PAGE = row(200, 200, 403, 403, 302, 302, 302, 302)
 
@@ -69,6 +73,29 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
         row(204, 204, 204, 204, 403, 403, 401, 403),
     ),
     ("notification-read", "post"): ("/api/notifications/{notification}/read", None, OWN),
+    ("upload-initiate", "post"): (
+        "/api/upload/initiate",
+        {"name": "a.txt", "size": 5, "content_type": "text/plain"},
+        row(201, 201, 201, 403, 403, 201, 401, 403),
+    ),
+    ("upload-parts", "get"): (
+        "/api/upload/{upload}/parts",
+        None,
+        row(404, 404, 200, 404, 404, 404, 401, 403),
+    ),
+    ("upload-parts", "post"): ("/api/upload/{upload}/parts", {"part_numbers": [1]}, UPLOADER),
+    ("upload-api", "delete"): ("/api/upload/{upload}", None, UPLOADER),
+    ("upload-complete", "post"): ("/api/upload/complete", {"file_id": "{sent}"}, UPLOADER),
+    ("files-api", "get"): ("/api/files", None, COMPANY_READ),
+    ("file-api", "get"): ("/api/files/{file}", None, COMPANY_READ),
+    # Each caller deletes a file of its own making (the member's upload): the uploader and
+    # managers may; a key that may write did not upload it.
+    ("file-api", "delete"): (
+        "/api/files/{fresh_file}",
+        None,
+        row(204, 204, 204, 403, 403, 403, 401, 403),
+    ),
+    ("file-download", "get"): ("/api/files/{file}/download", None, COMPANY_READ),
     ("tenant-detail", "get"): ("/api/tenant", None, row(200, 200, 200, 200, 200, 200, 200, 403)),
     ("schema", "get"): ("/api/schema", None, same(200)),
     ("docs", "get"): ("/api/docs", None, same(200)),
@@ -142,10 +169,18 @@ class World:
     notification: int
     key: int
     invitation: int
+    upload: str  # the member's multipart upload, begun
+    sent: str  # the member's one-PUT upload, its bytes in the store
+    file: str  # the member's ready file
 
 
 @pytest.fixture
-def world(tenant, other_tenant) -> World:
+def world(tenant, other_tenant) -> Iterator[World]:
+    with store_left_clean(tenant):
+        yield from _world(tenant, other_tenant)
+
+
+def _world(tenant, other_tenant) -> Iterator[World]:
     plan = Plan.objects.create(
         name="matrix", requests_per_minute=100_000, tenant_requests_per_minute=100_000
     )
@@ -168,6 +203,9 @@ def world(tenant, other_tenant) -> World:
     with schema_context(tenant.schema_name):
         reminder = reminder_create(tenant=tenant, user=member, message="mine", delay=3600)
         notification = notification_create(user=member, kind="test", title="t", email=False)
+    upload = uploading_file(tenant, people["member"], size=32 * 1024 * 1024)
+    sent = uploading_file(tenant, people["member"], sent=True)
+    file = ready_file(tenant, people["member"])
     tenant.refresh_from_db()
     yield World(
         tenant=tenant,
@@ -179,6 +217,9 @@ def world(tenant, other_tenant) -> World:
         notification=notification.pk,
         key=created["read"][0].pk,
         invitation=invitation.pk,
+        upload=str(upload.pk),
+        sent=str(sent.pk),
+        file=str(file.pk),
     )
     plan_limits_forget()
 
@@ -202,17 +243,28 @@ def client_for(world: World, caller: str, *, api: bool) -> Client:
 @pytest.mark.parametrize(("name", "method"), sorted(MATRIX))
 def test_route_answers_each_caller_as_the_rules_say(world, name, method):
     template, body, expected = MATRIX[(name, method)]
-    path = template.format(
-        reminder=world.reminder,
-        notification=world.notification,
-        other_slug=world.other.slug,
-        member=world.people["member"].pk,
-        key=world.key,
-        invitation=world.invitation,
-    )
-    api = path.startswith(("/api/", "/auth/"))
+    ids = {
+        "reminder": world.reminder,
+        "notification": world.notification,
+        "other_slug": world.other.slug,
+        "member": world.people["member"].pk,
+        "key": world.key,
+        "invitation": world.invitation,
+        "upload": world.upload,
+        "sent": world.sent,
+        "file": world.file,
+    }
+    if body is not None:
+        body = {k: v.format(**ids) if isinstance(v, str) else v for k, v in body.items()}
+    api = template.startswith(("/api/", "/auth/"))
     answers = {}
     for caller in CALLERS:
+        fresh = (
+            ready_file(world.tenant, world.people["member"]).pk
+            if "{fresh_file}" in template
+            else ""
+        )
+        path = template.format(**ids, fresh_file=fresh)
         call: Callable = getattr(client_for(world, caller, api=api), method)
         kwargs = (
             {"data": body, "content_type": "application/json"} if api and body is not None else {}

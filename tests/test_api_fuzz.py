@@ -8,6 +8,7 @@ transaction, so what the fuzzer creates is rolled back; the seed and the number 
 are fixed, so a run is repeatable.
 """
 
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -29,6 +30,7 @@ from apps.reminders.services import reminder_create
 from apps.tenants.models import Plan, Tenant
 from apps.tenants.selectors import plan_limits_forget
 from tests.factories import MembershipFactory
+from tests.files.factories import ready_file, store_left_clean, uploading_file
 
 # The tenant the `tenant` fixture gives (tests/conftest.py); its host is the base URL.
 BASE_URL = f"http://test-alpha.{settings.BASE_DOMAIN}"
@@ -72,7 +74,8 @@ def app(db, tenant: Tenant) -> Iterator[WSGIHandler]:
     Tenant.objects.filter(pk=tenant.pk).update(plan=plan)
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
-    yield WSGIHandler()
+    with store_left_clean(tenant):  # uploads reach the real object store
+        yield WSGIHandler()
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
     plan_limits_forget()
@@ -82,7 +85,7 @@ class Caller:
     """Who calls: the headers for one request, and the ids of things of their own."""
 
     def __init__(
-        self, headers: Callable[[], dict[str, str]], own: dict[str, int] | None = None
+        self, headers: Callable[[], dict[str, str]], own: dict[str, int | str] | None = None
     ) -> None:
         self.headers = headers
         self.own = own or {}
@@ -95,6 +98,12 @@ def _person(tenant: Tenant, role: str) -> Caller:
         notification = notification_create(
             user=membership.user, kind="test", title="fuzz", email=False
         )
+    own: dict[str, int | str] = {"reminder_id": reminder.pk, "notification_id": notification.pk}
+    if membership.can_write:
+        # An upload of theirs in progress (multipart) and a ready file, for the uploads'
+        # and the files' paths (both name it file_id).
+        own["upload"] = str(uploading_file(tenant, membership, size=32 * 1024 * 1024).pk)
+        own["file"] = str(ready_file(tenant, membership).pk)
 
     def headers() -> dict[str, str]:
         # A fresh token for every request: a generated POST /auth/logout revokes the token
@@ -102,7 +111,7 @@ def _person(tenant: Tenant, role: str) -> Caller:
         access = auth_token_issue(membership=membership).access_token
         return {"Authorization": f"Bearer {access}"}
 
-    return Caller(headers, {"reminder_id": reminder.pk, "notification_id": notification.pk})
+    return Caller(headers, own)
 
 
 @pytest.fixture(params=CALLERS)
@@ -124,13 +133,24 @@ def call(case: Any, app: WSGIHandler, caller: Caller) -> Any:
 
     Generated ids almost never name an existing thing, which would leave success answers
     unchecked: an even generated id becomes the id of the caller's own thing of that kind
-    (the others still probe not-found and invalid ids).
+    (the others still probe not-found and invalid ids). A file id (a UUID) is the caller's
+    upload on the uploads' paths and their ready file on the files' paths, when even.
     """
     for name, value in case.path_parameters.items() if case.path_parameters else ():
         own = caller.own.get(name)
         if own is not None and isinstance(value, int) and value % 2 == 0:
             case.path_parameters[name] = own
+        if name == "file_id" and isinstance(value, str) and _even_uuid(value):
+            kind = "upload" if case.path.startswith("/api/upload/") else "file"
+            case.path_parameters[name] = caller.own.get(kind, value)
     return case.call_and_validate(app=app, base_url=BASE_URL, headers=caller.headers())
+
+
+def _even_uuid(value: str) -> bool:
+    try:
+        return uuid.UUID(value).int % 2 == 0
+    except ValueError:
+        return False
 
 
 @schema.parametrize()

@@ -18,3 +18,42 @@ class FileNameRefusedError(ServiceError):
     status_code = 400
     code = "file_name_refused"
     default_message = _("This file name is not accepted.")
+
+
+class FileTooLargeError(ServiceError):
+    code = "file_too_large"
+
+
+class QuotaExceededError(ServiceError):
+    code = "quota_exceeded"
+
+
+class FileTypeNotAllowedError(ServiceError):
+    code = "file_type_not_allowed"
+
+
+class UploadIncompleteError(ServiceError):
+    """The store does not have the whole file yet (parts missing or not the ones given);
+    the upload stays open and the client may send what is missing and complete again."""
+
+    code = "upload_incomplete"
+
+
+class UploadRejectedError(ServiceError):
+    """The store has the file but it is not what was declared (size, real type): the file
+    is rejected and its object deleted."""
+
+    code = "upload_rejected"
+
+
+class UploadConflictError(ServiceError):
+    """The upload is not in a state that allows this (aborted, rejected, already
+    complete, or not multipart)."""
+
+    status_code = 409
+    code = "conflict"
+
+
+class FileNotReadyError(ServiceError):
+    status_code = 409
+    code = "file_not_ready"

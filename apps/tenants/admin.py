@@ -70,4 +70,10 @@ class DomainAdmin(admin.ModelAdmin):
 
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
-    list_display = ["name", "requests_per_minute", "tenant_requests_per_minute"]
+    list_display = [
+        "name",
+        "requests_per_minute",
+        "tenant_requests_per_minute",
+        "max_file_bytes",
+        "storage_quota_bytes",
+    ]

@@ -1,10 +1,14 @@
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 from django_tenants.postgresql_backend.base import _check_schema_name
 
 # Slugs become host names (<slug>.<BASE_DOMAIN>) and, prefixed, schema names.
+GIB = 1024**3
+# The largest object S3's CopyObject takes in one call: uploads are promoted out of the
+# quarantine prefix with it (apps.files).
+MAX_FILE_BYTES_LIMIT = 5 * GIB
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$"
 RESERVED_SLUGS = frozenset(
     {"www", "admin", "api", "app", "static", "media", "mail", "public", "status", "docs", "help"}
@@ -12,14 +16,23 @@ RESERVED_SLUGS = frozenset(
 
 
 class Plan(models.Model):  # type: ignore[django-manager-missing]
-    """What a tenant's subscription allows: API request rates, for now (per minute, or per
-    THROTTLE_WINDOW_SECONDS where that is changed)."""
+    """What a tenant's subscription allows: API request rates (per minute, or per
+    THROTTLE_WINDOW_SECONDS where that is changed), the largest file and the storage."""
 
     name = models.CharField(_("name"), max_length=50, unique=True)
     # Requests a minute for one person or API key, and for the whole tenant together.
     requests_per_minute = models.PositiveIntegerField(_("requests a minute per user"), default=120)
     tenant_requests_per_minute = models.PositiveIntegerField(
         _("requests a minute per tenant"), default=600
+    )
+    max_file_bytes = models.PositiveBigIntegerField(
+        _("largest file (bytes)"),
+        default=5 * GIB,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_FILE_BYTES_LIMIT)],
+    )
+    # Files stored and files still uploading count against it.
+    storage_quota_bytes = models.PositiveBigIntegerField(
+        _("storage quota (bytes)"), default=10 * GIB
     )
 
     class Meta:

@@ -36,6 +36,8 @@ JOBS_RETRY_MAX_SECONDS = 3600
 JOBS_KEEP_FINISHED_DAYS = env.int("KURA_JOBS_KEEP_FINISHED_DAYS", default=14)
 # A job of a deactivated company is put back and looked at again after this long.
 JOBS_INACTIVE_TENANT_WAIT_SECONDS = env.int("KURA_JOBS_INACTIVE_TENANT_WAIT_SECONDS", default=300)
+# Uploads (apps.files): abandoned uploads aborted, quarantine emptied (apps.files.tasks).
+FILES_SWEEP_SECONDS = env.float("KURA_FILES_SWEEP_SECONDS", default=3600.0)
 CELERY_BEAT_SCHEDULE = {
     "jobs-sweep": {"task": "apps.jobs.tasks.job_sweep_task", "schedule": JOBS_SWEEP_SECONDS},
     "jobs-prune": {"task": "apps.jobs.tasks.jobs_prune_task", "schedule": 3600.0},
@@ -43,4 +45,5 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.accounts.tasks.refresh_tokens_prune_task",
         "schedule": 3600.0,
     },
+    "files-sweep": {"task": "apps.files.tasks.files_sweep_task", "schedule": FILES_SWEEP_SECONDS},
 }

@@ -15,3 +15,57 @@ AWS_QUERYSTRING_AUTH = True
 AWS_QUERYSTRING_EXPIRE = env.int("AWS_QUERYSTRING_EXPIRE", default=15 * 60)
 # Every object key of a tenant starts with this prefix and the tenant's schema name.
 KURA_OBJECT_KEY_PREFIX = env("KURA_OBJECT_KEY_PREFIX", default="tenants")
+
+# --- Uploads (apps.files) -----------------------------------------------------------------
+MIB = 1024 * 1024
+# Up to this size a file is sent in one pre-signed PUT; above it, as a multipart upload.
+FILES_SINGLE_PUT_MAX_BYTES = 16 * MIB
+# Multipart parts: S3 takes at least 5 MiB (except the last) and at most 10,000 parts; the
+# part size grows from the default to keep a large file under that count.
+FILES_PART_BYTES = env.int("KURA_FILES_PART_BYTES", default=8 * MIB)
+FILES_MIN_PART_BYTES = 5 * MIB
+FILES_MAX_PARTS = 10_000
+# Part URLs handed out in one call (a client asks again for the next ones).
+FILES_PART_URLS_PER_CALL = 500
+# Downloads and the display and thumbnail images: pre-signed GETs this short-lived.
+FILES_DOWNLOAD_EXPIRE = env.int("KURA_FILES_DOWNLOAD_EXPIRE", default=5 * 60)
+# clamd takes a stream of at most its StreamMaxLength (100M here, 4G at most), and a
+# Celery task has CELERY_TASK_SOFT_TIME_LIMIT: a large file is scanned in windows that
+# overlap (so a signature across a boundary is seen whole), a few windows per job run.
+FILES_SCAN_WINDOW_BYTES = env.int("KURA_FILES_SCAN_WINDOW_BYTES", default=64 * MIB)
+FILES_SCAN_OVERLAP_BYTES = 1 * MIB
+FILES_SCAN_BYTES_PER_JOB = env.int("KURA_FILES_SCAN_BYTES_PER_JOB", default=512 * MIB)
+# A scan that cannot run (clamd down) is retried with backoff for about an hour and a half,
+# then the file is rejected: nothing unscanned is ever served.
+FILES_SCAN_MAX_ATTEMPTS = 10
+# Lifecycle (the beat sweep, and `manage.py storage_lifecycle` where the store has rules):
+# uploads left unfinished this long are aborted, quarantined objects this old removed.
+FILES_ABANDONED_AFTER_HOURS = 24
+FILES_INCOMING_MAX_AGE_HOURS = 24
+# A multipart upload the database does not know is aborted only after this long: the first
+# parts call begins it a moment before the row that records it commits.
+FILES_ORPHAN_GRACE_SECONDS = 3600
+# What may be uploaded: real types (from the first bytes; apps/files/sniffing.py knows the
+# extensions each may be named with). SVG, HTML and executables are never among them.
+KURA_UPLOAD_ALLOWED_TYPES = env.list(
+    "KURA_UPLOAD_ALLOWED_TYPES",
+    default=[
+        "image/jpeg",
+        "image/png",
+        "image/webp",
+        "image/gif",
+        "image/heic",
+        "image/heif",
+        "image/avif",
+        "application/pdf",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "application/vnd.oasis.opendocument.presentation",
+        "text/plain",
+        "application/zip",
+        "video/mp4",
+    ],
+)

@@ -27,7 +27,9 @@ def tenant_tables() -> set[str]:
     return {
         model._meta.db_table
         for model in apps.get_models(include_auto_created=True)
-        if model._meta.app_config.name in tenant_apps and model._meta.managed
+        if model._meta.app_config.name in tenant_apps
+        and model._meta.managed
+        and not model._meta.proxy  # no table of its own (apps.files.TenantStorage)
     } | {"django_migrations"}
 
 

@@ -1,0 +1,331 @@
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts.permissions import IsTenantPrincipal, principal_of
+from apps.accounts.principal import Principal
+from apps.core.openapi import error_response
+from apps.core.params import MAX_ID
+from apps.files import selectors, services, store
+from apps.files.fields import ItemsField
+from apps.files.models import File
+
+NULLABLE_URL = {"type": "string", "format": "uri", "nullable": True}
+CONFLICT = "The upload is not open for this (aborted, rejected, complete, or one PUT)."
+
+
+def _principal(request: Request) -> Principal:
+    principal = principal_of(request)
+    assert principal is not None  # noqa: S101 - IsTenantPrincipal let the request in
+    return principal
+
+
+class FileUploaderSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    full_name = serializers.CharField()
+
+
+class FileSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    size = serializers.IntegerField()
+    declared_type = serializers.CharField()
+    detected_type = serializers.CharField()
+    state = serializers.ChoiceField(choices=File.State.choices)
+    reason = serializers.CharField()
+    method = serializers.ChoiceField(choices=File.Method.choices)
+    width = serializers.IntegerField(allow_null=True)
+    height = serializers.IntegerField(allow_null=True)
+    uploader = FileUploaderSerializer(allow_null=True)
+    created_at = serializers.DateTimeField()
+    uploaded_at = serializers.DateTimeField(allow_null=True)
+    processed_at = serializers.DateTimeField(allow_null=True)
+    display_url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+
+    @staticmethod
+    def _image_url(file: File, key: str) -> str | None:
+        if file.state != File.State.READY or not key:
+            return None
+        return store.get_url(
+            key=key, expires_in=settings.FILES_DOWNLOAD_EXPIRE, content_type="image/jpeg"
+        )
+
+    @extend_schema_field(NULLABLE_URL)
+    def get_display_url(self, file: File) -> str | None:
+        """The 800x600 display image (ready images), a short-lived URL."""
+        return self._image_url(file, file.display_key)
+
+    @extend_schema_field(NULLABLE_URL)
+    def get_thumbnail_url(self, file: File) -> str | None:
+        """The 200x200 thumbnail (ready images), a short-lived URL."""
+        return self._image_url(file, file.thumbnail_key)
+
+
+class PartUrlSerializer(serializers.Serializer):
+    part_number = serializers.IntegerField()
+    url = serializers.URLField()
+    headers = serializers.DictField(
+        child=serializers.CharField(), help_text=_("Send these headers with the PUT.")
+    )
+
+
+class StoredPartSerializer(serializers.Serializer):
+    part_number = serializers.IntegerField(source="number")
+    size = serializers.IntegerField()
+    etag = serializers.CharField()
+
+
+class CompletedPartSerializer(serializers.Serializer):
+    part_number = serializers.IntegerField(min_value=1, max_value=settings.FILES_MAX_PARTS)
+    etag = serializers.CharField(max_length=100)
+
+
+class UploadInitiateApi(APIView):
+    """Begin an upload. Up to 16 MiB: one pre-signed PUT (`url`; send the `headers` with
+    it). Larger: a multipart upload of `part_count` parts of `part_size` bytes (the last
+    one shorter), whose URLs `POST /api/upload/{id}/parts` gives."""
+
+    permission_classes = [IsTenantPrincipal]
+
+    class InputSerializer(serializers.Serializer):
+        name = serializers.CharField(max_length=1000, trim_whitespace=False)
+        size = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text=_("Bytes."))
+        content_type = serializers.CharField(
+            max_length=255,
+            allow_blank=True,
+            help_text=_("As the browser knows it; empty when it does not."),
+        )
+
+    class OutputSerializer(serializers.Serializer):
+        file_id = serializers.UUIDField(source="file.id")
+        method = serializers.ChoiceField(choices=File.Method.choices, source="file.method")
+        url = serializers.URLField(allow_null=True)
+        headers = serializers.DictField(child=serializers.CharField())
+        part_size = serializers.IntegerField(source="file.part_size", allow_null=True)
+        part_count = serializers.IntegerField(source="file.part_count", allow_null=True)
+        expires_at = serializers.DateTimeField()
+
+    @extend_schema(
+        operation_id="upload_initiate", request=InputSerializer, responses={201: OutputSerializer}
+    )
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ticket = services.upload_initiate(
+            tenant=request.tenant,  # type: ignore[attr-defined]
+            actor=_principal(request),
+            **data.validated_data,
+        )
+        return Response(self.OutputSerializer(ticket).data, status=status.HTTP_201_CREATED)
+
+
+def _upload(request: Request, file_id: UUID) -> File:
+    file = selectors.upload_get(principal=_principal(request), file_id=file_id)
+    if file is None:
+        raise Http404
+    return file
+
+
+class UploadPartsApi(APIView):
+    """The parts of your multipart upload: URLs to PUT them to (POST), or the parts the
+    store already has (GET), to resume from another page load or device."""
+
+    permission_classes = [IsTenantPrincipal]
+
+    class InputSerializer(serializers.Serializer):
+        part_numbers = ItemsField(
+            child=serializers.IntegerField(min_value=1, max_value=settings.FILES_MAX_PARTS),
+            min_length=1,
+            max_length=settings.FILES_PART_URLS_PER_CALL,
+        )
+        md5s = ItemsField(
+            child=serializers.CharField(max_length=32),
+            required=False,
+            help_text=_("Base64 MD5 of each part, in the order of part_numbers."),
+        )
+
+    class UrlsOutputSerializer(serializers.Serializer):
+        parts = PartUrlSerializer(many=True)
+        expires_at = serializers.DateTimeField()
+
+    class ListOutputSerializer(serializers.Serializer):
+        file_id = serializers.UUIDField(source="pk")
+        part_size = serializers.IntegerField()
+        part_count = serializers.IntegerField()
+        parts = StoredPartSerializer(many=True)
+
+    @extend_schema(
+        operation_id="upload_parts_sign",
+        request=InputSerializer,
+        responses={
+            200: UrlsOutputSerializer,
+            409: error_response(CONFLICT),
+        },
+    )
+    def post(self, request: Request, file_id: UUID) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        urls = services.upload_part_urls(
+            file=_upload(request, file_id), actor=_principal(request), **data.validated_data
+        )
+        return Response(self.UrlsOutputSerializer(urls).data)
+
+    @extend_schema(
+        operation_id="upload_parts_list",
+        responses={200: ListOutputSerializer, 409: error_response(CONFLICT)},
+    )
+    def get(self, request: Request, file_id: UUID) -> Response:
+        file = _upload(request, file_id)
+        parts = services.upload_parts_list(file=file, actor=_principal(request))
+        data = {"pk": file.pk, "part_size": file.part_size, "part_count": file.part_count}
+        return Response(self.ListOutputSerializer({**data, "parts": parts}).data)
+
+
+class UploadAbortApi(APIView):
+    """Abort your upload that has not completed: the store drops what it received."""
+
+    permission_classes = [IsTenantPrincipal]
+
+    @extend_schema(
+        operation_id="upload_abort",
+        responses={200: FileSerializer, 409: error_response("The upload already completed.")},
+    )
+    def delete(self, request: Request, file_id: UUID) -> Response:
+        file = services.upload_abort(file=_upload(request, file_id), actor=_principal(request))
+        return Response(FileSerializer(file).data)
+
+
+class UploadCompleteApi(APIView):
+    """Finish your upload. The store's copy is checked (size, real type from its first bytes
+    against the name's extension) before the file is `uploaded` and scanned. Completing
+    again answers the same. Missing or wrong parts: 400 `upload_incomplete`, the upload
+    stays open; a file that is not what was declared: 400 `upload_rejected`, it is gone."""
+
+    permission_classes = [IsTenantPrincipal]
+
+    class InputSerializer(serializers.Serializer):
+        file_id = serializers.UUIDField()
+        parts = ItemsField(
+            child=CompletedPartSerializer(),
+            required=False,
+            max_length=settings.FILES_MAX_PARTS,
+            help_text=_("The parts as the client sent them (checked against the store's)."),
+        )
+
+    @extend_schema(
+        operation_id="upload_complete",
+        request=InputSerializer,
+        responses={
+            200: FileSerializer,
+            404: error_response("No upload of yours has this file_id."),
+            409: error_response(CONFLICT),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        given = data.validated_data.get("parts")
+        parts = None if given is None else [services.PartRef(**part) for part in given]
+        file = services.upload_complete(
+            tenant=request.tenant,  # type: ignore[attr-defined]
+            file=_upload(request, data.validated_data["file_id"]),
+            actor=_principal(request),
+            parts=parts,
+        )
+        return Response(FileSerializer(file).data)
+
+
+class FileListApi(APIView):
+    """The company's files, newest first, a page at a time; aborted uploads only when asked
+    for with `state`."""
+
+    permission_classes = [IsTenantPrincipal]
+
+    class FilterSerializer(serializers.Serializer):
+        state = serializers.ChoiceField(choices=File.State.choices, required=False)
+        type = serializers.CharField(
+            max_length=100,
+            required=False,
+            help_text=_("A detected MIME type (application/pdf) or its top level (image)."),
+        )
+        page = serializers.IntegerField(min_value=1, max_value=100_000, default=1)
+        limit = serializers.IntegerField(min_value=1, max_value=100, default=50)
+
+    class OutputSerializer(serializers.Serializer):
+        count = serializers.IntegerField()
+        page = serializers.IntegerField()
+        limit = serializers.IntegerField()
+        results = FileSerializer(many=True)
+
+    @extend_schema(
+        operation_id="files_list", parameters=[FilterSerializer], responses=OutputSerializer
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        page, limit = filters.validated_data["page"], filters.validated_data["limit"]
+        files = selectors.file_list(
+            principal=_principal(request),
+            state=filters.validated_data.get("state"),
+            type_=filters.validated_data.get("type"),
+        )
+        data: dict[str, Any] = {
+            "count": files.count(),
+            "page": page,
+            "limit": limit,
+            "results": files[(page - 1) * limit : page * limit],
+        }
+        return Response(self.OutputSerializer(data).data)
+
+
+def _file(request: Request, file_id: UUID) -> File:
+    file = selectors.file_get(principal=_principal(request), file_id=file_id)
+    if file is None:
+        raise Http404
+    return file
+
+
+class FileDetailApi(APIView):
+    """One of the company's files (GET), or delete it and its objects (DELETE: its uploader,
+    owners and admins)."""
+
+    permission_classes = [IsTenantPrincipal]
+
+    @extend_schema(operation_id="files_detail", responses=FileSerializer)
+    def get(self, request: Request, file_id: UUID) -> Response:
+        return Response(FileSerializer(_file(request, file_id)).data)
+
+    @extend_schema(operation_id="files_delete", responses={204: None})
+    def delete(self, request: Request, file_id: UUID) -> Response:
+        services.file_delete(file=_file(request, file_id), actor=_principal(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class FileDownloadApi(APIView):
+    """A short-lived URL that downloads a ready file as an attachment."""
+
+    permission_classes = [IsTenantPrincipal]
+
+    class OutputSerializer(serializers.Serializer):
+        url = serializers.URLField()
+        expires_at = serializers.DateTimeField()
+
+    @extend_schema(
+        operation_id="files_download",
+        responses={
+            200: OutputSerializer,
+            409: error_response("The file is not ready (uploading, scanning, infected…)."),
+        },
+    )
+    def get(self, request: Request, file_id: UUID) -> Response:
+        download = services.file_download(file=_file(request, file_id), actor=_principal(request))
+        return Response(self.OutputSerializer(download).data)

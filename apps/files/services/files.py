@@ -1,0 +1,60 @@
+"""Files once uploaded: downloading and deleting."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.exceptions import NotAllowedError
+from apps.accounts.principal import Principal
+from apps.files import store
+from apps.files.errors import FileNotReadyError
+from apps.files.models import File
+from apps.files.policies import can_delete_file, can_see_file
+
+
+@dataclass(frozen=True)
+class Download:
+    url: str
+    expires_at: datetime
+
+
+def file_download(*, file: File, actor: Principal) -> Download:
+    """A short-lived pre-signed GET of a `ready` file, answered by the store as an attachment
+    of the detected type (never shown inline, whatever the bytes)."""
+    if not can_see_file(actor, file):
+        raise NotAllowedError
+    if file.state != File.State.READY:
+        raise FileNotReadyError(
+            _("This file is %(state)s; only ready files can be downloaded.")
+            % {"state": file.get_state_display().lower()}
+        )
+    expires_in = settings.FILES_DOWNLOAD_EXPIRE
+    url = store.get_url(
+        key=file.key, expires_in=expires_in, content_type=file.detected_type, filename=file.name
+    )
+    return Download(url=url, expires_at=timezone.now() + timedelta(seconds=expires_in))
+
+
+@transaction.atomic
+def file_delete(*, file: File, actor: Principal | None) -> None:
+    """Delete the file and every object of it (an upload in progress is aborted in the
+    store). `actor` None: an operator, from the admin."""
+    if actor is not None and not can_delete_file(actor, file):
+        raise NotAllowedError(_("Only its uploader or an admin deletes this file."))
+    file = File.objects.select_for_update().filter(pk=file.pk).first()  # type: ignore[assignment]
+    if file is None:
+        return
+    if file.state == File.State.UPLOADING and file.upload_id:
+        store.multipart_abort(key=file.key, upload_id=file.upload_id)
+    store.delete(
+        file.key,
+        store.incoming_key(file.pk),
+        store.served_key(file.pk),
+        store.display_key(file.pk),
+        store.thumbnail_key(file.pk),
+    )
+    file.delete()

@@ -1,0 +1,114 @@
+"""Stale uploads and quarantine: what a bucket lifecycle rule would do, done by a periodic
+sweep (the store here, S3Proxy, has no lifecycle rules), and the rules themselves for a
+store that has them (`manage.py storage_lifecycle`)."""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tenants.utils import get_public_schema_name, tenant_context
+
+from apps.files import store
+from apps.files.models import File
+from apps.files.services.states import file_transition
+from apps.files.services.uploads import upload_abort
+from apps.tenants.models import Tenant
+
+logger = logging.getLogger(__name__)
+State = File.State
+
+
+@dataclass
+class SweepCounts:
+    abandoned: int = 0  # uploads left `uploading` too long, aborted
+    orphans: int = 0  # multipart uploads in the store the database does not know, aborted
+    quarantine: int = 0  # quarantined objects too old, deleted
+
+    def add(self, other: "SweepCounts") -> None:
+        self.abandoned += other.abandoned
+        self.orphans += other.orphans
+        self.quarantine += other.quarantine
+
+
+def _tenants() -> list[Tenant]:
+    skip = [get_public_schema_name(), settings.TENANT_BASE_SCHEMA]
+    return list(Tenant.objects.exclude(schema_name__in=skip).order_by("pk"))
+
+
+def files_sweep(*, now: datetime | None = None) -> SweepCounts:
+    """Every company in turn: abort uploads left `uploading` for
+    FILES_ABANDONED_AFTER_HOURS, abort the store's multipart uploads under the company's
+    prefix that no upload in progress owns, delete quarantined objects older than
+    FILES_INCOMING_MAX_AGE_HOURS. A company that fails is logged and the next one swept."""
+    now = now or timezone.now()
+    counts = SweepCounts()
+    for tenant in _tenants():
+        try:
+            with tenant_context(tenant):
+                counts.add(files_sweep_tenant(tenant=tenant, now=now))
+        except Exception:
+            logger.exception("sweeping the uploads of %s failed", tenant.schema_name)
+    return counts
+
+
+def files_sweep_tenant(*, tenant: Tenant, now: datetime) -> SweepCounts:
+    """The sweep for the current company (`tenant`, entered by the caller)."""
+    counts = SweepCounts()
+    abandoned = File.objects.filter(
+        state=State.UPLOADING,
+        created_at__lt=now - timedelta(hours=settings.FILES_ABANDONED_AFTER_HOURS),
+    )
+    for file in abandoned:
+        upload_abort(file=file, actor=None, reason=_("Abandoned: not completed within a day."))
+        counts.abandoned += 1
+
+    prefix = store.incoming_prefix(schema_name=tenant.schema_name)
+    grace = now - timedelta(seconds=settings.FILES_ORPHAN_GRACE_SECONDS)
+    pending = [u for u in store.multipart_pending(prefix=prefix) if u.initiated < grace]
+    known = set(
+        File.objects.filter(
+            state=State.UPLOADING, upload_id__in=[u.upload_id for u in pending]
+        ).values_list("upload_id", flat=True)
+    )
+    for upload in pending:
+        if upload.upload_id not in known:
+            counts.orphans += store.multipart_abort(key=upload.key, upload_id=upload.upload_id)
+
+    too_old = now - timedelta(hours=settings.FILES_INCOMING_MAX_AGE_HOURS)
+    stale = [obj.key for obj in store.objects(prefix=prefix) if obj.last_modified < too_old]
+    store.delete(*stale)
+    counts.quarantine += len(stale)
+    # A file waiting for its scan that long lost its object with it.
+    for file in File.objects.filter(key__in=stale, state__in=[State.UPLOADED, State.SCANNING]):
+        with transaction.atomic():
+            locked = File.objects.select_for_update().get(pk=file.pk)
+            if locked.state in (State.UPLOADED, State.SCANNING) and locked.key == file.key:
+                file_transition(
+                    locked,
+                    State.REJECTED,
+                    reason=_("Not scanned within a day; upload the file again."),
+                    processed_at=now,
+                )
+    return counts
+
+
+def lifecycle_rules() -> list[dict[str, Any]]:
+    """The same rules as the sweep, as a bucket lifecycle configuration: one rule per
+    company (a prefix filter holds one prefix; S3 takes up to 1,000 rules per bucket)."""
+    days_abandoned = max(1, round(settings.FILES_ABANDONED_AFTER_HOURS / 24))
+    days_incoming = max(1, round(settings.FILES_INCOMING_MAX_AGE_HOURS / 24))
+    return [
+        {
+            "ID": f"kura-incoming-{tenant.schema_name}",
+            "Filter": {"Prefix": store.incoming_prefix(schema_name=tenant.schema_name)},
+            "Status": "Enabled",
+            "Expiration": {"Days": days_incoming},
+            "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": days_abandoned},
+        }
+        for tenant in _tenants()
+    ]

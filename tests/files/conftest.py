@@ -1,0 +1,36 @@
+from collections.abc import Callable, Iterator
+
+import pytest
+from django_tenants.utils import schema_context
+from rest_framework.test import APIClient
+
+from apps.accounts.models import Membership
+from apps.accounts.services import auth_token_issue
+from apps.files.models import File
+from apps.tenants.models import Tenant
+from tests.api import bearer
+from tests.files.factories import store_left_clean
+
+
+@pytest.fixture
+def client_of(tenant: Tenant) -> Callable[..., APIClient]:
+    def make(membership: Membership, on: Tenant | None = None) -> APIClient:
+        token = auth_token_issue(membership=membership).access_token
+        return bearer(on or tenant, token)
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _store_left_clean(tenants: tuple[Tenant, Tenant]) -> Iterator[None]:
+    with store_left_clean(*tenants):
+        yield
+
+
+@pytest.fixture
+def committed_files(committed: None, tenants: tuple[Tenant, Tenant]) -> Iterator[None]:
+    """For tests with a worker: the files they commit are deleted afterwards."""
+    yield
+    for tenant in tenants:
+        with schema_context(tenant.schema_name):
+            File.objects.all().delete()

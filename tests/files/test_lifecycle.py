@@ -1,0 +1,124 @@
+"""Stale uploads and the quarantine: the beat sweep against the real S3 server, and what the
+store answers to a bucket lifecycle configuration."""
+
+import io
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.utils import timezone
+from django_tenants.utils import schema_context, tenant_context
+
+from apps.files import store
+from apps.files.models import File
+from apps.files.services import SweepCounts, files_sweep_tenant, lifecycle_rules
+from apps.files.tasks import files_sweep_task
+from tests.files import samples
+from tests.files.uploading import initiate, put, sign, upload
+
+pytestmark = pytest.mark.django_db
+MIB = 1024 * 1024
+
+
+@pytest.fixture
+def member_client(member, client_of):
+    return client_of(member)
+
+
+def sweep(tenant, *, after: timedelta) -> SweepCounts:
+    with tenant_context(tenant):
+        return files_sweep_tenant(tenant=tenant, now=timezone.now() + after)
+
+
+def the_file(tenant, file_id) -> File:
+    with schema_context(tenant.schema_name):
+        return File.objects.get(pk=file_id)
+
+
+def test_the_sweep_aborts_an_abandoned_multipart_upload(tenant, member_client, settings):
+    settings.FILES_SINGLE_PUT_MAX_BYTES = 1 * MIB
+    settings.FILES_PART_BYTES = 5 * MIB
+    ticket = initiate(member_client, name="v.txt", size=6 * MIB).json()
+    [one] = sign(member_client, ticket["file_id"], [1]).json()["parts"]
+    assert put(one, b"k" * 5 * MIB).status_code == 200
+    file = the_file(tenant, ticket["file_id"])
+    assert [u.upload_id for u in store.multipart_pending(prefix=file.key)] == [file.upload_id]
+
+    assert sweep(tenant, after=timedelta(hours=23)) == SweepCounts()
+    assert the_file(tenant, file.pk).state == "uploading"
+
+    assert sweep(tenant, after=timedelta(hours=25)) == SweepCounts(abandoned=1)
+    file = the_file(tenant, file.pk)
+    assert (file.state, file.reason) == ("aborted", "Abandoned: not completed within a day.")
+    assert list(store.multipart_pending(prefix=file.key)) == []
+
+
+def test_the_sweep_aborts_multipart_uploads_the_database_does_not_know(tenant):
+    with tenant_context(tenant):
+        orphan_key = store.incoming_key(uuid.uuid4())
+        elsewhere_key = f"test-tenants/{tenant.schema_name}/other/{uuid.uuid4()}"
+    orphan = store.multipart_create(key=orphan_key, content_type="text/plain")
+    elsewhere = store.multipart_create(key=elsewhere_key, content_type="text/plain")
+    try:
+        # Within the grace: it may be an upload whose row has not committed yet.
+        assert sweep(tenant, after=timedelta(minutes=30)) == SweepCounts()
+        assert sweep(tenant, after=timedelta(hours=2)) == SweepCounts(orphans=1)
+        assert list(store.multipart_pending(prefix=orphan_key)) == []
+        # Only the quarantine prefix is the sweep's.
+        assert [u.upload_id for u in store.multipart_pending(prefix=elsewhere_key)] == [elsewhere]
+    finally:
+        store.multipart_abort(key=elsewhere_key, upload_id=elsewhere)
+        store.multipart_abort(key=orphan_key, upload_id=orphan)
+
+
+def test_the_sweep_empties_the_quarantine_of_objects_older_than_a_day(tenant, member_client):
+    waiting = upload(member_client, samples.TEXT).json()["id"]  # its scan never ran
+    with tenant_context(tenant):
+        stray = store.incoming_key(uuid.uuid4())
+    store.put(key=stray, body=b"left behind", content_type="text/plain")
+
+    assert sweep(tenant, after=timedelta(hours=20)) == SweepCounts()
+    assert sweep(tenant, after=timedelta(hours=25)) == SweepCounts(quarantine=2)
+    assert store.head(stray) is None
+    file = the_file(tenant, waiting)
+    assert store.head(file.key) is None
+    assert (file.state, file.reason) == (
+        "rejected",
+        "Not scanned within a day; upload the file again.",
+    )
+
+
+def test_the_sweep_task_is_on_beats_schedule():
+    entry = settings.CELERY_BEAT_SCHEDULE["files-sweep"]
+    assert entry == {"task": files_sweep_task.name, "schedule": 3600.0}
+    assert files_sweep_task.name == "apps.files.tasks.files_sweep_task"
+
+
+def test_the_sweep_task_goes_through_every_company(tenant, other_tenant):
+    assert files_sweep_task() == {"abandoned": 0, "orphans": 0, "quarantine": 0}
+
+
+def test_lifecycle_rules_have_one_rule_per_company(tenant, other_tenant):
+    rules = {rule["ID"]: rule for rule in lifecycle_rules()}
+    assert rules[f"kura-incoming-{tenant.schema_name}"] == {
+        "ID": f"kura-incoming-{tenant.schema_name}",
+        "Filter": {"Prefix": f"test-tenants/{tenant.schema_name}/incoming/"},
+        "Status": "Enabled",
+        "Expiration": {"Days": 1},
+        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
+    }
+    assert f"kura-incoming-{other_tenant.schema_name}" in rules
+
+
+def test_storage_lifecycle_says_the_store_has_no_lifecycle_rules(tenant):
+    out = io.StringIO()
+    call_command("storage_lifecycle", stdout=out)
+    printed = out.getvalue()
+    assert f'"Prefix": "test-tenants/{tenant.schema_name}/incoming/"' in printed
+    # S3Proxy answers PutBucketLifecycleConfiguration with 501 NotImplemented.
+    assert (
+        "The store has no lifecycle rules (it answered 501 NotImplemented: A header you "
+        "provided implies functionality that is not implemented.); S3Proxy"
+    ) in printed
