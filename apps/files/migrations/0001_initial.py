@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('tenants', '0003_plan_file_limits'),
+        ('tenants', '0004_plan_file_limits'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

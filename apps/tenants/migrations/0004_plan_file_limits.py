@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenants', '0002_row_level_security'),
+        ('tenants', '0003_verbose_names'),
     ]
 
     operations = [
