@@ -34,7 +34,8 @@ from typing import Any, Generic, Literal, TypeVar
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.db.models import Q
+from django.db.models import F, Lookup, Q
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -177,17 +178,24 @@ def _parse_ordering(ordering: Sequence[str]) -> list[tuple[str, bool]]:
     return [(name.removeprefix("-"), name.startswith("-")) for name in ordering]
 
 
-def _after(keys: list[tuple[str, bool]], values: Sequence[Any]) -> Q:
+def _after(keys: list[tuple[str, bool]], values: Sequence[Any]) -> "Q | Lookup[Any]":
     """Rows strictly after `values` in the ordering `keys`.
 
-    `(a, b) > (x, y)` spelt as `a >= x AND (a > x OR (a = x AND b > y))`: any mix of
-    directions, and the leading bound is an index condition, so the scan starts at the
-    position instead of reading every row before it.
+    One direction throughout is a row-value comparison, `(created_at, id) < (x, y)`
+    (Django's tuple lookups, as composite primary keys use them): PostgreSQL reads it as
+    one index condition, so the scan starts at the position instead of reading every row
+    before it, and it is the cheapest WHERE to build. Mixed directions are spelt out as
+    `a <= x AND (a < x OR (a = x AND b > y))`, whose leading bound is still an index
+    condition.
     """
+    descending = {desc for _name, desc in keys}
+    if len(descending) == 1:
+        lookup = TupleLessThan if descending.pop() else TupleGreaterThan
+        return lookup(Tuple(*[F(name) for name, _desc in keys]), list(values))
     first_name, first_desc = keys[0]
     q = Q()
-    for i, (name, descending) in enumerate(keys):
-        step = Q(**{f"{name}__{'lt' if descending else 'gt'}": values[i]})
+    for i, (name, desc) in enumerate(keys):
+        step = Q(**{f"{name}__{'lt' if desc else 'gt'}": values[i]})
         for j in range(i):
             step &= Q(**{keys[j][0]: values[j]})
         q |= step
