@@ -142,6 +142,8 @@ def offset_page(
     bounded count, three when the count passes `exact_up_to` and the planner estimates the
     total. A page past the end is empty, with `has_next` false.
     """
+    if not queryset.ordered:
+        raise ValueError("An offset page of an unordered queryset would move rows between pages.")
     offset = (params.page - 1) * params.limit
     rows = list(queryset[offset : offset + params.limit + 1])
     results, has_next = rows[: params.limit], len(rows) > params.limit
@@ -252,6 +254,10 @@ class CursorParams:
 
 @dataclass(frozen=True)
 class CursorPage(Generic[M]):
+    """`has_more` says whether `next_cursor` leads anywhere; `previous_cursor` is None on the
+    first page (a page reached by a cursor may find an empty page before it, if the rows
+    there were deleted)."""
+
     results: list[M]
     limit: int
     next_cursor: str | None

@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django_tenants.utils import schema_context
@@ -511,6 +513,36 @@ def test_keyset_through_the_api_and_past_the_end(in_tenant, user_id):
     assert (second["has_next"], second["next_after"]) == (False, None)
     past = call(KeysetListApi, after="2000-01-01T00:00:00Z_1").data
     assert (past["results"], past["has_next"]) == ([], False)
+
+
+def test_keyset_oldest_first(in_tenant, user_id):
+    make_rows(user_id, 7)
+    queryset = Notification.objects.all()
+    first = keyset_page(queryset, params=KeysetParams(limit=4), descending=False)
+    second = keyset_page(
+        queryset,
+        params=KeysetParams.from_query({"after": first.next_after, "limit": "4"}),
+        descending=False,
+    )
+    assert ids(first.results) + ids(second.results) == newest_first()[::-1]
+    assert (first.has_next, second.has_next) == (True, False)
+
+
+@translation.override("en")
+def test_a_page_view_reads_the_query_dict(in_tenant, user_id):
+    """Server-rendered pages pass `request.GET`; a repeated parameter counts once (the last)."""
+    make_rows(user_id, 5)
+    query = RequestFactory().get("/feed/archive?page=9&page=2&limit=3").GET
+    page = offset_page(Notification.objects.all(), params=OffsetParams.from_query(query))
+    assert (ids(page.results), page.page, page.total_pages) == (newest_first()[3:], 2, 2)
+    with pytest.raises(ValidationError) as refused:
+        OffsetParams.from_query(RequestFactory().get("/feed/archive?limit=x").GET)
+    assert refused.value.message_dict == {"limit": ["Enter a whole number from 1 to 100."]}
+
+
+def test_an_unordered_queryset_is_refused(in_tenant):
+    with pytest.raises(ValueError, match="unordered"):
+        offset_page(Notification.objects.order_by(), params=OffsetParams())
 
 
 def test_keyset_page_is_one_query(in_tenant, user_id, django_assert_num_queries):
