@@ -77,12 +77,13 @@ def _positive_int(query: Mapping[str, Any], field: str, *, default: int, maximum
     if raw is None or raw == "":
         return default
     text = str(raw)
-    if not (text.isascii() and text.isdigit()) or len(text) > len(str(maximum)):
-        raise _field_error(field, _("Enter a whole number from 1 to %(max)d.") % {"max": maximum})
-    number = int(text)
-    if not 1 <= number <= maximum:
-        raise _field_error(field, _("Enter a whole number from 1 to %(max)d.") % {"max": maximum})
-    return number
+    # Digits only (no sign, space or underscore int() would take), and no longer than the
+    # maximum before int() reads them.
+    if text.isascii() and text.isdigit() and len(text) <= len(str(maximum)):
+        number = int(text)
+        if 1 <= number <= maximum:
+            return number
+    raise _field_error(field, _("Enter a whole number from 1 to %(max)d.") % {"max": maximum})
 
 
 def _limit(query: Mapping[str, Any]) -> int:
