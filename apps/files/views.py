@@ -13,6 +13,7 @@ from apps.accounts.principal import Principal
 from apps.core.errors import ServiceError, error_text
 from apps.core.params import int_param
 from apps.files import selectors, services
+from apps.files.images import display_size
 from apps.files.models import File
 from apps.files.policies import can_delete_file, can_upload
 
@@ -75,6 +76,9 @@ def file_view(request: HttpRequest, membership: Any, file_id: UUID) -> HttpRespo
         {
             "file": file,
             "display": selectors.image_url(file=file, key=file.display_key),
+            "display_size": (
+                display_size((file.width, file.height)) if file.width and file.height else None
+            ),
             "busy": file.state in BUSY - {File.State.UPLOADING},
             "may_delete": can_delete_file(principal, file),
         },
