@@ -68,13 +68,13 @@
     // One PUT: the URL and headers to send it with; completed after it (the postprocessor).
     async getUploadParameters(file, { signal }) {
       const ticket = await initiate(file, signal);
-      uppy.setFileMeta(file.id, { kuraFileId: ticket.file_id });
+      uppy.setFileMeta(file.id, { kuraFileId: ticket.file_id, kuraMethod: ticket.method });
       return { method: "PUT", url: ticket.url, headers: ticket.headers };
     },
 
     async createMultipartUpload(file) {
       const ticket = await initiate(file);
-      uppy.setFileMeta(file.id, { kuraFileId: ticket.file_id });
+      uppy.setFileMeta(file.id, { kuraFileId: ticket.file_id, kuraMethod: ticket.method });
       return { uploadId: ticket.file_id, key: ticket.file_id };
     },
     async listParts(file, { uploadId, signal }) {
@@ -102,10 +102,11 @@
   uppy.addPostProcessor(async (fileIDs) => {
     for (const id of fileIDs) {
       const file = uppy.getFile(id);
-      if (!file || file.isRemote || !file.meta.kuraFileId || file.s3Multipart) continue;
+      if (!file || file.meta.kuraMethod !== "put" || file.meta.kuraCompleted) continue;
       uppy.emit("postprocess-progress", file, { mode: "indeterminate" });
       try {
         await complete(file.meta.kuraFileId);
+        uppy.setFileMeta(id, { kuraCompleted: true });
       } catch (error) {
         uppy.emit("upload-error", file, error);
       }

@@ -1,0 +1,84 @@
+"""The files page in a real browser: a 20 MiB picture and a small photo given to Uppy's
+dashboard together go up in parallel straight to the store (in parts, and in one PUT), the
+real worker scans them and makes their thumbnails, and the grid shows them ready with their
+thumbnails without a reload."""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django_tenants.utils import schema_context
+from PIL import Image
+from playwright.sync_api import expect
+
+from apps.files.models import File
+from tests.browser.conftest import sign_in
+from tests.files import samples
+from tests.files.factories import store_left_clean
+
+MIB = 1024 * 1024
+
+pytestmark = pytest.mark.usefixtures("celery_worker_process", "celery_beat_process")
+
+
+@pytest.fixture
+def files_left_clean(committed, tenant) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """The committed files and their objects in the store are gone afterwards."""
+    with store_left_clean(tenant):
+        yield
+        with schema_context(tenant.schema_name):
+            File.objects.all().delete()
+        connection.set_schema_to_public()
+
+
+@pytest.fixture
+def big_picture(tmp_path: Path) -> Path:
+    """A PNG of noise, stored uncompressed: 20 MiB, a multipart upload of three parts."""
+    width, height = 2560, 2731
+    path = tmp_path / "big picture.png"
+    Image.frombytes("RGB", (width, height), os.urandom(width * height * 3)).save(
+        path, compress_level=0
+    )
+    assert path.stat().st_size >= 20 * MIB
+    return path
+
+
+def test_a_20_mib_picture_uploads_through_uppy_and_shows_its_thumbnail(  # noqa: PLR0917
+    page, committed_person, files_left_clean, big_picture, tenant, tmp_path
+):
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(samples.jpeg((640, 480)))
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    sign_in(page, committed_person.user.email)
+    page.get_by_role("link", name="Files").click()
+    expect(page.get_by_test_id("no-files")).to_be_visible()
+    expect(page.locator(".uppy-Dashboard")).to_be_visible()
+
+    page.locator("input.uppy-Dashboard-input").first.set_input_files([big_picture, photo])
+
+    card = page.get_by_test_id("file-card").filter(has_text="big picture.png")
+    expect(card).to_have_attribute("data-state", "ready", timeout=60_000)
+    expect(card.get_by_test_id("thumbnail")).to_be_visible()
+    assert card.get_by_test_id("thumbnail").evaluate("img => img.naturalWidth") == 200
+    expect(card.get_by_test_id("file-state")).to_have_text("Ready · 20.0 MB")
+    small = page.get_by_test_id("file-card").filter(has_text="photo.jpg")
+    expect(small).to_have_attribute("data-state", "ready")
+    expect(small.get_by_test_id("thumbnail")).to_be_visible()
+    with schema_context(tenant.schema_name):
+        files = {
+            f.name: (f.method, f.part_count, f.size, f.width, f.height) for f in File.objects.all()
+        }
+    connection.set_schema_to_public()
+    assert files == {
+        "big picture.png": ("multipart", 3, big_picture.stat().st_size, 2560, 2731),
+        "photo.jpg": ("put", None, photo.stat().st_size, 640, 480),
+    }
+    assert errors == []
+
+    card.get_by_role("link").click()
+    expect(page.get_by_test_id("display-image")).to_be_visible()
+    assert page.get_by_test_id("display-image").evaluate("img => img.naturalWidth") == 562
