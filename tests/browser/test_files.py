@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from apps.files.models import File
 from tests.browser.conftest import sign_in
+from tests.browser.test_every_page import AXE, AXE_RUN
 from tests.files import samples
 from tests.files.factories import store_left_clean
 
@@ -82,3 +83,14 @@ def test_a_20_mib_picture_uploads_through_uppy_and_shows_its_thumbnail(  # noqa:
     card.get_by_role("link").click()
     expect(page.get_by_test_id("display-image")).to_be_visible()
     assert page.get_by_test_id("display-image").evaluate("img => img.naturalWidth") == 562
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.add_script_tag(path=AXE)
+    assert page.evaluate(AXE_RUN) == []
+    assert page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth") <= 0
+
+    page.get_by_test_id("delete").click()
+    expect(page.get_by_role("heading", name="Delete big picture.png?")).to_be_visible()
+    page.get_by_test_id("confirm-delete").click()
+    expect(page.get_by_text("big picture.png was deleted.")).to_be_visible()
+    expect(page.get_by_test_id("file-card")).to_have_count(1)
+    assert errors == []
