@@ -53,7 +53,7 @@
     inline: true,
     target: root,
     width: "100%",
-    height: 240,
+    height: 300,
     showProgressDetails: true,
     proudlyDisplayPoweredByUppy: false,
     hideProgressAfterFinish: false,
