@@ -29,6 +29,7 @@ urlpatterns = [
     *accounts_urls.page_patterns,
     *reminders_urls.page_patterns,
     *notifications_urls.page_patterns,
+    *files_urls.page_patterns,
 ]
 
 handler404 = "apps.core.views.page_not_found"

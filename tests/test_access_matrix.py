@@ -138,6 +138,17 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
         row(404, 404, 302, 404, 302, 302, 302, 302),
     ),
     ("set_language", "post"): ("/i18n/setlang/", {"language": "en"}, same(302)),
+    ("files", "get"): ("/files", None, PAGE),
+    ("files-grid", "get"): ("/files/grid", None, PAGE),
+    ("file", "get"): ("/files/{file}", None, PAGE),
+    # A ready file: off to the store's pre-signed URL.
+    ("file-save", "get"): ("/files/{file}/download", None, same(302)),
+    # The confirmation page: its uploader (the member) and managers; a viewer may not.
+    ("file-delete", "get"): (
+        "/files/{file}/delete",
+        None,
+        row(200, 200, 200, 403, 302, 302, 302, 302),
+    ),
 }
 
 

@@ -14,7 +14,7 @@ from apps.accounts.permissions import IsTenantPrincipal, principal_of
 from apps.accounts.principal import Principal
 from apps.core.openapi import error_response
 from apps.core.params import MAX_ID
-from apps.files import selectors, services, store
+from apps.files import selectors, services
 from apps.files.fields import ItemsField
 from apps.files.models import File
 
@@ -51,23 +51,15 @@ class FileSerializer(serializers.Serializer):
     display_url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
 
-    @staticmethod
-    def _image_url(file: File, key: str) -> str | None:
-        if file.state != File.State.READY or not key:
-            return None
-        return store.get_url(
-            key=key, expires_in=settings.FILES_DOWNLOAD_EXPIRE, content_type="image/jpeg"
-        )
-
     @extend_schema_field(NULLABLE_URL)
     def get_display_url(self, file: File) -> str | None:
         """The 800x600 display image (ready images), a short-lived URL."""
-        return self._image_url(file, file.display_key)
+        return selectors.image_url(file=file, key=file.display_key)
 
     @extend_schema_field(NULLABLE_URL)
     def get_thumbnail_url(self, file: File) -> str | None:
         """The 200x200 thumbnail (ready images), a short-lived URL."""
-        return self._image_url(file, file.thumbnail_key)
+        return selectors.image_url(file=file, key=file.thumbnail_key)
 
 
 class PartUrlSerializer(serializers.Serializer):

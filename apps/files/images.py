@@ -144,6 +144,11 @@ def _derive(image: Image.Image) -> Derivatives:
     )
 
 
+def display_size(size: tuple[int, int]) -> tuple[int, int]:
+    """The display image's size for an image of `size` (upright): a page reserves it."""
+    return _fit_inside(size, DISPLAY_BOX)
+
+
 def _fit_inside(size: tuple[int, int], box: tuple[int, int]) -> tuple[int, int]:
     """`size` scaled down (never up) to fit inside `box`, keeping its aspect ratio."""
     scale = min(box[0] / size[0], box[1] / size[1], 1.0)

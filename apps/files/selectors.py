@@ -4,12 +4,14 @@ for its parts, completion or abort by its uploader only."""
 from dataclasses import dataclass
 from uuid import UUID
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Q, QuerySet, Sum
 from django_tenants.utils import schema_context
 from psycopg import sql
 
 from apps.accounts.principal import Principal
+from apps.files import store
 from apps.files.models import STORED_OR_COMING, File
 from apps.files.policies import can_see_file, is_uploader
 from apps.tenants.models import Tenant
@@ -29,6 +31,40 @@ def file_list(
             else files.filter(detected_type__startswith=f"{type_}/")
         )
     return files
+
+
+PAGE_SIZE = 24
+MAX_PAGE = 10_000  # deeper offsets are not paged to
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the files page's grid, by offset: one row more tells if more follow."""
+
+    items: list[File]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def file_page(*, principal: Principal, page: int = 1, size: int = PAGE_SIZE) -> Page:
+    number = min(max(page, 1), MAX_PAGE)
+    start = (number - 1) * size
+    rows = list(file_list(principal=principal)[start : start + size + 1])
+    return Page(items=rows[:size], number=number, has_next=len(rows) > size)
+
+
+def image_url(*, file: File, key: str) -> str | None:
+    """A ready image's thumbnail or display image (`key`): a pre-signed GET that expires
+    soon, so a link copied out of a page stops working; None for anything else."""
+    if file.state != File.State.READY or not key:
+        return None
+    return store.get_url(
+        key=key, expires_in=settings.FILES_DOWNLOAD_EXPIRE, content_type="image/jpeg"
+    )
 
 
 def file_get(*, principal: Principal, file_id: UUID) -> File | None:

@@ -46,6 +46,7 @@ PAGES = [
     Target("api-keys", "tenant", "/api-keys", signed_in=True),
     Target("reminders", "tenant", "/reminders", signed_in=True),
     Target("notifications", "tenant", "/notifications", signed_in=True),
+    Target("files", "tenant", "/files", signed_in=True),
     Target("landing", "public", "/", signed_in=False),
     Target("signup", "public", "/signup", signed_in=False),
     Target("find-company", "public", "/find", signed_in=False),
