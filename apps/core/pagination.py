@@ -118,6 +118,37 @@ class OffsetPage(Generic[M]):
     has_previous: bool
 
 
+# Pages of a server-rendered list ---------------------------------------------------------
+
+# Deeper page numbers in a page's query string are not paged to (nor overflow a bigint).
+MAX_PAGE_NUMBER = 10_000
+
+
+@dataclass(frozen=True)
+class NumberedPage(Generic[M]):
+    """One page of a web page's list, by number, without a count: "Previous", "Page n" and
+    "Next" need no total, and one row more tells whether more follow."""
+
+    items: list[M]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def numbered_page(queryset: "models.QuerySet[M]", *, number: int, size: int) -> NumberedPage[M]:
+    """Page `number` (clamped to 1..MAX_PAGE_NUMBER: a page's query string is not refused,
+    unlike the API's) of an ordered queryset, in one query."""
+    if not queryset.ordered:
+        raise ValueError("A page of an unordered queryset would move rows between pages.")
+    number = min(max(number, 1), MAX_PAGE_NUMBER)
+    start = (number - 1) * size
+    rows = list(queryset[start : start + size + 1])
+    return NumberedPage(items=rows[:size], number=number, has_next=len(rows) > size)
+
+
 def _planner_estimate(queryset: "models.QuerySet[Any]") -> int:
     """The rows the planner expects the query to return: what `EXPLAIN` costs, not a scan."""
     sql, params = queryset.order_by().query.sql_with_params()

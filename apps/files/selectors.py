@@ -11,6 +11,7 @@ from django_tenants.utils import schema_context
 from psycopg import sql
 
 from apps.accounts.principal import Principal
+from apps.core.pagination import NumberedPage, numbered_page
 from apps.files import store
 from apps.files.models import STORED_OR_COMING, File
 from apps.files.policies import can_see_file, is_uploader
@@ -34,27 +35,11 @@ def file_list(
 
 
 PAGE_SIZE = 24
-MAX_PAGE = 10_000  # deeper offsets are not paged to
 
 
-@dataclass(frozen=True)
-class Page:
-    """One page of the files page's grid, by offset: one row more tells if more follow."""
-
-    items: list[File]
-    number: int
-    has_next: bool
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-
-def file_page(*, principal: Principal, page: int = 1, size: int = PAGE_SIZE) -> Page:
-    number = min(max(page, 1), MAX_PAGE)
-    start = (number - 1) * size
-    rows = list(file_list(principal=principal)[start : start + size + 1])
-    return Page(items=rows[:size], number=number, has_next=len(rows) > size)
+def file_page(*, principal: Principal, page: int = 1, size: int = PAGE_SIZE) -> NumberedPage[File]:
+    """One page of the files page's grid."""
+    return numbered_page(file_list(principal=principal), number=page, size=size)
 
 
 def image_url(*, file: File, key: str) -> str | None:

@@ -33,6 +33,7 @@ from apps.core.pagination import (
     keyset_page,
     keyset_parameters,
     keyset_token,
+    numbered_page,
     offset_envelope,
     offset_page,
     offset_parameters,
@@ -644,3 +645,20 @@ def test_views_declare_parameters_and_envelopes_in_the_schema():
         "next_after",
         "results",
     ]
+
+
+@pytest.mark.usefixtures("in_tenant")
+def test_a_numbered_page_needs_one_query_and_no_count(user_id, django_assert_num_queries):
+    make_rows(user_id, 7)
+    ordered = Notification.objects.order_by("-created_at", "-id")
+    with django_assert_num_queries(1):
+        second = numbered_page(ordered, number=2, size=3)
+    assert (ids(second.items), second.number) == (newest_first()[3:6], 2)
+    assert (second.has_previous, second.has_next) == (True, True)
+    last = numbered_page(ordered, number=3, size=3)
+    assert (ids(last.items), last.has_next) == (newest_first()[6:], False)
+    # A page number out of range is clamped, not refused: it comes from a page's link.
+    assert numbered_page(ordered, number=-4, size=3).number == 1
+    assert numbered_page(ordered, number=10**12, size=3).items == []
+    with pytest.raises(ValueError, match="unordered"):
+        numbered_page(Notification.objects.order_by(), number=1, size=3)
