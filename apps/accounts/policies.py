@@ -69,10 +69,17 @@ def can_manage_members(principal: Principal | None) -> bool:
     return principal is not None and principal.can_manage_members
 
 
+def is_own(principal: Principal | None, user_id: int | None) -> bool:
+    """Something of the acting person's own (their reminder, their notification)."""
+    return (
+        principal is not None
+        and principal.membership is not None
+        and user_id == principal.membership.user_id
+    )
+
+
 def can_change_authored(principal: Principal | None, author_id: int | None) -> bool:
     """Authors change their own objects; owners and admins change any."""
     if principal is None or not principal.can_write:
         return False
-    if principal.can_manage_members:
-        return True
-    return principal.membership is not None and author_id == principal.membership.user_id
+    return principal.can_manage_members or is_own(principal, author_id)

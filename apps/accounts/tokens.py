@@ -116,9 +116,7 @@ def key_ring() -> KeyRingBackend:
 
 
 class KuraAccessToken(AccessToken):
-    def get_token_backend(self) -> TokenBackend:
-        return key_ring()
-
+    # simplejwt's get_token_backend() answers this property.
     @property
     def token_backend(self) -> TokenBackend:  # type: ignore[override]
         return key_ring()
@@ -126,9 +124,6 @@ class KuraAccessToken(AccessToken):
 
 class KuraRefreshToken(RefreshToken):
     access_token_class = KuraAccessToken
-
-    def get_token_backend(self) -> TokenBackend:
-        return key_ring()
 
     @property
     def token_backend(self) -> TokenBackend:  # type: ignore[override]

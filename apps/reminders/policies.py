@@ -1,6 +1,6 @@
 """Who may do what with reminders: a reminder is its person's own."""
 
-from apps.accounts.policies import can_write, is_person
+from apps.accounts.policies import can_write, is_own, is_person
 from apps.accounts.principal import Principal
 from apps.reminders.models import Reminder
 
@@ -12,11 +12,7 @@ def can_set_reminders(principal: Principal | None) -> bool:
 
 
 def can_see_reminder(principal: Principal | None, reminder: Reminder) -> bool:
-    return (
-        principal is not None
-        and principal.membership is not None
-        and reminder.user_id == principal.membership.user_id
-    )
+    return is_own(principal, reminder.user_id)
 
 
 def can_cancel_reminder(principal: Principal | None, reminder: Reminder) -> bool:
