@@ -50,6 +50,12 @@ def can_appoint(actor_role: str, target_role: str | None) -> bool:
     return target_role != Role.OWNER or actor_role == Role.OWNER
 
 
+def can_manage_member(actor: Membership, target: Membership) -> bool:
+    """Remove or suspend `target`: a manager who may appoint the target's role, and not on
+    themselves (a company is left by another manager's hand, never locked out by its own)."""
+    return target.pk != actor.pk and can_appoint(actor.role, target.role)
+
+
 def can_read(principal: Principal | None) -> bool:
     """Anyone signed in for the company (any role, any API key) reads what the company shares."""
     return principal is not None

@@ -36,7 +36,7 @@ from apps.accounts.forms import (
 )
 from apps.accounts.models import Invitation, Membership, User
 from apps.accounts.oidc import oidc_enabled
-from apps.accounts.policies import can_appoint
+from apps.accounts.policies import can_manage_member
 from apps.core.clients import client_ip
 from apps.core.errors import ServiceError, error_text
 from apps.core.hosts import host_url
@@ -222,6 +222,7 @@ def _members_page(
     members = list(selectors.membership_list(tenant=tenant))
     for member in members:
         member.row_error = (row_errors or {}).get(member.pk)  # type: ignore[attr-defined]
+        member.manageable = can_manage_member(membership, member)  # type: ignore[attr-defined]
     return render(
         request,
         "accounts/members.html",
@@ -244,7 +245,7 @@ def _target_member(request: HttpRequest, actor: Membership, member_id: int) -> M
     )
     if target is None:
         raise Http404
-    if target.pk == actor.pk or not can_appoint(actor.role, target.role):
+    if not can_manage_member(actor, target):
         raise PermissionDenied
     return target
 

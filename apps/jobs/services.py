@@ -117,6 +117,15 @@ def job_cancel(*, job: Job) -> bool:
     return cancelled == 1
 
 
+def job_cancel_by_key(*, tenant: Tenant | None, idempotency_key: str) -> bool:
+    """Cancel the job scheduled under `idempotency_key` for `tenant`, if it has not started;
+    False if there is none, or it already ran, runs or was cancelled."""
+    cancelled = Job.objects.filter(
+        tenant=tenant, idempotency_key=idempotency_key, state__in=CANCELLABLE
+    ).update(state=State.CANCELLED, finished_at=timezone.now())
+    return cancelled == 1
+
+
 def job_reschedule(*, job: Job, run_at: datetime) -> bool:
     """Move a job that has not started to `run_at`; a message already sent for the old
     time finds the job not yet due and does nothing."""

@@ -11,9 +11,8 @@ from django.utils.translation import gettext as _
 from apps.accounts import access_cache
 from apps.accounts.exceptions import NotAllowedError
 from apps.accounts.models import Invitation, Membership, RefreshToken
-from apps.accounts.policies import can_appoint, role_can_manage_members
-from apps.jobs.models import Job
-from apps.jobs.services import job_cancel, job_schedule
+from apps.accounts.policies import can_appoint, can_manage_member, role_can_manage_members
+from apps.jobs.services import job_cancel_by_key, job_schedule
 from apps.notifications.services import notification_create
 
 Role = Membership.Role
@@ -60,6 +59,8 @@ def membership_role_change(*, membership: Membership, role: str, actor: Membersh
 @transaction.atomic
 def membership_remove(*, membership: Membership, actor: Membership) -> None:
     require_manager(actor, membership.role)
+    if not can_manage_member(actor, membership):
+        raise ValidationError(_("You cannot remove yourself."))
     if membership.role == Role.OWNER and not _other_owners(membership):
         raise ValidationError(_("A company needs at least one owner."))
     # Invitations they sent and nobody accepted yet go with them.
@@ -73,7 +74,7 @@ def membership_remove(*, membership: Membership, actor: Membership) -> None:
 def membership_suspend(*, membership: Membership, until: datetime, actor: Membership) -> Membership:
     """Suspend a member until `until`: their tokens stop working at once."""
     require_manager(actor, membership.role)
-    if membership.pk == actor.pk:
+    if not can_manage_member(actor, membership):
         raise ValidationError(_("You cannot suspend yourself."))
     if until <= timezone.now():
         raise ValidationError({"until": _("Choose a time in the future.")})
@@ -112,11 +113,7 @@ def membership_suspension_end(*, membership: Membership, actor: Membership) -> M
     until = locked.suspended_until
     locked.suspended_until = None
     locked.save(update_fields=["suspended_until"])
-    job = Job.objects.filter(
-        tenant_id=locked.tenant_id, idempotency_key=_lift_key(locked.pk, until)
-    ).first()
-    if job is not None:
-        job_cancel(job=job)
+    job_cancel_by_key(tenant=locked.tenant, idempotency_key=_lift_key(locked.pk, until))
     if until > timezone.now():
         notification_create(
             user=locked.user,
