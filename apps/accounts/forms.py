@@ -3,7 +3,6 @@ import zoneinfo
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.password_validation import (
     password_validators_help_texts,
@@ -163,11 +162,6 @@ class SignupForm(KeepsPasswordForm):
             except ValidationError as exc:
                 self.add_error("password", exc.messages)
         return data
-
-    def host(self) -> str:
-        """The address being chosen, `<slug>.<BASE_DOMAIN>`, once it is a valid one."""
-        slug = self.cleaned_data.get("slug") if hasattr(self, "cleaned_data") else None
-        return f"{slug}.{settings.BASE_DOMAIN}" if slug else ""
 
 
 class FindCompanyForm(forms.Form):

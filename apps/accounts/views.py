@@ -38,10 +38,10 @@ from apps.accounts.models import Invitation, Membership, User
 from apps.accounts.oidc import oidc_enabled
 from apps.accounts.policies import can_manage_member
 from apps.core.clients import client_ip
-from apps.core.errors import ServiceError, error_text
+from apps.core.errors import ServiceError, error_text, form_errors_from
 from apps.core.hosts import host_url
 from apps.core.params import int_param
-from apps.core.templatetags.kura_time import when_text
+from apps.core.times import when_text
 from apps.tenants.models import Tenant
 from apps.tenants.services import tenant_signup
 
@@ -70,17 +70,6 @@ def safe_next(request: HttpRequest, default: str = "/") -> str:
     ):
         return target
     return default
-
-
-def form_errors_from(form: Any, exc: ServiceError | ValidationError, **fields: str) -> None:
-    """A service's refusal shown beside the fields it is about (`fields` renames a service's
-    field to the form's); the rest above the form."""
-    if isinstance(exc, ServiceError) or not hasattr(exc, "error_dict"):
-        form.add_error(None, error_text(exc))
-        return
-    for field, errors in exc.message_dict.items():
-        name = fields.get(field, field)
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def page_language() -> str:
@@ -371,7 +360,7 @@ def member_remove_view(request: HttpRequest, membership: Any, member_id: int) ->
             messages.success(
                 request,
                 _("%(person)s was removed from %(company)s.")
-                % {"person": person_label(target.user), "company": target.tenant.name},
+                % {"person": person_label(target.user), "company": request.tenant.name},  # type: ignore[attr-defined]
             )
             return redirect("members")
     return render(

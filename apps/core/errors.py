@@ -25,3 +25,14 @@ class ServiceError(Exception):
 def error_text(exc: ServiceError | ValidationError) -> str:
     """What a web page shows for a refusal."""
     return exc.message if isinstance(exc, ServiceError) else " ".join(exc.messages)
+
+
+def form_errors_from(form: Any, exc: ServiceError | ValidationError, **fields: str) -> None:
+    """A service's refusal shown beside the fields it is about (`fields` renames a service's
+    field to the form's); the rest above the form."""
+    if isinstance(exc, ServiceError) or not hasattr(exc, "error_dict"):
+        form.add_error(None, error_text(exc))
+        return
+    for field, errors in exc.message_dict.items():
+        name = fields.get(field, field)
+        form.add_error(name if name in form.fields else None, errors)

@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.decorators import member_required
 from apps.accounts.principal import Principal
-from apps.core.errors import ServiceError, error_text
+from apps.core.errors import ServiceError, error_text, form_errors_from
 from apps.core.params import int_param
-from apps.core.templatetags.kura_time import when_text
+from apps.core.times import when_text
 from apps.reminders import selectors, services
 from apps.reminders.forms import CUSTOM, ReminderForm
 from apps.reminders.policies import can_set_reminders
@@ -37,7 +37,9 @@ def reminders_view(request: HttpRequest, membership: Any) -> HttpResponse:
                     remind_at=form.cleaned_data["remind_at"],
                 )
             except ValidationError as exc:
-                _errors_beside_fields(form, exc)
+                # The service speaks of remind_at: beside the field the person used.
+                when_field = "at" if form.cleaned_data["when"] == CUSTOM else "when"
+                form_errors_from(form, exc, remind_at=when_field)
             else:
                 messages.success(
                     request,
@@ -57,15 +59,6 @@ def reminders_view(request: HttpRequest, membership: Any) -> HttpResponse:
             "past": selectors.reminder_past(user=user, page=int_param(request.GET.get("past"))),
         },
     )
-
-
-def _errors_beside_fields(form: ReminderForm, exc: ValidationError) -> None:
-    """The service speaks of remind_at: its errors go beside the field the person used."""
-    when_field = "at" if form.cleaned_data["when"] == CUSTOM else "when"
-    by_field = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
-    for name, errors in by_field.items():
-        field = when_field if name == "remind_at" else name
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _cancel(request: HttpRequest, membership: Any, principal: Principal) -> HttpResponse:

@@ -18,7 +18,7 @@ from apps.accounts.services import (
     membership_suspend,
     membership_suspension_end,
 )
-from apps.core.templatetags.kura_time import when_text
+from apps.core.times import when_text
 from apps.jobs.models import Job
 from apps.notifications.models import Notification
 from tests.accounts.test_views import signed_in

@@ -7,7 +7,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import timezone, translation
 
-from apps.core.templatetags.kura_time import relative_text, when_text
+from apps.core.times import relative_text, when_text
 
 NOW = datetime(2026, 11, 27, 8, 27, tzinfo=UTC)
 

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from apps.core.templatetags.kura_time import when_text
+from apps.core.times import when_text
 from apps.reminders.models import Reminder
 from apps.reminders.selectors import PAGE_SIZE
 from apps.reminders.services import reminder_create

@@ -10,7 +10,8 @@ from django.utils.translation import ngettext
 from django_redis import get_redis_connection
 
 from apps.accounts.exceptions import LoginThrottledError
-from apps.accounts.models import Membership, User
+from apps.accounts.models import User
+from apps.accounts.selectors import memberships_of_user
 from apps.tenants.models import Tenant
 
 WINDOW_SECONDS = 3600
@@ -60,12 +61,7 @@ def companies_email_links(
     user = User.objects.filter(email=email, is_active=True).first()
     if email_count > PER_EMAIL or user is None:
         return
-    memberships = (
-        Membership.objects.filter(user=user, tenant__is_active=True)
-        .select_related("tenant")
-        .order_by("tenant__name", "tenant_id")
-    )
-    lines = [f"- {m.tenant.name}: {login_url(m.tenant)}" for m in memberships]
+    lines = [f"- {m.tenant.name}: {login_url(m.tenant)}" for m in memberships_of_user(user=user)]
     if lines:
         body = _("Your Kura account belongs to these companies. Sign in to each here:")
         body += "\n\n" + "\n".join(lines)
