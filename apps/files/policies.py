@@ -1,7 +1,7 @@
 """Who may do what with files: the company's files are seen by everyone in it; an upload
 is its uploader's (the person or API key that began it); uploaders and admins delete."""
 
-from apps.accounts.policies import can_read, can_write
+from apps.accounts.policies import can_change_authored, can_read, can_write
 from apps.accounts.principal import Principal
 from apps.files.models import File
 
@@ -34,7 +34,7 @@ def can_continue_upload(principal: Principal | None, file: File) -> bool:
 
 
 def can_delete_file(principal: Principal | None, file: File) -> bool:
-    if not can_write(principal):
-        return False
-    assert principal is not None  # noqa: S101 - can_write said so
-    return principal.can_manage_members or is_uploader(principal, file)
+    """Like any authored thing: its uploader or a manager (and an API key its own upload)."""
+    return can_change_authored(principal, file.uploader_id) or (
+        can_write(principal) and is_uploader(principal, file)
+    )

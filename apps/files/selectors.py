@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 from django_tenants.utils import schema_context
 from psycopg import sql
 
@@ -59,13 +59,7 @@ def file_get(*, principal: Principal, file_id: UUID) -> File | None:
 
 def upload_get(*, principal: Principal, file_id: UUID) -> File | None:
     """The caller's own upload (someone else's is not found)."""
-    if principal.membership is not None:
-        mine = Q(uploader_id=principal.membership.user_id)
-    elif principal.api_key is not None:
-        mine = Q(api_key_id=principal.api_key.pk)
-    else:
-        return None
-    file = File.objects.filter(mine, pk=file_id).first()
+    file = File.objects.select_related("uploader").filter(pk=file_id).first()
     return file if file is not None and is_uploader(principal, file) else None
 
 

@@ -69,6 +69,17 @@ def thumbnail_key(file_id: UUID, *, schema_name: str | None = None) -> str:
     return tenant_key(f"thumbs/{file_id}.jpg", schema_name=schema_name)
 
 
+def file_keys(file_id: UUID) -> list[str]:
+    """Every object a file can have in the store: its quarantine and served copies and its
+    two derivatives (deleting a file or a rejected upload removes them all)."""
+    return [
+        incoming_key(file_id),
+        served_key(file_id),
+        display_key(file_id),
+        thumbnail_key(file_id),
+    ]
+
+
 def incoming_prefix(*, schema_name: str | None = None) -> str:
     return tenant_key("incoming/", schema_name=schema_name)
 

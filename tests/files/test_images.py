@@ -8,6 +8,7 @@ import zlib
 
 import pillow_heif
 import pytest
+from django.utils import translation
 from PIL import Image, ImageCms
 
 from apps.files import images
@@ -19,6 +20,13 @@ ORIENTATION, GPS_IFD, GPS_LATITUDE = 0x0112, 0x8825, 2
 DAMAGED = "This image is damaged or incomplete."
 UNREADABLE = "This file is not an image Kura can read (JPEG, PNG, WebP, GIF, AVIF or HEIC)."
 TOO_LARGE = "This image has too many pixels: the limit is 50 megapixels."
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Refusals are asserted in English; the product's default language is Japanese."""
+    with translation.override("en"):
+        yield
 
 
 def encode(image: Image.Image, fmt: str, **params) -> bytes:

@@ -7,6 +7,7 @@ import zipfile
 
 import pillow_heif
 import pytest
+from django.utils import translation
 from PIL import Image
 
 from apps.files.errors import FileNameRefusedError
@@ -24,6 +25,13 @@ from apps.files.sniffing import (
 # The anti-virus test file, split so this source is not flagged (tests/core/test_antivirus.py).
 EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 CONTENT_TYPES = "[Content_Types].xml"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Refusals are asserted in English; the product's default language is Japanese."""
+    with translation.override("en"):
+        yield
 
 
 def picture(fmt: str, **params) -> bytes:

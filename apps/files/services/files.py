@@ -50,11 +50,5 @@ def file_delete(*, file: File, actor: Principal | None) -> None:
         return
     if file.state == File.State.UPLOADING and file.upload_id:
         store.multipart_abort(key=file.key, upload_id=file.upload_id)
-    store.delete(
-        file.key,
-        store.incoming_key(file.pk),
-        store.served_key(file.pk),
-        store.display_key(file.pk),
-        store.thumbnail_key(file.pk),
-    )
+    store.delete(*store.file_keys(file.pk))  # file.key is one of them
     file.delete()

@@ -60,17 +60,8 @@ def _source(file: File) -> str | None:
     return None
 
 
-def _all_keys(file: File) -> list[str]:
-    return [
-        store.incoming_key(file.pk),
-        store.served_key(file.pk),
-        store.display_key(file.pk),
-        store.thumbnail_key(file.pk),
-    ]
-
-
 def _reject(file: File, reason: str) -> None:
-    store.delete(*_all_keys(file))
+    store.delete(*store.file_keys(file.pk))
     file_transition(file, State.REJECTED, reason=reason[:300], processed_at=timezone.now())
 
 
@@ -120,7 +111,7 @@ def file_scan(*, tenant: Tenant, file_id: UUID) -> None:
         return
     if not result.clean:
         signature = result.signature or "?"
-        store.delete(*_all_keys(file))
+        store.delete(*store.file_keys(file.pk))
         file_transition(file, State.INFECTED, reason=signature[:300], processed_at=timezone.now())
         _notify_infected(tenant, file, signature)
         return

@@ -118,7 +118,8 @@ def _declared_type(content_type: str) -> str:
     """The type the client declares, without parameters; none (a browser that does not know
     the type) is application/octet-stream."""
     mime = content_type.split(";", 1)[0].strip().lower() or "application/octet-stream"
-    if not _MIME.fullmatch(mime):
+    declared_max = File._meta.get_field("declared_type").max_length or 0  # noqa: SLF001
+    if len(mime) > declared_max or not _MIME.fullmatch(mime):
         raise ValidationError({"content_type": [_("Give a MIME type such as image/jpeg.")]})
     return mime
 
