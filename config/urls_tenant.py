@@ -7,6 +7,7 @@ from apps.accounts import urls as accounts_urls
 from apps.core import views as core_views
 from apps.files import urls as files_urls
 from apps.notifications import urls as notifications_urls
+from apps.posts import urls as posts_urls
 from apps.reminders import urls as reminders_urls
 from apps.tenants.apis import TenantDetailApi
 
@@ -15,6 +16,7 @@ api_patterns = [
     *reminders_urls.api_patterns,
     *notifications_urls.api_patterns,
     *files_urls.api_patterns,
+    *posts_urls.api_patterns,
     path("tenant", TenantDetailApi.as_view(), name="tenant-detail"),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
@@ -30,6 +32,7 @@ urlpatterns = [
     *reminders_urls.page_patterns,
     *notifications_urls.page_patterns,
     *files_urls.page_patterns,
+    *posts_urls.page_patterns,
 ]
 
 handler404 = "apps.core.views.page_not_found"

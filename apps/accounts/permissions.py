@@ -24,6 +24,14 @@ def principal_of(request: Request) -> Principal | None:
     return None
 
 
+def principal_required(request: Request) -> Principal:
+    """The principal of a view whose permission classes already let only this tenant's
+    principals in."""
+    principal = principal_of(request)
+    assert principal is not None  # noqa: S101 - the view's permissions let the request in
+    return principal
+
+
 class IsTenantMember(BasePermission):
     """Signed in for this tenant, whatever the role (reading one's profile, signing out)."""
 

@@ -1,6 +1,8 @@
 """Reads on accounts; each takes the acting principal where access matters."""
 
-from django.db.models import QuerySet
+from collections.abc import Collection
+
+from django.db.models import Q, QuerySet
 
 from apps.accounts import access_cache
 from apps.accounts.models import ApiKey, Invitation, Membership, User
@@ -78,3 +80,36 @@ def owner_of(*, tenant: Tenant) -> User:
         .earliest("created_at")
         .user
     )
+
+
+def members_by_handle(*, tenant: Tenant, handles: Collection[str]) -> dict[str, User]:
+    """The active people of `tenant` that `@handles` name: a whole email address, or the
+    part before its `@` when only one person of the company has it. Unknown and ambiguous
+    handles are left out."""
+    wanted = {h.lower() for h in handles}
+    if not wanted:
+        return {}
+    match = Q()
+    for handle in wanted:
+        match |= (
+            Q(user__email__iexact=handle)
+            if "@" in handle
+            else Q(user__email__istartswith=f"{handle}@")
+        )
+    people = [
+        m.user
+        for m in Membership.objects.filter(match, tenant=tenant, user__is_active=True)
+        .select_related("user")
+        .order_by("user_id")
+    ]
+    found: dict[str, User] = {}
+    by_local: dict[str, list[User]] = {}
+    for user in people:
+        email = user.email.lower()
+        if email in wanted:
+            found[email] = user
+        by_local.setdefault(email.partition("@")[0], []).append(user)
+    for handle in wanted - found.keys():
+        if len(by_local.get(handle, [])) == 1:
+            found[handle] = by_local[handle][0]
+    return found

@@ -43,6 +43,10 @@ RETRY_AFTER = {
 }
 
 
+# A short-lived pre-signed URL, or null (a field declared with `extend_schema_field`).
+NULLABLE_URL = {"type": "string", "format": "uri", "nullable": True}
+
+
 def error_response(description: str) -> OpenApiResponse:
     """An error a view declares itself, in the one error shape: `responses={409:
     error_response("…")}`. Statuses every API view shares are added by KuraAutoSchema."""

@@ -90,6 +90,26 @@ def _limit(query: Mapping[str, Any]) -> int:
     return _positive_int(query, "limit", default=DEFAULT_LIMIT, maximum=MAX_LIMIT)
 
 
+# Style --------------------------------------------------------------------------------------
+
+Style = Literal["offset", "cursor", "keyset"]
+STYLE_PARAMETERS: dict[str, Style] = {"page": "offset", "cursor": "cursor", "after": "keyset"}
+
+
+def style_of(query: Mapping[str, Any], *, default: Style = "cursor") -> Style:
+    """Which pagination a list offering all three was asked for: `page` (offset), `cursor`
+    or `after` (keyset), present even if empty (`?after=` is the first page of a keyset
+    traversal); `default` when none. Two at once is a 400 naming the second."""
+    given = [name for name in STYLE_PARAMETERS if name in query]
+    if len(given) > 1:
+        raise _field_error(
+            given[1],
+            _("Page with one of page, cursor or after, not %(first)s and %(second)s together.")
+            % {"first": given[0], "second": given[1]},
+        )
+    return STYLE_PARAMETERS[given[0]] if given else default
+
+
 # Offset -------------------------------------------------------------------------------------
 
 
@@ -507,10 +527,19 @@ def keyset_parameters() -> list[OpenApiParameter]:
         OpenApiParameter(
             "after",
             OpenApiTypes.STR,
-            description="`next_after` of the previous answer: `<ISO 8601 time>_<id>`.",
+            description=(
+                "`next_after` of the previous answer: `<ISO 8601 time>_<id>`; empty for the "
+                "first page."
+            ),
         ),
         _limit_parameter(),
     ]
+
+
+def any_style_parameters() -> list[OpenApiParameter]:
+    """The query parameters of a list paged any of the three ways (`style_of`)."""
+    page, limit = offset_parameters()
+    return [page, cursor_parameters()[0], keyset_parameters()[0], limit]
 
 
 def _envelope(

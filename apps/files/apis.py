@@ -12,10 +12,10 @@ from rest_framework.views import APIView
 
 from apps.accounts.permissions import IsTenantPrincipal, principal_of
 from apps.accounts.principal import Principal
+from apps.core.fields import ItemsField
 from apps.core.openapi import error_response
 from apps.core.params import MAX_ID
 from apps.files import selectors, services
-from apps.files.fields import ItemsField
 from apps.files.models import File
 
 NULLABLE_URL = {"type": "string", "format": "uri", "nullable": True}

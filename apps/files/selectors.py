@@ -1,6 +1,7 @@
 """Reads on files. Everyone in the company sees its files; an upload in progress is reached
 for its parts, completion or abort by its uploader only."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -105,3 +106,10 @@ def tenant_files(*, tenant: Tenant, state: str | None = None, limit: int = 200) 
         if state:
             files = files.filter(state=state)
         return list(files[:limit])
+
+
+def file_ready_list(*, principal: Principal, file_ids: Collection[UUID]) -> list[File]:
+    """The files among `file_ids` that `principal` sees and that are ready (scanned, with
+    their images made): what a post may attach."""
+    files = File.objects.filter(pk__in=file_ids, state=File.State.READY).order_by("created_at")
+    return [file for file in files if can_see_file(principal, file)]

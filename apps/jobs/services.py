@@ -137,6 +137,13 @@ def job_reschedule(*, job: Job, run_at: datetime) -> bool:
     return moved == 1
 
 
+def job_reschedule_by_key(*, tenant: Tenant | None, idempotency_key: str, run_at: datetime) -> bool:
+    """Move the job scheduled under `idempotency_key` for `tenant` to `run_at`, if it has
+    not started; False if there is none, or it already ran, runs or was cancelled."""
+    job = Job.objects.filter(tenant=tenant, idempotency_key=idempotency_key).only("pk").first()
+    return job is not None and job_reschedule(job=job, run_at=run_at)
+
+
 def job_retry(*, job: Job) -> bool:
     """Operators: give a dead or failed job one more attempt, now."""
     retried = Job.objects.filter(pk=job.pk, state__in=[State.DEAD, State.FAILED]).update(
