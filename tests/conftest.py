@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
+from django.test.utils import setup_databases
 from django_tenants.utils import schema_context, schema_exists
 
 from apps.accounts.models import Membership, User
@@ -27,9 +28,20 @@ from tests.factories import MembershipFactory
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
-    """The test database as `manage.py migrate_all` leaves it: public tenant and template."""
+def django_db_setup(django_db_setup, django_db_blocker, django_db_keepdb, django_db_createdb):  # type: ignore[no-untyped-def]
+    """The test database as `manage.py migrate_all` leaves it: public tenant and template.
+
+    pytest-django sets the test database up only when a selected test is marked
+    `django_db`; tests on committed data (worker, beat, browser) are not, and run alone
+    they would reach the development database. They get the test database too."""
     with django_db_blocker.unblock():
+        if not connection.settings_dict["NAME"].startswith("test_"):
+            setup_databases(
+                verbosity=0,
+                interactive=False,
+                aliases={"default"},
+                keepdb=django_db_keepdb and not django_db_createdb,
+            )
         tenant_public_ensure()
         tenant_template_migrate()
 
