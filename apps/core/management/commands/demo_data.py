@@ -3,13 +3,22 @@ import os
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django_tenants.utils import tenant_context
 
 from apps.accounts.models import Membership, User
+from apps.accounts.principal import Principal
 from apps.accounts.services import user_create
+from apps.posts.selectors import post_list
+from apps.posts.services import post_create
 from apps.tenants.models import Tenant
 from apps.tenants.services import tenant_create
 
 DEMO_TENANTS = [("acme", "Acme Corporation"), ("globex", "Globex 株式会社")]
+DEMO_POSTS = [
+    "Kura へようこそ。ファイル、リマインダー、フィードをお試しください。",
+    "Welcome to the company feed: post now, or schedule a post for later.",
+    "来週の全体会議は月曜 10:00 からです。資料は https://example.com/agenda にあります。",
+]
 
 
 class Command(BaseCommand):
@@ -24,9 +33,10 @@ class Command(BaseCommand):
                 email=email, password=password, full_name=f"{name} owner", validate=False
             )
             tenant = Tenant.objects.filter(slug=slug).first() or tenant_create(name=name, slug=slug)
-            Membership.objects.get_or_create(
+            membership, _created = Membership.objects.get_or_create(
                 user=owner, tenant=tenant, defaults={"role": Membership.Role.OWNER}
             )
+            self._posts(tenant, membership)
             self.stdout.write(
                 f"  {name}: http://{slug}.{settings.BASE_DOMAIN}:8000/  {email} / {password}"
             )
@@ -36,3 +46,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  Operators: http://{settings.BASE_DOMAIN}:8000/admin/  {operator} / {password}"
         )
+
+    def _posts(self, tenant: Tenant, membership: Membership) -> None:
+        """A few posts in an empty feed, so the demo's feed is not blank."""
+        actor = Principal.of_membership(membership)
+        with tenant_context(tenant):
+            if post_list(principal=actor).exists():
+                return
+            for body in DEMO_POSTS:
+                post_create(tenant=tenant, actor=actor, body=body)
