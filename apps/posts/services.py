@@ -177,8 +177,9 @@ def _schedule_job(tenant: Tenant, post: Post) -> None:
     post.save(update_fields=["job_id"])
 
 
-def _locked(post: Post, actor: Principal) -> Post:
-    if not can_change_post(actor, post):
+def _locked(post: Post, actor: Principal | None) -> Post:
+    """The post, locked for a change by `actor` (None: an operator, from the admin)."""
+    if actor is not None and not can_change_post(actor, post):
         raise NotAllowedError(_("Only its author, or an owner or admin, changes this post."))
     return Post.objects.select_for_update().select_related("author").get(pk=post.pk)
 
@@ -257,9 +258,9 @@ def post_cancel(*, tenant: Tenant, post: Post, actor: Principal) -> Post:
 
 
 @transaction.atomic
-def post_delete(*, tenant: Tenant, post: Post, actor: Principal) -> None:
+def post_delete(*, tenant: Tenant, post: Post, actor: Principal | None) -> None:
     """Delete a post for good; a scheduled one is cancelled first (409 while it is being
-    published)."""
+    published). `actor` None: an operator, from the admin."""
     post = _locked(post, actor)
     if post.state == State.SCHEDULED and not job_cancel_by_key(
         tenant=tenant, idempotency_key=_job_key(post)
