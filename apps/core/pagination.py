@@ -38,7 +38,7 @@ from django.db.models import F, Lookup, Q
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer
 from rest_framework import serializers
 
 from apps.core.errors import ServiceError
@@ -593,3 +593,60 @@ def cursor_envelope(item: type[serializers.Serializer]) -> type[serializers.Seri
 @cache
 def keyset_envelope(item: type[serializers.Serializer]) -> type[serializers.Serializer]:
     return _envelope(_KeysetEnvelope, item, "Keyset")
+
+
+# Any style ----------------------------------------------------------------------------------
+
+AnyPage = OffsetPage[M] | CursorPage[M] | KeysetPage[M]
+
+
+def paginate(
+    queryset: "models.QuerySet[M]",
+    query: Mapping[str, Any],
+    *,
+    endpoint: str,
+    ordering: Sequence[str] = ("-created_at", "-id"),
+    filters: Mapping[str, Any] | None = None,
+    default: Style = "cursor",
+) -> "AnyPage[M]":
+    """One page of a list that offers the three styles, as `style_of(query)` chose; the
+    keyset style reads `ordering` as `(time field, id)`. Serialize it with `page_data`."""
+    style = style_of(query, default=default)
+    if style == "offset":
+        return offset_page(queryset.order_by(*ordering), params=OffsetParams.from_query(query))
+    if style == "keyset":
+        (time_field, descending), _pk = _parse_ordering(ordering)
+        return keyset_page(
+            queryset,
+            params=KeysetParams.from_query(query),
+            time_field=time_field,
+            descending=descending,
+        )
+    return cursor_page(
+        queryset,
+        params=CursorParams.from_query(query),
+        endpoint=endpoint,
+        ordering=ordering,
+        filters=filters,
+    )
+
+
+def page_data(page: "AnyPage[Any]", item: type[serializers.Serializer]) -> Any:
+    """A page of any style serialized with its envelope."""
+    if isinstance(page, OffsetPage):
+        return offset_envelope(item)(page).data
+    if isinstance(page, KeysetPage):
+        return keyset_envelope(item)(page).data
+    return cursor_envelope(item)(page).data
+
+
+@cache
+def any_style_envelope(item: type[serializers.Serializer]) -> PolymorphicProxySerializer:
+    """The response schema of a list paged any of the three ways: one of the envelopes
+    (`<Item>Page`)."""
+    name = item.__name__.removesuffix("Serializer")
+    return PolymorphicProxySerializer(
+        component_name=f"{name}Page",
+        serializers=[offset_envelope(item), cursor_envelope(item), keyset_envelope(item)],
+        resource_type_field_name=None,
+    )

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -11,19 +11,7 @@ from rest_framework.views import APIView
 from apps.accounts.permissions import IsTenantPrincipal, principal_required
 from apps.core.fields import InRangeDateTimeField, ItemsField
 from apps.core.openapi import NULLABLE_URL, error_response
-from apps.core.pagination import (
-    CursorParams,
-    KeysetParams,
-    OffsetParams,
-    any_style_parameters,
-    cursor_envelope,
-    cursor_page,
-    keyset_envelope,
-    keyset_page,
-    offset_envelope,
-    offset_page,
-    style_of,
-)
+from apps.core.pagination import any_style_envelope, any_style_parameters, page_data, paginate
 from apps.core.params import MAX_ID
 from apps.files.selectors import image_url
 from apps.posts import selectors, services
@@ -72,17 +60,6 @@ def _attachment_ids() -> ItemsField:
     )
 
 
-PostPage = PolymorphicProxySerializer(
-    component_name="PostPage",
-    serializers=[
-        offset_envelope(PostSerializer),
-        cursor_envelope(PostSerializer),
-        keyset_envelope(PostSerializer),
-    ],
-    resource_type_field_name=None,
-)
-
-
 class PostListApi(APIView):
     """The company's feed (GET), or a new post (POST).
 
@@ -109,12 +86,10 @@ class PostListApi(APIView):
     @extend_schema(
         operation_id="posts_list",
         parameters=[FilterSerializer, *any_style_parameters()],
-        responses=PostPage,
+        responses=any_style_envelope(PostSerializer),
     )
     def get(self, request: Request) -> Response:
-        query = request.query_params
-        style = style_of(query)
-        filters = self.FilterSerializer(data=query)
+        filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         state = filters.validated_data["state"]
         posts = selectors.post_list(
@@ -124,26 +99,14 @@ class PostListApi(APIView):
             since=filters.validated_data.get("since"),
             until=filters.validated_data.get("until"),
         )
-        ordering = ORDERINGS[state]
-        if style == "offset":
-            page: Any = offset_page(posts, params=OffsetParams.from_query(query))
-            return Response(offset_envelope(PostSerializer)(page).data)
-        if style == "keyset":
-            page = keyset_page(
-                posts,
-                params=KeysetParams.from_query(query),
-                time_field=ordering.time_field,
-                descending=ordering.descending,
-            )
-            return Response(keyset_envelope(PostSerializer)(page).data)
-        page = cursor_page(
+        page = paginate(
             posts,
-            params=CursorParams.from_query(query),
+            request.query_params,
             endpoint="posts_list",
-            ordering=ordering.fields,
+            ordering=ORDERINGS[state].fields,
             filters=filters.validated_data,
         )
-        return Response(cursor_envelope(PostSerializer)(page).data)
+        return Response(page_data(page, PostSerializer))
 
     @extend_schema(
         operation_id="posts_create", request=InputSerializer, responses={201: PostSerializer}
