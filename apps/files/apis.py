@@ -1,4 +1,3 @@
-from typing import Any
 from uuid import UUID
 
 from django.conf import settings
@@ -14,6 +13,7 @@ from apps.accounts.permissions import IsTenantPrincipal, principal_of
 from apps.accounts.principal import Principal
 from apps.core.fields import ItemsField
 from apps.core.openapi import error_response
+from apps.core.pagination import OffsetParams, offset_envelope, offset_page, offset_parameters
 from apps.core.params import MAX_ID
 from apps.files import selectors, services
 from apps.files.models import File
@@ -249,34 +249,22 @@ class FileListApi(APIView):
             required=False,
             help_text=_("A detected MIME type (application/pdf) or its top level (image)."),
         )
-        page = serializers.IntegerField(min_value=1, max_value=100_000, default=1)
-        limit = serializers.IntegerField(min_value=1, max_value=100, default=50)
-
-    class OutputSerializer(serializers.Serializer):
-        count = serializers.IntegerField()
-        page = serializers.IntegerField()
-        limit = serializers.IntegerField()
-        results = FileSerializer(many=True)
 
     @extend_schema(
-        operation_id="files_list", parameters=[FilterSerializer], responses=OutputSerializer
+        operation_id="files_list",
+        parameters=[FilterSerializer, *offset_parameters()],
+        responses=offset_envelope(FileSerializer),
     )
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        page, limit = filters.validated_data["page"], filters.validated_data["limit"]
+        params = OffsetParams.from_query(request.query_params)
         files = selectors.file_list(
             principal=_principal(request),
             state=filters.validated_data.get("state"),
             type_=filters.validated_data.get("type"),
         )
-        data: dict[str, Any] = {
-            "count": files.count(),
-            "page": page,
-            "limit": limit,
-            "results": files[(page - 1) * limit : page * limit],
-        }
-        return Response(self.OutputSerializer(data).data)
+        return Response(offset_envelope(FileSerializer)(offset_page(files, params=params)).data)
 
 
 def _file(request: Request, file_id: UUID) -> File:

@@ -1,4 +1,5 @@
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -6,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.permissions import IsTenantPerson
+from apps.core.pagination import CursorParams, cursor_envelope, cursor_page, cursor_parameters
 from apps.notifications import selectors, services
 
 
@@ -20,34 +22,37 @@ class NotificationSerializer(serializers.Serializer):
 
 
 class NotificationListApi(APIView):
-    """Your notifications in this company, newest first (at most `limit`, default 50)."""
+    """Your notifications in this company, newest first, a page at a time (a feed: follow
+    `next_cursor`), with how many are unread."""
 
     permission_classes = [IsTenantPerson]
 
     class FilterSerializer(serializers.Serializer):
         unread = serializers.BooleanField(required=False, default=False)
-        limit = serializers.IntegerField(required=False, default=50, min_value=1, max_value=200)
 
-    class OutputSerializer(serializers.Serializer):
-        unread = serializers.IntegerField()
-        results = NotificationSerializer(many=True)
+    class OutputSerializer(cursor_envelope(NotificationSerializer)):  # type: ignore[misc]
+        unread = serializers.IntegerField(help_text=_("How many of yours are unread, in all."))
 
     @extend_schema(
-        operation_id="notifications_list", parameters=[FilterSerializer], responses=OutputSerializer
+        operation_id="notifications_list",
+        parameters=[FilterSerializer, *cursor_parameters()],
+        responses=OutputSerializer,
     )
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
+        params = CursorParams.from_query(request.query_params)
         user = request.user
-        notifications = selectors.notification_list(
-            user=user,  # type: ignore[arg-type]
-            unread_only=filters.validated_data["unread"],
+        unread = filters.validated_data["unread"]
+        page = cursor_page(
+            selectors.notification_list(user=user, unread_only=unread),  # type: ignore[arg-type]
+            params=params,
+            endpoint="notifications_list",
+            ordering=selectors.NOTIFICATION_ORDERING,
+            filters={"unread": unread},
         )
-        data = {
-            "unread": selectors.notification_unread_count(user=user),  # type: ignore[arg-type]
-            "results": notifications[: filters.validated_data["limit"]],
-        }
-        return Response(self.OutputSerializer(data).data)
+        count = selectors.notification_unread_count(user=user)  # type: ignore[arg-type]
+        return Response(self.OutputSerializer({**vars(page), "unread": count}).data)
 
 
 class NotificationReadApi(APIView):

@@ -17,7 +17,11 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at", "-created_at"])]
+        indexes = [
+            models.Index(fields=["user", "read_at", "-created_at"]),
+            # The feed's pages (apps.core.pagination.cursor_page on `-created_at, -id`).
+            models.Index(fields=["user", "-created_at", "-id"]),
+        ]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
 

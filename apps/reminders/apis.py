@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from apps.accounts.permissions import IsTenantPerson, IsTenantPrincipal
 from apps.core.fields import InRangeDateTimeField
 from apps.core.openapi import error_response
+from apps.core.pagination import OffsetParams, offset_envelope, offset_page, offset_parameters
 from apps.reminders import selectors, services
 from apps.reminders.models import Reminder
 
@@ -26,10 +27,14 @@ class ReminderSerializer(serializers.Serializer):
 
 
 class ReminderListApi(APIView):
-    """Your reminders in this company (GET), or a new one (POST): `{message, delay}` with the
-    delay in seconds, or `{message, remind_at}`; never both."""
+    """Your reminders in this company, latest first, a page at a time (GET), or a new one
+    (POST): `{message, delay}` with the delay in seconds, or `{message, remind_at}`; never
+    both."""
 
     permission_classes = [IsTenantPrincipal, IsTenantPerson]
+
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=Reminder.Status.choices, required=False)
 
     class InputSerializer(serializers.Serializer):
         message = serializers.CharField(max_length=500)
@@ -53,10 +58,21 @@ class ReminderListApi(APIView):
         message = serializers.CharField(max_length=500)
         remind_at = InRangeDateTimeField(help_text=_("In the future, at most a year ahead."))
 
-    @extend_schema(operation_id="reminders_list", responses=ReminderSerializer(many=True))
+    @extend_schema(
+        operation_id="reminders_list",
+        parameters=[FilterSerializer, *offset_parameters()],
+        responses=offset_envelope(ReminderSerializer),
+    )
     def get(self, request: Request) -> Response:
-        reminders = selectors.reminder_list(user=request.user)  # type: ignore[arg-type]
-        return Response(ReminderSerializer(reminders, many=True).data)
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        params = OffsetParams.from_query(request.query_params)
+        reminders = selectors.reminder_list(
+            user=request.user,  # type: ignore[arg-type]
+            status=filters.validated_data.get("status"),
+        )
+        page = offset_page(reminders, params=params)
+        return Response(offset_envelope(ReminderSerializer)(page).data)
 
     @extend_schema(
         operation_id="reminders_create",

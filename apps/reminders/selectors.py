@@ -9,8 +9,10 @@ from apps.reminders.models import Reminder
 PAGE_SIZE = 20
 
 
-def reminder_list(*, user: User) -> QuerySet[Reminder]:
-    return Reminder.objects.filter(user=user).order_by("-remind_at", "-id")
+def reminder_list(*, user: User, status: str | None = None) -> QuerySet[Reminder]:
+    """Latest first; only those in `status` when given."""
+    reminders = Reminder.objects.filter(user=user).order_by("-remind_at", "-id")
+    return reminders.filter(status=status) if status else reminders
 
 
 def reminder_upcoming(

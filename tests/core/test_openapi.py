@@ -47,7 +47,7 @@ def test_every_operation_lists_exactly_the_statuses_it_answers_with(tenant_clien
         "auth_logout": ["204", "401", "403", "406", "429"],
         "profile": ["200", "401", "403", "406", "429"],
         "tenant_detail": ["200", "401", "403", "406", "429"],
-        "reminders_list": ["200", "401", "403", "406", "429"],
+        "reminders_list": ["200", "400", "401", "403", "406", "429"],
         "reminders_create": ["201", "400", "401", "403", "406", "415", "429"],
         "reminders_detail": ["200", "401", "403", "404", "406", "429"],
         "reminders_cancel": ["200", "401", "403", "404", "406", "409", "429"],
@@ -126,3 +126,46 @@ def test_cancelling_a_reminder_answers_the_cancelled_reminder(tenant_client):
         "$ref": "#/components/schemas/Reminder"
     }
     assert "204" not in responses
+
+
+@pytest.mark.django_db
+def test_the_lists_declare_their_page_parameters_and_envelopes(tenant_client):
+    """Each list is paged by apps/core/pagination.py and says so: its filters beside the
+    page's parameters, and the page's envelope around its items."""
+    schema = served_schema(tenant_client)
+    lists = {
+        path: schema["paths"][path]["get"]
+        for path in ("/api/reminders", "/api/notifications", "/api/files")
+    }
+    assert {path: sorted(p["name"] for p in op["parameters"]) for path, op in lists.items()} == {
+        "/api/reminders": ["limit", "page", "status"],
+        "/api/notifications": ["cursor", "limit", "unread"],
+        "/api/files": ["limit", "page", "state", "type"],
+    }
+    refs = {
+        path: op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        for path, op in lists.items()
+    }
+    assert refs == {
+        "/api/reminders": "#/components/schemas/ReminderOffsetPage",
+        "/api/notifications": "#/components/schemas/NotificationListOutput",
+        "/api/files": "#/components/schemas/FileOffsetPage",
+    }
+    components = schema["components"]["schemas"]
+    offset = ["has_next", "has_previous", "limit", "page", "results", "total"]
+    offset += ["total_is_estimate", "total_pages"]
+    for name, item in (("ReminderOffsetPage", "Reminder"), ("FileOffsetPage", "File")):
+        assert sorted(components[name]["required"]) == offset
+        assert components[name]["properties"]["results"]["items"] == {
+            "$ref": f"#/components/schemas/{item}"
+        }
+    feed = components["NotificationListOutput"]
+    assert sorted(feed["required"]) == [
+        "has_more",
+        "limit",
+        "next_cursor",
+        "previous_cursor",
+        "results",
+        "unread",
+    ]
+    assert feed["properties"]["results"]["items"] == {"$ref": "#/components/schemas/Notification"}

@@ -2,6 +2,7 @@
 its download, deleting it with its objects; who may do which."""
 
 import pytest
+from django.utils import translation
 from django_tenants.utils import schema_context
 
 from apps.files import store
@@ -36,18 +37,52 @@ def test_the_list_is_the_companys_newest_first_a_page_at_a_time(tenant, member, 
     page = viewer.get("/api/files", {"limit": 2})
     assert page.status_code == 200
     body = page.json()
-    assert (body["count"], body["page"], body["limit"]) == (3, 1, 2)
-    assert [f["id"] for f in body["results"]] == [third, second]
-    assert [f["id"] for f in viewer.get("/api/files?limit=2&page=2").json()["results"]] == [first]
-    assert viewer.get("/api/files?page=3&limit=2").json()["results"] == []
+    assert [f["id"] for f in body.pop("results")] == [third, second]
+    assert body == {
+        "page": 1,
+        "limit": 2,
+        "total": 3,
+        "total_is_estimate": False,
+        "total_pages": 2,
+        "has_next": True,
+        "has_previous": False,
+    }
+    second_page = viewer.get("/api/files?limit=2&page=2").json()
+    assert [f["id"] for f in second_page["results"]] == [first]
+    assert (second_page["total"], second_page["has_next"], second_page["has_previous"]) == (
+        3,
+        False,
+        True,
+    )
+    past = viewer.get("/api/files?page=3&limit=2").json()
+    assert (past["results"], past["total"], past["has_next"]) == ([], 3, False)
     assert [f["id"] for f in viewer.get("/api/files?state=aborted").json()["results"]] == [aborted]
     assert [f["id"] for f in viewer.get("/api/files?type=application").json()["results"]] == [
         second
     ]
     assert [f["id"] for f in viewer.get("/api/files?type=text/plain").json()["results"]] == [first]
     assert [f["id"] for f in viewer.get("/api/files?state=uploading").json()["results"]] == [third]
-    assert viewer.get("/api/files?state=lost").status_code == 400
-    assert viewer.get("/api/files?limit=101").status_code == 400
+
+
+@translation.override("en")
+@pytest.mark.parametrize(
+    ("query", "errors"),
+    [
+        ({"page": "0"}, {"page": ["Enter a whole number from 1 to 1000000."]}),
+        ({"limit": "1000"}, {"limit": ["Enter a whole number from 1 to 100."]}),
+        ({"limit": "101"}, {"limit": ["Enter a whole number from 1 to 100."]}),
+        ({"state": "lost"}, {"state": ['"lost" is not a valid choice.']}),
+    ],
+)
+def test_bad_list_parameters_are_400_naming_the_field(member_client, query, errors):
+    response = member_client.get("/api/files", query)
+    assert response.status_code == 400
+    assert response.json() == {
+        "status": 400,
+        "code": "invalid",
+        "message": "Some fields are not valid.",
+        "errors": errors,
+    }
 
 
 def test_one_file_as_the_api_shows_it(tenant, member, member_client):
@@ -74,17 +109,27 @@ def test_one_file_as_the_api_shows_it(tenant, member, member_client):
     }
 
 
-@pytest.mark.parametrize("count", [1, 5])
-def test_the_list_takes_the_same_queries_for_one_file_or_many(
-    tenant, member, member_client, django_assert_num_queries, count
+@pytest.mark.parametrize(
+    ("count", "query", "queries"),
+    [
+        # The page alone: shorter than the limit, its length is the total.
+        (1, {}, 4),
+        (5, {}, 4),
+        # The page and a bounded count, since more follow (or came before).
+        (5, {"limit": 2}, 5),
+        (5, {"limit": 2, "page": 2}, 5),
+    ],
+)
+def test_a_page_takes_the_same_queries_for_one_file_or_many(
+    member_client, django_assert_num_queries, count, query, queries
 ):
     for n in range(count):
         initiate(member_client, name=f"{n}.txt", size=5)
-    # The host's tenant, the count and the page with its uploaders; plus the two
+    # The host's tenant and the page with its uploaders (and the count); plus the two
     # `SET search_path` django-tenants issues when the schema changes.
-    with django_assert_num_queries(5):
-        response = member_client.get("/api/files")
-    assert len(response.json()["results"]) == count
+    with django_assert_num_queries(queries):
+        response = member_client.get("/api/files", query)
+    assert len(response.json()["results"]) == min(count, query.get("limit", 20))
 
 
 def test_download_is_for_ready_files_only(tenant, member_client):
@@ -138,4 +183,4 @@ def test_another_companys_file_is_not_found(tenant, other_tenant, member, client
     for path in (f"/api/files/{file_id}", f"/api/files/{file_id}/download"):
         assert stranger.get(path).status_code == 404
     assert stranger.delete(f"/api/files/{file_id}").status_code == 404
-    assert stranger.get("/api/files").json()["count"] == 0
+    assert stranger.get("/api/files").json()["total"] == 0

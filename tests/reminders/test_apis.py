@@ -3,12 +3,13 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tenants.utils import schema_context
 
 from apps.accounts.services import api_key_create
 from apps.jobs.models import Job
 from apps.reminders.models import Reminder
+from apps.reminders.services import reminder_create
 from tests.api import api_client, bearer, login
 from tests.factories import MembershipFactory
 
@@ -126,20 +127,98 @@ def test_people_see_only_their_own(tenant, member, client_of):
         "/api/reminders", {"message": "theirs", "delay": 60}, format="json"
     )
     listed = client_of(member).get("/api/reminders").json()
-    assert [r["message"] for r in listed] == ["mine"]
+    assert [r["message"] for r in listed["results"]] == ["mine"]
     assert client_of(member).get(f"/api/reminders/{theirs.json()['id']}").status_code == 404
     assert client_of(member).delete(f"/api/reminders/{theirs.json()['id']}").status_code == 404
     assert client_of(member).get(f"/api/reminders/{mine.json()['id']}").status_code == 200
 
 
-def test_list_takes_two_queries_however_long(tenant, member, client_of, django_assert_num_queries):
+def make_reminders(tenant, member, count: int) -> list[int]:
+    """`count` reminders of `member`, the first due soonest; their ids, latest first (the
+    list's order)."""
+    with schema_context(tenant.schema_name):
+        made = [
+            reminder_create(tenant=tenant, user=member.user, message=f"r{i}", delay=60 + i)
+            for i in range(count)
+        ]
+    return [reminder.pk for reminder in reversed(made)]
+
+
+def test_the_list_is_latest_first_a_page_at_a_time(tenant, member, client_of):
+    ids = make_reminders(tenant, member, 5)
     client = client_of(member)
-    for i in range(5):
-        client.post("/api/reminders", {"message": f"r{i}", "delay": 60 + i}, format="json")
-    # The host's tenant and the list; plus the two `SET search_path` django-tenants issues
-    # when the schema changes. The token's membership comes from Redis (access_cache).
-    with django_assert_num_queries(4):
-        assert len(client.get("/api/reminders").json()) == 5
+    first = client.get("/api/reminders", {"limit": 2}).json()
+    assert [r["id"] for r in first.pop("results")] == ids[:2]
+    assert first == {
+        "page": 1,
+        "limit": 2,
+        "total": 5,
+        "total_is_estimate": False,
+        "total_pages": 3,
+        "has_next": True,
+        "has_previous": False,
+    }
+    second = client.get("/api/reminders", {"limit": 2, "page": 2}).json()
+    assert [r["id"] for r in second["results"]] == ids[2:4]
+    assert (second["has_next"], second["has_previous"]) == (True, True)
+    last = client.get("/api/reminders", {"limit": 2, "page": 3}).json()
+    assert [r["id"] for r in last["results"]] == ids[4:]
+    assert (last["total"], last["has_next"]) == (5, False)
+    past = client.get("/api/reminders", {"limit": 2, "page": 4}).json()
+    assert (past["results"], past["total"], past["has_next"]) == ([], 5, False)
+
+
+def test_the_list_filters_by_status(tenant, member, client_of):
+    ids = make_reminders(tenant, member, 3)
+    client = client_of(member)
+    assert client.delete(f"/api/reminders/{ids[1]}").status_code == 200
+    cancelled = client.get("/api/reminders", {"status": "cancelled"}).json()
+    assert ([r["id"] for r in cancelled["results"]], cancelled["total"]) == ([ids[1]], 1)
+    scheduled = client.get("/api/reminders", {"status": "scheduled"}).json()
+    assert [r["id"] for r in scheduled["results"]] == [ids[0], ids[2]]
+    assert client.get("/api/reminders", {"status": "sent"}).json()["results"] == []
+
+
+@translation.override("en")
+@pytest.mark.parametrize(
+    ("query", "errors"),
+    [
+        ({"page": "0"}, {"page": ["Enter a whole number from 1 to 1000000."]}),
+        ({"limit": "1000"}, {"limit": ["Enter a whole number from 1 to 100."]}),
+        ({"status": "lost"}, {"status": ['"lost" is not a valid choice.']}),
+    ],
+)
+def test_bad_list_parameters_are_400_naming_the_field(tenant, member, client_of, query, errors):
+    response = client_of(member).get("/api/reminders", query)
+    assert response.status_code == 400
+    assert response.json() == {
+        "status": 400,
+        "code": "invalid",
+        "message": "Some fields are not valid.",
+        "errors": errors,
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "queries"),
+    [
+        # The page alone: shorter than the limit, its length is the total.
+        ({}, 4),
+        # The page and a bounded count, since more follow.
+        ({"limit": 2, "page": 2}, 5),
+    ],
+)
+def test_a_page_takes_the_same_queries_however_long(
+    member, client_of, django_assert_num_queries, query, queries
+):
+    make_reminders(member.tenant, member, 5)
+    client = client_of(member)
+    client.get("/api/reminders")  # reads the token's membership into Redis (access_cache)
+    # The host's tenant and the page (and the count); plus the two `SET search_path`
+    # django-tenants issues when the schema changes.
+    with django_assert_num_queries(queries):
+        response = client.get("/api/reminders", query)
+    assert len(response.json()["results"]) == (5 if not query else 2)
 
 
 def test_cancel_then_cancel_again_is_409(tenant, member, client_of):
