@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.accounts import urls as accounts_urls
+from apps.catalog import urls as catalog_urls
 from apps.core import views as core_views
 from apps.files import urls as files_urls
 from apps.notifications import urls as notifications_urls
@@ -17,6 +18,7 @@ api_patterns = [
     *notifications_urls.api_patterns,
     *files_urls.api_patterns,
     *posts_urls.api_patterns,
+    *catalog_urls.api_patterns,
     path("tenant", TenantDetailApi.as_view(), name="tenant-detail"),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
@@ -33,6 +35,7 @@ urlpatterns = [
     *notifications_urls.page_patterns,
     *files_urls.page_patterns,
     *posts_urls.page_patterns,
+    *catalog_urls.page_patterns,
 ]
 
 handler404 = "apps.core.views.page_not_found"

@@ -6,6 +6,7 @@ member of another company. A route added to the URLconf without a row here fails
 `test_every_route_has_a_row`, so every new endpoint states who may reach it.
 """
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,6 +21,7 @@ from django_tenants.utils import schema_context
 from apps.accounts.models import Membership
 from apps.accounts.principal import Principal
 from apps.accounts.services import api_key_create, auth_token_issue, invitation_create
+from apps.catalog.services import brand_create, category_create, product_create
 from apps.notifications.services import notification_create
 from apps.posts.services import post_create, post_schedule
 from apps.reminders.services import reminder_create
@@ -57,6 +59,10 @@ MANAGERS_PAGE = row(200, 200, 403, 403, 302, 302, 302, 302)
 # A post changed by its author (the member's) or a manager; keys have no posts.
 AUTHORED = row(200, 200, 200, 403, 403, 403, 401, 403)
 IN_A_DAY = (timezone.now() + timedelta(days=1)).isoformat()
+# The catalog: owners, admins and API keys that may write change it.
+CATALOG_WRITE = row(201, 201, 403, 403, 403, 201, 401, 403)
+CATALOG_CHANGE = row(200, 200, 403, 403, 403, 200, 401, 403)
+CATALOG_DELETE = row(204, 204, 403, 403, 403, 204, 401, 403)
 
 # (route name, method) -> (path, body, expected status per caller)
 MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
@@ -124,6 +130,29 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
         UPLOADER,
     ),
     ("post-schedule-api", "delete"): ("/api/posts/schedule/{fresh_scheduled}", None, UPLOADER),
+    ("categories-api", "get"): ("/api/categories", None, COMPANY_READ),
+    ("categories-api", "post"): ("/api/categories", {"name": "{unique}"}, CATALOG_WRITE),
+    ("category-api", "get"): ("/api/categories/{category}", None, COMPANY_READ),
+    ("category-api", "patch"): (
+        "/api/categories/{fresh_category}",
+        {"name": "{unique}"},
+        CATALOG_CHANGE,
+    ),
+    ("category-api", "delete"): ("/api/categories/{fresh_category}", None, CATALOG_DELETE),
+    ("brands-api", "get"): ("/api/brands", None, COMPANY_READ),
+    ("brands-api", "post"): ("/api/brands", {"name": "{unique}"}, CATALOG_WRITE),
+    ("brand-api", "get"): ("/api/brands/{brand}", None, COMPANY_READ),
+    ("brand-api", "patch"): ("/api/brands/{fresh_brand}", {"name": "{unique}"}, CATALOG_CHANGE),
+    ("brand-api", "delete"): ("/api/brands/{fresh_brand}", None, CATALOG_DELETE),
+    ("products-api", "get"): ("/api/products", None, COMPANY_READ),
+    ("products-api", "post"): (
+        "/api/products",
+        {"name": "n", "sku": "{unique}", "price": 1},
+        CATALOG_WRITE,
+    ),
+    ("product-api", "get"): ("/api/products/{product}", None, COMPANY_READ),
+    ("product-api", "patch"): ("/api/products/{fresh_product}", {"price": 2}, CATALOG_CHANGE),
+    ("product-api", "delete"): ("/api/products/{fresh_product}", None, CATALOG_DELETE),
     ("tenant-detail", "get"): ("/api/tenant", None, row(200, 200, 200, 200, 200, 200, 200, 403)),
     ("schema", "get"): ("/api/schema", None, same(200)),
     ("docs", "get"): ("/api/docs", None, same(200)),
@@ -212,6 +241,9 @@ class World:
     sent: str  # the member's one-PUT upload, its bytes in the store
     file: str  # the member's ready file
     post: int  # the member's published post
+    category: int
+    brand: int
+    product: int
 
 
 @pytest.fixture
@@ -246,6 +278,11 @@ def _world(tenant, other_tenant) -> Iterator[World]:
         post = post_create(
             tenant=tenant, actor=Principal.of_membership(people["member"]), body="hello"
         )
+        category = category_create(actor=None, name="shelf")
+        brand = brand_create(actor=None, name="maker")
+        product = product_create(
+            tenant=tenant, actor=None, fields={"name": "thing", "sku": "T-1", "price": 10}
+        )
     upload = uploading_file(tenant, people["member"], size=32 * 1024 * 1024)
     sent = uploading_file(tenant, people["member"], sent=True)
     file = ready_file(tenant, people["member"])
@@ -264,6 +301,9 @@ def _world(tenant, other_tenant) -> Iterator[World]:
         sent=str(sent.pk),
         file=str(file.pk),
         post=post.pk,
+        category=category.pk,
+        brand=brand.pk,
+        product=product.pk,
     )
     plan_limits_forget()
 
@@ -295,6 +335,16 @@ def fresh_objects(world: World, template: str) -> dict[str, object]:
         actor = Principal.of_membership(member)
         if "{fresh_post}" in template:
             fresh["fresh_post"] = post_create(tenant=world.tenant, actor=actor, body="p").pk
+        if "{fresh_category}" in template:
+            fresh["fresh_category"] = category_create(actor=None, name=f"c{time.monotonic_ns()}").pk
+        if "{fresh_brand}" in template:
+            fresh["fresh_brand"] = brand_create(actor=None, name=f"b{time.monotonic_ns()}").pk
+        if "{fresh_product}" in template:
+            fresh["fresh_product"] = product_create(
+                tenant=world.tenant,
+                actor=None,
+                fields={"name": "p", "sku": f"p{time.monotonic_ns()}", "price": 1},
+            ).pk
         if "{fresh_scheduled}" in template:
             fresh["fresh_scheduled"] = post_schedule(
                 tenant=world.tenant,
@@ -319,18 +369,25 @@ def test_route_answers_each_caller_as_the_rules_say(world, name, method):
         "sent": world.sent,
         "file": world.file,
         "post": world.post,
+        "category": world.category,
+        "brand": world.brand,
+        "product": world.product,
     }
-    if body is not None:
-        body = {k: v.format(**ids) if isinstance(v, str) else v for k, v in body.items()}
     api = template.startswith(("/api/", "/auth/"))
     answers = {}
     for caller in CALLERS:
+        # A name or SKU of the caller's own, so one caller's creation does not make the
+        # next one's a duplicate.
+        values = {**ids, "unique": f"{name}-{caller}"}
+        data = body and {
+            k: v.format(**values) if isinstance(v, str) else v for k, v in body.items()
+        }
         path = template.format(**ids, **fresh_objects(world, template))
         call: Callable = getattr(client_for(world, caller, api=api), method)
         kwargs = (
-            {"data": body, "content_type": "application/json"} if api and body is not None else {}
+            {"data": data, "content_type": "application/json"} if api and data is not None else {}
         )
-        if not api and body is not None:
-            kwargs = {"data": body}
+        if not api and data is not None:
+            kwargs = {"data": data}
         answers[caller] = call(path, **kwargs).status_code
     assert answers == expected

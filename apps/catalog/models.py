@@ -1,1 +1,105 @@
-"""Models arrive with the feature (see the open issues)."""
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.files.models import File
+
+MAX_PRICE = 100_000_000  # yen
+MAX_STOCK = 1_000_000_000
+MAX_DESCRIPTION = 5_000
+
+
+class Category(models.Model):
+    """A shelf of the catalog, in a tree of two levels (家電 > スマートフォン)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "name"], name="category_unique_name", nulls_distinct=False
+            ),
+        ]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.path
+
+    @property
+    def path(self) -> str:
+        """`Parent > Child`, or the name of a top-level category."""
+        return f"{self.parent.name} > {self.name}" if self.parent_id and self.parent else self.name
+
+    def clean(self) -> None:
+        if self.parent is not None and self.parent.parent_id is not None:
+            raise ValidationError(
+                {"parent": _("Categories have two levels: choose a top-level parent.")}
+            )
+        if self.parent_id is not None and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("A category cannot be its own parent.")})
+
+
+class Brand(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("brand")
+        verbose_name_plural = _("brands")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(models.Model):
+    """Something the company sells, priced in yen. Search finds it through the index, which
+    learns of every change through the outbox (apps.search)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True, max_length=MAX_DESCRIPTION)
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="products",
+        verbose_name=_("category"),
+    )
+    brand = models.ForeignKey(
+        Brand,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="products",
+        verbose_name=_("brand"),
+    )
+    price = models.PositiveIntegerField(_("price (yen)"), validators=[MaxValueValidator(MAX_PRICE)])
+    stock = models.PositiveIntegerField(
+        _("stock"), default=0, validators=[MaxValueValidator(MAX_STOCK)]
+    )
+    sku = models.CharField(_("SKU"), max_length=64, unique=True)
+    active = models.BooleanField(_("active"), default=True)
+    images = models.ManyToManyField(File, blank=True, related_name="+", verbose_name=_("images"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["created_at", "id"], name="product_created_id")]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+
+    def __str__(self) -> str:
+        return self.name

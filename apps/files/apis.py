@@ -3,37 +3,26 @@ from uuid import UUID
 from django.conf import settings
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.permissions import IsTenantPrincipal, principal_of
-from apps.accounts.principal import Principal
+from apps.accounts.permissions import IsTenantPrincipal, principal_required
+from apps.accounts.serializers import PersonSerializer
 from apps.core.fields import ItemsField
 from apps.core.openapi import error_response
 from apps.core.pagination import OffsetParams, offset_envelope, offset_page, offset_parameters
 from apps.core.params import MAX_ID
 from apps.files import selectors, services
 from apps.files.models import File
+from apps.files.serializers import FileImagesSerializer
 
-NULLABLE_URL = {"type": "string", "format": "uri", "nullable": True}
 CONFLICT = "The upload is not open for this (aborted, rejected, complete, or one PUT)."
 
 
-def _principal(request: Request) -> Principal:
-    principal = principal_of(request)
-    assert principal is not None  # noqa: S101 - IsTenantPrincipal let the request in
-    return principal
-
-
-class FileUploaderSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    full_name = serializers.CharField()
-
-
-class FileSerializer(serializers.Serializer):
+class FileSerializer(FileImagesSerializer):
     id = serializers.UUIDField()
     name = serializers.CharField()
     size = serializers.IntegerField()
@@ -44,22 +33,10 @@ class FileSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=File.Method.choices)
     width = serializers.IntegerField(allow_null=True)
     height = serializers.IntegerField(allow_null=True)
-    uploader = FileUploaderSerializer(allow_null=True)
+    uploader = PersonSerializer(allow_null=True)
     created_at = serializers.DateTimeField()
     uploaded_at = serializers.DateTimeField(allow_null=True)
     processed_at = serializers.DateTimeField(allow_null=True)
-    display_url = serializers.SerializerMethodField()
-    thumbnail_url = serializers.SerializerMethodField()
-
-    @extend_schema_field(NULLABLE_URL)
-    def get_display_url(self, file: File) -> str | None:
-        """The 800x600 display image (ready images), a short-lived URL."""
-        return selectors.image_url(file=file, key=file.display_key)
-
-    @extend_schema_field(NULLABLE_URL)
-    def get_thumbnail_url(self, file: File) -> str | None:
-        """The 200x200 thumbnail (ready images), a short-lived URL."""
-        return selectors.image_url(file=file, key=file.thumbnail_key)
 
 
 class PartUrlSerializer(serializers.Serializer):
@@ -114,14 +91,14 @@ class UploadInitiateApi(APIView):
         data.is_valid(raise_exception=True)
         ticket = services.upload_initiate(
             tenant=request.tenant,  # type: ignore[attr-defined]
-            actor=_principal(request),
+            actor=principal_required(request),
             **data.validated_data,
         )
         return Response(self.OutputSerializer(ticket).data, status=status.HTTP_201_CREATED)
 
 
 def _upload(request: Request, file_id: UUID) -> File:
-    file = selectors.upload_get(principal=_principal(request), file_id=file_id)
+    file = selectors.upload_get(principal=principal_required(request), file_id=file_id)
     if file is None:
         raise Http404
     return file
@@ -167,7 +144,7 @@ class UploadPartsApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         urls = services.upload_part_urls(
-            file=_upload(request, file_id), actor=_principal(request), **data.validated_data
+            file=_upload(request, file_id), actor=principal_required(request), **data.validated_data
         )
         return Response(self.UrlsOutputSerializer(urls).data)
 
@@ -177,7 +154,7 @@ class UploadPartsApi(APIView):
     )
     def get(self, request: Request, file_id: UUID) -> Response:
         file = _upload(request, file_id)
-        parts = services.upload_parts_list(file=file, actor=_principal(request))
+        parts = services.upload_parts_list(file=file, actor=principal_required(request))
         data = {"pk": file.pk, "part_size": file.part_size, "part_count": file.part_count}
         return Response(self.ListOutputSerializer({**data, "parts": parts}).data)
 
@@ -192,7 +169,9 @@ class UploadAbortApi(APIView):
         responses={200: FileSerializer, 409: error_response("The upload already completed.")},
     )
     def delete(self, request: Request, file_id: UUID) -> Response:
-        file = services.upload_abort(file=_upload(request, file_id), actor=_principal(request))
+        file = services.upload_abort(
+            file=_upload(request, file_id), actor=principal_required(request)
+        )
         return Response(FileSerializer(file).data)
 
 
@@ -230,7 +209,7 @@ class UploadCompleteApi(APIView):
         file = services.upload_complete(
             tenant=request.tenant,  # type: ignore[attr-defined]
             file=_upload(request, data.validated_data["file_id"]),
-            actor=_principal(request),
+            actor=principal_required(request),
             parts=parts,
         )
         return Response(FileSerializer(file).data)
@@ -260,7 +239,7 @@ class FileListApi(APIView):
         filters.is_valid(raise_exception=True)
         params = OffsetParams.from_query(request.query_params)
         files = selectors.file_list(
-            principal=_principal(request),
+            principal=principal_required(request),
             state=filters.validated_data.get("state"),
             type_=filters.validated_data.get("type"),
         )
@@ -268,7 +247,7 @@ class FileListApi(APIView):
 
 
 def _file(request: Request, file_id: UUID) -> File:
-    file = selectors.file_get(principal=_principal(request), file_id=file_id)
+    file = selectors.file_get(principal=principal_required(request), file_id=file_id)
     if file is None:
         raise Http404
     return file
@@ -286,7 +265,7 @@ class FileDetailApi(APIView):
 
     @extend_schema(operation_id="files_delete", responses={204: None})
     def delete(self, request: Request, file_id: UUID) -> Response:
-        services.file_delete(file=_file(request, file_id), actor=_principal(request))
+        services.file_delete(file=_file(request, file_id), actor=principal_required(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -307,5 +286,7 @@ class FileDownloadApi(APIView):
         },
     )
     def get(self, request: Request, file_id: UUID) -> Response:
-        download = services.file_download(file=_file(request, file_id), actor=_principal(request))
+        download = services.file_download(
+            file=_file(request, file_id), actor=principal_required(request)
+        )
         return Response(self.OutputSerializer(download).data)

@@ -108,8 +108,8 @@ def tenant_files(*, tenant: Tenant, state: str | None = None, limit: int = 200) 
         return list(files[:limit])
 
 
-def file_ready_list(*, principal: Principal, file_ids: Collection[UUID]) -> list[File]:
-    """The files among `file_ids` that `principal` sees and that are ready (scanned, with
-    their images made): what a post may attach."""
+def file_ready_list(*, principal: Principal | None, file_ids: Collection[UUID]) -> list[File]:
+    """The files among `file_ids` that `principal` sees (None: an operator sees all) and
+    that are ready (scanned, with their images made): what a post or product may show."""
     files = File.objects.filter(pk__in=file_ids, state=File.State.READY).order_by("created_at")
-    return [file for file in files if can_see_file(principal, file)]
+    return [file for file in files if principal is None or can_see_file(principal, file)]

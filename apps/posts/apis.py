@@ -1,19 +1,18 @@
-from typing import Any
-
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.permissions import IsTenantPrincipal, principal_required
+from apps.accounts.serializers import PersonSerializer
 from apps.core.fields import InRangeDateTimeField, ItemsField
-from apps.core.openapi import NULLABLE_URL, error_response
+from apps.core.openapi import error_response
 from apps.core.pagination import any_style_envelope, any_style_parameters, page_data, paginate
 from apps.core.params import MAX_ID
-from apps.files.selectors import image_url
+from apps.files.serializers import FileImagesSerializer
 from apps.posts import selectors, services
 from apps.posts.models import MAX_BODY, Post
 from apps.posts.selectors import ORDERINGS
@@ -21,27 +20,16 @@ from apps.posts.selectors import ORDERINGS
 CONFLICT = "The post is not in a state that allows this (already published, or cancelled)."
 
 
-class PostAuthorSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    full_name = serializers.CharField()
-
-
-class PostAttachmentSerializer(serializers.Serializer):
+class PostAttachmentSerializer(FileImagesSerializer):
     id = serializers.UUIDField()
     name = serializers.CharField()
     size = serializers.IntegerField()
     detected_type = serializers.CharField()
-    thumbnail_url = serializers.SerializerMethodField()
-
-    @extend_schema_field(NULLABLE_URL)
-    def get_thumbnail_url(self, file: Any) -> str | None:
-        """The 200x200 thumbnail of an image, a short-lived URL."""
-        return image_url(file=file, key=file.thumbnail_key)
 
 
 class PostSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    author = PostAuthorSerializer()
+    author = PersonSerializer()
     body = serializers.CharField()
     state = serializers.ChoiceField(choices=Post.State.choices)
     attachments = PostAttachmentSerializer(many=True, source="attachments.all")

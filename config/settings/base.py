@@ -22,6 +22,7 @@ SHARED_APPS = [
     "apps.accounts",
     "apps.core",
     "apps.jobs",
+    "apps.search",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",

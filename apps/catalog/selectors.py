@@ -1,0 +1,68 @@
+"""Reads on the catalog: the company's categories, brands and products, for anyone in it."""
+
+from django.db.models import Q, QuerySet
+
+from apps.catalog.models import Brand, Category, Product
+
+PRODUCT_ORDERING = ("-created_at", "-id")
+
+
+def category_list() -> QuerySet[Category]:
+    """Top-level categories first, each followed in name order by the rest."""
+    return Category.objects.select_related("parent").order_by("parent__name", "name", "id")
+
+
+def category_get(*, category_id: int) -> Category | None:
+    return Category.objects.select_related("parent").filter(pk=category_id).first()
+
+
+def brand_list() -> QuerySet[Brand]:
+    return Brand.objects.order_by("name", "id")
+
+
+def brand_get(*, brand_id: int) -> Brand | None:
+    return Brand.objects.filter(pk=brand_id).first()
+
+
+def product_list(
+    *,
+    category_id: int | None = None,
+    brand_id: int | None = None,
+    active: bool | None = None,
+) -> QuerySet[Product]:
+    """Newest first. A top-level category lists the products of its subcategories too."""
+    products = Product.objects.select_related("category__parent", "brand").prefetch_related(
+        "images"
+    )
+    if category_id is not None:
+        products = products.filter(category_id__in=_category_and_children(category_id))
+    if brand_id is not None:
+        products = products.filter(brand_id=brand_id)
+    if active is not None:
+        products = products.filter(active=active)
+    return products.order_by(*PRODUCT_ORDERING)
+
+
+def _category_and_children(category_id: int) -> QuerySet[Category, int]:
+    return Category.objects.filter(Q(pk=category_id) | Q(parent_id=category_id)).values_list(
+        "pk", flat=True
+    )
+
+
+def product_get(*, product_id: int) -> Product | None:
+    return (
+        Product.objects.select_related("category__parent", "brand")
+        .prefetch_related("images")
+        .filter(pk=product_id)
+        .first()
+    )
+
+
+def product_ids_in(*, category_id: int | None = None, brand_id: int | None = None) -> list[int]:
+    """The products a change of a category (with its subcategories) or brand touches."""
+    products = Product.objects.all()
+    if category_id is not None:
+        products = products.filter(category_id__in=_category_and_children(category_id))
+    if brand_id is not None:
+        products = products.filter(brand_id=brand_id)
+    return list(products.values_list("pk", flat=True))

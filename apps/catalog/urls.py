@@ -1,0 +1,13 @@
+from django.urls import path
+
+from apps.catalog import apis
+
+api_patterns = [
+    path("categories", apis.CategoryListApi.as_view(), name="categories-api"),
+    path("categories/<int:category_id>", apis.CategoryDetailApi.as_view(), name="category-api"),
+    path("brands", apis.BrandListApi.as_view(), name="brands-api"),
+    path("brands/<int:brand_id>", apis.BrandDetailApi.as_view(), name="brand-api"),
+    path("products", apis.ProductListApi.as_view(), name="products-api"),
+    path("products/<int:product_id>", apis.ProductDetailApi.as_view(), name="product-api"),
+]
+page_patterns: list = []  # type: ignore[type-arg]

@@ -1,0 +1,25 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OutboxEntry(models.Model):
+    """ "Object N of this kind changed in this company": written in the same transaction as
+    the change, drained into the index by a worker. The entry carries no document: the
+    drain reads the object as it is then (gone or inactive means removed from the index),
+    so entries can be merged and replayed in any number."""
+
+    tenant = models.ForeignKey(
+        "tenants.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant")
+    )
+    kind = models.CharField(_("kind"), max_length=32)
+    object_id = models.BigIntegerField(_("object id"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("search outbox entry")
+        verbose_name_plural = _("search outbox")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}"
