@@ -34,6 +34,7 @@ SHARED_APPS = [
     "drf_spectacular_sidecar",
     "mozilla_django_oidc",
     "django_htmx",
+    "django_elasticsearch_dsl",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
