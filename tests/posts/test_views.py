@@ -15,6 +15,7 @@ from django_tenants.utils import schema_context
 from apps.accounts.models import Membership
 from apps.accounts.principal import Principal
 from apps.core.times import when_text
+from apps.files.models import File
 from apps.posts import views
 from apps.posts.models import Post
 from apps.posts.services import post_create, post_schedule
@@ -195,6 +196,17 @@ def test_attachments_are_picked_among_ready_files(tenant, member, viewer):
             f'<li><a href="/files/{file.pk}"><span class="attachment-name">{file.name}</span>'
             "</a></li>" in feed
         )
+        # An image's thumbnail instead of its name (a short-lived URL of the store).
+        with schema_context(tenant.schema_name):
+            File.objects.filter(pk=file.pk).update(thumbnail_key=f"thumbs/{file.pk}.jpg")
+        feed = signed_in(tenant, viewer).get("/feed").content.decode()
+        thumbnail = re.search(
+            rf'<li><a href="/files/{file.pk}"><img src="([^"]+)" alt="{re.escape(file.name)}" '
+            'width="96" height="96" loading="lazy" data-testid="attachment-thumbnail"></a></li>',
+            feed,
+        )
+        assert thumbnail is not None
+        assert f"thumbs/{file.pk}.jpg?" in thumbnail.group(1)
 
 
 def test_bodies_are_escaped_with_links_and_mentions(tenant, member):
