@@ -206,6 +206,45 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
         None,
         row(200, 200, 200, 403, 302, 302, 302, 302),
     ),
+    ("feed", "get"): ("/feed", None, PAGE),
+    # Posting from the composer: people who may write, then back to the feed.
+    ("feed", "post"): (
+        "/feed",
+        {"body": "x", "action": "publish"},
+        row(302, 302, 302, 403, 302, 302, 302, 302),
+    ),
+    ("feed-more", "get"): ("/feed/more", None, PAGE),
+    # "N new posts": the polling stops (286) for whoever is not signed in here.
+    ("feed-new", "get"): (
+        "/feed/new?top={post}",
+        None,
+        row(200, 200, 200, 200, 286, 286, 286, 286),
+    ),
+    ("feed-archive", "get"): ("/feed/archive", None, PAGE),
+    ("feed-scheduled", "get"): ("/feed/scheduled", None, PAGE),
+    # Cancelling the member's scheduled post: theirs alone (others find nothing).
+    ("feed-scheduled", "post"): (
+        "/feed/scheduled",
+        {"action": "cancel", "post": "{fresh_scheduled}"},
+        row(404, 404, 302, 404, 302, 302, 302, 302),
+    ),
+    ("post", "get"): ("/feed/{post}", None, PAGE),
+    # The member's post: its author and managers.
+    ("post-edit", "get"): (
+        "/feed/{post}/edit",
+        None,
+        row(200, 200, 200, 403, 302, 302, 302, 302),
+    ),
+    ("post-delete", "get"): (
+        "/feed/{post}/delete",
+        None,
+        row(200, 200, 200, 403, 302, 302, 302, 302),
+    ),
+    ("post-delete", "post"): (
+        "/feed/{fresh_post}/delete",
+        {},
+        row(302, 302, 302, 403, 302, 302, 302, 302),
+    ),
 }
 
 
@@ -376,13 +415,14 @@ def test_route_answers_each_caller_as_the_rules_say(world, name, method):
     api = template.startswith(("/api/", "/auth/"))
     answers = {}
     for caller in CALLERS:
+        fresh = fresh_objects(world, template + str(body))
+        path = template.format(**ids, **fresh)
         # A name or SKU of the caller's own, so one caller's creation does not make the
         # next one's a duplicate.
-        values = {**ids, "unique": f"{name}-{caller}"}
+        values = {**ids, **fresh, "unique": f"{name}-{caller}"}
         data = body and {
             k: v.format(**values) if isinstance(v, str) else v for k, v in body.items()
         }
-        path = template.format(**ids, **fresh_objects(world, template))
         call: Callable = getattr(client_for(world, caller, api=api), method)
         kwargs = (
             {"data": data, "content_type": "application/json"} if api and data is not None else {}

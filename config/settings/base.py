@@ -162,6 +162,8 @@ X_FRAME_OPTIONS = "DENY"
 
 # Pages ask for the notification bell again this often (htmx polling), in seconds.
 KURA_BELL_POLL_SECONDS = env.int("KURA_BELL_POLL_SECONDS", default=30)
+# The feed asks how many posts are new since it was loaded this often, in seconds.
+KURA_FEED_POLL_SECONDS = env.int("KURA_FEED_POLL_SECONDS", default=30)
 
 # /readyz names what failed (hosts, ports) only on loopback or with this bearer token.
 READYZ_TOKEN = env("KURA_READYZ_TOKEN", default="")

@@ -8,19 +8,24 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import NamedTuple
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from django_tenants.utils import schema_context
 from playwright.sync_api import Browser, Page
 
 from apps.accounts.models import ApiKey, Membership, User
+from apps.accounts.principal import Principal
 from apps.accounts.services import api_key_create
 from apps.jobs.models import Job
 from apps.notifications.models import Notification
 from apps.notifications.services import notification_create
+from apps.posts.models import Post
+from apps.posts.services import post_create, post_schedule
 from apps.reminders.models import Reminder
 from apps.reminders.services import reminder_create
 from tests.browser.conftest import sign_in
@@ -47,6 +52,9 @@ PAGES = [
     Target("reminders", "tenant", "/reminders", signed_in=True),
     Target("notifications", "tenant", "/notifications", signed_in=True),
     Target("files", "tenant", "/files", signed_in=True),
+    Target("feed", "tenant", "/feed", signed_in=True),
+    Target("feed-archive", "tenant", "/feed/archive", signed_in=True),
+    Target("feed-scheduled", "tenant", "/feed/scheduled", signed_in=True),
     Target("landing", "public", "/", signed_in=False),
     Target("signup", "public", "/signup", signed_in=False),
     Target("find-company", "public", "/find", signed_in=False),
@@ -89,6 +97,12 @@ ENGLISH = (
     "Menu",
     "Skip to content",
     "New",
+    "Feed",
+    "Post now",
+    "Save as draft",
+    "Drafts",
+    "Archive",
+    "Edit",
 )
 
 # Controls (not links inside a sentence) and whether each is under 44 x 44 px.
@@ -136,8 +150,8 @@ class Tab:
 
 @pytest.fixture(scope="module")
 def owner_email(tenants, django_db_blocker) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """An owner with something on every page: a reminder, notifications, an API key, and a
-    colleague whose address is long."""
+    """An owner with something on every page: a reminder, notifications, an API key, a
+    colleague whose address is long, and posts (published, scheduled, a draft)."""
     tenant = tenants[0]
     stamp = time.monotonic_ns()
     with django_db_blocker.unblock():
@@ -155,6 +169,19 @@ def owner_email(tenants, django_db_blocker) -> Iterator[str]:  # type: ignore[no
             )
             for title, link in (("Send the invoice", f"/reminders#reminder-{reminder.pk}"),):
                 notification_create(user=owner.user, kind="reminder", title=title, link=link)
+            actor = Principal.of_membership(owner)
+            post_create(
+                tenant=tenant,
+                actor=actor,
+                body=f"The office is closed on Friday: https://example.com/{stamp} @nobody",
+            )
+            post_create(tenant=tenant, actor=actor, body="Minutes of the meeting", draft=True)
+            post_schedule(
+                tenant=tenant,
+                actor=actor,
+                body="Happy new year",
+                publish_at=timezone.now() + timedelta(days=30),
+            )
         connection.set_schema_to_public()
     yield owner.user.email
     with django_db_blocker.unblock():
@@ -164,6 +191,7 @@ def owner_email(tenants, django_db_blocker) -> Iterator[str]:  # type: ignore[no
         with schema_context(tenant.schema_name):
             Reminder.objects.all().delete()
             Notification.objects.all().delete()
+            Post.objects.all().delete()
         User.objects.filter(email__endswith=COMMITTED_DOMAIN).delete()
 
 

@@ -1,0 +1,412 @@
+"""The company feed's pages: the composer and the feed (infinite scroll by cursor, "N new
+posts" without shifting the page), the archive by page number, your scheduled posts and
+drafts, and one post with its edit and delete pages."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django_htmx.http import HttpResponseStopPolling
+
+from apps.accounts.decorators import member_required
+from apps.accounts.principal import Principal
+from apps.core.errors import ServiceError, error_text, form_errors_from
+from apps.core.pagination import (
+    EXACT_COUNT_UP_TO,
+    MAX_PAGE,
+    CursorPage,
+    CursorParams,
+    InvalidCursorError,
+    OffsetParams,
+    cursor_page,
+    offset_page,
+)
+from apps.core.params import int_param
+from apps.core.times import when_text
+from apps.files import selectors as files
+from apps.files.models import File
+from apps.posts import selectors, services
+from apps.posts.forms import DRAFT, SCHEDULE, ComposerForm, PostForm, RescheduleForm
+from apps.posts.models import MAX_BODY, Post
+from apps.posts.policies import can_change_post, can_post
+from apps.posts.selectors import NEWER_COUNT_CAP, ORDERINGS
+
+State = Post.State
+FEED_PAGE = 20
+ARCHIVE_PAGE = 20
+# The archive's total is exact up to this many posts, then the planner's estimate.
+ARCHIVE_EXACT_UP_TO = EXACT_COUNT_UP_TO
+# The composer offers the company's newest ready files to attach.
+PICKER_SIZE = 12
+# Scheduled posts and drafts listed on their page (the API lists them all).
+OWN_LIST = 100
+FEED_ENDPOINT = "feed"
+FEED_ORDERING = ORDERINGS[State.PUBLISHED].fields
+# Before any post: the top of an empty feed, for "N new posts".
+BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    file: File
+    thumbnail: str | None
+
+
+@dataclass(frozen=True)
+class Card:
+    """A post as a page shows it: its attachments' thumbnails, whether you may change it."""
+
+    post: Post
+    attachments: list[Attachment]
+    may_change: bool
+
+
+def _cards(principal: Principal, posts: list[Post]) -> list[Card]:
+    return [
+        Card(
+            post=post,
+            attachments=[
+                Attachment(file=f, thumbnail=files.image_url(file=f, key=f.thumbnail_key))
+                for f in post.attachments.all()
+            ],
+            may_change=can_change_post(principal, post),
+        )
+        for post in posts
+    ]
+
+
+def _picker(principal: Principal, extra: Sequence[File] = ()) -> list[Attachment]:
+    """The files the composer offers: the newest ready ones, and those already attached."""
+    newest = list(files.file_list(principal=principal, state=File.State.READY)[:PICKER_SIZE])
+    offered = {f.pk: f for f in [*extra, *newest]}
+    return [
+        Attachment(file=f, thumbnail=files.image_url(file=f, key=f.thumbnail_key))
+        for f in offered.values()
+    ]
+
+
+def _feed_page(principal: Principal, cursor: str | None) -> CursorPage[Post]:
+    return cursor_page(
+        selectors.post_list(principal=principal),
+        params=CursorParams(cursor=cursor, limit=FEED_PAGE),
+        endpoint=FEED_ENDPOINT,
+        ordering=FEED_ORDERING,
+    )
+
+
+@member_required()
+def feed_view(request: HttpRequest, membership: Any) -> HttpResponse:
+    """The composer (for people who may post) and the feed, newest first."""
+    principal = Principal.of_membership(membership)
+    may_post = can_post(principal)
+    if request.method == "POST" and not may_post:
+        raise PermissionDenied
+    picker = _picker(principal) if may_post else []
+    form = ComposerForm(
+        request.POST if request.method == "POST" else None, files=[a.file for a in picker]
+    )
+    if request.method == "POST" and form.is_valid():
+        done = _compose(request, membership, principal, form)
+        if done is not None:
+            return done
+    cursor_error = None
+    cursor = request.GET.get("cursor") or None
+    try:
+        page = _feed_page(principal, cursor)
+    except InvalidCursorError as exc:
+        cursor_error, cursor = error_text(exc), None
+        page = _feed_page(principal, None)
+    return render(
+        request,
+        "posts/feed.html",
+        {
+            "form": form if may_post else None,
+            "picker": picker,
+            "chosen": form.chosen(),
+            "max_body": MAX_BODY,
+            "cards": _cards(principal, page.results),
+            "page": page,
+            # The newest post shown, above which new ones are counted (only at the top).
+            "top": None if cursor else (page.results[0].pk if page.results else 0),
+            "poll_seconds": settings.KURA_FEED_POLL_SECONDS,
+            "cursor_error": cursor_error,
+        },
+    )
+
+
+def _compose(
+    request: HttpRequest, membership: Any, principal: Principal, form: ComposerForm
+) -> HttpResponse | None:
+    """Post, schedule or keep the composer's post; None when the service refused (its
+    errors are then on the form)."""
+    data = form.cleaned_data
+    tenant = membership.tenant
+    try:
+        if data["action"] == SCHEDULE:
+            post = services.post_schedule(
+                tenant=tenant,
+                actor=principal,
+                body=data["body"],
+                publish_at=data["publish_at"],
+                attachment_ids=data["attachments"],
+            )
+        else:
+            post = services.post_create(
+                tenant=tenant,
+                actor=principal,
+                body=data["body"],
+                attachment_ids=data["attachments"],
+                draft=data["action"] == DRAFT,
+            )
+    except (ValidationError, ServiceError) as exc:
+        form_errors_from(form, exc, attachment_ids="attachments")
+        return None
+    if post.state == State.SCHEDULED:
+        assert post.publish_at is not None  # noqa: S101 - a scheduled post has its time
+        messages.success(
+            request,
+            _("Post scheduled for %(when)s.") % {"when": when_text(post.publish_at)},
+        )
+        return redirect("feed-scheduled")
+    if post.state == State.DRAFT:
+        messages.success(request, _("Draft saved. Publish it from your scheduled posts."))
+        return redirect("feed-scheduled")
+    messages.success(request, _("Posted."))
+    return redirect("feed")
+
+
+@member_required()
+def feed_more_view(request: HttpRequest, membership: Any) -> HttpResponse:
+    """The feed's next posts after a cursor and the next sentinel, for infinite scroll."""
+    principal = Principal.of_membership(membership)
+    try:
+        page = _feed_page(principal, request.GET.get("cursor") or None)
+    except InvalidCursorError as exc:
+        return render(
+            request, "posts/feed_more_invalid.html", {"error": error_text(exc)}, status=400
+        )
+    return render(
+        request, "posts/feed_more.html", {"cards": _cards(principal, page.results), "page": page}
+    )
+
+
+@never_cache
+def feed_new_view(request: HttpRequest) -> HttpResponse:
+    """How many posts were published above `top` (the newest post the page shows; 0 for an
+    empty feed): a button that reloads the feed's top, or nothing. A session that has ended
+    stops the polling; a `top` deleted since answers nothing."""
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        return HttpResponseStopPolling()
+    top_id = int_param(request.GET.get("top"))
+    if top_id:
+        top = selectors.post_get(principal=Principal.of_membership(membership), post_id=top_id)
+        if top is None or top.published_at is None:
+            return HttpResponse("")
+        count = selectors.post_newer_count(published_at=top.published_at, post_id=top.pk)
+    else:
+        count = selectors.post_newer_count(published_at=BEGINNING, post_id=0)
+    return render(
+        request,
+        "posts/feed_new.html",
+        {"count": count, "capped": count > NEWER_COUNT_CAP, "shown": min(count, NEWER_COUNT_CAP)},
+    )
+
+
+@member_required()
+def feed_archive_view(request: HttpRequest, membership: Any) -> HttpResponse:
+    """Every published post by page number, with the total."""
+    principal = Principal.of_membership(membership)
+    number = min(max(int_param(request.GET.get("page")), 1), MAX_PAGE)
+    page = offset_page(
+        selectors.post_list(principal=principal),
+        params=OffsetParams(page=number, limit=ARCHIVE_PAGE),
+        exact_up_to=ARCHIVE_EXACT_UP_TO,
+    )
+    # A few numbers around this page, the first and (when the total is exact) the last.
+    last = page.total_pages if not page.total_is_estimate else None
+    numbers = sorted(
+        {1, *range(max(1, number - 2), min(page.total_pages, number + 2) + 1)}
+        | ({last} if last else set())
+    )
+    return render(
+        request,
+        "posts/archive.html",
+        {
+            "cards": _cards(principal, page.results),
+            "page": page,
+            # Each number, and whether numbers were left out before it.
+            "numbers": [(n, i > 0 and n - numbers[i - 1] > 1) for i, n in enumerate(numbers)],
+        },
+    )
+
+
+@member_required()
+def feed_scheduled_view(request: HttpRequest, membership: Any) -> HttpResponse:
+    """Your scheduled posts (soonest first), to reschedule or cancel, and your drafts, to
+    publish or delete."""
+    principal = Principal.of_membership(membership)
+    failed: RescheduleForm | None = None
+    if request.method == "POST":
+        post = _post(principal, int_param(request.POST.get("post")))
+        action = request.POST.get("action")
+        if action == "reschedule":
+            failed = RescheduleForm(request.POST, prefix=f"r{post.pk}")
+            done = _reschedule(request, membership, principal, post, failed)
+        elif action == "cancel":
+            done = _act(
+                request,
+                lambda: services.post_cancel(tenant=membership.tenant, post=post, actor=principal),
+                _("The scheduled post was cancelled."),
+            )
+        elif action == "publish":
+            done = _act(
+                request,
+                lambda: services.post_update(
+                    tenant=membership.tenant, post=post, actor=principal, publish=True
+                ),
+                _("Published."),
+            )
+        else:
+            done = redirect("feed-scheduled")
+        if done is not None:
+            return done
+    scheduled = list(selectors.post_list(principal=principal, state=State.SCHEDULED)[:OWN_LIST])
+    drafts = list(selectors.post_list(principal=principal, state=State.DRAFT)[:OWN_LIST])
+    rows = [
+        (
+            card,
+            failed
+            if failed is not None and failed.prefix == f"r{card.post.pk}"
+            else RescheduleForm(
+                prefix=f"r{card.post.pk}", initial={"publish_at": card.post.publish_at}
+            ),
+        )
+        for card in _cards(principal, scheduled)
+    ]
+    return render(
+        request,
+        "posts/scheduled.html",
+        {"rows": rows, "drafts": _cards(principal, drafts), "may_post": can_post(principal)},
+    )
+
+
+def _reschedule(
+    request: HttpRequest, membership: Any, principal: Principal, post: Post, form: RescheduleForm
+) -> HttpResponse | None:
+    if not form.is_valid():
+        return None
+    try:
+        post = services.post_reschedule(
+            tenant=membership.tenant,
+            post=post,
+            actor=principal,
+            publish_at=form.cleaned_data["publish_at"],
+        )
+    except (ValidationError, ServiceError) as exc:
+        form_errors_from(form, exc)
+        return None
+    assert post.publish_at is not None  # noqa: S101 - a scheduled post has its time
+    messages.success(
+        request, _("Post rescheduled for %(when)s.") % {"when": when_text(post.publish_at)}
+    )
+    return redirect("feed-scheduled")
+
+
+def _act(request: HttpRequest, action: Callable[[], object], success: str) -> HttpResponse:
+    """A service call from a button: its refusal (a 409 once published) as a message."""
+    try:
+        action()
+    except ServiceError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, success)
+    return redirect("feed-scheduled")
+
+
+def _post(principal: Principal, post_id: int) -> Post:
+    post = selectors.post_get(principal=principal, post_id=post_id)
+    if post is None:
+        raise Http404
+    return post
+
+
+@member_required()
+def post_view(request: HttpRequest, membership: Any, post_id: int) -> HttpResponse:
+    """One post: where a mention's notification leads."""
+    principal = Principal.of_membership(membership)
+    post = _post(principal, post_id)
+    return render(request, "posts/post.html", {"card": _cards(principal, [post])[0]})
+
+
+@member_required()
+def post_edit_view(request: HttpRequest, membership: Any, post_id: int) -> HttpResponse:
+    """Change a post's text and attachments (its author; owners and admins any published
+    post)."""
+    principal = Principal.of_membership(membership)
+    post = _post(principal, post_id)
+    if not can_change_post(principal, post):
+        raise PermissionDenied
+    attached = list(post.attachments.all())
+    picker = _picker(principal, attached)
+    form = PostForm(
+        request.POST if request.method == "POST" else None,
+        files=[a.file for a in picker],
+        initial={"body": post.body, "attachments": [str(f.pk) for f in attached]},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_update(
+                tenant=membership.tenant,
+                post=post,
+                actor=principal,
+                body=form.cleaned_data["body"],
+                attachment_ids=form.cleaned_data["attachments"],
+            )
+        except (ValidationError, ServiceError) as exc:
+            form_errors_from(form, exc, attachment_ids="attachments")
+        else:
+            messages.success(request, _("Your changes were saved."))
+            return redirect("post", post_id=post.pk)
+    return render(
+        request,
+        "posts/post_edit.html",
+        {
+            "post": post,
+            "form": form,
+            "picker": picker,
+            "chosen": form.chosen(),
+            "max_body": MAX_BODY,
+        },
+    )
+
+
+@member_required()
+def post_delete_view(request: HttpRequest, membership: Any, post_id: int) -> HttpResponse:
+    """Deleting a post, after saying what it does."""
+    principal = Principal.of_membership(membership)
+    post = _post(principal, post_id)
+    if not can_change_post(principal, post):
+        raise PermissionDenied
+    error = None
+    if request.method == "POST":
+        try:
+            services.post_delete(tenant=membership.tenant, post=post, actor=principal)
+        except ServiceError as exc:
+            error = error_text(exc)
+        else:
+            messages.success(request, _("The post was deleted."))
+            return redirect("feed" if post.state == State.PUBLISHED else "feed-scheduled")
+    return render(
+        request,
+        "posts/post_delete.html",
+        {"card": _cards(principal, [post])[0], "error": error},
+    )
