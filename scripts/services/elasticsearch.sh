@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Elasticsearch 9 (single node, no security) on 127.0.0.1:$KURA_ES_PORT, files under
-# $KURA_DATA/elasticsearch.
+# $KURA_DATA/elasticsearch, with Kura's analysis plugin (search/es-plugin) built and installed.
 SERVICE_NAME=elasticsearch
 . "$(dirname "$0")/lib.sh"
 
@@ -15,6 +15,12 @@ ES_HOME="$DIR/dist/elasticsearch-$ES_VERSION"
 CONF="$DIR/config"
 PIDFILE="$DIR/run/elasticsearch.pid"
 URL="http://127.0.0.1:$KURA_ES_PORT"
+# Kura's own analysis plugin (kuromoji and friends under kura_* names), built from the
+# repository into $PLUGIN_BUILD, keyed by a hash of its sources.
+PLUGIN_NAME=kura-analysis
+PLUGIN_SRC="$KURA_ROOT/search/es-plugin"
+PLUGIN_BUILD="$DIR/plugin"
+PLUGIN_ZIP="$PLUGIN_BUILD/$PLUGIN_NAME.zip"
 
 is_root() { [ "$(id -u)" = 0 ]; }
 
@@ -58,6 +64,58 @@ install_es() {
   rm -rf "$DIR/download"
 }
 
+# A hash of the plugin's sources (relative paths and contents, without Maven's target/), so
+# the same sources in another checkout count as the same plugin.
+plugin_hash() {
+  (cd "$PLUGIN_SRC" && find . -path ./target -prune -o -type f -print0 | LC_ALL=C sort -z |
+    xargs -0 sha256sum) | sha256sum | cut -d' ' -f1
+}
+
+# Build the plugin zip unless the one in $PLUGIN_BUILD came from the same sources.
+build_plugin() {
+  local hash; hash=$(plugin_hash)
+  [ -f "$PLUGIN_ZIP" ] && [ "$(cat "$PLUGIN_BUILD/source.sha256" 2>/dev/null)" = "$hash" ] && return 0
+  command -v mvn >/dev/null || apt_install maven
+  local jdk; jdk=$(find_jdk)
+  log "building the $PLUGIN_NAME plugin from search/es-plugin with $jdk"
+  # Built in a copy: the checkout gets no target/ (and may be read-only or shared), and a
+  # failed build leaves the previous zip in place.
+  local work="$PLUGIN_BUILD/work" out
+  rm -rf "$work" && mkdir -p "$work"
+  tar -C "$PLUGIN_SRC" --exclude=./target -cf - . | tar -C "$work" -xf -
+  if ! out=$(JAVA_HOME="$jdk" mvn -q -B -f "$work/pom.xml" package 2>&1); then
+    printf '%s\n' "$out" >&2
+    die "could not build the $PLUGIN_NAME plugin (search/es-plugin)"
+  fi
+  mv "$work"/target/"$PLUGIN_NAME"-*.zip "$PLUGIN_ZIP"
+  echo "$hash" >"$PLUGIN_BUILD/source.sha256"
+  rm -rf "$work"
+}
+
+# The installed plugin is the built one: its hash was recorded when it was installed.
+plugin_current() {
+  [ -d "$ES_HOME/plugins/$PLUGIN_NAME" ] &&
+    cmp -s "$PLUGIN_BUILD/source.sha256" "$PLUGIN_BUILD/installed.sha256"
+}
+
+# Replace the installed plugin with the built zip (the node must be stopped). Run as the
+# script's user, not as_es: the plugins directory belongs to whoever unpacked the dist.
+install_plugin() {
+  plugin_current && return 0
+  local env=(env ES_JAVA_HOME="$(find_jdk)" ES_PATH_CONF="$CONF") out
+  rm -f "$PLUGIN_BUILD/installed.sha256"
+  if [ -d "$ES_HOME/plugins/$PLUGIN_NAME" ]; then
+    "${env[@]}" "$ES_HOME/bin/elasticsearch-plugin" remove --silent "$PLUGIN_NAME" >/dev/null ||
+      die "could not remove the old $PLUGIN_NAME plugin"
+  fi
+  log "installing the $PLUGIN_NAME plugin"
+  if ! out=$("${env[@]}" "$ES_HOME/bin/elasticsearch-plugin" install --batch --silent "file://$PLUGIN_ZIP" 2>&1); then
+    printf '%s\n' "$out" >&2
+    die "could not install the $PLUGIN_NAME plugin"
+  fi
+  cp "$PLUGIN_BUILD/source.sha256" "$PLUGIN_BUILD/installed.sha256"
+}
+
 write_config() {
   mkdir -p "$CONF/jvm.options.d" "$DIR/data" "$DIR/logs" "$DIR/tmp" "$DIR/run"
   # Config lives outside the (read-only, version-stamped) dist: Elasticsearch writes its
@@ -93,10 +151,21 @@ EOF
 }
 
 svc_up() {
-  svc_status && return 0
   if ! pid_alive "$PIDFILE"; then
-    install_es
+    # Answering without our pid file: a node this script did not start; leave it alone.
+    svc_status && { log "a node this script did not start answers on $URL; leaving it as it is"; return 0; }
+  fi
+  install_es
+  mkdir -p "$PLUGIN_BUILD"
+  build_plugin
+  if pid_alive "$PIDFILE" && ! plugin_current; then
+    # Plugins load only at start: a node running the previous build must restart.
+    log "the $PLUGIN_NAME plugin changed; restarting Elasticsearch"
+    svc_down
+  fi
+  if ! pid_alive "$PIDFILE"; then
     write_config
+    install_plugin
     local jdk; jdk=$(find_jdk)
     log "starting Elasticsearch $ES_VERSION with $jdk"
     # cwd matters: the JVM writes gc.log relative to it. -d returns once the node has
