@@ -268,7 +268,16 @@ def test_docker_compose_declares_the_whole_product() -> None:
     }
     for name, service in services.items():
         assert "image" in service or "build" in service, name
-    assert "analysis-kuromoji" in services["elasticsearch"]["build"]["dockerfile_inline"]
+    # Kura's analysis plugin, built from the repository as scripts/services/elasticsearch.sh
+    # builds it, then installed into the official image.
+    elasticsearch = services["elasticsearch"]["build"]
+    assert elasticsearch["context"] == "search/es-plugin"
+    assert (ROOT / elasticsearch["context"] / "pom.xml").is_file()
+    assert "RUN mvn -q -B package" in elasticsearch["dockerfile_inline"]
+    assert (
+        "RUN bin/elasticsearch-plugin install --batch file:///tmp/kura-analysis.zip"
+        in elasticsearch["dockerfile_inline"]
+    )
     for name in KURA_PROCESSES:
         assert services[name]["build"] == ".", name
         assert services[name]["environment"]["KURA_CLAMD_HOST"] == "clamav", name

@@ -98,11 +98,12 @@ plugin_current() {
     cmp -s "$PLUGIN_BUILD/source.sha256" "$PLUGIN_BUILD/installed.sha256"
 }
 
-# Replace the installed plugin with the built zip (the node must be stopped). Run as the
-# script's user, not as_es: the plugins directory belongs to whoever unpacked the dist.
+# install_plugin JDK: replace the installed plugin with the built zip (the node must be
+# stopped). Run as the script's user, not as_es: the plugins directory belongs to whoever
+# unpacked the dist.
 install_plugin() {
   plugin_current && return 0
-  local env=(env ES_JAVA_HOME="$(find_jdk)" ES_PATH_CONF="$CONF") out
+  local env=(env ES_JAVA_HOME="$1" ES_PATH_CONF="$CONF") out
   rm -f "$PLUGIN_BUILD/installed.sha256"
   if [ -d "$ES_HOME/plugins/$PLUGIN_NAME" ]; then
     "${env[@]}" "$ES_HOME/bin/elasticsearch-plugin" remove --silent "$PLUGIN_NAME" >/dev/null ||
@@ -164,9 +165,9 @@ svc_up() {
     svc_down
   fi
   if ! pid_alive "$PIDFILE"; then
-    write_config
-    install_plugin
     local jdk; jdk=$(find_jdk)
+    write_config
+    install_plugin "$jdk"
     log "starting Elasticsearch $ES_VERSION with $jdk"
     # cwd matters: the JVM writes gc.log relative to it. -d returns once the node has
     # started (or failed, with the reason on stderr); stdout is only a copy of the log.
