@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.fields import person_field
 from apps.files.models import File
+from apps.tenants.models import Tenant
 
 MAX_BODY = 10_000
 
@@ -67,3 +68,13 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         return self.body[:50]
+
+
+class TenantFeed(Tenant):
+    """A company as the operators' admin shows its feed: its published and scheduled posts
+    (the posts themselves are in the company's schema; apps.posts.admin reads them there)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("company feed")
+        verbose_name_plural = _("company feeds")

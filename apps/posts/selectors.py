@@ -5,12 +5,16 @@ only."""
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import F, QuerySet
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
+from django_tenants.utils import schema_context
+from psycopg import sql
 
 from apps.accounts.principal import Principal
 from apps.posts.models import Post
 from apps.posts.policies import can_see_post
+from apps.tenants.models import Tenant
 
 State = Post.State
 
@@ -84,3 +88,45 @@ def post_newer_count(*, published_at: datetime, post_id: int) -> int:
         TupleGreaterThan(Tuple(F("published_at"), F("id")), [published_at, post_id])
     )
     return newer.values("pk")[: NEWER_COUNT_CAP + 1].count()
+
+
+@dataclass(frozen=True)
+class PostCounts:
+    published: int
+    scheduled: int
+
+
+def post_counts_by_tenant(tenants: list[Tenant]) -> dict[int, PostCounts]:
+    """Operators: each company's published and scheduled posts, read from every company's
+    schema in one query (the admin's page of companies)."""
+    if not tenants:
+        return {}
+    parts = [
+        sql.SQL(
+            "SELECT {id}::bigint, count(*) FILTER (WHERE state = {published}), "
+            "count(*) FILTER (WHERE state = {scheduled}) FROM {table}"
+        ).format(
+            id=sql.Literal(tenant.pk),
+            published=sql.Literal(str(State.PUBLISHED)),
+            scheduled=sql.Literal(str(State.SCHEDULED)),
+            table=sql.Identifier(tenant.schema_name, Post._meta.db_table),  # noqa: SLF001
+        )
+        for tenant in tenants
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL(" UNION ALL ").join(parts).as_string(cursor.connection))
+        rows = cursor.fetchall()
+    return {
+        tenant_id: PostCounts(published=published, scheduled=scheduled)
+        for tenant_id, published, scheduled in rows
+    }
+
+
+def tenant_posts(*, tenant: Tenant, state: str | None = None, limit: int = 200) -> list[Post]:
+    """Operators: a company's newest posts, by when they were written, with their authors
+    (entering its schema to read them)."""
+    with schema_context(tenant.schema_name):
+        posts = Post.objects.select_related("author").order_by("-created_at", "-id")
+        if state:
+            posts = posts.filter(state=state)
+        return list(posts[:limit])
