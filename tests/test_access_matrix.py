@@ -201,6 +201,9 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     # A ready file: off to the store's pre-signed URL.
     ("file-save", "get"): ("/files/{file}/download", None, same(302)),
     # The confirmation page: its uploader (the member) and managers; a viewer may not.
+    ("catalog-manage", "get"): ("/catalog/manage", None, MANAGERS_PAGE),
+    ("catalog-product-new", "get"): ("/catalog/manage/products/new", None, MANAGERS_PAGE),
+    ("catalog-product", "get"): ("/catalog/manage/products/{product}", None, MANAGERS_PAGE),
     ("file-delete", "get"): (
         "/files/{file}/delete",
         None,

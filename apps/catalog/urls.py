@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.catalog import apis
+from apps.catalog import apis, views
 
 api_patterns = [
     path("categories", apis.CategoryListApi.as_view(), name="categories-api"),
@@ -10,4 +10,12 @@ api_patterns = [
     path("products", apis.ProductListApi.as_view(), name="products-api"),
     path("products/<int:product_id>", apis.ProductDetailApi.as_view(), name="product-api"),
 ]
-page_patterns: list = []  # type: ignore[type-arg]
+page_patterns = [
+    path("catalog/manage", views.manage_view, name="catalog-manage"),
+    path("catalog/manage/products/new", views.product_edit_view, name="catalog-product-new"),
+    path(
+        "catalog/manage/products/<int:product_id>",
+        views.product_edit_view,
+        name="catalog-product",
+    ),
+]

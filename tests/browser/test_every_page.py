@@ -55,6 +55,8 @@ PAGES = [
     Target("feed", "tenant", "/feed", signed_in=True),
     Target("feed-archive", "tenant", "/feed/archive", signed_in=True),
     Target("feed-scheduled", "tenant", "/feed/scheduled", signed_in=True),
+    Target("catalog-manage", "tenant", "/catalog/manage", signed_in=True),
+    Target("catalog-product-new", "tenant", "/catalog/manage/products/new", signed_in=True),
     Target("landing", "public", "/", signed_in=False),
     Target("signup", "public", "/signup", signed_in=False),
     Target("find-company", "public", "/find", signed_in=False),
@@ -103,6 +105,11 @@ ENGLISH = (
     "Drafts",
     "Archive",
     "Edit",
+    "Catalog",
+    "Products",
+    "Brands",
+    "Categories",
+    "New product",
 )
 
 # Controls (not links inside a sentence) and whether each is under 44 x 44 px.

@@ -1,0 +1,51 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from apps.catalog.models import MAX_DESCRIPTION, MAX_PRICE, MAX_STOCK, Brand, Category
+
+
+class ProductForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    sku = forms.CharField(label=_("SKU"), max_length=64)
+    price = forms.IntegerField(label=_("Price (yen)"), min_value=0, max_value=MAX_PRICE)
+    stock = forms.IntegerField(label=_("Stock"), min_value=0, max_value=MAX_STOCK, initial=0)
+    category_id = forms.TypedChoiceField(
+        label=_("Category"), coerce=int, empty_value=None, required=False
+    )
+    brand_id = forms.TypedChoiceField(
+        label=_("Brand"), coerce=int, empty_value=None, required=False
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=MAX_DESCRIPTION,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    active = forms.BooleanField(label=_("On sale (shown in search)"), required=False, initial=True)
+
+    def __init__(
+        self, *args: Any, categories: list[Category], brands: list[Brand], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        none = [("", _("None"))]
+        self.fields["category_id"].choices = none + [(c.pk, c.path) for c in categories]  # type: ignore[attr-defined]
+        self.fields["brand_id"].choices = none + [(b.pk, b.name) for b in brands]  # type: ignore[attr-defined]
+
+
+class CategoryForm(forms.Form):
+    name = forms.CharField(label=_("New category"), max_length=100)
+    parent_id = forms.TypedChoiceField(
+        label=_("Under"), coerce=int, empty_value=None, required=False
+    )
+
+    def __init__(self, *args: Any, tops: list[Category], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent_id"].choices = [("", _("Top level"))] + [  # type: ignore[attr-defined]
+            (c.pk, c.name) for c in tops
+        ]
+
+
+class BrandForm(forms.Form):
+    name = forms.CharField(label=_("New brand"), max_length=100)

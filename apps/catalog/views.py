@@ -1,0 +1,154 @@
+"""The catalog's management pages, for those who manage it (owners and admins): products a
+page at a time, a product's form, and the categories and brands. Every change goes through
+the catalog services, so search learns of it through the outbox."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from apps.accounts.decorators import member_required
+from apps.accounts.principal import Principal
+from apps.catalog import selectors, services
+from apps.catalog.forms import BrandForm, CategoryForm, ProductForm
+from apps.catalog.models import Product
+from apps.catalog.policies import can_manage_catalog
+from apps.core.errors import ServiceError, error_text, form_errors_from
+from apps.core.pagination import numbered_page
+from apps.core.params import int_param
+
+PAGE_SIZE = 25
+
+
+def _manager(membership: Any) -> Principal:
+    principal = Principal.of_membership(membership)
+    if not can_manage_catalog(principal):
+        raise PermissionDenied
+    return principal
+
+
+@member_required()
+def manage_view(request: HttpRequest, membership: Any) -> HttpResponse:
+    """Products newest first, a page at a time; categories and brands with their forms."""
+    principal = _manager(membership)
+    categories = list(selectors.category_list())
+    tops = [c for c in categories if c.parent_id is None]
+    category_form = CategoryForm(
+        request.POST if request.POST.get("action") == "category" else None, tops=tops
+    )
+    brand_form = BrandForm(request.POST if request.POST.get("action") == "brand" else None)
+    if request.method == "POST":
+        done = _manage_post(request, membership, principal, category_form, brand_form)
+        if done is not None:
+            return done
+    return render(
+        request,
+        "catalog/manage.html",
+        {
+            "products": numbered_page(
+                selectors.product_list(), number=int_param(request.GET.get("page")), size=PAGE_SIZE
+            ),
+            "categories": categories,
+            "brands": list(selectors.brand_list()),
+            "category_form": category_form,
+            "brand_form": brand_form,
+        },
+    )
+
+
+def _manage_post(
+    request: HttpRequest,
+    membership: Any,
+    principal: Principal,
+    category_form: CategoryForm,
+    brand_form: BrandForm,
+) -> HttpResponse | None:
+    """Add or delete a category or brand; None when a form is shown again with its errors."""
+    action = request.POST.get("action")
+    try:
+        if action == "category" and category_form.is_valid():
+            category = services.category_create(actor=principal, **category_form.cleaned_data)
+            messages.success(request, _("Category “%(name)s” added.") % {"name": category.path})
+        elif action == "brand" and brand_form.is_valid():
+            brand = services.brand_create(actor=principal, **brand_form.cleaned_data)
+            messages.success(request, _("Brand “%(name)s” added.") % {"name": brand.name})
+        elif action == "delete-category":
+            gone = selectors.category_get(category_id=int_param(request.POST.get("id")))
+            if gone is None:
+                raise Http404
+            services.category_delete(actor=principal, category=gone)
+            messages.success(request, _("Category “%(name)s” deleted.") % {"name": gone.path})
+        elif action == "delete-brand":
+            dropped = selectors.brand_get(brand_id=int_param(request.POST.get("id")))
+            if dropped is None:
+                raise Http404
+            services.brand_delete(actor=principal, brand=dropped)
+            messages.success(request, _("Brand “%(name)s” deleted.") % {"name": dropped.name})
+        else:
+            return None
+    except ValidationError as exc:
+        form_errors_from(category_form if action == "category" else brand_form, exc)
+        return None
+    except ServiceError as exc:
+        messages.error(request, error_text(exc))
+    return redirect("catalog-manage")
+
+
+@member_required()
+def product_edit_view(
+    request: HttpRequest, membership: Any, product_id: int | None = None
+) -> HttpResponse:
+    """A new product, or one to change or delete."""
+    principal = _manager(membership)
+    product: Product | None = None
+    if product_id is not None:
+        product = selectors.product_get(product_id=product_id)
+        if product is None:
+            raise Http404
+    if request.method == "POST" and request.POST.get("action") == "delete" and product:
+        services.product_delete(tenant=membership.tenant, actor=principal, product=product)
+        messages.success(request, _("“%(name)s” deleted.") % {"name": product.name})
+        return redirect("catalog-manage")
+    initial = (
+        {
+            "name": product.name,
+            "sku": product.sku,
+            "price": product.price,
+            "stock": product.stock,
+            "category_id": product.category_id,
+            "brand_id": product.brand_id,
+            "description": product.description,
+            "active": product.active,
+        }
+        if product
+        else None
+    )
+    form = ProductForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        categories=list(selectors.category_list()),
+        brands=list(selectors.brand_list()),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            if product is None:
+                product = services.product_create(
+                    tenant=membership.tenant, actor=principal, fields=form.cleaned_data
+                )
+                messages.success(request, _("“%(name)s” added.") % {"name": product.name})
+            else:
+                services.product_update(
+                    tenant=membership.tenant,
+                    actor=principal,
+                    product=product,
+                    changes=form.cleaned_data,
+                )
+                messages.success(request, _("“%(name)s” saved.") % {"name": product.name})
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            return redirect("catalog-manage")
+    return render(request, "catalog/product_form.html", {"form": form, "product": product})

@@ -1,0 +1,130 @@
+"""The catalog's management pages: for owners and admins; every change through the services
+(and so into the search outbox); refusals beside the field or as a message."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from apps.catalog.models import Brand, Category, Product
+from apps.catalog.services import category_create, product_create
+from apps.search.models import OutboxEntry
+from tests.conftest import host_of
+from tests.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def page_of(tenant):
+    def make(membership) -> Client:
+        client = Client(HTTP_HOST=host_of(tenant), HTTP_ACCEPT_LANGUAGE="en")
+        client.force_login(membership.user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def admin_page(tenant, page_of):
+    return page_of(MembershipFactory(tenant=tenant, role="admin"))
+
+
+def test_only_managers_open_the_pages(tenant, member, viewer, owner, page_of):
+    assert page_of(owner).get("/catalog/manage").status_code == 200
+    for person in (member, viewer):
+        assert page_of(person).get("/catalog/manage").status_code == 403
+        assert page_of(person).post("/catalog/manage/products/new", {}).status_code == 403
+
+
+def test_an_empty_catalog_says_what_to_do(admin_page):
+    html = admin_page.get("/catalog/manage").content.decode()
+    assert 'data-testid="no-products"' in html
+    assert "No categories yet" in html
+
+
+def test_a_product_is_added_changed_and_deleted(tenant, admin_page):
+    with schema_context(tenant.schema_name):
+        shelf = category_create(actor=None, name="文具")
+    connection.set_schema_to_public()
+    form = {"name": "ボールペン", "sku": "PEN-1", "price": "120", "stock": "30", "active": "on"}
+    response = admin_page.post("/catalog/manage/products/new", form | {"category_id": shelf.pk})
+    assert response.status_code == 302
+    with schema_context(tenant.schema_name):
+        pen = Product.objects.get(sku="PEN-1")
+        assert (pen.name, pen.price, pen.stock, pen.category_id, pen.active) == (
+            "ボールペン",
+            120,
+            30,
+            shelf.pk,
+            True,
+        )
+    html = admin_page.get("/catalog/manage").content.decode()
+    assert "ボールペン" in html
+    assert "¥120" in html
+    response = admin_page.post(f"/catalog/manage/products/{pen.pk}", form | {"price": "150"})
+    assert response.status_code == 302
+    response = admin_page.post(f"/catalog/manage/products/{pen.pk}", {"action": "delete"})
+    assert response.status_code == 302
+    with schema_context(tenant.schema_name):
+        assert not Product.objects.exists()
+    connection.set_schema_to_public()
+    entries = OutboxEntry.objects.filter(tenant=tenant).values_list("object_id", flat=True)
+    assert list(entries) == [pen.pk] * 3
+
+
+def test_a_taken_sku_is_shown_beside_its_field(tenant, admin_page):
+    with schema_context(tenant.schema_name):
+        product_create(tenant=tenant, actor=None, fields={"name": "a", "sku": "X", "price": 1})
+    connection.set_schema_to_public()
+    response = admin_page.post(
+        "/catalog/manage/products/new", {"name": "b", "sku": "X", "price": "1", "stock": "0"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"sku": ["Product with this SKU already exists."]}
+    bad = admin_page.post(
+        "/catalog/manage/products/new", {"name": "", "sku": "Y", "price": "-1", "stock": "0"}
+    )
+    assert set(bad.context["form"].errors) == {"name", "price"}
+
+
+def test_categories_and_brands_are_added_and_deleted_unless_in_use(tenant, admin_page):
+    admin_page.post("/catalog/manage", {"action": "category", "name": "家電"})
+    with schema_context(tenant.schema_name):
+        top = Category.objects.get(name="家電")
+    connection.set_schema_to_public()
+    admin_page.post("/catalog/manage", {"action": "category", "name": "電話", "parent_id": top.pk})
+    admin_page.post("/catalog/manage", {"action": "brand", "name": "Sony"})
+    again = admin_page.post("/catalog/manage", {"action": "brand", "name": "Sony"})
+    assert again.context["brand_form"].errors == {"name": ["Brand with this Name already exists."]}
+    refused = admin_page.post(
+        "/catalog/manage", {"action": "delete-category", "id": top.pk}, follow=True
+    )
+    assert "Products or subcategories are in this category" in refused.content.decode()
+    with schema_context(tenant.schema_name):
+        assert list(Category.objects.order_by("id").values_list("name", flat=True)) == [
+            "家電",
+            "電話",
+        ]
+        sony = Brand.objects.get(name="Sony")
+    connection.set_schema_to_public()
+    admin_page.post("/catalog/manage", {"action": "delete-brand", "id": sony.pk})
+    with schema_context(tenant.schema_name):
+        assert not Brand.objects.exists()
+
+
+def test_the_page_costs_the_same_queries_however_many_products(
+    tenant, admin_page, django_assert_num_queries
+):
+    with schema_context(tenant.schema_name):
+        for n in range(30):
+            product_create(
+                tenant=tenant, actor=None, fields={"name": f"p{n}", "sku": f"S{n}", "price": n}
+            )
+    connection.set_schema_to_public()
+    admin_page.get("/catalog/manage")  # the session and access caches warm
+    # Session, person, membership; the tenant's host; the page of products (with their
+    # categories and brands) and its images; categories; brands; plus the two
+    # `SET search_path`.
+    with django_assert_num_queries(10):
+        assert admin_page.get("/catalog/manage?page=2").status_code == 200
