@@ -150,6 +150,12 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
         {"name": "n", "sku": "{unique}", "price": 1},
         CATALOG_WRITE,
     ),
+    # No file: 400 for those who may import.
+    ("products-import", "post"): (
+        "/api/products/import",
+        None,
+        row(400, 400, 403, 403, 403, 400, 401, 403),
+    ),
     ("product-api", "get"): ("/api/products/{product}", None, COMPANY_READ),
     ("product-api", "patch"): ("/api/products/{fresh_product}", {"price": 2}, CATALOG_CHANGE),
     ("product-api", "delete"): ("/api/products/{fresh_product}", None, CATALOG_DELETE),

@@ -7,21 +7,28 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.permissions import principal_of, principal_required
-from apps.catalog import policies, selectors, services
+from apps.catalog import imports, policies, selectors, services
+from apps.catalog.errors import ImportTooLargeError
 from apps.catalog.models import MAX_DESCRIPTION, MAX_PRICE, MAX_STOCK, Brand, Category, Product
 from apps.core.fields import ItemsField
 from apps.core.openapi import error_response
 from apps.core.pagination import any_style_envelope, any_style_parameters, page_data, paginate
-from apps.core.params import MAX_ID
+from apps.core.params import MAX_ID, int_param
 from apps.files.serializers import FileImagesSerializer
 
 IN_USE = "Products (or subcategories) still use it."
+IMPORT_INVALID = (
+    "No file, or one refused as a whole (`import_invalid`): its columns (`errors.columns`), "
+    "its encoding or CSV form (`errors.file`), or its rows (`errors.rows`); nothing written."
+)
+IMPORT_TOO_LARGE = "The file is over 10 MiB."
 
 
 class CatalogPermission(BasePermission):
@@ -340,3 +347,46 @@ class ProductDetailApi(APIView):
             product=_product(product_id),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ProductImportApi(APIView):
+    """Products from a CSV file (multipart field `file`), all or nothing: columns `sku`,
+    `name`, `price` and optionally `description`, `stock`, `category` (`親 > 子`), `brand`,
+    `active`; UTF-8 or Shift_JIS; at most 10,000 rows. A known SKU updates its product,
+    categories and brands the file names are created. When any row is bad, nothing is
+    written and `errors.rows` lists the bad rows (`row 3: price: …`, the header being row
+    1; the first 100, the message counts them all)."""
+
+    permission_classes = [CatalogPermission]
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(serializers.Serializer):
+        file = serializers.FileField(help_text=_("CSV, UTF-8 or Shift_JIS, at most 10 MiB."))
+
+    class OutputSerializer(serializers.Serializer):
+        created = serializers.IntegerField()
+        updated = serializers.IntegerField()
+        unchanged = serializers.IntegerField(help_text=_("Rows already so: nothing written."))
+
+    @extend_schema(
+        operation_id="products_import",
+        request={"multipart/form-data": InputSerializer},
+        responses={
+            200: OutputSerializer,
+            400: error_response(IMPORT_INVALID),
+            413: error_response(IMPORT_TOO_LARGE),
+            415: error_response("The body is not `multipart/form-data`."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        # Refused before the upload is read (and spooled to disk) at all.
+        if int_param(request.META.get("CONTENT_LENGTH")) > imports.MAX_BYTES + 64 * 1024:
+            raise ImportTooLargeError
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = imports.products_import(
+            tenant=request.tenant,  # type: ignore[attr-defined]
+            actor=principal_required(request),
+            file=data.validated_data["file"],
+        )
+        return Response(self.OutputSerializer(result).data)

@@ -11,3 +11,17 @@ class InUseError(ServiceError):
     status_code = 409
     code = "in_use"
     default_message = _("This is still in use.")
+
+
+class ImportInvalidError(ServiceError):
+    """A CSV import refused as a whole: its columns, its encoding or some of its rows
+    (`errors` names them); nothing of it was written."""
+
+    code = "import_invalid"
+    default_message = _("The file was not imported.")
+
+
+class ImportTooLargeError(ServiceError):
+    status_code = 413
+    code = "import_too_large"
+    default_message = _("A file to import holds at most 10 MiB.")  # imports.MAX_BYTES

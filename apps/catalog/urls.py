@@ -8,6 +8,7 @@ api_patterns = [
     path("brands", apis.BrandListApi.as_view(), name="brands-api"),
     path("brands/<int:brand_id>", apis.BrandDetailApi.as_view(), name="brand-api"),
     path("products", apis.ProductListApi.as_view(), name="products-api"),
+    path("products/import", apis.ProductImportApi.as_view(), name="products-import"),
     path("products/<int:product_id>", apis.ProductDetailApi.as_view(), name="product-api"),
 ]
 page_patterns = [

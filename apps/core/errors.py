@@ -16,10 +16,17 @@ class ServiceError(Exception):
     code = "error"
     default_message: Any = ""  # str or lazy translation; used when no message is given
 
-    def __init__(self, message: str | None = None, *, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        retry_after: int | None = None,
+        errors: dict[str, list[str]] | None = None,
+    ) -> None:
         self.message = str(message or self.default_message)
         super().__init__(self.message)
         self.retry_after = retry_after
+        self.errors = errors or {}  # the error shape's per-field messages
 
 
 def error_text(exc: ServiceError | ValidationError) -> str:

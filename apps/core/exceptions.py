@@ -36,7 +36,9 @@ def error_response(
 
 def _service_error_response(exc: ServiceError) -> Response:
     response = Response(
-        error_body(status_code=exc.status_code, code=exc.code, message=exc.message),
+        error_body(
+            status_code=exc.status_code, code=exc.code, message=exc.message, errors=exc.errors
+        ),
         status=exc.status_code,
     )
     if exc.retry_after is not None:

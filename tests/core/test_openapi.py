@@ -86,6 +86,7 @@ def test_every_operation_lists_exactly_the_statuses_it_answers_with(tenant_clien
         "products_detail": ["200", "401", "403", "404", "406", "429"],
         "products_update": ["200", "400", "401", "403", "404", "406", "415", "429"],
         "products_delete": ["204", "401", "403", "404", "406", "429"],
+        "products_import": ["200", "400", "401", "403", "406", "413", "415", "429"],
     }
 
 

@@ -8,6 +8,7 @@ from django_tenants.utils import tenant_context
 from apps.accounts.models import Membership, User
 from apps.accounts.principal import Principal
 from apps.accounts.services import user_create
+from apps.catalog.demo import demo_catalog_load
 from apps.posts.selectors import post_list
 from apps.posts.services import post_create
 from apps.tenants.models import Tenant
@@ -22,7 +23,10 @@ DEMO_POSTS = [
 
 
 class Command(BaseCommand):
-    help = "Create the demo tenants acme and globex with their owners (idempotent)."
+    help = (
+        "Create the demo tenants acme and globex with their owners, a few posts and the demo "
+        "catalog (idempotent)."
+    )
 
     @transaction.atomic
     def handle(self, *args: object, **options: object) -> None:
@@ -37,6 +41,8 @@ class Command(BaseCommand):
                 user=owner, tenant=tenant, defaults={"role": Membership.Role.OWNER}
             )
             self._posts(tenant, membership)
+            with tenant_context(tenant):
+                demo_catalog_load(tenant=tenant)  # by SKU: a second run changes nothing
             self.stdout.write(
                 f"  {name}: http://{slug}.{settings.BASE_DOMAIN}:8000/  {email} / {password}"
             )
