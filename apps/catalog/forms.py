@@ -49,3 +49,14 @@ class CategoryForm(forms.Form):
 
 class BrandForm(forms.Form):
     name = forms.CharField(label=_("New brand"), max_length=100)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "Columns sku, name, price, and optionally description, stock, category "
+            "(“Parent > Child”), brand, active. UTF-8 or Shift_JIS, up to 10,000 rows."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )

@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from apps.accounts.decorators import member_required
 from apps.accounts.principal import Principal
 from apps.catalog import selectors, services
-from apps.catalog.forms import BrandForm, CategoryForm, ProductForm
+from apps.catalog.errors import ImportInvalidError
+from apps.catalog.forms import BrandForm, CategoryForm, ImportForm, ProductForm
+from apps.catalog.imports import products_import
 from apps.catalog.models import Product
 from apps.catalog.policies import can_manage_catalog
 from apps.core.errors import ServiceError, error_text, form_errors_from
@@ -40,7 +42,14 @@ def manage_view(request: HttpRequest, membership: Any) -> HttpResponse:
         request.POST if request.POST.get("action") == "category" else None, tops=tops
     )
     brand_form = BrandForm(request.POST if request.POST.get("action") == "brand" else None)
-    if request.method == "POST":
+    importing = request.POST.get("action") == "import"
+    import_form = ImportForm(request.POST if importing else None, request.FILES or None)
+    row_errors: list[str] = []
+    if request.method == "POST" and importing:
+        done = _import(request, membership, principal, import_form, row_errors)
+        if done is not None:
+            return done
+    elif request.method == "POST":
         done = _manage_post(request, membership, principal, category_form, brand_form)
         if done is not None:
             return done
@@ -55,8 +64,40 @@ def manage_view(request: HttpRequest, membership: Any) -> HttpResponse:
             "brands": list(selectors.brand_list()),
             "category_form": category_form,
             "brand_form": brand_form,
+            "import_form": import_form,
+            "row_errors": row_errors,
         },
     )
+
+
+def _import(
+    request: HttpRequest,
+    membership: Any,
+    principal: Principal,
+    form: ImportForm,
+    row_errors: list[str],
+) -> HttpResponse | None:
+    """Import a CSV file; None when the page is shown again with why it was refused (the
+    bad rows listed below the form)."""
+    if not form.is_valid():
+        return None
+    try:
+        result = products_import(
+            tenant=membership.tenant, actor=principal, file=form.cleaned_data["file"]
+        )
+    except ImportInvalidError as exc:
+        form.add_error("file", exc.message)
+        row_errors.extend(exc.errors.get("rows", []))
+        return None
+    except ServiceError as exc:
+        form.add_error("file", error_text(exc))
+        return None
+    messages.success(
+        request,
+        _("Imported: %(created)d added, %(updated)d changed, %(unchanged)d unchanged.")
+        % vars(result),
+    )
+    return redirect("catalog-manage")
 
 
 def _manage_post(

@@ -128,3 +128,32 @@ def test_the_page_costs_the_same_queries_however_many_products(
     # `SET search_path`.
     with django_assert_num_queries(10):
         assert admin_page.get("/catalog/manage?page=2").status_code == 200
+
+
+def test_a_csv_file_is_imported_from_the_page(tenant, admin_page):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    good = "sku,name,price,category\nA-1,東京タワー 模型,1980,おもちゃ > 模型\n".encode("cp932")
+    response = admin_page.post(
+        "/catalog/manage",
+        {"action": "import", "file": SimpleUploadedFile("p.csv", good, "text/csv")},
+        follow=True,
+    )
+    assert "Imported: 1 added, 0 changed, 0 unchanged." in response.content.decode()
+    with schema_context(tenant.schema_name):
+        tower = Product.objects.select_related("category__parent").get(sku="A-1")
+        assert (tower.name, tower.price, tower.category.path) == (
+            "東京タワー 模型",
+            1980,
+            "おもちゃ > 模型",
+        )
+    connection.set_schema_to_public()
+    bad = b"sku,name,price\nB-1,ok,10\nB-2,bad,-5\n"
+    response = admin_page.post(
+        "/catalog/manage",
+        {"action": "import", "file": SimpleUploadedFile("p.csv", bad, "text/csv")},
+    )
+    assert response.status_code == 200
+    assert response.context["row_errors"] == ["row 3: price: A whole number from 0 to 100000000."]
+    with schema_context(tenant.schema_name):
+        assert not Product.objects.filter(sku__startswith="B-").exists()
