@@ -31,7 +31,7 @@ def es() -> Elasticsearch:
 @pytest.fixture(scope="session")
 def session_index(es: Elasticsearch) -> Iterator[str]:
     name = f"{PREFIX}-products"
-    ProductDocument._index.clone(name=name).create()  # noqa: SLF001
+    ProductDocument._index.clone(name=name).create()
     try:
         yield name
     finally:
