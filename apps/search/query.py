@@ -51,6 +51,7 @@ PRICE_RANGES: tuple[tuple[str, int | None, int | None], ...] = (
 )
 HIGHLIGHT_TAGS = {"pre_tags": ["<mark>"], "post_tags": ["</mark>"]}
 DESCRIPTION_FRAGMENT = 160
+MAX_FUZZY_LENGTH = 40
 
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _KANA_ONLY = re.compile(r"[\u3041-\u309f\u30a0-\u30ffー]+")
@@ -137,17 +138,16 @@ def _unit_clauses(text: str) -> list[dict[str, Any]]:
     ]
     if _LATIN.search(text):
         # Latin only: the standard tokenizer cuts kanji into single characters, which
-        # would find 京都 inside 東京都.
-        clauses.append(
-            {
-                "multi_match": {
-                    "query": text,
-                    "fields": ["name.latin^3", "description.latin", "brand^2"],
-                    "operator": "and",
-                    "fuzziness": "AUTO",
-                }
-            }
-        )
+        # would find 京都 inside 東京都. No typo is forgiven in a very long word: nobody
+        # types one, and its automaton is too big for Lucene.
+        latin: dict[str, Any] = {
+            "query": text,
+            "fields": ["name.latin^3", "description.latin", "brand^2"],
+            "operator": "and",
+        }
+        if len(text) <= MAX_FUZZY_LENGTH:
+            latin["fuzziness"] = "AUTO"
+        clauses.append({"multi_match": latin})
     if _KANA_ONLY.fullmatch(text):
         clauses.append(
             {"match": {"name.reading": {"query": _katakana(text), "operator": "and", "boost": 0.5}}}
@@ -353,7 +353,8 @@ def product_search(
             }
         )
     filters = Filters(category, brand, price_min, price_max, in_stock)
-    text = _text_query(q, synonym_table(tenant_id=tenant_id))
+    table = synonym_table(tenant_id=tenant_id)
+    text = _text_query(q, table)
     sort_spec = _sort(sort, has_text=text is not None)
     codec = _AfterCodec(tenant_id=tenant_id, q=q, filters=filters, sort=sort)
     position = codec.decode(after, length=len(sort_spec)) if after else None
@@ -397,7 +398,9 @@ def product_search(
     aggregations = answer.get("aggregations", {})
     did_you_mean = None
     if total == 0 and text is not None and not chosen and in_stock is None:
-        did_you_mean = _did_you_mean(es, tenant_id=tenant_id, q=q, index=request["index"])
+        did_you_mean = _did_you_mean(
+            es, tenant_id=tenant_id, q=q, table=table, index=request["index"]
+        )
     return SearchResult(
         hits=[_hit(h) for h in raw_hits],
         total=total,
@@ -411,42 +414,53 @@ def product_search(
     )
 
 
-def _did_you_mean(es: Elasticsearch, *, tenant_id: int, q: str, index: str) -> str | None:
-    """A correction of the Latin words of a query that found nothing, made of words of the
-    company's own product names: each candidate is checked by a query filtered on the
-    company (`collate`), so another company's words are never proposed."""
-    text = " ".join(_words(q)).lower()
-    if not _LATIN.search(text):
+def _did_you_mean(
+    es: Elasticsearch, *, tenant_id: int, q: str, table: SynonymTable, index: str
+) -> str | None:
+    """A correction of the Latin words of a query that found nothing: the company's best
+    product when each Latin word may be two typos off, and each word replaced by the
+    nearest word of that product's name. Only the company's own products are asked (the
+    index-wide term suggesters would propose words of other companies' products)."""
+    words = _words(q)
+    latin = [w for w in words if _LATIN.search(w) and len(w) <= MAX_FUZZY_LENGTH]
+    if not latin:
         return None
-    collate = {
-        "bool": {
-            "filter": [
-                _tenant_filter(tenant_id),
-                {"match": {"name.latin": {"query": "{{suggestion}}", "operator": "and"}}},
-            ]
-        }
-    }
-    suggest = {
-        "text": text,
-        "correction": {
-            "phrase": {
-                "field": "name.latin",
-                "size": 1,
-                "max_errors": 3,
-                "confidence": 0.0,
-                "direct_generator": [
-                    {"field": "name.latin", "suggest_mode": "always", "max_edits": 2}
-                ],
-                "collate": {"query": {"source": collate}, "prune": False},
-            }
-        },
-    }
-    answer = _search(es, index=index, routing=str(tenant_id), size=0, suggest=suggest)
-    for entry in answer.get("suggest", {}).get("correction", []):
-        for option in entry.get("options", []):
-            if option["text"] != text:
-                return str(option["text"])
-    return None
+    must: list[dict[str, Any]] = [
+        {"match": {"name.latin": {"query": w, "fuzziness": 2, "operator": "and"}}} for w in latin
+    ]
+    others = " ".join(w for w in words if w not in latin)
+    if others and (text := _text_query(others, table)) is not None:
+        must.append(text)
+    answer = _search(
+        es,
+        index=index,
+        routing=str(tenant_id),
+        size=1,
+        query={"bool": {"filter": [_tenant_filter(tenant_id)], "must": must}},
+        source=["name"],
+    )
+    hits = answer.get("hits", {}).get("hits", [])
+    if not hits:
+        return None
+    name_words = re.findall(
+        r"\w+", unicodedata.normalize("NFKC", hits[0]["_source"]["name"]).lower()
+    )
+    corrected = [
+        min(name_words, key=lambda n: _distance(w.lower(), n)) if w in latin else w for w in words
+    ]
+    suggestion = " ".join(corrected)
+    return suggestion if suggestion != " ".join(words).lower() else None
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance, for the few short words of a correction."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
 
 
 def product_suggest(

@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django_tenants.utils import schema_context
 from elasticsearch import Elasticsearch
+from elasticsearch.helpers import bulk
 
 from apps.catalog import selectors
 from apps.catalog.models import Brand, Category, Product
@@ -39,13 +40,10 @@ def session_index(es: Elasticsearch) -> Iterator[str]:
 
 
 @pytest.fixture
-def index(es: Elasticsearch, session_index: str, settings: Any) -> Iterator[str]:
-    """The session's index, emptied after each test; the API searches it too."""
+def index(session_index: str, settings: Any) -> str:
+    """The session's index; the API searches it too."""
     settings.ELASTICSEARCH_INDEX_PREFIX = PREFIX
-    yield session_index
-    es.delete_by_query(
-        index=session_index, query={"match_all": {}}, refresh=True, conflicts="proceed"
-    )
+    return session_index
 
 
 class Shop:
@@ -55,6 +53,9 @@ class Shop:
         self.es = es
         self.index = index
         self.names: dict[tuple[int, int], str] = {}
+        # (id, routing) of each document indexed, deleted after the test (this node has
+        # no delete-by-query: the reindex module is not in the zip).
+        self.documents: list[tuple[str, str]] = []
 
     def category(self, tenant: Tenant, name: str, parent: Category | None = None) -> Category:
         with schema_context(tenant.schema_name):
@@ -95,7 +96,17 @@ class Shop:
                 routing=str(tenant.pk),
             )
         self.names[(tenant.pk, product.pk)] = name
+        self.documents.append(
+            (document_id(tenant_id=tenant.pk, product_id=product.pk), str(tenant.pk))
+        )
         return product
+
+    def forget(self) -> None:
+        actions = (
+            {"_op_type": "delete", "_index": self.index, "_id": doc_id, "_routing": routing}
+            for doc_id, routing in self.documents
+        )
+        bulk(self.es, actions, raise_on_error=False, refresh=True)
 
     def refresh(self) -> None:
         self.es.indices.refresh(index=self.index)
@@ -111,5 +122,7 @@ class Shop:
 
 
 @pytest.fixture
-def shop(es: Elasticsearch, index: str) -> Shop:
-    return Shop(es, index)
+def shop(es: Elasticsearch, index: str) -> Iterator[Shop]:
+    made = Shop(es, index)
+    yield made
+    made.forget()

@@ -56,7 +56,7 @@ def test_search_answers_products_with_highlights_facets_and_a_next_position(
     shop.product(other_tenant, "iPhone 15 Pro Max", price=189800)
     shop.refresh()
     # Synonyms, products and their images, category and brand names: one query each.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(5) as counted:
         response = viewer_client.get("/api/search", {"q": "アイフォン 15", "limit": 1})
     assert response.status_code == 200
     body = response.json()
@@ -197,6 +197,7 @@ def test_suggest_answers_names_with_ids(shop, tenant, other_tenant, viewer_clien
 def test_admins_keep_the_companys_synonyms_and_searches_use_them(  # noqa: PLR0917
     shop, tenant, other_tenant, admin_client, viewer_client, client_of
 ):
+    theirs = client_of(MembershipFactory(tenant=other_tenant, role="admin"), on=other_tenant)
     shop.product(tenant, "お年玉袋 5枚")
     shop.refresh()
     assert viewer_client.get("/api/search", {"q": "ポチ袋"}).json()["total"] == 0
@@ -221,7 +222,6 @@ def test_admins_keep_the_companys_synonyms_and_searches_use_them(  # noqa: PLR09
         assert (bad.status_code, bad.json()["errors"]) == (400, {"terms": [message]}), terms
 
     # Another company's admin neither sees nor deletes it.
-    theirs = client_of(MembershipFactory(tenant=other_tenant, role="admin"), on=other_tenant)
     assert theirs.get("/api/search/synonyms").json() == []
     assert theirs.delete(f"/api/search/synonyms/{made.json()['id']}").status_code == 404
     assert admin_client.delete(f"/api/search/synonyms/{made.json()['id']}").status_code == 204
