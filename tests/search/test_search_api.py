@@ -42,6 +42,8 @@ def test_search_answers_products_with_highlights_facets_and_a_next_position(
 ):
     phones = shop.category(tenant, "スマートフォン")
     apple = shop.brand(tenant, "Apple")
+    # As relevant as the phone for the query, and older: it comes second.
+    case = shop.product(tenant, "iPhone 15 ケース", brand=apple, price=2980)
     iphone = shop.product(
         tenant,
         "iPhone 15 Pro",
@@ -51,12 +53,12 @@ def test_search_answers_products_with_highlights_facets_and_a_next_position(
         price=159800,
         stock=3,
     )
-    case = shop.product(tenant, "iPhone 15 ケース", brand=apple, price=2980)
     shop.product(tenant, "鉛筆", price=100)
     shop.product(other_tenant, "iPhone 15 Pro Max", price=189800)
     shop.refresh()
-    # Synonyms, products and their images, category and brand names: one query each.
-    with django_assert_num_queries(5) as counted:
+    # The host's company and the caller's membership (4, schema switches included), then
+    # synonyms, products and their images, category and brand names: one query each.
+    with django_assert_num_queries(9):
         response = viewer_client.get("/api/search", {"q": "アイフォン 15", "limit": 1})
     assert response.status_code == 200
     body = response.json()
@@ -82,7 +84,7 @@ def test_search_answers_products_with_highlights_facets_and_a_next_position(
         "updated_at": None,
         "highlight": {
             "name": "<mark>iPhone</mark> <mark>15</mark> Pro",
-            "description": None,
+            "description": "チタニウムの<mark>iPhone</mark>",
         },
     }
     assert (body["total"], body["total_is_estimate"], body["page"], body["did_you_mean"]) == (
