@@ -10,6 +10,7 @@ from apps.files import urls as files_urls
 from apps.notifications import urls as notifications_urls
 from apps.posts import urls as posts_urls
 from apps.reminders import urls as reminders_urls
+from apps.search import urls as search_urls
 from apps.tenants.apis import TenantDetailApi
 
 api_patterns = [
@@ -19,6 +20,7 @@ api_patterns = [
     *files_urls.api_patterns,
     *posts_urls.api_patterns,
     *catalog_urls.api_patterns,
+    *search_urls.api_patterns,
     path("tenant", TenantDetailApi.as_view(), name="tenant-detail"),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

@@ -25,6 +25,7 @@ from apps.catalog.services import brand_create, category_create, product_create
 from apps.notifications.services import notification_create
 from apps.posts.services import post_create, post_schedule
 from apps.reminders.services import reminder_create
+from apps.search.services import synonym_create
 from apps.tenants.models import Plan, Tenant
 from apps.tenants.selectors import plan_limits_forget
 from tests.conftest import host_of
@@ -159,6 +160,20 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ("product-api", "get"): ("/api/products/{product}", None, COMPANY_READ),
     ("product-api", "patch"): ("/api/products/{fresh_product}", {"price": 2}, CATALOG_CHANGE),
     ("product-api", "delete"): ("/api/products/{fresh_product}", None, CATALOG_DELETE),
+    # Search reads the catalog; the company's synonyms are kept by those who change it.
+    ("search-api", "get"): ("/api/search?q=thing", None, COMPANY_READ),
+    ("search-suggest-api", "get"): ("/api/search/suggest?q=th", None, COMPANY_READ),
+    ("search-synonyms-api", "get"): ("/api/search/synonyms", None, COMPANY_READ),
+    ("search-synonyms-api", "post"): (
+        "/api/search/synonyms",
+        {"terms": ["ポチ袋", "お年玉袋"]},
+        CATALOG_WRITE,
+    ),
+    ("search-synonym-api", "delete"): (
+        "/api/search/synonyms/{fresh_synonym}",
+        None,
+        CATALOG_DELETE,
+    ),
     ("tenant-detail", "get"): ("/api/tenant", None, row(200, 200, 200, 200, 200, 200, 200, 403)),
     ("schema", "get"): ("/api/schema", None, same(200)),
     ("docs", "get"): ("/api/docs", None, same(200)),
@@ -379,6 +394,10 @@ def fresh_objects(world: World, template: str) -> dict[str, object]:
     if "{fresh_file}" in template:
         fresh["fresh_file"] = ready_file(world.tenant, member).pk
     connection.set_schema_to_public()
+    if "{fresh_synonym}" in template:
+        fresh["fresh_synonym"] = synonym_create(
+            tenant=world.tenant, actor=None, terms=["a", "b"]
+        ).pk
     with schema_context(world.tenant.schema_name):
         actor = Principal.of_membership(member)
         if "{fresh_post}" in template:

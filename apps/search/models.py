@@ -23,3 +23,22 @@ class OutboxEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id}"
+
+
+class TenantSynonym(models.Model):
+    """A company's own group of terms that mean the same in its searches ("アイフォン,
+    iPhone, あいふぉん"), added to the built-in list at query time (apps.search.synonyms)."""
+
+    tenant = models.ForeignKey(
+        "tenants.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant")
+    )
+    terms = models.TextField(_("terms"), help_text=_("Separated by commas."))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("search synonym")
+        verbose_name_plural = _("search synonyms")
+
+    def __str__(self) -> str:
+        return self.terms

@@ -1,9 +1,17 @@
-"""Writes on the search outbox. Callers add entries inside the transaction of their change,
-so the index learns of every committed change and of nothing rolled back."""
+"""Writes on the search outbox and on the companies' synonyms. Outbox callers add entries
+inside the transaction of their change, so the index learns of every committed change and
+of nothing rolled back."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from apps.search.models import OutboxEntry
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from apps.accounts.exceptions import NotAllowedError
+from apps.accounts.principal import Principal
+from apps.search.models import OutboxEntry, TenantSynonym
+from apps.search.policies import can_manage_synonyms
+from apps.search.synonyms import TERM_SEPARATORS, parse_terms
 from apps.tenants.models import Tenant
 
 
@@ -15,3 +23,54 @@ def outbox_add(*, tenant: Tenant, kind: str, object_ids: Iterable[int]) -> int:
     ]
     OutboxEntry.objects.bulk_create(entries)
     return len(entries)
+
+
+# Synonyms -----------------------------------------------------------------------------------
+
+MAX_SYNONYM_GROUPS = 500
+MIN_TERMS = 2
+MAX_TERMS = 10
+MAX_TERM_LENGTH = 50
+
+
+def _check(actor: Principal | None) -> None:
+    """`actor` None: an operator or a command."""
+    if actor is not None and not can_manage_synonyms(actor):
+        raise NotAllowedError(_("Only owners and admins change the synonyms."))
+
+
+def synonym_create(
+    *, tenant: Tenant, actor: Principal | None, terms: Sequence[str]
+) -> TenantSynonym:
+    """A group of terms that mean the same in `tenant`'s searches, from the next search on
+    (synonyms apply at query time: nothing is reindexed)."""
+    _check(actor)
+    if any(TERM_SEPARATORS.search(term) for term in terms):
+        raise ValidationError({"terms": [_("A term cannot hold a comma.")]})
+    cleaned = parse_terms(", ".join(terms))
+    if not MIN_TERMS <= len(cleaned) <= MAX_TERMS:
+        raise ValidationError(
+            {
+                "terms": [
+                    _("Give %(min)d to %(max)d different terms.")
+                    % {"min": MIN_TERMS, "max": MAX_TERMS}
+                ]
+            }
+        )
+    if any(len(term) > MAX_TERM_LENGTH for term in cleaned):
+        raise ValidationError(
+            {"terms": [_("A term has at most %(max)d characters.") % {"max": MAX_TERM_LENGTH}]}
+        )
+    # Not serialised: two requests at once may pass the limit by one, which costs nothing.
+    if TenantSynonym.objects.filter(tenant=tenant).count() >= MAX_SYNONYM_GROUPS:
+        message = _("A company has at most %(max)d synonym groups.") % {"max": MAX_SYNONYM_GROUPS}
+        raise ValidationError({"terms": [message]})
+    synonym = TenantSynonym(tenant=tenant, terms=", ".join(cleaned))
+    synonym.full_clean()
+    synonym.save()
+    return synonym
+
+
+def synonym_delete(*, actor: Principal | None, synonym: TenantSynonym) -> None:
+    _check(actor)
+    synonym.delete()

@@ -87,6 +87,11 @@ def test_every_operation_lists_exactly_the_statuses_it_answers_with(tenant_clien
         "products_update": ["200", "400", "401", "403", "404", "406", "415", "429"],
         "products_delete": ["204", "401", "403", "404", "406", "429"],
         "products_import": ["200", "400", "401", "403", "406", "413", "415", "429"],
+        "search": ["200", "400", "401", "403", "406", "429", "503"],
+        "search_suggest": ["200", "400", "401", "403", "406", "429", "503"],
+        "search_synonyms_list": ["200", "401", "403", "406", "429"],
+        "search_synonyms_create": ["201", "400", "401", "403", "406", "415", "429"],
+        "search_synonyms_delete": ["204", "401", "403", "404", "406", "429"],
     }
 
 

@@ -1,0 +1,128 @@
+"""A products index of the test session's own on the real Elasticsearch (helpers and CI runs
+share one node), and a shop that puts products in a company and in that index."""
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django_tenants.utils import schema_context
+from elasticsearch import Elasticsearch
+from elasticsearch.helpers import bulk
+
+from apps.catalog import selectors
+from apps.catalog.models import Brand, Category, Product
+from apps.catalog.services import brand_create, category_create, product_create
+from apps.core.search import es_client
+from apps.search import query
+from apps.search.documents import ProductDocument, document_id, product_document
+from apps.tenants.models import Tenant
+
+# The session's index is `<prefix>-products`, so the API (which searches the products
+# alias of the configured prefix) finds it under `settings.ELASTICSEARCH_INDEX_PREFIX`.
+PREFIX = f"{settings.ELASTICSEARCH_INDEX_PREFIX}-q-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(scope="session")
+def es() -> Elasticsearch:
+    return es_client()
+
+
+@pytest.fixture(scope="session")
+def session_index(es: Elasticsearch) -> Iterator[str]:
+    name = f"{PREFIX}-products"
+    ProductDocument._index.clone(name=name).create()
+    try:
+        yield name
+    finally:
+        es.indices.delete(index=name, ignore_unavailable=True)
+
+
+@pytest.fixture
+def index(session_index: str, settings: Any) -> str:
+    """The session's index; the API searches it too."""
+    settings.ELASTICSEARCH_INDEX_PREFIX = PREFIX
+    return session_index
+
+
+class Shop:
+    """Catalog rows made through the catalog's services, indexed as the drain would."""
+
+    def __init__(self, es: Elasticsearch, index: str) -> None:
+        self.es = es
+        self.index = index
+        self.names: dict[tuple[int, int], str] = {}
+        # (id, routing) of each document indexed, deleted after the test (this node has
+        # no delete-by-query: the reindex module is not in the zip).
+        self.documents: list[tuple[str, str]] = []
+
+    def category(self, tenant: Tenant, name: str, parent: Category | None = None) -> Category:
+        with schema_context(tenant.schema_name):
+            return category_create(actor=None, name=name, parent_id=parent.pk if parent else None)
+
+    def brand(self, tenant: Tenant, name: str) -> Brand:
+        with schema_context(tenant.schema_name):
+            return brand_create(actor=None, name=name)
+
+    def product(
+        self,
+        tenant: Tenant,
+        name: str,
+        *,
+        description: str = "",
+        price: int = 1000,
+        stock: int = 1,
+        category: Category | None = None,
+        brand: Brand | None = None,
+    ) -> Product:
+        fields = {
+            "name": name,
+            "description": description,
+            "price": price,
+            "stock": stock,
+            "sku": f"S{uuid.uuid4().hex[:12]}",
+            "category_id": category.pk if category else None,
+            "brand_id": brand.pk if brand else None,
+        }
+        with schema_context(tenant.schema_name):
+            made = product_create(tenant=tenant, actor=None, fields=fields)
+            product = selectors.product_get(product_id=made.pk)
+            assert product is not None
+            self.es.index(
+                index=self.index,
+                id=document_id(tenant_id=tenant.pk, product_id=product.pk),
+                document=product_document(product, tenant_id=tenant.pk),
+                routing=str(tenant.pk),
+            )
+        self.names[(tenant.pk, product.pk)] = name
+        self.documents.append(
+            (document_id(tenant_id=tenant.pk, product_id=product.pk), str(tenant.pk))
+        )
+        return product
+
+    def forget(self) -> None:
+        actions = (
+            {"_op_type": "delete", "_index": self.index, "_id": doc_id, "_routing": routing}
+            for doc_id, routing in self.documents
+        )
+        bulk(self.es, actions, raise_on_error=False, refresh=True)
+
+    def refresh(self) -> None:
+        self.es.indices.refresh(index=self.index)
+
+    def search(self, tenant: Tenant, q: str = "", **kwargs: Any) -> query.SearchResult:
+        self.refresh()
+        return query.product_search(tenant_id=tenant.pk, q=q, index=self.index, **kwargs)
+
+    def found(self, tenant: Tenant, q: str = "", **kwargs: Any) -> list[str]:
+        """Names of the hits, sorted (relevance order is asserted where it matters)."""
+        result = self.search(tenant, q, **kwargs)
+        return sorted(self.names[(tenant.pk, hit.product_id)] for hit in result.hits)
+
+
+@pytest.fixture
+def shop(es: Elasticsearch, index: str) -> Iterator[Shop]:
+    made = Shop(es, index)
+    yield made
+    made.forget()
