@@ -222,6 +222,9 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     # A ready file: off to the store's pre-signed URL.
     ("file-save", "get"): ("/files/{file}/download", None, same(302)),
     # The confirmation page: its uploader (the member) and managers; a viewer may not.
+    ("catalog", "get"): ("/catalog", None, PAGE),
+    ("catalog-suggest", "get"): ("/catalog/suggest?q=t", None, PAGE),
+    ("catalog-item", "get"): ("/catalog/{product}", None, PAGE),
     ("catalog-manage", "get"): ("/catalog/manage", None, MANAGERS_PAGE),
     ("catalog-product-new", "get"): ("/catalog/manage/products/new", None, MANAGERS_PAGE),
     ("catalog-product", "get"): ("/catalog/manage/products/{product}", None, MANAGERS_PAGE),

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.models import MAX_DESCRIPTION, MAX_PRICE, MAX_STOCK, Brand, Category
+from apps.search import query
 
 
 class ProductForm(forms.Form):
@@ -60,3 +61,43 @@ class ImportForm(forms.Form):
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
+
+
+SEARCH_PAGE_SIZE = 20
+
+
+class SearchForm(forms.Form):
+    """The catalog page's search: what people typed and the facets they chose (a GET form,
+    so a search is a link)."""
+
+    SORT_CHOICES = [
+        ("relevance", _("Best match")),
+        ("newest", _("Newest")),
+        ("price", _("Price: low to high")),
+        ("-price", _("Price: high to low")),
+    ]
+
+    q = forms.CharField(
+        label=_("Search products"), max_length=query.MAX_QUERY_LENGTH, required=False
+    )
+    category = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+    brand = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+    price_min = forms.IntegerField(
+        label=_("From (yen)"), min_value=0, max_value=MAX_PRICE, required=False
+    )
+    price_max = forms.IntegerField(
+        label=_("To (yen)"), min_value=0, max_value=MAX_PRICE, required=False
+    )
+    in_stock = forms.BooleanField(label=_("In stock only"), required=False)
+    sort = forms.ChoiceField(label=_("Sort"), choices=SORT_CHOICES, required=False)
+    page = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        low, high = data.get("price_min"), data.get("price_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("price_max", _("Enter a price no lower than the “from” price."))
+        page = data.get("page") or 1
+        if query.page_too_deep(page=page, size=SEARCH_PAGE_SIZE):
+            self.add_error(None, _("Results go 10,000 deep; narrow the search to see more."))
+        return data

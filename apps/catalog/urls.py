@@ -12,6 +12,9 @@ api_patterns = [
     path("products/<int:product_id>", apis.ProductDetailApi.as_view(), name="product-api"),
 ]
 page_patterns = [
+    path("catalog", views.catalog_view, name="catalog"),
+    path("catalog/suggest", views.suggest_view, name="catalog-suggest"),
+    path("catalog/<int:product_id>", views.product_view, name="catalog-item"),
     path("catalog/manage", views.manage_view, name="catalog-manage"),
     path("catalog/manage/products/new", views.product_edit_view, name="catalog-product-new"),
     path(

@@ -1,6 +1,7 @@
-"""The catalog's management pages, for those who manage it (owners and admins): products a
-page at a time, a product's form, and the categories and brands. Every change goes through
-the catalog services, so search learns of it through the outbox."""
+"""The catalog's pages: searching it and a product's page, for everyone in the company; and
+the management pages for those who manage it (owners and admins): products a page at a
+time, a product's form, the categories and brands, the CSV import. Every change goes
+through the catalog services, so search learns of it through the outbox."""
 
 from typing import Any
 
@@ -14,13 +15,23 @@ from apps.accounts.decorators import member_required
 from apps.accounts.principal import Principal
 from apps.catalog import selectors, services
 from apps.catalog.errors import ImportInvalidError
-from apps.catalog.forms import BrandForm, CategoryForm, ImportForm, ProductForm
+from apps.catalog.forms import (
+    SEARCH_PAGE_SIZE,
+    BrandForm,
+    CategoryForm,
+    ImportForm,
+    ProductForm,
+    SearchForm,
+)
 from apps.catalog.imports import products_import
 from apps.catalog.models import Product
 from apps.catalog.policies import can_manage_catalog
 from apps.core.errors import ServiceError, error_text, form_errors_from
 from apps.core.pagination import numbered_page
 from apps.core.params import int_param
+from apps.files.selectors import image_url
+from apps.search import query, results
+from apps.search.errors import SearchUnavailableError
 
 PAGE_SIZE = 25
 
@@ -193,3 +204,76 @@ def product_edit_view(
         else:
             return redirect("catalog-manage")
     return render(request, "catalog/product_form.html", {"form": form, "product": product})
+
+
+# The catalog as everyone in the company sees it ----------------------------------------
+
+
+@member_required()
+def catalog_view(request: HttpRequest, membership: Any) -> HttpResponse:
+    """Search the company's products: what matched highlighted, facets with counts beside
+    each choice, a price range, a sort, pages; suggestions as people type."""
+    form = SearchForm(request.GET or None)
+    context: dict[str, Any] = {"form": form, "may_manage": _may_manage(membership)}
+    if form.is_bound and not form.is_valid():
+        return render(request, "catalog/catalog.html", context, status=400)
+    data = form.cleaned_data if form.is_bound else {}
+    try:
+        result = query.product_search(
+            tenant_id=membership.tenant_id,
+            q=data.get("q") or "",
+            category=data.get("category"),
+            brand=data.get("brand"),
+            price_min=data.get("price_min"),
+            price_max=data.get("price_max"),
+            in_stock=True if data.get("in_stock") else None,
+            sort=data.get("sort") or "relevance",
+            page=data.get("page") or 1,
+            size=SEARCH_PAGE_SIZE,
+        )
+    except SearchUnavailableError:
+        context["unavailable"] = True
+        return render(request, "catalog/catalog.html", context, status=503)
+    page = data.get("page") or 1
+    context.update(
+        {
+            "result": result,
+            "products": results.shown_products(result.hits),
+            "facets": results.named_facets(result),
+            "page": page,
+            "has_next": page * SEARCH_PAGE_SIZE < result.total,
+            "chosen": data,
+        }
+    )
+    return render(request, "catalog/catalog.html", context)
+
+
+def _may_manage(membership: Any) -> bool:
+    return can_manage_catalog(Principal.of_membership(membership))
+
+
+@member_required()
+def suggest_view(request: HttpRequest, membership: Any) -> HttpResponse:
+    """The suggestions under the search box (an htmx fragment), up to 10 product names."""
+    q = (request.GET.get("q") or "")[: query.MAX_QUERY_LENGTH]
+    try:
+        suggestions = query.product_suggest(tenant_id=membership.tenant_id, q=q)
+    except SearchUnavailableError:
+        suggestions = []
+    return render(request, "catalog/suggestions.html", {"suggestions": suggestions})
+
+
+@member_required()
+def product_view(request: HttpRequest, membership: Any, product_id: int) -> HttpResponse:
+    product = selectors.product_get(product_id=product_id)
+    if product is None or (not product.active and not _may_manage(membership)):
+        raise Http404
+    images = [
+        (image_url(file=f, key=f.display_key), image_url(file=f, key=f.thumbnail_key))
+        for f in product.images.all()
+    ]
+    return render(
+        request,
+        "catalog/product.html",
+        {"product": product, "images": images, "may_manage": _may_manage(membership)},
+    )

@@ -6,7 +6,6 @@ keys that may write keep the synonyms (apps.search.policies)."""
 from typing import Any
 
 from django.http import Http404
-from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -16,13 +15,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.permissions import principal_of, principal_required
-from apps.catalog import selectors as catalog
 from apps.catalog.apis import ProductSerializer
-from apps.catalog.models import MAX_PRICE, Product
+from apps.catalog.models import MAX_PRICE
 from apps.core.fields import ItemsField
 from apps.core.openapi import error_response
 from apps.core.params import MAX_ID
-from apps.search import policies, query, selectors, services
+from apps.search import policies, query, results, selectors, services
 from apps.search.models import TenantSynonym
 from apps.search.synonyms import parse_terms
 
@@ -181,64 +179,15 @@ class SearchApi(APIView):
             size=data["limit"],
         )
         body = {
-            "results": _products(result.hits),
+            "results": results.shown_products(result.hits),
             "total": result.total,
             "total_is_estimate": result.total_is_estimate,
-            "facets": _facets(result),
+            "facets": results.named_facets(result),
             "did_you_mean": result.did_you_mean,
             "next_after": result.next_after,
             "page": result.page,
         }
         return Response(self.OutputSerializer(body).data)
-
-
-def _products(hits: list[query.Hit]) -> list[Product]:
-    """The hits' products as PostgreSQL has them now, in the hits' order, in one query (and
-    one for their images); a product deleted or deactivated since it was indexed is left
-    out."""
-    ids = [hit.product_id for hit in hits]
-    products = {p.pk: p for p in catalog.product_list(active=True).filter(pk__in=ids)}
-    shown = []
-    for hit in hits:
-        product = products.get(hit.product_id)
-        if product is None:
-            continue
-        product.search_highlight = {  # type: ignore[attr-defined]
-            "name": hit.name or escape(product.name),
-            "description": hit.description,
-        }
-        shown.append(product)
-    return shown
-
-
-def _facets(result: query.SearchResult) -> dict[str, Any]:
-    """Counts with names from PostgreSQL; an id no longer there is left out."""
-    category_ids = [c.id for c in result.categories]
-    brand_ids = [b.id for b in result.brands]
-    categories = (
-        {c.pk: c for c in catalog.category_list().filter(pk__in=category_ids)}
-        if category_ids
-        else {}
-    )
-    brands = {b.pk: b for b in catalog.brand_list().filter(pk__in=brand_ids)} if brand_ids else {}
-    return {
-        "categories": [
-            {
-                "id": c.id,
-                "name": categories[c.id].name,
-                "path": categories[c.id].path,
-                "count": c.count,
-            }
-            for c in result.categories
-            if c.id in categories
-        ],
-        "brands": [
-            {"id": b.id, "name": brands[b.id].name, "count": b.count}
-            for b in result.brands
-            if b.id in brands
-        ],
-        "prices": result.prices,
-    }
 
 
 class SuggestionSerializer(serializers.Serializer):

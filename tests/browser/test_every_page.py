@@ -55,6 +55,7 @@ PAGES = [
     Target("feed", "tenant", "/feed", signed_in=True),
     Target("feed-archive", "tenant", "/feed/archive", signed_in=True),
     Target("feed-scheduled", "tenant", "/feed/scheduled", signed_in=True),
+    Target("catalog", "tenant", "/catalog", signed_in=True),
     Target("catalog-manage", "tenant", "/catalog/manage", signed_in=True),
     Target("catalog-product-new", "tenant", "/catalog/manage/products/new", signed_in=True),
     Target("landing", "public", "/", signed_in=False),
@@ -110,6 +111,8 @@ ENGLISH = (
     "Brands",
     "Categories",
     "New product",
+    "Search products",
+    "No products match.",
 )
 
 # Controls (not links inside a sentence) and whether each is under 44 x 44 px.
