@@ -3,6 +3,7 @@ worker and beat, a reindex and moves between indices made while writes keep comi
 PostgreSQL, Redis and Elasticsearch (with Kura's plugin) throughout."""
 
 import io
+import re
 import subprocess
 import sys
 import threading
@@ -447,3 +448,27 @@ def test_a_catalog_write_succeeds_with_broker_and_elasticsearch_unreachable(tena
     assert "could not queue a search outbox drain" in result.stderr
     with schema_context(tenant.schema_name):
         assert Product.objects.get(pk=product_id).sku == "NO-BROKER"
+
+
+# --- operators ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_operators_see_what_waits_in_the_outbox(tenant):
+    from django.test import Client
+
+    from apps.accounts.models import User
+
+    operator = User.objects.create_superuser("ops-search@kura.example", "ops-password-123")
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(operator)
+    product = create(tenant, "STUCK", "届かない", 100)
+    OutboxEntry.objects.update(attempts=7, created_at=timezone.now() - timedelta(seconds=300))
+
+    page = client.get("/admin/search/outboxentry/").content.decode()
+
+    assert f'<td class="field-object_id">{product.pk}</td>' in page
+    assert '<td class="field-attempts">7</td>' in page
+    assert re.search(r'<td class="field-age">30[01] s</td>', page)
+    assert tenant.name in page
+    assert client.get("/admin/search/outboxentry/add/").status_code == 403
