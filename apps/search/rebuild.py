@@ -59,6 +59,10 @@ def _maintenance() -> Iterator[None]:
         if not cursor.fetchone()[0]:
             raise BusyError("another reindex or move of the search index is running")
     try:
+        # Copies exist only while a reindex or move runs, and none runs but this one: any
+        # left is a command that died. Drains stop writing to it before it is cleared away.
+        if IndexMirror.objects.all().delete()[0]:
+            drains_barrier()
         yield
     finally:
         with connection.cursor() as cursor:
@@ -139,6 +143,7 @@ def index_rebuild(*, alias: str | None = None, chunk: int | None = None, say: Sa
         index_ensure(alias)
         old = indices_of(alias)
         building = f"{alias}-building"
+        _indices_delete(indices_of(building))  # half-built by a reindex that died
         new = index_create(alias=alias, aliases=[building])
         mirror = _mirror(source=alias, target=building, tenant=None)
         es = es_client(request_timeout=60)
@@ -204,6 +209,8 @@ def tenant_move(
         if source == target:
             say(f"{tenant.slug} is already in {target}")
             return target
+        if dedicated:
+            _indices_delete(indices_of(target))  # half-copied by a move that died
         index_ensure(target)
         mirror = _mirror(source=source, target=target, tenant=tenant)
         es = es_client(request_timeout=60)
