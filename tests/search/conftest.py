@@ -11,15 +11,18 @@ from elasticsearch import Elasticsearch
 
 from apps.catalog.models import Brand, Category, Product
 from apps.core.search import es_client
+from apps.search.documents import products_alias
 from apps.search.index import index_for_forget
 from apps.search.models import DedicatedIndex, IndexMirror, OutboxEntry
 from apps.tenants.models import Tenant
 
 
 def delete_indices() -> None:
-    prefix = settings.ELASTICSEARCH_INDEX_PREFIX
-    assert prefix.startswith("kura-test"), prefix  # never anyone else's indices
-    es_client().indices.delete(index=f"{prefix}-*", ignore_unavailable=True, allow_no_indices=True)
+    """This run's products indices (shared, being built, dedicated); only those."""
+    assert settings.ELASTICSEARCH_INDEX_PREFIX.startswith("kura-test-")  # never anyone else's
+    es_client().indices.delete(
+        index=f"{products_alias()}-*", ignore_unavailable=True, allow_no_indices=True
+    )
     index_for_forget()
 
 
