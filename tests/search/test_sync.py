@@ -224,6 +224,20 @@ def test_with_the_worker_a_write_is_searchable_within_two_seconds(tenant, es):
     assert OutboxEntry.objects.count() == 0
 
 
+@pytest.mark.usefixtures("committed_catalog", "celery_worker_process", "celery_beat_process")
+def test_beat_drains_entries_no_commit_announced(tenant, es):
+    """Entries whose on-commit drain never came (a broker that was down) are beat's."""
+    index_ensure()
+    with schema_context(tenant.schema_name):
+        product = Product.objects.create(name="ビートが運ぶ", sku="BEAT", price=700)
+    OutboxEntry.objects.create(tenant=tenant, kind="product", object_id=product.pk)
+    deadline = time.monotonic() + 10
+    while OutboxEntry.objects.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+    assert indexed(es, tenant) == {"BEAT": ("ビートが運ぶ", 700)}
+
+
 def es_service(verb: str) -> None:
     script = processes.ROOT / "scripts" / "services" / "elasticsearch.sh"
     subprocess.run([str(script), verb], check=True, timeout=240, capture_output=True)
