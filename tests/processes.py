@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+from django.conf import settings
+
 from config.celery import app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,4 +88,6 @@ def test_env(database_url: str) -> dict[str, str]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": database_url,
+        # The test run's own index names (config/settings/test.py draws them at random).
+        "ELASTICSEARCH_INDEX_PREFIX": settings.ELASTICSEARCH_INDEX_PREFIX,
     }

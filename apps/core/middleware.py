@@ -5,7 +5,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.crypto import constant_time_compare
 
-from apps.core.readiness import readiness
+from apps.core.readiness import backlogs, readiness
 
 
 def details_allowed(request: HttpRequest) -> bool:
@@ -46,5 +46,7 @@ class HealthCheckMiddleware:
             }
             if details_allowed(request):
                 body["checks"] = checks
+                # Without PostgreSQL there is nothing to count (and no need to wait on it).
+                body["backlogs"] = backlogs() if checks["postgres"] == "ok" else {}
             return JsonResponse(body, status=503 if failing else 200)
         return self.get_response(request)

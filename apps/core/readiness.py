@@ -65,6 +65,17 @@ CHECKS: dict[str, Callable[[], None]] = {
 }
 
 
+def backlogs() -> dict[str, object]:
+    """How far behind asynchronous work is: reported beside the checks, never failing the
+    probe (a backlog is what the workers are there to work off)."""
+    from apps.search.selectors import outbox_lag
+
+    try:
+        return {"search_outbox": outbox_lag()}
+    except Exception as exc:  # noqa: BLE001 - the postgres check says why
+        return {"search_outbox": f"error: {type(exc).__name__}"}
+
+
 def readiness() -> dict[str, str]:
     """Each dependency's state: "ok", or what went wrong."""
     results: dict[str, str] = {}

@@ -26,8 +26,8 @@ from django.utils.translation import gettext_lazy as _
 from elasticsearch import ApiError, Elasticsearch, TransportError
 
 from apps.core.search import es_client
-from apps.search.documents import products_alias
 from apps.search.errors import SearchUnavailableError
+from apps.search.index import index_for
 from apps.search.selectors import synonym_table
 from apps.search.synonyms import SynonymTable
 
@@ -371,7 +371,7 @@ def product_search(
     # One more than asked tells whether a next page exists, within the window.
     fetch = min(size + 1, MAX_WINDOW - start) if position is None else size + 1
     request: dict[str, Any] = {
-        "index": index or products_alias(),
+        "index": index or index_for(tenant_id),
         "routing": str(tenant_id),
         "query": query,
         "post_filter": {"bool": {"filter": list(chosen.values())}},
@@ -473,7 +473,7 @@ def product_suggest(
         return []
     size = max(1, min(size, MAX_SUGGESTIONS))
     es = es_client()
-    index = index or products_alias()
+    index = index or index_for(tenant_id)
     completion = {
         "prefix": text,
         "completion": {

@@ -1,10 +1,14 @@
-"""Reads on the companies' synonyms (public rows under row-level security, filtered by
-company here too)."""
+"""Reads of the search app: the companies' synonyms (public rows under row-level security,
+filtered by company here too) and how far the index is behind the outbox."""
 
-from django.db.models import QuerySet
+from typing import TypedDict
 
-from apps.search.models import TenantSynonym
+from django.db.models import Count, Min, QuerySet
+from django.utils import timezone
+
+from apps.search.models import OutboxEntry, TenantSynonym
 from apps.search.synonyms import BUILT_IN, SynonymTable, parse_terms
+from apps.tenants.rowsecurity import operator_context
 
 
 def synonym_list(*, tenant_id: int) -> QuerySet[TenantSynonym]:
@@ -22,3 +26,22 @@ def synonym_table(*, tenant_id: int) -> SynonymTable:
         for terms in synonym_list(tenant_id=tenant_id).values_list("terms", flat=True)
     ]
     return SynonymTable([*BUILT_IN, *own])
+
+
+class OutboxLag(TypedDict):
+    waiting: int
+    oldest_seconds: float | None
+
+
+def outbox_lag() -> OutboxLag:
+    """How far the index is behind: entries waiting (every company's) and the oldest one's
+    age in seconds (None when the outbox is empty)."""
+    with operator_context():
+        found = OutboxEntry.objects.aggregate(waiting=Count("id"), oldest=Min("created_at"))
+    oldest = found["oldest"]
+    return {
+        "waiting": found["waiting"],
+        "oldest_seconds": None
+        if oldest is None
+        else round((timezone.now() - oldest).total_seconds(), 3),
+    }

@@ -38,6 +38,9 @@ JOBS_KEEP_FINISHED_DAYS = env.int("KURA_JOBS_KEEP_FINISHED_DAYS", default=14)
 JOBS_INACTIVE_TENANT_WAIT_SECONDS = env.int("KURA_JOBS_INACTIVE_TENANT_WAIT_SECONDS", default=300)
 # Uploads (apps.files): abandoned uploads aborted, quarantine emptied (apps.files.tasks).
 FILES_SWEEP_SECONDS = env.float("KURA_FILES_SWEEP_SECONDS", default=3600.0)
+# Search (apps.search.tasks): the outbox is drained on commit of each catalog change, and by
+# this sweep for whatever that missed (a broker or Elasticsearch that was down).
+SEARCH_OUTBOX_SWEEP_SECONDS = env.float("KURA_SEARCH_OUTBOX_SWEEP_SECONDS", default=2.0)
 CELERY_BEAT_SCHEDULE = {
     "jobs-sweep": {"task": "apps.jobs.tasks.job_sweep_task", "schedule": JOBS_SWEEP_SECONDS},
     "jobs-prune": {"task": "apps.jobs.tasks.jobs_prune_task", "schedule": 3600.0},
@@ -46,4 +49,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
     "files-sweep": {"task": "apps.files.tasks.files_sweep_task", "schedule": FILES_SWEEP_SECONDS},
+    "search-outbox-drain": {
+        "task": "apps.search.tasks.outbox_drain_task",
+        "schedule": SEARCH_OUTBOX_SWEEP_SECONDS,
+    },
 }

@@ -1,5 +1,7 @@
 """Tests: the same real services as development, on their own Redis databases and prefixes."""
 
+import secrets
+
 from config.settings.base import *
 from config.settings.environment import REDIS_PORT, env
 
@@ -13,7 +15,11 @@ CELERY_BROKER_URL = env("TEST_CELERY_BROKER_URL", default=f"redis://127.0.0.1:{R
 CELERY_RESULT_BACKEND = env(
     "TEST_CELERY_RESULT_BACKEND", default=f"redis://127.0.0.1:{REDIS_PORT}/12"
 )
-ELASTICSEARCH_INDEX_PREFIX = "kura-test"
+# A prefix of its own for each test run (worker processes inherit it, tests/processes.py), so
+# runs side by side never meet in Elasticsearch; tests/search/conftest.py deletes its indices.
+ELASTICSEARCH_INDEX_PREFIX = env(
+    "ELASTICSEARCH_INDEX_PREFIX", default=f"kura-test-{secrets.token_hex(4)}"
+)
 KURA_OBJECT_KEY_PREFIX = "test-tenants"
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 

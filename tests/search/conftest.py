@@ -1,5 +1,7 @@
-"""A products index of the test session's own on the real Elasticsearch (helpers and CI runs
-share one node), and a shop that puts products in a company and in that index."""
+"""Search tests run on indices named by this run's own prefix (config/settings/test.py draws
+it at random; worker processes inherit it), deleted when the session ends: a products
+index of the query tests' own, with a shop that puts products in a company and in that
+index, and a clean slate for the sync tests' committed catalog."""
 
 import uuid
 from collections.abc import Iterator
@@ -7,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django_tenants.utils import schema_context
 from elasticsearch import Elasticsearch
 from elasticsearch.helpers import bulk
@@ -16,7 +19,9 @@ from apps.catalog.models import Brand, Category, Product
 from apps.catalog.services import brand_create, category_create, product_create
 from apps.core.search import es_client
 from apps.search import query
-from apps.search.documents import ProductDocument, document_id, product_document
+from apps.search.documents import ProductDocument, document_id, product_document, products_alias
+from apps.search.index import index_for_forget
+from apps.search.models import DedicatedIndex, IndexMirror, OutboxEntry
 from apps.tenants.models import Tenant
 
 # The session's index is `<prefix>-products`, so the API (which searches the products
@@ -126,3 +131,43 @@ def shop(es: Elasticsearch, index: str) -> Iterator[Shop]:
     made = Shop(es, index)
     yield made
     made.forget()
+
+
+def delete_indices() -> None:
+    """This run's products indices (shared, being built, dedicated); only those."""
+    assert settings.ELASTICSEARCH_INDEX_PREFIX.startswith("kura-test-")  # never anyone else's
+    es_client().indices.delete(
+        index=f"{products_alias()}-*", ignore_unavailable=True, allow_no_indices=True
+    )
+    index_for_forget()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _search_indices_of_this_run() -> Iterator[None]:
+    yield
+    delete_indices()
+
+
+@pytest.fixture
+def fresh_indices() -> Iterator[None]:
+    """No index of this run before the test, none after it."""
+    delete_indices()
+    yield
+    delete_indices()
+
+
+@pytest.fixture
+def committed_catalog(committed, tenants: tuple[Tenant, Tenant], fresh_indices) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Committed writes (seen by workers, threads and subprocesses), removed afterwards with
+    the outbox and the search bookkeeping."""
+    yield
+    connection.set_schema_to_public()
+    OutboxEntry.objects.all().delete()
+    IndexMirror.objects.all().delete()
+    DedicatedIndex.objects.all().delete()
+    for tenant in tenants:
+        with schema_context(tenant.schema_name):
+            Product.objects.all().delete()
+            Category.objects.filter(parent__isnull=False).delete()
+            Category.objects.all().delete()
+            Brand.objects.all().delete()
