@@ -52,6 +52,14 @@ class BrandForm(forms.Form):
     name = forms.CharField(label=_("New brand"), max_length=100)
 
 
+class SynonymForm(forms.Form):
+    terms = forms.CharField(
+        label=_("Words that mean the same"),
+        max_length=600,
+        help_text=_("Separated by commas, e.g. アイフォン, iPhone, あいふぉん."),
+    )
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),

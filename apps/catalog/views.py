@@ -22,6 +22,7 @@ from apps.catalog.forms import (
     ImportForm,
     ProductForm,
     SearchForm,
+    SynonymForm,
 )
 from apps.catalog.imports import products_import
 from apps.catalog.models import Product
@@ -31,7 +32,10 @@ from apps.core.pagination import numbered_page
 from apps.core.params import int_param
 from apps.files.selectors import image_url
 from apps.search import query, results
+from apps.search import selectors as search
+from apps.search import services as search_services
 from apps.search.errors import SearchUnavailableError
+from apps.search.synonyms import parse_terms
 
 PAGE_SIZE = 25
 
@@ -53,11 +57,16 @@ def manage_view(request: HttpRequest, membership: Any) -> HttpResponse:
         request.POST if request.POST.get("action") == "category" else None, tops=tops
     )
     brand_form = BrandForm(request.POST if request.POST.get("action") == "brand" else None)
+    synonym_form = SynonymForm(request.POST if request.POST.get("action") == "synonym" else None)
     importing = request.POST.get("action") == "import"
     import_form = ImportForm(request.POST if importing else None, request.FILES or None)
     row_errors: list[str] = []
     if request.method == "POST" and importing:
         done = _import(request, membership, principal, import_form, row_errors)
+        if done is not None:
+            return done
+    elif request.method == "POST" and request.POST.get("action", "").endswith("synonym"):
+        done = _synonyms_post(request, membership, principal, synonym_form)
         if done is not None:
             return done
     elif request.method == "POST":
@@ -77,8 +86,38 @@ def manage_view(request: HttpRequest, membership: Any) -> HttpResponse:
             "brand_form": brand_form,
             "import_form": import_form,
             "row_errors": row_errors,
+            "synonyms": list(search.synonym_list(tenant_id=membership.tenant_id)),
+            "synonym_form": synonym_form,
         },
     )
+
+
+def _synonyms_post(
+    request: HttpRequest, membership: Any, principal: Principal, form: SynonymForm
+) -> HttpResponse | None:
+    """Add or delete a group of synonyms (applied from the next search on)."""
+    if request.POST.get("action") == "delete-synonym":
+        synonym = search.synonym_get(
+            tenant_id=membership.tenant_id, synonym_id=int_param(request.POST.get("id"))
+        )
+        if synonym is None:
+            raise Http404
+        search_services.synonym_delete(actor=principal, synonym=synonym)
+        messages.success(request, _("Synonyms “%(terms)s” deleted.") % {"terms": synonym.terms})
+        return redirect("catalog-manage")
+    if not form.is_valid():
+        return None
+    try:
+        synonym = search_services.synonym_create(
+            tenant=membership.tenant,
+            actor=principal,
+            terms=parse_terms(form.cleaned_data["terms"]),
+        )
+    except ValidationError as exc:
+        form_errors_from(form, exc)
+        return None
+    messages.success(request, _("Synonyms “%(terms)s” added.") % {"terms": synonym.terms})
+    return redirect("catalog-manage")
 
 
 def _import(

@@ -124,9 +124,9 @@ def test_the_page_costs_the_same_queries_however_many_products(
     connection.set_schema_to_public()
     admin_page.get("/catalog/manage")  # the session and access caches warm
     # Session, person, membership; the tenant's host; the page of products (with their
-    # categories and brands) and its images; categories; brands; plus the two
+    # categories and brands) and its images; categories; brands; synonyms; plus the two
     # `SET search_path`.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         assert admin_page.get("/catalog/manage?page=2").status_code == 200
 
 
@@ -157,3 +157,18 @@ def test_a_csv_file_is_imported_from_the_page(tenant, admin_page):
     assert response.context["row_errors"] == ["row 3: price: A whole number from 0 to 100000000."]
     with schema_context(tenant.schema_name):
         assert not Product.objects.filter(sku__startswith="B-").exists()
+
+
+def test_an_admin_keeps_the_companys_synonyms(tenant, admin_page):
+    from apps.search.models import TenantSynonym
+
+    terms = "パソコン, ラップトップ、laptop"  # either comma
+    admin_page.post("/catalog/manage", {"action": "synonym", "terms": terms})
+    connection.set_schema_to_public()
+    (group,) = TenantSynonym.objects.filter(tenant=tenant)
+    assert group.terms == "パソコン, ラップトップ, laptop"
+    one = admin_page.post("/catalog/manage", {"action": "synonym", "terms": "only"})
+    assert one.context["synonym_form"].errors == {"terms": ["Give 2 to 10 different terms."]}
+    admin_page.post("/catalog/manage", {"action": "delete-synonym", "id": group.pk})
+    connection.set_schema_to_public()
+    assert not TenantSynonym.objects.filter(tenant=tenant).exists()
