@@ -511,3 +511,22 @@ def test_a_reindex_clears_what_a_reindex_that_died_left(tenant, es):
     create(tenant, "AFTER", "その後", 200)
     assert outbox_drain() == 1
     assert indexed(es, tenant) == {"SURVIVOR": ("生き残り", 100), "AFTER": ("その後", 200)}
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fresh_indices")
+def test_a_bulk_import_is_indexed_and_found_by_the_query_builder(tenant, other_tenant, es):
+    from apps.catalog.imports import products_import
+    from apps.search.query import product_search
+
+    rows = "\n".join(f"IMP-{n},収納ボックス {n},{1000 + n},収納" for n in range(1500))
+    data = f"sku,name,price,category\n{rows}\n".encode("cp932")
+    with tenant_context(tenant):
+        result = products_import(tenant=tenant, actor=None, file=io.BytesIO(data))
+    assert (result.created, result.updated) == (1500, 0)
+    assert drain_all() == 1500
+    assert len(indexed(es, tenant)) == 1000  # `indexed` reads one page of 1,000
+    found = product_search(tenant_id=tenant.pk, q="収納ボックス", size=5)
+    assert (found.total, found.total_is_estimate) == (1500, False)
+    assert [c.count for c in found.categories] == [1500]
+    assert product_search(tenant_id=other_tenant.pk, q="収納ボックス").total == 0
