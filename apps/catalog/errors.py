@@ -11,3 +11,15 @@ class InUseError(ServiceError):
     status_code = 409
     code = "in_use"
     default_message = _("This is still in use.")
+
+
+class OutOfStockError(ServiceError):
+    """Not enough stock of a product for an order (or the product stopped being sold)."""
+
+    status_code = 409
+    code = "out_of_stock"
+    default_message = _("Not enough stock.")
+
+    def __init__(self, message: str | None = None, *, product_id: int | None = None) -> None:
+        super().__init__(message)
+        self.product_id = product_id
