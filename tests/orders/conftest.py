@@ -1,4 +1,4 @@
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.db import connection
@@ -9,8 +9,24 @@ from apps.accounts.models import Membership
 from apps.accounts.services import auth_token_issue
 from apps.catalog.models import Product
 from apps.catalog.services import product_create
+from apps.orders.models import Order, PaymentEvent, PaymentSecret
+from apps.search.models import OutboxEntry
 from apps.tenants.models import Tenant
 from tests.api import bearer
+
+
+@pytest.fixture
+def shop(committed, tenant) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Orders data committed for threads, worker and beat to see, deleted afterwards (the
+    shared `committed` fixture knows nothing of orders)."""
+    yield
+    connection.set_schema_to_public()
+    with schema_context(tenant.schema_name):
+        PaymentEvent.objects.all().delete()
+        Order.objects.all().delete()  # and their lines
+        Product.objects.all().delete()
+        PaymentSecret.objects.all().delete()
+    OutboxEntry.objects.filter(tenant=tenant).delete()
 
 
 @pytest.fixture
