@@ -248,3 +248,22 @@ def test_people_list_their_own_orders_and_managers_everyones_by_state(  # noqa: 
             assert admin.get(f"/api/orders?limit={limit}").status_code == 200
     keyset = admin.get("/api/orders?after=&limit=2").json()
     assert [o["id"] for o in keyset["results"]] == [theirs["id"], mine[2]["id"]]
+
+
+def test_refusals_speak_japanese(tenant, member, buyer, goods):
+    response = buyer.post(
+        "/api/orders",
+        {"lines": [line(goods["cup"], 3)], "idempotency_key": "ja"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="ja",
+    )
+    assert response.json()["message"] == "「湯呑み」の在庫が足りません。"
+    empty = place(buyer, [], key="ja")
+    assert empty.json()["errors"] == {"lines": ["Order at least one product."]}
+    japanese = buyer.post(
+        "/api/orders",
+        {"lines": [], "idempotency_key": "ja"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="ja",
+    )
+    assert japanese.json()["errors"] == {"lines": ["商品を1つ以上注文してください。"]}
