@@ -4,9 +4,11 @@ import time
 from collections.abc import Iterator
 from datetime import timedelta
 
+import psycopg
 import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
+from psycopg import sql
 
 from apps.accounts.principal import Principal
 from apps.jobs.models import Job
@@ -74,3 +76,44 @@ def test_an_order_cancelled_before_its_time_never_expires(shop, tenant, committe
     with schema_context(tenant.schema_name):
         order.refresh_from_db()
     assert (order.state, order.paid_at) == ("cancelled", None)
+
+
+def test_a_worker_killed_mid_expiry_still_expires_the_order_once(
+    shop, tenant, committed_person, celery_worker_process
+):
+    """The worker is killed while its expiry waits for the order's row (held here), so it
+    dies inside the handler; the sweep reclaims the job once the lease passes and a new
+    worker expires the order: once, with the stock returned once."""
+    tea = make_product(tenant, name="緑茶", price=500, stock=10)
+    order = place(tenant, committed_person, tea, seconds=1)
+    job = job_of(tenant, order)
+    db = connection.settings_dict
+    holder = psycopg.connect(
+        host=db["HOST"],
+        port=db["PORT"],
+        user=db["USER"],
+        password=db["PASSWORD"],
+        dbname=db["NAME"],
+    )
+    try:
+        holder.execute(
+            sql.SQL("SELECT 1 FROM {} WHERE id = %s FOR UPDATE").format(
+                sql.Identifier(tenant.schema_name, "orders_order")
+            ),
+            [order.pk],
+        )
+        wait_until(lambda: job_state(job) == "running", 10, "the expiry to start")
+        time.sleep(0.5)  # the handler waits for the row now
+        celery_worker_process.kill()
+        celery_worker_process.start()
+    finally:
+        holder.rollback()
+        holder.close()
+    processes.wait_for_worker(celery_worker_process)
+    wait_until(lambda: job_state(job) == "succeeded", 30, "the reclaimed expiry")
+    assert Job.objects.get(pk=job.pk).attempts == 2
+    assert stock_of(tenant, tea.pk) == 10
+    with schema_context(tenant.schema_name):
+        order.refresh_from_db()
+        notes = Notification.objects.filter(link=f"/orders/{order.pk}").count()
+    assert (order.state, notes) == ("expired", 1)
