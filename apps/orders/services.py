@@ -98,17 +98,17 @@ def _quantities(lines: Sequence[LineInput]) -> dict[int, int]:
         )
     quantities: dict[int, int] = {}
     for line in lines:
-        quantities[line.product_id] = quantities.get(line.product_id, 0) + line.quantity
-    for product_id, quantity in quantities.items():
-        if not 1 <= quantity <= MAX_QUANTITY:
+        total = quantities.get(line.product_id, 0) + line.quantity
+        if line.quantity < 1 or total > MAX_QUANTITY:
             raise ValidationError(
                 {
                     "lines": [
                         _("Order from 1 to %(max)d units of product %(id)d.")
-                        % {"max": MAX_QUANTITY, "id": product_id}
+                        % {"max": MAX_QUANTITY, "id": line.product_id}
                     ]
                 }
             )
+        quantities[line.product_id] = total
     on_sale = product_ids_on_sale(product_ids=list(quantities))
     missing = [str(product_id) for product_id in quantities if product_id not in on_sale]
     if missing:
@@ -177,6 +177,8 @@ def _place(
         expires_at=expires_at,
         idempotency_key=key,
     )
+    # Uniqueness is the database's to enforce (order_place catches it).
+    order.full_clean(exclude=["buyer"], validate_unique=False, validate_constraints=False)
     order.save()
     OrderLine.objects.bulk_create(
         OrderLine(
@@ -290,7 +292,9 @@ def payment_record(
 ) -> PaymentEvent:
     """Record a payment the provider confirmed. A pending order becomes paid (its expiry
     job is cancelled); one that expired or was cancelled first, or was paid already, is
-    flagged for a refund, never silently kept. The buyer is told either way. A replayed
+    flagged for a refund, never silently kept. The order's state decides, not the clock: a
+    payment that comes after `expires_at` but before the expiry job pays the order, and
+    the job then finds it paid. The buyer is told either way. A replayed
     event id is refused (409), as is an amount that is not the total (400), with nothing
     changed."""
     if PaymentEvent.objects.filter(event_id=event_id).exists():

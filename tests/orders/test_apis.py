@@ -3,12 +3,16 @@ in the one error shape with nothing reserved, the same key twice is the first or
 orders are their buyer's (owners and admins see and cancel any)."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils import translation
 from django_tenants.utils import schema_context
 
+from apps.accounts.principal import Principal
 from apps.jobs.models import Job
 from apps.notifications.models import Notification
 from apps.orders.models import Order
+from apps.orders.services import LineInput, order_place
 from apps.search.models import OutboxEntry
 from tests.factories import MembershipFactory
 from tests.orders.conftest import make_product, stock_of
@@ -267,3 +271,19 @@ def test_refusals_speak_japanese(tenant, member, buyer, goods):
         HTTP_ACCEPT_LANGUAGE="ja",
     )
     assert japanese.json()["errors"] == {"lines": ["商品を1つ以上注文してください。"]}
+
+
+def test_the_service_refuses_a_line_of_no_units_even_beside_another(tenant, member, goods):
+    lines = [LineInput(product_id=goods["tea"].pk, quantity=q) for q in (5, 0)]
+    with (
+        schema_context(tenant.schema_name),
+        translation.override("en"),
+        pytest.raises(ValidationError) as refused,
+    ):
+        order_place(
+            tenant=tenant, actor=Principal.of_membership(member), lines=lines, idempotency_key="z"
+        )
+    assert refused.value.message_dict == {
+        "lines": [f"Order from 1 to 1000 units of product {goods['tea'].pk}."]
+    }
+    assert stocks(tenant, goods)["tea"] == 10
