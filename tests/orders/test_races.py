@@ -128,3 +128,27 @@ def test_a_payment_racing_the_expiry_ends_in_one_outcome_every_time(shop, tenant
         outcomes[order.state] = outcomes.get(order.state, 0) + 1
     assert sum(outcomes.values()) == rounds
     print(outcomes)  # noqa: T201 - how the races fell, with -s
+
+
+def test_one_key_sent_ten_times_at_once_is_one_order_and_one_reservation(shop, tenant):
+    tea = make_product(tenant, name="緑茶", price=500, stock=100)
+    buyer = Principal.of_membership(
+        MembershipFactory(tenant=tenant, user__email=f"retry{COMMITTED_DOMAIN}")
+    )
+    results = in_parallel(
+        [
+            in_tenant(
+                tenant,
+                lambda: order_place(
+                    tenant=tenant,
+                    actor=buyer,
+                    lines=[LineInput(product_id=tea.pk, quantity=3)],
+                    idempotency_key="double-click",
+                ),
+            )
+        ]
+        * 10
+    )
+    assert sorted(r.created for r in results) == [False] * 9 + [True], results  # type: ignore[attr-defined]
+    assert len({r.order.pk for r in results}) == 1  # type: ignore[attr-defined]
+    assert stock_of(tenant, tea.pk) == 97
