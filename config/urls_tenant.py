@@ -8,6 +8,7 @@ from apps.catalog import urls as catalog_urls
 from apps.core import views as core_views
 from apps.files import urls as files_urls
 from apps.notifications import urls as notifications_urls
+from apps.orders import urls as orders_urls
 from apps.posts import urls as posts_urls
 from apps.reminders import urls as reminders_urls
 from apps.search import urls as search_urls
@@ -21,6 +22,7 @@ api_patterns = [
     *posts_urls.api_patterns,
     *catalog_urls.api_patterns,
     *search_urls.api_patterns,
+    *orders_urls.api_patterns,
     path("tenant", TenantDetailApi.as_view(), name="tenant-detail"),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
@@ -38,6 +40,7 @@ urlpatterns = [
     *files_urls.page_patterns,
     *posts_urls.page_patterns,
     *catalog_urls.page_patterns,
+    *orders_urls.page_patterns,
 ]
 
 handler404 = "apps.core.views.page_not_found"

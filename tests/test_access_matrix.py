@@ -23,6 +23,7 @@ from apps.accounts.principal import Principal
 from apps.accounts.services import api_key_create, auth_token_issue, invitation_create
 from apps.catalog.services import brand_create, category_create, product_create
 from apps.notifications.services import notification_create
+from apps.orders.services import LineInput, order_place
 from apps.posts.services import post_create, post_schedule
 from apps.reminders.services import reminder_create
 from apps.search.services import synonym_create
@@ -174,6 +175,26 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
         None,
         CATALOG_DELETE,
     ),
+    ("orders-api", "get"): ("/api/orders", None, PERSON_READ),
+    ("orders-api", "post"): (
+        "/api/orders",
+        {"lines": [{"product_id": "{product}", "quantity": 1}], "idempotency_key": "{unique}"},
+        PERSON_WRITE,
+    ),
+    # The member's order: its buyer and managers; a viewer finds nothing.
+    ("order-api", "get"): (
+        "/api/orders/{order}",
+        None,
+        row(200, 200, 200, 404, 403, 403, 401, 403),
+    ),
+    ("order-cancel-api", "post"): ("/api/orders/{fresh_order}/cancel", None, AUTHORED),
+    # No signature: nobody's credentials stand in for one.
+    ("payments-webhook", "post"): ("/api/payments/webhook", {}, same(401)),
+    ("payments-secret", "post"): (
+        "/api/payments/secret",
+        None,
+        row(201, 201, 403, 403, 403, 403, 401, 403),
+    ),
     ("tenant-detail", "get"): ("/api/tenant", None, row(200, 200, 200, 200, 200, 200, 200, 403)),
     ("schema", "get"): ("/api/schema", None, same(200)),
     ("docs", "get"): ("/api/docs", None, same(200)),
@@ -310,6 +331,7 @@ class World:
     category: int
     brand: int
     product: int
+    order: int  # the member's order, waiting for payment
 
 
 @pytest.fixture
@@ -347,8 +369,16 @@ def _world(tenant, other_tenant) -> Iterator[World]:
         category = category_create(actor=None, name="shelf")
         brand = brand_create(actor=None, name="maker")
         product = product_create(
-            tenant=tenant, actor=None, fields={"name": "thing", "sku": "T-1", "price": 10}
+            tenant=tenant,
+            actor=None,
+            fields={"name": "thing", "sku": "T-1", "price": 10, "stock": 1000},
         )
+        order = order_place(
+            tenant=tenant,
+            actor=Principal.of_membership(people["member"]),
+            lines=[LineInput(product_id=product.pk, quantity=1)],
+            idempotency_key="matrix",
+        ).order
     upload = uploading_file(tenant, people["member"], size=32 * 1024 * 1024)
     sent = uploading_file(tenant, people["member"], sent=True)
     file = ready_file(tenant, people["member"])
@@ -370,6 +400,7 @@ def _world(tenant, other_tenant) -> Iterator[World]:
         category=category.pk,
         brand=brand.pk,
         product=product.pk,
+        order=order.pk,
     )
     plan_limits_forget()
 
@@ -415,6 +446,13 @@ def fresh_objects(world: World, template: str) -> dict[str, object]:
                 actor=None,
                 fields={"name": "p", "sku": f"p{time.monotonic_ns()}", "price": 1},
             ).pk
+        if "{fresh_order}" in template:
+            fresh["fresh_order"] = order_place(
+                tenant=world.tenant,
+                actor=actor,
+                lines=[LineInput(product_id=world.product, quantity=1)],
+                idempotency_key=f"o{time.monotonic_ns()}",
+            ).order.pk
         if "{fresh_scheduled}" in template:
             fresh["fresh_scheduled"] = post_schedule(
                 tenant=world.tenant,
@@ -423,6 +461,17 @@ def fresh_objects(world: World, template: str) -> dict[str, object]:
                 publish_at=timezone.now() + timedelta(hours=1),
             ).pk
     return fresh
+
+
+def formatted(value: object, values: dict[str, object]) -> object:
+    """A body with the ids filled in, in nested lists and objects too."""
+    if isinstance(value, str):
+        return value.format(**values)
+    if isinstance(value, dict):
+        return {k: formatted(v, values) for k, v in value.items()}
+    if isinstance(value, list):
+        return [formatted(v, values) for v in value]
+    return value
 
 
 @pytest.mark.parametrize(("name", "method"), sorted(MATRIX))
@@ -442,6 +491,7 @@ def test_route_answers_each_caller_as_the_rules_say(world, name, method):
         "category": world.category,
         "brand": world.brand,
         "product": world.product,
+        "order": world.order,
     }
     api = template.startswith(("/api/", "/auth/"))
     answers = {}
@@ -451,9 +501,7 @@ def test_route_answers_each_caller_as_the_rules_say(world, name, method):
         # A name or SKU of the caller's own, so one caller's creation does not make the
         # next one's a duplicate.
         values = {**ids, **fresh, "unique": f"{name}-{caller}"}
-        data = body and {
-            k: v.format(**values) if isinstance(v, str) else v for k, v in body.items()
-        }
+        data = body and formatted(body, values)
         call: Callable = getattr(client_for(world, caller, api=api), method)
         kwargs = (
             {"data": data, "content_type": "application/json"} if api and data is not None else {}

@@ -24,8 +24,11 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from apps.accounts.models import Membership
+from apps.accounts.principal import Principal
 from apps.accounts.services import api_key_create, auth_token_issue
+from apps.catalog.services import product_create
 from apps.notifications.services import notification_create
+from apps.orders.services import LineInput, order_place
 from apps.reminders.services import reminder_create
 from apps.tenants.models import Plan, Tenant
 from apps.tenants.selectors import plan_limits_forget
@@ -91,6 +94,22 @@ class Caller:
         self.own = own or {}
 
 
+def _order(tenant: Tenant, membership: Membership) -> int:
+    """An order of theirs, waiting for payment (for the orders' paths)."""
+    with schema_context(tenant.schema_name):
+        product = product_create(
+            tenant=tenant,
+            actor=None,
+            fields={"name": "fuzz", "sku": f"fuzz-{membership.pk}", "price": 100, "stock": 5},
+        )
+        return order_place(
+            tenant=tenant,
+            actor=Principal.of_membership(membership),
+            lines=[LineInput(product_id=product.pk, quantity=1)],
+            idempotency_key="fuzz",
+        ).order.pk
+
+
 def _person(tenant: Tenant, role: str) -> Caller:
     membership = MembershipFactory(tenant=tenant, role=role)
     with schema_context(tenant.schema_name):
@@ -104,6 +123,7 @@ def _person(tenant: Tenant, role: str) -> Caller:
         # and the files' paths (both name it file_id).
         own["upload"] = str(uploading_file(tenant, membership, size=32 * 1024 * 1024).pk)
         own["file"] = str(ready_file(tenant, membership).pk)
+        own["order_id"] = _order(tenant, membership)
 
     def headers() -> dict[str, str]:
         # A fresh token for every request: a generated POST /auth/logout revokes the token

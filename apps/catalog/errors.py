@@ -25,3 +25,15 @@ class ImportTooLargeError(ServiceError):
     status_code = 413
     code = "import_too_large"
     default_message = _("A file to import holds at most 10 MiB.")  # imports.MAX_BYTES
+
+
+class OutOfStockError(ServiceError):
+    """Not enough stock of a product for an order (or the product stopped being sold)."""
+
+    status_code = 409
+    code = "out_of_stock"
+    default_message = _("Not enough stock.")
+
+    def __init__(self, message: str | None = None, *, product_id: int | None = None) -> None:
+        super().__init__(message)
+        self.product_id = product_id

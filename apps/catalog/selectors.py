@@ -66,3 +66,8 @@ def product_ids_in(*, category_id: int | None = None, brand_id: int | None = Non
     if brand_id is not None:
         products = products.filter(brand_id=brand_id)
     return list(products.values_list("pk", flat=True))
+
+
+def product_ids_on_sale(*, product_ids: list[int]) -> set[int]:
+    """Those of `product_ids` that exist and are active (what an order may name)."""
+    return set(Product.objects.filter(pk__in=product_ids, active=True).values_list("pk", flat=True))

@@ -8,12 +8,12 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError
+from django.db.models import F, ProtectedError
 from django.utils.translation import gettext as _
 
 from apps.accounts.exceptions import NotAllowedError
 from apps.accounts.principal import Principal
-from apps.catalog.errors import InUseError
+from apps.catalog.errors import InUseError, OutOfStockError
 from apps.catalog.models import MAX_DESCRIPTION, Brand, Category, Product
 from apps.catalog.policies import can_manage_catalog
 from apps.catalog.selectors import product_ids_in
@@ -225,3 +225,36 @@ def product_delete(*, tenant: Tenant, actor: Principal | None, product: Product)
     pk = product.pk
     product.delete()
     _indexed(tenant, [pk])
+
+
+# Stock ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def stock_reserve(*, tenant: Tenant, quantities: Mapping[int, int]) -> list[Product]:
+    """Take `quantities` (product id -> units) off the stock of active products, all or
+    none: one conditional UPDATE a product, in id order (so two orders never wait for each
+    other in a circle), each only where enough is left. The first product short raises
+    OutOfStockError naming it, and every line taken before is put back with the
+    transaction. Returns the products, locked until the caller's transaction ends, with
+    the names and prices the order copies."""
+    for product_id in sorted(quantities):
+        taken = Product.objects.filter(
+            pk=product_id, active=True, stock__gte=quantities[product_id]
+        ).update(stock=F("stock") - quantities[product_id])
+        if not taken:
+            name = Product.objects.filter(pk=product_id).values_list("name", flat=True).first()
+            raise OutOfStockError(
+                _("Not enough stock of %(name)s.") % {"name": name or product_id},
+                product_id=product_id,
+            )
+    _indexed(tenant, sorted(quantities))
+    return list(Product.objects.filter(pk__in=quantities).order_by("pk"))
+
+
+@transaction.atomic
+def stock_return(*, tenant: Tenant, quantities: Mapping[int, int]) -> None:
+    """Put back the stock an order had reserved (products deleted since are skipped)."""
+    for product_id in sorted(quantities):
+        Product.objects.filter(pk=product_id).update(stock=F("stock") + quantities[product_id])
+    _indexed(tenant, sorted(quantities))

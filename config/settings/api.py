@@ -35,6 +35,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Posts and orders both have a `state`; each its own enum.
+    "ENUM_NAME_OVERRIDES": {"OrderStateEnum": "apps.orders.models.Order.State"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.core.openapi.add_error_responses",

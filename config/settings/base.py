@@ -43,6 +43,7 @@ TENANT_APPS = [
     "apps.reminders",
     "apps.posts",
     "apps.catalog",
+    "apps.orders",
     "apps.notifications",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -165,6 +166,9 @@ X_FRAME_OPTIONS = "DENY"
 KURA_BELL_POLL_SECONDS = env.int("KURA_BELL_POLL_SECONDS", default=30)
 # The feed asks how many posts are new since it was loaded this often, in seconds.
 KURA_FEED_POLL_SECONDS = env.int("KURA_FEED_POLL_SECONDS", default=30)
+
+# An order waits this long for its payment, then expires and its stock returns.
+KURA_ORDER_PAYMENT_MINUTES = env.int("KURA_ORDER_PAYMENT_MINUTES", default=15)
 
 # /readyz names what failed (hosts, ports) only on loopback or with this bearer token.
 READYZ_TOKEN = env("KURA_READYZ_TOKEN", default="")

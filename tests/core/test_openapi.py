@@ -92,6 +92,12 @@ def test_every_operation_lists_exactly_the_statuses_it_answers_with(tenant_clien
         "search_synonyms_list": ["200", "401", "403", "406", "429"],
         "search_synonyms_create": ["201", "400", "401", "403", "406", "415", "429"],
         "search_synonyms_delete": ["204", "401", "403", "404", "406", "429"],
+        "orders_list": ["200", "400", "401", "403", "406", "429"],
+        "orders_create": ["200", "201", "400", "401", "403", "406", "409", "415", "429"],
+        "orders_detail": ["200", "401", "403", "404", "406", "429"],
+        "orders_cancel": ["200", "401", "403", "404", "406", "409", "429"],
+        "payments_webhook": ["200", "400", "401", "404", "406", "409", "415", "429"],
+        "payments_secret": ["201", "401", "403", "406", "429"],
     }
 
 

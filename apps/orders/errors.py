@@ -1,0 +1,44 @@
+"""Refusals of the orders app, each with the status and code the API answers."""
+
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.errors import ServiceError
+
+
+class OrderStateError(ServiceError):
+    """The order is not in a state that allows this (cancelling a paid or expired order)."""
+
+    status_code = 409
+    code = "conflict"
+    default_message = _("This order can no longer be changed this way.")
+
+
+class SignatureError(ServiceError):
+    """A webhook without a valid signature of this company's secret, or with a timestamp
+    too old or in the future."""
+
+    status_code = 401
+    code = "invalid_signature"
+    default_message = _("The signature is not valid.")
+
+
+class ReplayError(ServiceError):
+    """A payment event whose id was received before."""
+
+    status_code = 409
+    code = "replayed_event"
+    default_message = _("This payment event was received before.")
+
+
+class AmountMismatchError(ServiceError):
+    status_code = 400
+    code = "amount_mismatch"
+    default_message = _("The amount paid is not the order's total.")
+
+
+class UnknownOrderError(ServiceError):
+    """A payment for an order number this company does not have."""
+
+    status_code = 404
+    code = "not_found"
+    default_message = _("This company has no order with this number.")

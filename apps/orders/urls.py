@@ -1,0 +1,12 @@
+from django.urls import path
+
+from apps.orders import apis
+
+api_patterns = [
+    path("orders", apis.OrderListApi.as_view(), name="orders-api"),
+    path("orders/<int:order_id>", apis.OrderDetailApi.as_view(), name="order-api"),
+    path("orders/<int:order_id>/cancel", apis.OrderCancelApi.as_view(), name="order-cancel-api"),
+    path("payments/webhook", apis.PaymentWebhookApi.as_view(), name="payments-webhook"),
+    path("payments/secret", apis.PaymentSecretApi.as_view(), name="payments-secret"),
+]
+page_patterns: list = []
