@@ -146,7 +146,9 @@ def _unit_clauses(text: str) -> list[dict[str, Any]]:
             "operator": "and",
         }
         if len(text) <= MAX_FUZZY_LENGTH:
-            latin["fuzziness"] = "AUTO"
+            # The first letter as typed, and few expansions: a typo's candidates stay a
+            # handful, which keeps the query and above all its highlighting fast.
+            latin.update(fuzziness="AUTO", prefix_length=1, max_expansions=10)
         clauses.append({"multi_match": latin})
     if _KANA_ONLY.fullmatch(text):
         clauses.append(

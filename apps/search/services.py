@@ -5,10 +5,10 @@ of nothing rolled back."""
 import logging
 from collections.abc import Iterable, Sequence
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django_redis import get_redis_connection
 
 from apps.accounts.exceptions import NotAllowedError
 from apps.accounts.principal import Principal
@@ -18,8 +18,10 @@ from apps.search.synonyms import TERM_SEPARATORS, parse_terms
 from apps.tenants.models import Tenant
 
 logger = logging.getLogger(__name__)
-# Set while a drain task waits in the queue: changes committed meanwhile ride on it.
-DRAIN_QUEUED_KEY = "search:outbox:drain-queued"
+# Set while a drain task waits in the queue: changes committed meanwhile ride on it. One
+# key for the whole deployment, so a raw Redis key: the cache's keys carry the schema of the
+# moment, and a change in a company and the drain in public would name two keys.
+DRAIN_QUEUED_KEY = "kura:search:drain-queued"
 DRAIN_QUEUED_SECONDS = 30
 
 
@@ -43,13 +45,23 @@ def _drain_after_commit() -> None:
     transaction.on_commit(outbox_drain_soon, robust=True)
 
 
+def drain_queued_claim() -> bool:
+    """True for the first caller until `drain_queued_clear` (or DRAIN_QUEUED_SECONDS)."""
+    redis = get_redis_connection("default")
+    return bool(redis.set(DRAIN_QUEUED_KEY, 1, nx=True, ex=DRAIN_QUEUED_SECONDS))
+
+
+def drain_queued_clear() -> None:
+    get_redis_connection("default").delete(DRAIN_QUEUED_KEY)
+
+
 def outbox_drain_soon() -> None:
     """Queue a drain unless one is already waiting. Never raises: the change is committed
     and its entries are safe; if Redis or the broker is down, beat's sweep drains them."""
     from apps.search.tasks import outbox_drain_task
 
     try:
-        if cache.add(DRAIN_QUEUED_KEY, 1, timeout=DRAIN_QUEUED_SECONDS):
+        if drain_queued_claim():
             # The outbox is public; the drain enters each company itself.
             outbox_drain_task.apply_async(headers={"_schema_name": "public"}, retry=False)
     except Exception:

@@ -1,9 +1,8 @@
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 
-from apps.search.services import DRAIN_QUEUED_KEY
+from apps.search.services import drain_queued_clear
 from apps.search.sync import outbox_drain
 from config.celery import app
 
@@ -15,7 +14,7 @@ def outbox_drain_task() -> int:
     """Drain the outbox in batches until it is empty or SEARCH_OUTBOX_TASK_SECONDS pass;
     safe to run twice and side by side (the claim skips what another drain holds)."""
     # From now on a new change queues a drain of its own: this one may have claimed already.
-    cache.delete(DRAIN_QUEUED_KEY)
+    drain_queued_clear()
     deadline = time.monotonic() + settings.SEARCH_OUTBOX_TASK_SECONDS
     batch = settings.SEARCH_OUTBOX_BATCH
     total = 0

@@ -530,3 +530,21 @@ def test_a_bulk_import_is_indexed_and_found_by_the_query_builder(tenant, other_t
     assert (found.total, found.total_is_estimate) == (1500, False)
     assert [c.count for c in found.categories] == [1500]
     assert product_search(tenant_id=other_tenant.pk, q="収納ボックス").total == 0
+
+
+@pytest.mark.django_db
+def test_a_drain_is_asked_for_again_once_the_waiting_one_started(tenant):
+    """The mark "a drain is waiting" is one for the deployment: a change in a company sets
+    it, the drain task (in public) clears it. It once lived under the cache's schema-bound
+    keys, so the task cleared another key and changes waited for beat's sweep."""
+    from apps.search.services import drain_queued_claim, drain_queued_clear
+
+    drain_queued_clear()
+    with tenant_context(tenant):
+        assert drain_queued_claim() is True
+        assert drain_queued_claim() is False
+    connection.set_schema_to_public()
+    drain_queued_clear()  # as outbox_drain_task does when it starts
+    with tenant_context(tenant):
+        assert drain_queued_claim() is True
+    drain_queued_clear()
