@@ -13,7 +13,7 @@ ELASTICSEARCH_DSL_AUTOSYNC = False
 ELASTICSEARCH_DSL_AUTO_REFRESH = False
 # The outbox drain (apps.search.sync): entries claimed per batch, and how long one task
 # keeps draining a backlog before it leaves the rest to the next.
-SEARCH_OUTBOX_BATCH = env.int("KURA_SEARCH_OUTBOX_BATCH", default=500)
+SEARCH_OUTBOX_BATCH = env.int("KURA_SEARCH_OUTBOX_BATCH", default=2000)
 SEARCH_OUTBOX_TASK_SECONDS = env.float("KURA_SEARCH_OUTBOX_TASK_SECONDS", default=20.0)
 # Which index a company's documents live in is cached this long in each process; a move to
 # or from a dedicated index waits as long before it removes the documents it moved.
