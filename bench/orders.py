@@ -335,10 +335,10 @@ def setup(buyers: int) -> tuple[list[int], int]:
 
 
 def sample(activity: Any, into: Counter[str]) -> None:
-    """What each of the bench database's client backends is doing right now."""
+    """What each of the bench database's client backends (the workers') is doing now."""
     rows = activity.execute(
         "SELECT state, wait_event_type FROM pg_stat_activity"
-        " WHERE datname = %s AND backend_type = 'client backend'",
+        " WHERE datname = %s AND backend_type = 'client backend' AND pid <> pg_backend_pid()",
         [DB],
     ).fetchall()
     for state, wait in rows:
