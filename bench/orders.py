@@ -432,7 +432,10 @@ def report(
         f"B/C = {bc:.3f} (what reservation, job and outbox cost);  "
         f"A/C = {rate['A'] / rate['C'] if rate['C'] else 0.0:.3f}"
     )
-    print(f"\nwhere the time goes, mean ms per order {'A':>8} {'B':>8} {'C':>8}")
+    print(
+        f"\nwhere the time goes, mean ms per order {'A':>8} {'B':>8} {'C':>8}"
+        f"   statements per order A, B, C"
+    )
     tallies = [tally for tally, _states in figures.values()]
     keys = [k for k in BUCKETS if any(t.buckets[k] for t in tallies)]
     keys += sorted({k for t in tallies for k in t.buckets} - set(keys))
@@ -440,7 +443,10 @@ def report(
         cells = "".join(
             f"{t.buckets[key] / t.orders * 1000:9.3f}" if t.orders else f"{'-':>9}" for t in tallies
         )
-        print(f"  {BUCKETS.get(key, key):36}{cells}")
+        counts = ", ".join(
+            f"{t.statements[key] / t.orders:.2g}" if t.orders else "-" for t in tallies
+        )
+        print(f"  {BUCKETS.get(key, key):36}{cells}   {counts}")
     rest = "".join(
         f"{(t.wall - sum(t.buckets.values())) / t.orders * 1000:9.3f}" if t.orders else ""
         for t in tallies
