@@ -66,3 +66,4 @@ bench: install services demo  ## every benchmark; each prints figures measured s
 	$(LOCAL) $(BIN)/python bench/upload_throughput.py
 	$(LOCAL) $(BIN)/python bench/pagination.py
 	$(LOCAL) $(BIN)/python bench/search.py
+	$(LOCAL) $(BIN)/python bench/orders.py
