@@ -239,8 +239,12 @@ def test_beat_drains_entries_no_commit_announced(tenant, es):
 
 
 def es_service(verb: str) -> None:
+    """The service script, in a session of its own: the node it starts must outlive this
+    test run's process group (a runner that ends the group would take the node with it)."""
     script = processes.ROOT / "scripts" / "services" / "elasticsearch.sh"
-    subprocess.run([str(script), verb], check=True, timeout=240, capture_output=True)
+    subprocess.run(
+        [str(script), verb], check=True, timeout=240, capture_output=True, start_new_session=True
+    )
 
 
 @pytest.mark.usefixtures("committed_catalog")
