@@ -31,6 +31,7 @@ from apps.core.errors import ServiceError, error_text, form_errors_from
 from apps.core.pagination import numbered_page
 from apps.core.params import int_param
 from apps.files.selectors import image_url
+from apps.orders.policies import can_order
 from apps.search import query, results
 from apps.search import selectors as search
 from apps.search import services as search_services
@@ -314,5 +315,10 @@ def product_view(request: HttpRequest, membership: Any, product_id: int) -> Http
     return render(
         request,
         "catalog/product.html",
-        {"product": product, "images": images, "may_manage": _may_manage(membership)},
+        {
+            "product": product,
+            "images": images,
+            "may_manage": _may_manage(membership),
+            "may_order": can_order(Principal.of_membership(membership)),
+        },
     )
