@@ -254,7 +254,11 @@ def catalog_view(request: HttpRequest, membership: Any) -> HttpResponse:
     """Search the company's products: what matched highlighted, facets with counts beside
     each choice, a price range, a sort, pages; suggestions as people type."""
     form = SearchForm(request.GET or None)
-    context: dict[str, Any] = {"form": form, "may_manage": _may_manage(membership)}
+    context: dict[str, Any] = {
+        "form": form,
+        "may_manage": _may_manage(membership),
+        "may_order": can_order(Principal.of_membership(membership)),
+    }
     if form.is_bound and not form.is_valid():
         return render(request, "catalog/catalog.html", context, status=400)
     data = form.cleaned_data if form.is_bound else {}
