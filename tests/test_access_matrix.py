@@ -249,6 +249,27 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ("catalog-manage", "get"): ("/catalog/manage", None, MANAGERS_PAGE),
     ("catalog-product-new", "get"): ("/catalog/manage/products/new", None, MANAGERS_PAGE),
     ("catalog-product", "get"): ("/catalog/manage/products/{product}", None, MANAGERS_PAGE),
+    # The cart: everyone's page; people who may write fill it and check out.
+    ("cart", "get"): ("/cart", None, PAGE),
+    ("cart", "post"): (
+        "/cart",
+        {"action": "remove", "product": "{product}"},
+        row(302, 302, 302, 403, 302, 302, 302, 302),
+    ),
+    ("cart-add", "post"): (
+        "/cart/add",
+        {"product": "{product}", "quantity": "1"},
+        row(302, 302, 302, 403, 302, 302, 302, 302),
+    ),
+    ("orders", "get"): ("/orders", None, PAGE),
+    ("orders-all", "get"): ("/orders/all", None, MANAGERS_PAGE),
+    # The member's order: its buyer and managers; a viewer finds nothing.
+    ("order", "get"): ("/orders/{order}", None, row(200, 200, 200, 404, 302, 302, 302, 302)),
+    ("order", "post"): (
+        "/orders/{fresh_order}",
+        {"action": "cancel"},
+        row(302, 302, 302, 404, 302, 302, 302, 302),
+    ),
     ("file-delete", "get"): (
         "/files/{file}/delete",
         None,

@@ -71,3 +71,9 @@ def product_ids_in(*, category_id: int | None = None, brand_id: int | None = Non
 def product_ids_on_sale(*, product_ids: list[int]) -> set[int]:
     """Those of `product_ids` that exist and are active (what an order may name)."""
     return set(Product.objects.filter(pk__in=product_ids, active=True).values_list("pk", flat=True))
+
+
+def products_by_id(*, product_ids: list[int]) -> dict[int, Product]:
+    """Those of `product_ids` that exist, active or not, by id (a cart's lines, in one
+    query)."""
+    return {product.pk: product for product in Product.objects.filter(pk__in=product_ids)}

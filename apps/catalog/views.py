@@ -31,6 +31,7 @@ from apps.core.errors import ServiceError, error_text, form_errors_from
 from apps.core.pagination import numbered_page
 from apps.core.params import int_param
 from apps.files.selectors import image_url
+from apps.orders.policies import can_order
 from apps.search import query, results
 from apps.search import selectors as search
 from apps.search import services as search_services
@@ -253,7 +254,11 @@ def catalog_view(request: HttpRequest, membership: Any) -> HttpResponse:
     """Search the company's products: what matched highlighted, facets with counts beside
     each choice, a price range, a sort, pages; suggestions as people type."""
     form = SearchForm(request.GET or None)
-    context: dict[str, Any] = {"form": form, "may_manage": _may_manage(membership)}
+    context: dict[str, Any] = {
+        "form": form,
+        "may_manage": _may_manage(membership),
+        "may_order": can_order(Principal.of_membership(membership)),
+    }
     if form.is_bound and not form.is_valid():
         return render(request, "catalog/catalog.html", context, status=400)
     data = form.cleaned_data if form.is_bound else {}
@@ -314,5 +319,10 @@ def product_view(request: HttpRequest, membership: Any, product_id: int) -> Http
     return render(
         request,
         "catalog/product.html",
-        {"product": product, "images": images, "may_manage": _may_manage(membership)},
+        {
+            "product": product,
+            "images": images,
+            "may_manage": _may_manage(membership),
+            "may_order": can_order(Principal.of_membership(membership)),
+        },
     )

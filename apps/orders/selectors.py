@@ -9,7 +9,7 @@ from django_tenants.utils import schema_context
 from psycopg import sql
 
 from apps.accounts.principal import Principal
-from apps.orders.models import Order
+from apps.orders.models import Order, PaymentSecret
 from apps.orders.policies import can_see_all_orders, can_see_order
 from apps.tenants.models import Tenant
 
@@ -91,3 +91,9 @@ def tenant_orders(
         if refunds:
             orders = orders.filter(refund_flagged=True)
         return list(orders[:limit])
+
+
+def payment_secret() -> str | None:
+    """The company's webhook secret, for the demo's own signer (the web UI's "Pay (demo)");
+    None before one is made."""
+    return PaymentSecret.objects.values_list("secret", flat=True).first()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.orders import apis
+from apps.orders import apis, views
 
 api_patterns = [
     path("orders", apis.OrderListApi.as_view(), name="orders-api"),
@@ -9,4 +9,10 @@ api_patterns = [
     path("payments/webhook", apis.PaymentWebhookApi.as_view(), name="payments-webhook"),
     path("payments/secret", apis.PaymentSecretApi.as_view(), name="payments-secret"),
 ]
-page_patterns: list = []
+page_patterns = [
+    path("cart", views.cart_view, name="cart"),
+    path("cart/add", views.cart_add_view, name="cart-add"),
+    path("orders", views.orders_view, name="orders"),
+    path("orders/all", views.orders_all_view, name="orders-all"),
+    path("orders/<int:order_id>", views.order_view, name="order"),
+]

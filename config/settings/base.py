@@ -169,6 +169,9 @@ KURA_FEED_POLL_SECONDS = env.int("KURA_FEED_POLL_SECONDS", default=30)
 
 # An order waits this long for its payment, then expires and its stock returns.
 KURA_ORDER_PAYMENT_MINUTES = env.int("KURA_ORDER_PAYMENT_MINUTES", default=15)
+# The web UI's "Pay (demo)" button signs a payment with the company's own secret, so the
+# whole flow can be tried without a provider: never in production.
+KURA_DEMO_PAYMENTS = env.bool("KURA_DEMO_PAYMENTS", default=False)
 
 # /readyz names what failed (hosts, ports) only on loopback or with this bearer token.
 READYZ_TOKEN = env("KURA_READYZ_TOKEN", default="")

@@ -3,4 +3,5 @@
 from config.settings.base import *
 
 DEBUG = True
+KURA_DEMO_PAYMENTS = True
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

@@ -21,13 +21,18 @@ from playwright.sync_api import Browser, Page
 from apps.accounts.models import ApiKey, Membership, User
 from apps.accounts.principal import Principal
 from apps.accounts.services import api_key_create
+from apps.catalog.models import Product
+from apps.catalog.services import product_create
 from apps.jobs.models import Job
 from apps.notifications.models import Notification
 from apps.notifications.services import notification_create
+from apps.orders.models import Order
+from apps.orders.services import LineInput, order_place
 from apps.posts.models import Post
 from apps.posts.services import post_create, post_schedule
 from apps.reminders.models import Reminder
 from apps.reminders.services import reminder_create
+from apps.search.models import OutboxEntry
 from tests.browser.conftest import sign_in
 from tests.conftest import COMMITTED_DOMAIN
 from tests.factories import MembershipFactory
@@ -58,6 +63,11 @@ PAGES = [
     Target("catalog", "tenant", "/catalog", signed_in=True),
     Target("catalog-manage", "tenant", "/catalog/manage", signed_in=True),
     Target("catalog-product-new", "tenant", "/catalog/manage/products/new", signed_in=True),
+    Target("cart", "tenant", "/cart", signed_in=True),
+    Target("orders", "tenant", "/orders", signed_in=True),
+    Target("orders-all", "tenant", "/orders/all", signed_in=True),
+    Target("order", "tenant", "/orders/{order}", signed_in=True),
+    Target("product", "tenant", "/catalog/{product}", signed_in=True),
     Target("landing", "public", "/", signed_in=False),
     Target("signup", "public", "/signup", signed_in=False),
     Target("find-company", "public", "/find", signed_in=False),
@@ -113,7 +123,20 @@ ENGLISH = (
     "New product",
     "Search products",
     "No products match.",
+    "Cart",
+    "Orders",
+    "Your orders",
+    "All orders",
+    "Add to cart",
+    "Place order",
+    "Pay (demo)",
+    "Cancel order",
+    "Payments",
+    "Quantity",
+    "Total",
 )
+# Ids of what the owner's fixture made, for the paths that name one.
+MADE: dict[str, int] = {}
 
 # Controls (not links inside a sentence) and whether each is under 44 x 44 px.
 SMALL_TARGETS = """() => [...document.querySelectorAll(
@@ -192,6 +215,18 @@ def owner_email(tenants, django_db_blocker) -> Iterator[str]:  # type: ignore[no
                 body="Happy new year",
                 publish_at=timezone.now() + timedelta(days=30),
             )
+            product = product_create(
+                tenant=tenant,
+                actor=None,
+                fields={"name": "Green tea", "sku": f"T{stamp}", "price": 500, "stock": 10},
+            )
+            MADE["product"] = product.pk
+            MADE["order"] = order_place(
+                tenant=tenant,
+                actor=actor,
+                lines=[LineInput(product_id=product.pk, quantity=2)],
+                idempotency_key=f"every-page-{stamp}",
+            ).order.pk
         connection.set_schema_to_public()
     yield owner.user.email
     with django_db_blocker.unblock():
@@ -202,6 +237,9 @@ def owner_email(tenants, django_db_blocker) -> Iterator[str]:  # type: ignore[no
             Reminder.objects.all().delete()
             Notification.objects.all().delete()
             Post.objects.all().delete()
+            Order.objects.all().delete()
+            Product.objects.all().delete()
+        OutboxEntry.objects.filter(tenant=tenant).delete()
         User.objects.filter(email__endswith=COMMITTED_DOMAIN).delete()
 
 
@@ -262,7 +300,7 @@ def english_on(text: str) -> set[str]:
 def test_page(tab_for, target, width, language):
     tab = tab_for(target.host, width, language, target.signed_in)
     tab.reset()
-    response = tab.page.goto(target.path)
+    response = tab.page.goto(target.path.format(**MADE))
     assert response is not None
     assert response.status == 200, (response.status, response.url)
     assert tab.page.evaluate("document.documentElement.lang") == language

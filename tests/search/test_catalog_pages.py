@@ -62,6 +62,14 @@ def test_facets_narrow_and_everything_is_listed_without_words(member, page_of, s
     assert [p.pk for p in available.context["products"]] == [stocked["tower"].pk]
 
 
+def test_results_in_stock_have_add_to_cart_for_buyers(member, viewer, page_of, stocked):
+    html = page_of(member).get("/catalog", {"sort": "price"}).content.decode()
+    assert html.count('data-testid="result-add"') == 2  # the box is out of stock
+    assert f'<input type="hidden" name="product" value="{stocked["tower"].pk}">' in html
+    assert f'name="product" value="{stocked["box"].pk}"' not in html
+    assert 'data-testid="result-add"' not in page_of(viewer).get("/catalog").content.decode()
+
+
 def test_the_source_is_escaped_in_highlights(member, page_of, stocked):
     html = page_of(member).get("/catalog", {"q": "精巧"}).content.decode()
     # Elasticsearch's html encoder escapes the slash too.

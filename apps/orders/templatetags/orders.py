@@ -1,0 +1,30 @@
+"""An order's payment deadline as a `<time>` that static/js/orders.js counts down every
+second ("14:32 left"); without JavaScript it says when the window closes.
+
+    {% load orders %}{{ order.expires_at|countdown }}
+"""
+
+from datetime import datetime
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from apps.core.times import absolute_text
+
+register = template.Library()
+
+
+@register.filter
+def countdown(value: datetime | None) -> SafeString | str:
+    if not isinstance(value, datetime):
+        return ""
+    return format_html(
+        '<time datetime="{}" data-countdown data-left="{}" data-over="{}">{}</time>',
+        timezone.localtime(value).isoformat(timespec="seconds"),
+        _("{time} left"),
+        _("Time is up"),
+        absolute_text(value),
+    )
