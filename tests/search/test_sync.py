@@ -260,9 +260,14 @@ def test_the_outbox_catches_up_after_elasticsearch_is_stopped_and_restarted(tena
         create(tenant, "DURING-1", "停止中の商品", 200)
         create(tenant, "DURING-2", "もう一つ", 300)
         update(tenant, "BEFORE", price=150)
-        assert outbox_drain() == 0
+        # Tried and kept: by this drain, or by the session's worker draining on commit
+        # (whichever claimed the entries first; the other skips them).
+        deadline = time.monotonic() + 15
+        while min(OutboxEntry.objects.values_list("attempts", flat=True)) < 1:
+            assert outbox_drain() == 0
+            assert time.monotonic() < deadline, "no drain tried the entries"
+            time.sleep(0.1)
         assert outbox_lag()["waiting"] == 3
-        assert min(OutboxEntry.objects.values_list("attempts", flat=True)) >= 1
     finally:
         es_service("up")
 
@@ -346,9 +351,10 @@ def test_no_write_is_lost_while_search_reindex_runs(tenants, es):
         during_copy += IndexMirror.objects.exists()
         create(alpha, f"NEW-A{rounds}", f"追加 {rounds}", 500 + rounds)
         create(beta, f"NEW-B{rounds}", f"added {rounds}", 600 + rounds)
-        update(alpha, f"A{rounds:03}", price=9000 + rounds, name=f"改名 {rounds}")
-        update(beta, f"B{rounds:03}", active=False)
-        delete(alpha, f"A{149 - rounds:03}")
+        if rounds < 40:  # while there are products left to change (a slow reindex runs on)
+            update(alpha, f"A{rounds:03}", price=9000 + rounds, name=f"改名 {rounds}")
+            update(beta, f"B{rounds:03}", active=False)
+            delete(alpha, f"A{149 - rounds:03}")
         outbox_drain()
         rounds += 1
     thread.join()
@@ -358,7 +364,7 @@ def test_no_write_is_lost_while_search_reindex_runs(tenants, es):
     drain_all()
     for company in tenants:
         assert indexed(es, company) == in_postgres(company)
-    assert len(in_postgres(alpha)) == 150
+    assert len(in_postgres(alpha)) == 150 + rounds - min(rounds, 40)
     after = indices_of(alias)
     assert len(after) == 1
     assert after != before
