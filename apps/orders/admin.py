@@ -2,89 +2,56 @@
 its newest orders, and cancelling one waiting for payment (through the service, so its job
 is cancelled and its stock returned)."""
 
-from typing import Any
+from collections.abc import Mapping
 
-from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_tenants.utils import get_public_schema_name, tenant_context
+from django_tenants.utils import tenant_context
 
 from apps.orders import selectors, services
 from apps.orders.errors import OrderStateError
 from apps.orders.models import Order, TenantOrders
+from apps.tenants.company_admin import CompanyPageAdmin
+from apps.tenants.models import Tenant
 
 
 @admin.register(TenantOrders)
-class TenantOrdersAdmin(admin.ModelAdmin):
+class TenantOrdersAdmin(CompanyPageAdmin):
     """Read-only: one row per company, its orders by state and its flagged refunds."""
 
-    list_display = ["name", "slug", "pending", "paid", "closed", "refunds", "orders_link"]
-    search_fields = ["name", "slug"]
+    list_display = ["name", "slug", "pending", "paid", "closed", "refunds", "page_link"]
+    page = "orders"
+    page_label = gettext_lazy("Orders")
 
-    def get_queryset(self, request: HttpRequest) -> Any:
-        skip = [get_public_schema_name(), settings.TENANT_BASE_SCHEMA]
-        return super().get_queryset(request).exclude(schema_name__in=skip)
+    def figures(self, tenants: list[Tenant]) -> Mapping[int, selectors.OrderCounts]:
+        return selectors.order_counts_by_tenant(tenants)
 
-    def get_changelist_instance(self, request: HttpRequest) -> ChangeList:
-        changelist = super().get_changelist_instance(request)
-        page = list(changelist.result_list)
-        counts = selectors.order_counts_by_tenant(page)
-        for tenant in page:
-            tenant.counts = counts.get(tenant.pk, selectors.NO_ORDERS)  # type: ignore[attr-defined]
-        return changelist
+    def no_figures(self) -> selectors.OrderCounts:
+        return selectors.NO_ORDERS
 
     @admin.display(description=gettext_lazy("pending payment"))
     def pending(self, tenant: TenantOrders) -> int:
-        return tenant.counts.pending  # type: ignore[attr-defined, no-any-return]
+        return tenant.figures.pending  # type: ignore[attr-defined, no-any-return]
 
     @admin.display(description=gettext_lazy("paid"))
     def paid(self, tenant: TenantOrders) -> int:
-        return tenant.counts.paid  # type: ignore[attr-defined, no-any-return]
+        return tenant.figures.paid  # type: ignore[attr-defined, no-any-return]
 
     @admin.display(description=gettext_lazy("cancelled or expired"))
     def closed(self, tenant: TenantOrders) -> int:
-        return tenant.counts.closed  # type: ignore[attr-defined, no-any-return]
+        return tenant.figures.closed  # type: ignore[attr-defined, no-any-return]
 
     @admin.display(description=gettext_lazy("refunds flagged"))
     def refunds(self, tenant: TenantOrders) -> int:
-        return tenant.counts.refunds  # type: ignore[attr-defined, no-any-return]
+        return tenant.figures.refunds  # type: ignore[attr-defined, no-any-return]
 
-    @admin.display(description="")
-    def orders_link(self, tenant: TenantOrders) -> str:
-        url = reverse("admin:orders_tenantorders_orders", args=[tenant.pk])
-        return format_html('<a href="{}">{}</a>', url, _("Orders"))
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def get_urls(self) -> list[URLPattern]:
-        orders = path(
-            "<int:tenant_id>/orders/",
-            self.admin_site.admin_view(self.orders_view),
-            name="orders_tenantorders_orders",
-        )
-        return [orders, *super().get_urls()]
-
-    def orders_view(self, request: HttpRequest, tenant_id: int) -> HttpResponse:
+    def company_page(self, request: HttpRequest, tenant: Tenant) -> HttpResponse:
         """A company's newest orders, by state or only those flagged for a refund; POST
         cancels one waiting for payment (the `change` permission of orders)."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        tenant = get_object_or_404(self.get_queryset(request), pk=tenant_id)
         if request.method == "POST":
             if not request.user.has_perm("orders.change_order"):
                 raise PermissionDenied
@@ -103,15 +70,12 @@ class TenantOrdersAdmin(admin.ModelAdmin):
                 else:
                     self.message_user(request, _("The order was cancelled."))
             return HttpResponseRedirect(request.get_full_path())
-        state = request.GET.get("state") or None
-        if state not in {None, *Order.State.values}:
-            state = None
+        state = self.chosen(request, "state", Order.State.values)
         refunds = request.GET.get("refunds") == "1"
         context = {
-            **self.admin_site.each_context(request),
-            "title": _("Orders of %(company)s") % {"company": tenant.name},
-            "opts": self.model._meta,  # noqa: SLF001
-            "tenant": tenant,
+            **self.page_context(
+                request, tenant, _("Orders of %(company)s") % {"company": tenant.name}
+            ),
             "orders": selectors.tenant_orders(tenant=tenant, state=state, refunds=refunds),
             "states": Order.State.choices,
             "state": state,

@@ -1,0 +1,104 @@
+"""The operators' admin of one app's data across companies: a read-only list of companies
+with that app's figures beside each (read for the whole page at once), and a page per
+company (its files, posts, orders…) where operators act through the app's services.
+
+An app's admin subclasses `CompanyPageAdmin` on a proxy of Tenant, says how to read the
+figures (`figures`, `no_figures`) and renders its page (`company_page`); the list, the
+permissions, the URL and the company lookup are here once.
+"""
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+from django_tenants.utils import get_public_schema_name
+
+from apps.tenants.models import Tenant
+
+
+class CompanyPageAdmin(admin.ModelAdmin):
+    """Companies with figures, and one page each (`<tenant_id>/<page>/`, URL name
+    `admin:<app>_<model>_<page>`). Subclasses set `page`, `page_label` and `list_display`
+    (`page_link` is the link to the company's page), and define `figures`,
+    `no_figures` and `company_page`."""
+
+    page: str
+    page_label: Any  # the link's text (lazy translation)
+    search_fields = ["name", "slug"]
+
+    def figures(self, tenants: list[Tenant]) -> Mapping[int, Any]:
+        """The app's figures for these companies, by company id, in few queries."""
+        raise NotImplementedError
+
+    def no_figures(self) -> Any:
+        """The figures of a company the app has nothing of."""
+        raise NotImplementedError
+
+    def company_page(self, request: HttpRequest, tenant: Tenant) -> HttpResponse:
+        raise NotImplementedError
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        skip = [get_public_schema_name(), settings.TENANT_BASE_SCHEMA]
+        return super().get_queryset(request).exclude(schema_name__in=skip)
+
+    def get_changelist_instance(self, request: HttpRequest) -> ChangeList:
+        changelist = super().get_changelist_instance(request)
+        page = list(changelist.result_list)
+        figures = self.figures(page)
+        for tenant in page:
+            tenant.figures = figures[tenant.pk] if tenant.pk in figures else self.no_figures()
+        return changelist
+
+    def _url_name(self) -> str:
+        return f"{self.opts.app_label}_{self.opts.model_name}_{self.page}"
+
+    @admin.display(description="")
+    def page_link(self, tenant: Tenant) -> str:
+        url = reverse(f"admin:{self._url_name()}", args=[tenant.pk])
+        return format_html('<a href="{}">{}</a>', url, self.page_label)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_urls(self) -> list[URLPattern]:
+        page = path(
+            f"<int:tenant_id>/{self.page}/",
+            self.admin_site.admin_view(self._company_view),
+            name=self._url_name(),
+        )
+        return [page, *super().get_urls()]
+
+    def _company_view(self, request: HttpRequest, tenant_id: int) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        tenant = get_object_or_404(self.get_queryset(request), pk=tenant_id)
+        return self.company_page(request, tenant)
+
+    @staticmethod
+    def chosen(request: HttpRequest, name: str, values: Collection[str]) -> str | None:
+        """A filter of the company page from the query string: one of `values`, or None."""
+        value = request.GET.get(name) or None
+        return value if value in values else None
+
+    def page_context(self, request: HttpRequest, tenant: Tenant, title: str) -> dict[str, Any]:
+        """What every company page's template starts from; `title` names the company as
+        `%(company)s`."""
+        return {
+            **self.admin_site.each_context(request),
+            "title": title % {"company": tenant.name},
+            "opts": self.opts,
+            "tenant": tenant,
+        }
