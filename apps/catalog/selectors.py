@@ -1,6 +1,7 @@
 """Reads on the catalog: the company's categories, brands and products, for anyone in it."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from apps.catalog.models import Brand, Category, Product
 
@@ -8,8 +9,10 @@ PRODUCT_ORDERING = ("-created_at", "-id")
 
 
 def category_list() -> QuerySet[Category]:
-    """Top-level categories first, each followed in name order by the rest."""
-    return Category.objects.select_related("parent").order_by("parent__name", "name", "id")
+    """Each top-level category followed by its subcategories, in name order."""
+    return Category.objects.select_related("parent").order_by(
+        Coalesce("parent__name", "name"), F("parent_id").asc(nulls_first=True), "name", "id"
+    )
 
 
 def category_get(*, category_id: int) -> Category | None:

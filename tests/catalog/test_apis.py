@@ -99,6 +99,9 @@ def test_categories_have_two_levels_and_unused_ones_go(tenant, shop):
         f"/api/categories/{top['id']}", {"parent_id": mid.json()["id"]}, format="json"
     )
     assert moved.status_code == 400
+    # Each top-level category followed by its subcategories.
+    paths = [c["path"] for c in shop.get("/api/categories").json()]
+    assert paths == ["食品", "食品 > 菓子"]
     lone = shop.post("/api/categories", {"name": "空"}, format="json").json()
     assert shop.delete(f"/api/categories/{lone['id']}").status_code == 204
 
