@@ -6,7 +6,7 @@ tests that change data run inside a transaction that is rolled back.
 """
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.conf import settings
@@ -95,6 +95,19 @@ def viewer(tenant: Tenant) -> Membership:
 @pytest.fixture
 def tenant_client(tenant: Tenant) -> Client:
     return Client(HTTP_HOST=host_of(tenant))
+
+
+@pytest.fixture
+def page_of(tenant: Tenant) -> Callable[..., Client]:
+    """A browser-like client signed in to the web pages as `membership` (on `on`, default
+    `tenant`), in English."""
+
+    def make(membership: Membership, on: Tenant | None = None) -> Client:
+        client = Client(HTTP_HOST=host_of(on or tenant), HTTP_ACCEPT_LANGUAGE="en")
+        client.force_login(membership.user)
+        return client
+
+    return make
 
 
 @pytest.fixture

@@ -3,26 +3,14 @@
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django_tenants.utils import schema_context
 
 from apps.catalog.models import Brand, Category, Product
 from apps.catalog.services import category_create, product_create
 from apps.search.models import OutboxEntry
-from tests.conftest import host_of
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def page_of(tenant):
-    def make(membership) -> Client:
-        client = Client(HTTP_HOST=host_of(tenant), HTTP_ACCEPT_LANGUAGE="en")
-        client.force_login(membership.user)
-        return client
-
-    return make
 
 
 @pytest.fixture

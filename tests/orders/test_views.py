@@ -6,7 +6,6 @@ import re
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -14,21 +13,10 @@ from apps.accounts.principal import Principal
 from apps.notifications.models import Notification
 from apps.orders.models import Order, PaymentEvent, PaymentSecret
 from apps.orders.services import LineInput, order_place
-from tests.conftest import host_of
 from tests.factories import MembershipFactory
 from tests.orders.conftest import make_product, stock_of
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def page_of(tenant):
-    def make(membership, on=None) -> Client:
-        client = Client(HTTP_HOST=host_of(on or tenant), HTTP_ACCEPT_LANGUAGE="en")
-        client.force_login(membership.user)
-        return client
-
-    return make
 
 
 @pytest.fixture

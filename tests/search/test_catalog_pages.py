@@ -4,24 +4,12 @@ says so when search does not answer."""
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django_tenants.utils import schema_context
 
 from apps.catalog.services import product_update
-from tests.conftest import host_of
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def page_of(tenant):
-    def make(membership, on=None) -> Client:
-        client = Client(HTTP_HOST=host_of(on or tenant), HTTP_ACCEPT_LANGUAGE="en")
-        client.force_login(membership.user)
-        return client
-
-    return make
 
 
 @pytest.fixture
