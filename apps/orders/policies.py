@@ -34,5 +34,11 @@ def can_cancel_order(principal: Principal | None, order: Order) -> bool:
     return is_own(principal, order.buyer_id) and can_write(principal)
 
 
+def can_pay_demo(principal: Principal | None, order: Order) -> bool:
+    """The demo's "Pay" button (a payment signed with the company's secret, where no
+    provider is set up): whoever may cancel the order, while it waits for payment."""
+    return order.state == Order.State.PENDING_PAYMENT and can_cancel_order(principal, order)
+
+
 def can_manage_payments(principal: Principal | None) -> bool:
     return is_person(principal) and can_manage_members(principal)

@@ -25,7 +25,12 @@ from apps.orders import selectors, services, signer
 from apps.orders.cart import cart_lines, cart_quantities, cart_save
 from apps.orders.forms import PAGE_SIZE, CartAddForm, CartChangeForm, StateFilterForm
 from apps.orders.models import MAX_LINES, MAX_QUANTITY, Order
-from apps.orders.policies import can_cancel_order, can_manage_payments, can_order
+from apps.orders.policies import (
+    can_cancel_order,
+    can_order,
+    can_pay_demo,
+    can_see_all_orders,
+)
 
 # The secret just made or rotated, kept for the one page view after the redirect.
 NEW_PAYMENT_SECRET = "new_payment_secret"  # noqa: S105 (a session key)
@@ -153,15 +158,17 @@ def orders_view(request: HttpRequest, membership: Any) -> HttpResponse:
     return render(
         request,
         "orders/orders.html",
-        {"orders": page, "everyone": False, "may_see_all": can_manage_payments(principal)},
+        {"orders": page, "everyone": False, "may_see_all": can_see_all_orders(principal)},
     )
 
 
-@member_required(manage=True)
+@member_required()
 def orders_all_view(request: HttpRequest, membership: Any) -> HttpResponse:
     """Owners and admins: every order of the company, by state, a page at a time; and the
     payment webhook's secret, made or replaced here and shown once."""
     principal = Principal.of_membership(membership)
+    if not can_see_all_orders(principal):
+        raise PermissionDenied
     if request.method == "POST" and request.POST.get("action") == "rotate-secret":
         new = services.payment_secret_rotate(actor=principal)
         request.session[NEW_PAYMENT_SECRET] = new.secret
@@ -196,11 +203,12 @@ def order_view(request: HttpRequest, membership: Any, order_id: int) -> HttpResp
     if order is None:
         raise Http404
     may_cancel = can_cancel_order(principal, order)
+    may_pay = can_pay_demo(principal, order) and demo_payments()
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "cancel" and may_cancel:
             _cancel(request, membership, principal, order)
-        elif action == "pay" and may_cancel and demo_payments():
+        elif action == "pay" and may_pay:
             _pay_demo(request, membership, order)
         else:
             raise PermissionDenied
@@ -212,7 +220,7 @@ def order_view(request: HttpRequest, membership: Any, order_id: int) -> HttpResp
         {
             "order": order,
             "may_cancel": may_cancel and pending,
-            "may_pay": may_cancel and pending and demo_payments(),
+            "may_pay": may_pay,
         },
     )
 
