@@ -1,0 +1,56 @@
+"""A company's API keys."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from apps.accounts import selectors, services
+from apps.accounts.decorators import member_required
+from apps.accounts.forms import (
+    ApiKeyForm,
+)
+from apps.accounts.views.common import NEW_API_KEY
+
+
+@member_required(manage=True)
+def api_keys_view(request: HttpRequest, membership: Any) -> HttpResponse:
+    """The company's keys, and a new one. The new key's secret is shown on the page the
+    creation redirects to, once (kept in the session until then): a reload creates nothing."""
+    tenant = request.tenant  # type: ignore[attr-defined]
+    form = ApiKeyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        key, secret = services.api_key_create(tenant=tenant, actor=membership, **form.cleaned_data)
+        request.session[NEW_API_KEY] = {"id": key.pk, "secret": secret}
+        return redirect("api-keys")
+    new_key = request.session.pop(NEW_API_KEY, None)
+    keys = list(selectors.api_key_list(tenant=tenant))
+    return render(
+        request,
+        "accounts/api_keys.html",
+        {
+            "keys": keys,
+            "form": form,
+            "new_key": new_key,
+            "new_key_name": next((k.name for k in keys if new_key and k.pk == new_key["id"]), ""),
+        },
+    )
+
+
+@member_required(manage=True)
+def api_key_revoke_view(request: HttpRequest, membership: Any, key_id: int) -> HttpResponse:
+    """Revoking a key, after saying what it does."""
+    key = selectors.api_key_get(tenant=request.tenant, key_id=key_id)  # type: ignore[attr-defined]
+    if key is None:
+        raise Http404
+    if request.method == "POST":
+        services.api_key_revoke(api_key=key, actor=membership)
+        messages.success(
+            request,
+            _("The key “%(name)s” (%(prefix)s…) is revoked: calls with it are refused.")
+            % {"name": key.name, "prefix": key.prefix},
+        )
+        return redirect("api-keys")
+    return render(request, "accounts/api_key_revoke.html", {"key": key})

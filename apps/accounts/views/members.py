@@ -1,0 +1,302 @@
+"""Members and invitations of a company."""
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts import selectors, services
+from apps.accounts.decorators import member_required
+from apps.accounts.exceptions import InvalidCredentialsError
+from apps.accounts.forms import (
+    PASSWORD_BACKEND,
+    AcceptInvitationForm,
+    InviteForm,
+    RoleForm,
+    SuspendForm,
+    password_rules,
+)
+from apps.accounts.models import Invitation, Membership
+from apps.accounts.policies import can_manage_member
+from apps.accounts.views.common import (
+    page_language,
+    person_label,
+    tenant_url,
+    unlock_url,
+)
+from apps.core.clients import client_ip
+from apps.core.errors import ServiceError, error_text, form_errors_from
+from apps.core.params import int_param
+from apps.core.times import when_text
+
+
+def _members_page(
+    request: HttpRequest,
+    membership: Membership,
+    *,
+    invite_form: InviteForm | None = None,
+    row_errors: dict[int, str] | None = None,
+) -> HttpResponse:
+    tenant = request.tenant  # type: ignore[attr-defined]
+    members = list(selectors.membership_list(tenant=tenant))
+    for member in members:
+        member.row_error = (row_errors or {}).get(member.pk)  # type: ignore[attr-defined]
+        member.manageable = can_manage_member(membership, member)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "accounts/members.html",
+        {
+            "membership": membership,
+            "members": members,
+            "invitations": selectors.invitation_pending_list(tenant=tenant),
+            "invite_form": invite_form or InviteForm(),
+            "roles": Membership.Role.choices,
+        },
+    )
+
+
+def _target_member(request: HttpRequest, actor: Membership, member_id: int) -> Membership:
+    """A member of this company the actor may manage (404 for others' ids, 403 for an owner
+    when the actor is an admin, and for the actor themselves)."""
+    target = selectors.membership_get(
+        tenant=request.tenant,  # type: ignore[attr-defined]
+        membership_id=member_id,
+    )
+    if target is None:
+        raise Http404
+    if not can_manage_member(actor, target):
+        raise PermissionDenied
+    return target
+
+
+def _target_invitation(request: HttpRequest, invitation_id: int) -> Invitation:
+    invitation = selectors.invitation_get(
+        tenant=request.tenant,  # type: ignore[attr-defined]
+        invitation_id=invitation_id,
+    )
+    if invitation is None:
+        raise Http404
+    return invitation
+
+
+@member_required(manage=True)
+def members_view(request: HttpRequest, membership: Any) -> HttpResponse:
+    """Members and pending invitations; invite, change a role, lift a suspension, send an
+    invitation again. Removing, suspending and withdrawing have pages of their own."""
+    if request.method != "POST":
+        return _members_page(request, membership)
+    action = request.POST.get("action")
+    if action == "invite":
+        return _invite(request, membership)
+    if action == "resend":
+        return _resend(request, membership)
+    target = selectors.membership_get(
+        tenant=request.tenant,  # type: ignore[attr-defined]
+        membership_id=int_param(request.POST.get("member")),
+    )
+    if target is None:
+        messages.error(request, _("That member no longer exists."))
+        return redirect("members")
+    try:
+        done = _member_change(request, membership, target, action)
+    except (ServiceError, ValidationError) as exc:
+        return _members_page(request, membership, row_errors={target.pk: error_text(exc)})
+    messages.success(request, done)
+    return redirect("members")
+
+
+def _invite(request: HttpRequest, membership: Membership) -> HttpResponse:
+    tenant = request.tenant  # type: ignore[attr-defined]
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                tenant=tenant,
+                actor=membership,
+                accept_url=tenant_url(tenant, request, "/invitations/"),
+                **form.cleaned_data,
+            )
+        except ServiceError as exc:  # may not invite with this role
+            form.add_error("role", exc.message)
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Invitation sent to %(email)s. The link works until %(until)s.")
+                % {"email": invitation.email, "until": when_text(invitation.expires_at)},
+            )
+            return redirect("members")
+    return _members_page(request, membership, invite_form=form)
+
+
+def _resend(request: HttpRequest, membership: Membership) -> HttpResponse:
+    tenant = request.tenant  # type: ignore[attr-defined]
+    invitation = _target_invitation(request, int_param(request.POST.get("invitation")))
+    try:
+        services.invitation_resend(
+            invitation=invitation,
+            actor=membership,
+            accept_url=tenant_url(tenant, request, "/invitations/"),
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _(
+                "A new invitation link was sent to %(email)s; the earlier link no longer "
+                "works. The new one works until %(until)s."
+            )
+            % {"email": invitation.email, "until": when_text(invitation.expires_at)},
+        )
+    return redirect("members")
+
+
+def _member_change(
+    request: HttpRequest, membership: Membership, target: Membership, action: str | None
+) -> str:
+    """Change a role or lift a suspension; what was done, in a sentence."""
+    if action == "lift":
+        services.membership_suspension_end(membership=target, actor=membership)
+        return _("%(person)s has access again: the suspension was lifted.") % {
+            "person": person_label(target.user)
+        }
+    if action != "role":
+        raise ValidationError(_("Unknown action."))
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(_("Choose a valid role."))
+    services.membership_role_change(
+        membership=target, role=form.cleaned_data["role"], actor=membership
+    )
+    return _("%(person)s is now %(role)s.") % {
+        "person": person_label(target.user),
+        "role": target.get_role_display(),
+    }
+
+
+@member_required(manage=True)
+def member_remove_view(request: HttpRequest, membership: Any, member_id: int) -> HttpResponse:
+    """Removing someone, after saying what it does."""
+    target = _target_member(request, membership, member_id)
+    error = None
+    if request.method == "POST":
+        try:
+            services.membership_remove(membership=target, actor=membership)
+        except (ServiceError, ValidationError) as exc:
+            error = error_text(exc)
+        else:
+            messages.success(
+                request,
+                _("%(person)s was removed from %(company)s.")
+                % {"person": person_label(target.user), "company": request.tenant.name},  # type: ignore[attr-defined]
+            )
+            return redirect("members")
+    return render(
+        request,
+        "accounts/member_remove.html",
+        {"target": target, "error": error},
+    )
+
+
+@member_required(manage=True)
+def member_suspend_view(request: HttpRequest, membership: Any, member_id: int) -> HttpResponse:
+    """Suspending someone for a while, with the unit said, after saying what it does."""
+    target = _target_member(request, membership, member_id)
+    form = SuspendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        until = timezone.now() + timedelta(hours=form.cleaned_data["hours"])
+        try:
+            services.membership_suspend(membership=target, until=until, actor=membership)
+        except (ServiceError, ValidationError) as exc:
+            form_errors_from(form, exc, until="duration")
+        else:
+            messages.success(
+                request,
+                _("%(person)s is suspended until %(until)s.")
+                % {"person": person_label(target.user), "until": when_text(until)},
+            )
+            return redirect("members")
+    return render(
+        request,
+        "accounts/member_suspend.html",
+        {"target": target, "form": form},
+    )
+
+
+@member_required(manage=True)
+def invitation_revoke_view(
+    request: HttpRequest, membership: Any, invitation_id: int
+) -> HttpResponse:
+    """Withdrawing an invitation, after saying what it does."""
+    invitation = _target_invitation(request, invitation_id)
+    error = None
+    if request.method == "POST":
+        try:
+            services.invitation_revoke(invitation=invitation, actor=membership)
+        except ServiceError as exc:
+            error = exc.message
+        else:
+            messages.success(
+                request,
+                _("The invitation of %(email)s was withdrawn; its link no longer works.")
+                % {"email": invitation.email},
+            )
+            return redirect("members")
+    return render(
+        request,
+        "accounts/invitation_revoke.html",
+        {"invitation": invitation, "error": error},
+    )
+
+
+def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
+    tenant = request.tenant  # type: ignore[attr-defined]
+    try:
+        invitation = services.invitation_find(raw_token=token, tenant=tenant)
+    except ServiceError as exc:
+        return render(request, "accounts/invitation.html", {"error": exc.message}, status=400)
+    has_account = selectors.user_exists(email=invitation.email)
+    form = AcceptInvitationForm(request.POST or None)
+    if has_account:
+        del form.fields["full_name"]
+        form.fields["password"].widget.attrs["autocomplete"] = "current-password"
+    else:
+        form.fields["password"].help_text = password_rules()
+        form.fields["password"].widget.attrs["autocomplete"] = "new-password"
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.invitation_accept(
+                raw_token=token,
+                tenant=tenant,
+                ip=client_ip(request),
+                unlock_url=unlock_url(request),
+                language=page_language(),
+                full_name=form.cleaned_data.get("full_name", ""),
+                password=form.cleaned_data["password"],
+            )
+        except InvalidCredentialsError as exc:
+            form.add_error("password", exc.message)
+        except (ServiceError, ValidationError) as exc:
+            form_errors_from(form, exc)
+        else:
+            login(request, membership.user, backend=PASSWORD_BACKEND)
+            # The home page greets them; this says what they became.
+            messages.success(
+                request,
+                _("You joined %(company)s as %(role)s.")
+                % {"company": tenant.name, "role": membership.get_role_display()},
+            )
+            return redirect("/")
+    return render(
+        request,
+        "accounts/invitation.html",
+        {"invitation": invitation, "form": form, "has_account": has_account},
+    )

@@ -1,0 +1,142 @@
+"""Signing in and out, the profile, language, and moving between a person's companies."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
+from django_tenants.utils import get_public_schema_name
+
+from apps.accounts import selectors, services
+from apps.accounts.decorators import member_required
+from apps.accounts.forms import (
+    PASSWORD_BACKEND,
+    LoginForm,
+    ProfileForm,
+)
+from apps.accounts.models import User
+from apps.accounts.oidc import oidc_enabled
+from apps.accounts.views.common import (
+    safe_next,
+    tenant_url,
+    unlock_url,
+)
+from apps.core.clients import client_ip
+from apps.core.errors import ServiceError, form_errors_from
+
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.membership is not None:  # type: ignore[attr-defined]
+        return redirect(safe_next(request))
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.auth_check_credentials(
+                **form.cleaned_data,
+                tenant=request.tenant,  # type: ignore[attr-defined]
+                ip=client_ip(request),
+                unlock_url=unlock_url(request),
+            )
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            login(request, membership.user, backend=PASSWORD_BACKEND)
+            return redirect(safe_next(request))
+    if request.GET.get("oidc") == "failed":
+        messages.error(
+            request, _("Sign-in with your identity provider did not work for this company.")
+        )
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": form, "oidc_enabled": oidc_enabled(), "oidc_name": settings.OIDC_PROVIDER_NAME},
+    )
+
+
+def unlock_view(request: HttpRequest) -> HttpResponse:
+    """The emailed link that lifts the sign-in locks of an account (any host)."""
+    try:
+        services.auth_unlock_redeem(token=request.GET.get("token", ""))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Sign-ins to your account are open again."))
+    on_public = request.tenant.schema_name == get_public_schema_name()  # type: ignore[attr-defined]
+    return redirect("/" if on_public else settings.LOGIN_URL)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect(settings.LOGIN_URL)
+
+
+@require_POST
+def language_view(request: HttpRequest) -> HttpResponse:
+    """Django's language switch (the cookie, on the base domain where browsers allow it);
+    a signed-in person's choice is also kept as theirs, for every host."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in User.Language.values:
+        services.user_language_set(user=request.user, language=language)  # type: ignore[arg-type]
+    return response
+
+
+@member_required()
+def profile_view(request: HttpRequest, membership: Any) -> HttpResponse:
+    user = membership.user
+    form = ProfileForm(
+        request.POST or None,
+        initial={
+            "full_name": user.full_name,
+            "time_zone": user.time_zone,
+            "language": user.language,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_profile_update(user=user, **form.cleaned_data)
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, _("Profile saved."))
+            return redirect("profile")
+    others = selectors.memberships_of_user(user=user)
+    return render(
+        request, "accounts/profile.html", {"membership": membership, "others": others, "form": form}
+    )
+
+
+@member_required()
+def switch_view(request: HttpRequest, membership: Any, slug: str) -> HttpResponse:
+    target = next(
+        (
+            m.tenant
+            for m in selectors.memberships_of_user(user=membership.user)
+            if m.tenant.slug == slug
+        ),
+        None,
+    )
+    if target is None:
+        raise PermissionDenied
+    token = services.handoff_issue(user=membership.user, tenant=target)
+    return HttpResponseRedirect(tenant_url(target, request, f"/handoff?token={token}"))
+
+
+def handoff_view(request: HttpRequest) -> HttpResponse:
+    try:
+        membership = services.handoff_redeem(
+            token=request.GET.get("token", ""),
+            tenant=request.tenant,  # type: ignore[attr-defined]
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect(settings.LOGIN_URL)
+    login(request, membership.user, backend=PASSWORD_BACKEND)
+    return redirect("/")
