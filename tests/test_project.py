@@ -289,9 +289,25 @@ def test_docker_compose_declares_the_whole_product() -> None:
     assert services["migrate"]["command"] == [
         "sh",
         "-c",
-        "python manage.py migrate_all -v 0 && python manage.py demo_data",
+        (
+            "find /var/lib/kura-metrics -mindepth 1 -delete && "
+            "python manage.py migrate_all -v 0 && python manage.py demo_data"
+        ),
     ]
-    assert set(compose()["volumes"]) == {"postgres", "elasticsearch", "s3", "secrets"}
+    assert set(compose()["volumes"]) == {"postgres", "elasticsearch", "s3", "secrets", "metrics"}
+
+
+def test_every_process_of_the_image_shares_one_metrics_folder() -> None:
+    """/metrics on web adds up what the worker observed (apps/core/metrics.py)."""
+    env = dict(
+        pair.split("=", 1)
+        for instruction, args in dockerfile()
+        if instruction == "ENV"
+        for pair in args.split()
+    )
+    assert env["PROMETHEUS_MULTIPROC_DIR"] == "/var/lib/kura-metrics"
+    for name in KURA_PROCESSES:
+        assert "metrics:/var/lib/kura-metrics" in compose()["services"][name]["volumes"], name
 
 
 def test_docker_compose_publishes_only_on_loopback() -> None:
