@@ -215,7 +215,9 @@ def test_gunicorn_serves_the_collected_static_files(tmp_path: Path) -> None:
             try:
                 if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).ok:
                     break
-            except requests.ConnectionError:
+            # The socket accepts before the worker has loaded the app, which takes over 2 s
+            # on a busy machine: a timeout is "not yet" too.
+            except (requests.ConnectionError, requests.Timeout):
                 pass
             assert time.monotonic() < deadline, "gunicorn did not answer within 30 s"
             time.sleep(0.2)
