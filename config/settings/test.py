@@ -7,14 +7,14 @@ import shutil
 import tempfile
 
 from config.settings.base import *
-from config.settings.environment import BASE_DIR, REDIS_PORT, env
+from config.settings.environment import REDIS_PORT, env
 
 # prometheus-client's multiprocess mode (apps/core/metrics.py), as in `make run`: the test run
 # and the worker and web processes it starts (they inherit the environment) share a folder,
-# new for each run and removed by the process that made it. Set before apps are imported.
+# new for each run and removed by the process that made it (a temporary one: mypy loads these
+# settings too, and exits without running atexit). Set before apps are imported.
 if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
-    (BASE_DIR / ".data").mkdir(exist_ok=True)
-    METRICS_DIR = tempfile.mkdtemp(prefix="test-metrics-", dir=BASE_DIR / ".data")
+    METRICS_DIR = tempfile.mkdtemp(prefix="kura-test-metrics-")
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = METRICS_DIR
     atexit.register(shutil.rmtree, METRICS_DIR, ignore_errors=True)
 
