@@ -14,7 +14,10 @@ RUN ./scripts/frontend.sh --production
 FROM python:3.11-slim-bookworm
 
 # WEB_CONCURRENCY: gunicorn's worker processes (each runs the threads given in CMD).
+# PROMETHEUS_MULTIPROC_DIR: where every process leaves its samples for /metrics
+# (apps/core/metrics.py); docker-compose.yml shares it between web, worker and beat.
 ENV PYTHONDONTWRITEBYTECODE=1 \
+    PROMETHEUS_MULTIPROC_DIR=/var/lib/kura-metrics \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
@@ -41,7 +44,8 @@ RUN DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(
 
 # The code and static files stay root's, read-only to the user the processes run as.
 RUN useradd --system --uid 10001 --user-group --create-home --home-dir /home/kura kura \
-    && install -d -o kura -g kura -m 0700 /var/lib/kura-secrets
+    && install -d -o kura -g kura -m 0700 /var/lib/kura-secrets \
+    && install -d -o kura -g kura -m 0700 /var/lib/kura-metrics
 USER kura
 
 EXPOSE 8000

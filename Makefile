@@ -10,6 +10,8 @@ LOCAL := DJANGO_SETTINGS_MODULE=config.settings.local
 
 run: demo  ## services, migrations, demo tenants, then web + worker + beat (Ctrl-C stops them)
 	@echo "Kura is starting: http://localhost:8000/ (operators: /admin/), http://acme.localhost:8000/, http://globex.localhost:8000/"
+	@# /metrics adds up the samples the processes write here (Procfile): a fresh start each run.
+	rm -rf .data/metrics && mkdir -p .data/metrics
 	$(LOCAL) $(BIN)/honcho start -f Procfile
 
 test: install services browser  ## lint, then the whole suite against the real services

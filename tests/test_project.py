@@ -215,7 +215,9 @@ def test_gunicorn_serves_the_collected_static_files(tmp_path: Path) -> None:
             try:
                 if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).ok:
                     break
-            except requests.ConnectionError:
+            # The socket accepts before the worker has loaded the app, which takes over 2 s
+            # on a busy machine: a timeout is "not yet" too.
+            except (requests.ConnectionError, requests.Timeout):
                 pass
             assert time.monotonic() < deadline, "gunicorn did not answer within 30 s"
             time.sleep(0.2)
@@ -289,9 +291,25 @@ def test_docker_compose_declares_the_whole_product() -> None:
     assert services["migrate"]["command"] == [
         "sh",
         "-c",
-        "python manage.py migrate_all -v 0 && python manage.py demo_data",
+        (
+            "find /var/lib/kura-metrics -mindepth 1 -delete && "
+            "python manage.py migrate_all -v 0 && python manage.py demo_data"
+        ),
     ]
-    assert set(compose()["volumes"]) == {"postgres", "elasticsearch", "s3", "secrets"}
+    assert set(compose()["volumes"]) == {"postgres", "elasticsearch", "s3", "secrets", "metrics"}
+
+
+def test_every_process_of_the_image_shares_one_metrics_folder() -> None:
+    """/metrics on web adds up what the worker observed (apps/core/metrics.py)."""
+    env = dict(
+        pair.split("=", 1)
+        for instruction, args in dockerfile()
+        if instruction == "ENV"
+        for pair in args.split()
+    )
+    assert env["PROMETHEUS_MULTIPROC_DIR"] == "/var/lib/kura-metrics"
+    for name in KURA_PROCESSES:
+        assert "metrics:/var/lib/kura-metrics" in compose()["services"][name]["volumes"], name
 
 
 def test_docker_compose_publishes_only_on_loopback() -> None:

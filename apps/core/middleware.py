@@ -5,6 +5,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.crypto import constant_time_compare
 
+from apps.core.exceptions import error_response
+from apps.core.metrics import metrics_response
 from apps.core.readiness import backlogs, readiness
 
 
@@ -25,10 +27,10 @@ def details_allowed(request: HttpRequest) -> bool:
 
 
 class HealthCheckMiddleware:
-    """Answers /healthz and /readyz on any host, before tenant routing.
+    """Answers /healthz, /readyz and /metrics on any host, before tenant routing.
 
-    Orchestrators probe by IP address, which no tenant owns; and readiness must not
-    depend on the tenant tables it is checking.
+    Orchestrators probe (and Prometheus scrapes) by IP address, which no tenant owns; and
+    readiness must not depend on the tenant tables it is checking.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -49,4 +51,12 @@ class HealthCheckMiddleware:
                 # Without PostgreSQL there is nothing to count (and no need to wait on it).
                 body["backlogs"] = backlogs() if checks["postgres"] == "ok" else {}
             return JsonResponse(body, status=503 if failing else 200)
+        if request.path == "/metrics":
+            if not details_allowed(request):
+                return error_response(
+                    status_code=403,
+                    code="permission_denied",
+                    message="Metrics are for this machine or holders of KURA_READYZ_TOKEN.",
+                )
+            return metrics_response()
         return self.get_response(request)

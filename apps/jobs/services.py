@@ -22,6 +22,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from apps.core.metrics import job_lag_observe
 from apps.jobs.models import Job
 from apps.jobs.registry import handler_for
 from apps.tenants.models import Tenant
@@ -259,6 +260,7 @@ def job_run(*, job_id: int) -> str:
     if not claimed:
         return "not claimed"
     job = Job.objects.select_related("tenant").get(pk=job_id)
+    job_lag_observe(kind=job.kind, run_at=job.run_at, claimed_at=now)  # metrics: lag at claim
     if job.tenant is not None and not tenant_open(job.tenant):
         _job_postpone(job, reason="The company is deactivated; the job waits for it.")
         return "tenant inactive"

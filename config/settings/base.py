@@ -63,6 +63,8 @@ TENANT_LIMIT_SET_CALLS = True
 MIDDLEWARE = [
     # Probes answer on any host (load balancers and orchestrators use bare IPs).
     "apps.core.middleware.HealthCheckMiddleware",
+    # Request latency by route for /metrics (the probes above are not counted).
+    "apps.core.metrics.RequestMetricsMiddleware",
     "django_tenants.middleware.main.TenantMainMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -1,9 +1,22 @@
 """Tests: the same real services as development, on their own Redis databases and prefixes."""
 
+import atexit
+import os
 import secrets
+import shutil
+import tempfile
 
 from config.settings.base import *
 from config.settings.environment import REDIS_PORT, env
+
+# prometheus-client's multiprocess mode (apps/core/metrics.py), as in `make run`: the test run
+# and the worker and web processes it starts (they inherit the environment) share a folder,
+# new for each run and removed by the process that made it (a temporary one: mypy loads these
+# settings too, and exits without running atexit). Set before apps are imported.
+if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+    METRICS_DIR = tempfile.mkdtemp(prefix="kura-test-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = METRICS_DIR
+    atexit.register(shutil.rmtree, METRICS_DIR, ignore_errors=True)
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,31 @@
+"""Reads on the delayed queue, for operators (jobs are public rows of every tenant)."""
+
+from django.db.models import Count
+
+from apps.jobs.models import Job
+from apps.tenants.rowsecurity import operator_context
+
+# Finished jobs are history, kept for JOBS_KEEP_FINISHED_DAYS: counting them on every
+# scrape would read the whole table for a number nobody waits on.
+QUEUE_STATES = [
+    Job.State.SCHEDULED,
+    Job.State.ENQUEUED,
+    Job.State.RUNNING,
+    Job.State.FAILED,
+    Job.State.DEAD,
+]
+
+
+def job_counts_by_state() -> dict[str, int]:
+    """Jobs of every tenant in each state of the queue (dead included), zero where there
+    are none; one grouped query, as the operators' role (row-level security would show a
+    tenant's connection its own jobs only)."""
+    with operator_context():
+        found = dict(
+            Job.objects.filter(state__in=QUEUE_STATES)
+            .order_by()
+            .values_list("state")
+            .annotate(count=Count("id"))
+            .values_list("state", "count")
+        )
+    return {str(state): found.get(state, 0) for state in QUEUE_STATES}
