@@ -65,7 +65,3 @@ class EmailUnverifiedError(ServiceError):
 
     status_code = 403
     code = "email_unverified"
-    default_message = _(
-        "Verify your email address first: we emailed you a link when you signed up, and the "
-        "banner at the top of the page sends it again."
-    )
