@@ -54,5 +54,7 @@ public_patterns = [
     path("find", views.find_company_view, name="find-company"),
     path("unlock", views.unlock_view, name="unlock"),
     *password_reset_patterns,
+    # The operators' sign-in (Django's admin) links to the page of this name, if there is one.
+    path("password/reset", views.password_reset_view, name="admin_password_reset"),
     path("i18n/setlang/", views.language_view, name="set_language"),
 ]

@@ -241,6 +241,7 @@ def uid(user: User) -> str:
 def test_every_login_page_links_to_the_reset_page(tenant, public_client):
     assert 'href="/password/reset"' in web(tenant).get("/login").content.decode()
     assert 'href="/password/reset"' in public_client.get("/find").content.decode()
+    assert 'href="/password/reset"' in public_client.get("/admin/login/").content.decode()
 
 
 def test_a_reset_email_for_an_account_and_the_same_answer_without_one(
