@@ -369,7 +369,13 @@ def test_a_link_dies_when_the_password_changes(tenant, member):
 
 @pytest.mark.parametrize(
     "path",
-    ["/password/reset/!!/abc", "/password/reset/MTIzNDU2Nzg5/1-2", "/password/reset/AAAA/x"],
+    [
+        "/password/reset/!!/abc",
+        "/password/reset/MTIzNDU2Nzg5/1-2",
+        "/password/reset/AAAA/x",
+        "/password/reset/LTE/x",  # -1
+        "/password/reset/OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5/x",  # past bigint
+    ],
 )
 def test_forged_links_are_refused_never_a_500(tenant, path):
     assert web(tenant).get(path).status_code == 400

@@ -214,3 +214,15 @@ def test_within_the_grace_period_everything_works(tenant):
     person = unverified(tenant, days=6)
     key, _secret = api_key_create(tenant=tenant, name="k", scope="read", actor=person)
     assert key.created_by == person.user
+
+
+def test_the_migration_marks_existing_accounts_verified(tenant):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    before = unverified(tenant).user
+    migration = import_module("apps.accounts.migrations.0005_user_email_verified_at")
+    migration.existing_users_verified(apps, None)
+    before.refresh_from_db()
+    assert before.email_verified_at == before.date_joined

@@ -32,6 +32,7 @@ from apps.tenants.rowsecurity import operator_context
 # whether or not an account has it) and per network.
 RESET_PER_EMAIL = 3
 RESET_PER_ADDRESS = 20
+MAX_ID = 2**63
 
 
 class ResetTokenGenerator(PasswordResetTokenGenerator):
@@ -198,6 +199,8 @@ def password_reset_check(*, uidb64: str, token: str) -> User:
         pk = int(force_str(urlsafe_base64_decode(uidb64)))
     except (ValueError, TypeError, OverflowError):
         raise ResetLinkInvalidError from None
+    if not 0 < pk < MAX_ID:  # PostgreSQL would refuse the number itself
+        raise ResetLinkInvalidError
     user = User.objects.filter(pk=pk, is_active=True).first()
     if user is None or not reset_tokens.check_token(user, token):
         raise ResetLinkInvalidError
