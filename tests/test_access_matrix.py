@@ -74,6 +74,12 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ("auth-refresh", "post"): ("/auth/refresh", {}, same(400)),
     ("auth-logout", "post"): ("/auth/logout", None, row(204, 204, 204, 204, 401, 401, 401, 403)),
     ("profile-api", "get"): ("/api/profile", None, PERSON_READ),
+    # People's own tokens only (a wrong current password here: 400); keys have no password.
+    ("profile-password-api", "post"): (
+        "/api/profile/password",
+        {"current_password": "wrong", "new_password": "plum-tomato-harbour-42"},
+        row(400, 400, 400, 400, 401, 401, 401, 403),
+    ),
     ("reminders-api", "get"): ("/api/reminders", None, PERSON_READ),
     ("reminders-api", "post"): ("/api/reminders", {"message": "m", "delay": 60}, PERSON_WRITE),
     ("reminder-api", "get"): ("/api/reminders/{reminder}", None, OWN),
@@ -206,6 +212,13 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ("logout", "post"): ("/logout", {}, same(302)),
     ("unlock", "get"): ("/unlock?token=forged", None, same(302)),
     ("profile", "get"): ("/profile", None, PAGE),
+    ("password-change", "get"): ("/profile/password", None, PAGE),
+    ("password-reset", "get"): ("/password/reset", None, same(200)),
+    # A forged reset or verification link: the page saying it is not valid.
+    ("password-reset-confirm", "get"): ("/password/reset/AAAA/forged", None, same(400)),
+    ("email-verify", "get"): ("/verify-email?token=forged", None, same(400)),
+    # The banner's "send again": back to the page (people), or to sign in.
+    ("email-verify-send", "post"): ("/verify-email/send", {}, same(302)),
     ("members", "get"): ("/members", None, MANAGERS_PAGE),
     # Confirmation pages (their POST does the deed), about the member, an invitation, a key.
     ("member-remove", "get"): ("/members/{member}/remove", None, MANAGERS_PAGE),

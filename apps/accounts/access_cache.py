@@ -34,8 +34,20 @@ def _in_model_order(model: type[Model], names: set[str]) -> list[str]:
 
 
 USER_FIELDS = _in_model_order(
-    User, {"id", "email", "full_name", "is_active", "time_zone", "language", "is_staff"}
+    User,
+    {
+        "id",
+        "email",
+        "full_name",
+        "is_active",
+        "time_zone",
+        "language",
+        "is_staff",
+        "date_joined",
+        "email_verified_at",  # the banner asking to verify it, on every page
+    },
 )
+USER_TIMES = frozenset({"date_joined", "email_verified_at"})
 MEMBERSHIP_FIELDS = _in_model_order(
     Membership, {"id", "user_id", "tenant_id", "role", "suspended_until", "token_version"}
 )
@@ -45,9 +57,9 @@ COMPANY_MEMBERSHIP_FIELDS = _in_model_order(Membership, {"id", "user_id", "tenan
 COMPANY_FIELDS = _in_model_order(Tenant, {"id", "name", "slug", "schema_name", "is_active"})
 
 
-# Bumped whenever USER_FIELDS or MEMBERSHIP_FIELDS change (v2: the person's language), so a
-# deploy never loads an entry written with the old fields.
-FORMAT = "v2"
+# Bumped whenever USER_FIELDS or MEMBERSHIP_FIELDS change (v2: the person's language; v3:
+# email verification), so a deploy never loads an entry written with the old fields.
+FORMAT = "v3"
 
 
 def key(tenant_id: int, user_id: int | str) -> str:
@@ -68,16 +80,23 @@ def dump(membership: Membership) -> str:
     values = {f: getattr(membership, f) for f in MEMBERSHIP_FIELDS}
     if values["suspended_until"] is not None:
         values["suspended_until"] = values["suspended_until"].isoformat()
-    return json.dumps(
-        {"user": [getattr(user, f) for f in USER_FIELDS], "membership": list(values.values())}
-    )
+    person = [getattr(user, f) for f in USER_FIELDS]
+    person = [
+        v.isoformat() if f in USER_TIMES and v is not None else v
+        for f, v in zip(USER_FIELDS, person, strict=True)
+    ]
+    return json.dumps({"user": person, "membership": list(values.values())})
 
 
 def load(raw: bytes | str, tenant: Tenant) -> Membership:
     """A membership with its person and the host's tenant, as if read from the database;
     fields not kept here load from it on first use (deferred fields)."""
     data = json.loads(raw)
-    user = User.from_db("default", USER_FIELDS, data["user"])
+    person = [
+        datetime.fromisoformat(v) if f in USER_TIMES and v is not None else v
+        for f, v in zip(USER_FIELDS, data["user"], strict=True)
+    ]
+    user = User.from_db("default", USER_FIELDS, person)
     values: dict[str, Any] = dict(zip(MEMBERSHIP_FIELDS, data["membership"], strict=True))
     if values["suspended_until"] is not None:
         values["suspended_until"] = datetime.fromisoformat(values["suspended_until"])

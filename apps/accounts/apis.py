@@ -1,4 +1,4 @@
-"""The identity API on tenant hosts: sign in, refresh, sign out, who am I."""
+"""The identity API on tenant hosts: sign in, refresh, sign out, who am I, a new password."""
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
@@ -9,13 +9,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import TenantJWTAuthentication
-from apps.accounts.permissions import IsTenantMember, principal_of
+from apps.accounts.permissions import (
+    IsTenantMember,
+    IsTenantPerson,
+    principal_of,
+    principal_required,
+)
 from apps.accounts.selectors import memberships_of_user
 from apps.accounts.services import (
     auth_check_credentials,
     auth_logout,
     auth_token_issue,
     auth_token_refresh,
+    password_change,
 )
 from apps.core.clients import client_ip
 from apps.core.openapi import error_response
@@ -139,3 +145,41 @@ class ProfileApi(APIView):
             "memberships": memberships_of_user(user=membership.user),
         }
         return Response(output(self.OutputSerializer, data))
+
+
+class PasswordChangeApi(APIView):
+    """Change the caller's password, proven by the current one. Every other sign-in of the
+    person ends (web sessions and API sign-ins in every company); this token's goes on."""
+
+    authentication_classes = [TenantJWTAuthentication]
+    permission_classes = [IsTenantPerson]
+
+    class InputSerializer(serializers.Serializer):
+        current_password = serializers.CharField(trim_whitespace=False, max_length=4096)
+        new_password = serializers.CharField(trim_whitespace=False, max_length=4096)
+
+    @extend_schema(
+        operation_id="profile_password_change",
+        request=InputSerializer,
+        responses={
+            204: None,
+            400: error_response(
+                "The current password is not correct (`password_incorrect`, under "
+                "`errors.current_password`), or the new one breaks a password rule (under "
+                "`errors.new_password`)."
+            ),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        principal = principal_required(request)
+        assert principal.membership is not None  # noqa: S101 - IsTenantPerson
+        password_change(
+            user=principal.membership.user,
+            **data.validated_data,
+            ip=client_ip(request),
+            keep_family=str((principal.claims or {})["fam"]),
+            unlock_url=request.build_absolute_uri("/unlock"),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -43,3 +43,25 @@ class NotAllowedError(ServiceError):
 class InvitationInvalidError(ServiceError):
     status_code = 400
     code = "invitation_invalid"
+
+
+class PasswordIncorrectError(ServiceError):
+    """The current password, asked again before changing it, is wrong."""
+
+    status_code = 400
+    code = "password_incorrect"
+
+
+class ResetLinkInvalidError(ServiceError):
+    """A password reset link that was used, has expired, or was made for an older password."""
+
+    status_code = 400
+    code = "reset_link_invalid"
+    default_message = _("This password reset link is no longer valid.")
+
+
+class EmailUnverifiedError(ServiceError):
+    """The person's email address is still unverified past the grace period."""
+
+    status_code = 403
+    code = "email_unverified"

@@ -195,3 +195,39 @@ class OperatorLoginForm(AdminAuthenticationForm):
             self.user_cache = user
             self.confirm_login_allowed(user)
         return self.cleaned_data
+
+
+class NewPasswordForm(forms.Form):
+    """A new password typed twice; the rules (AUTH_PASSWORD_VALIDATORS) are the service's."""
+
+    new_password = forms.CharField(
+        label=_("New password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+        help_text=password_rules(),
+    )
+    new_password_again = forms.CharField(
+        label=_("New password again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        new, again = data.get("new_password"), data.get("new_password_again")
+        if new and again and new != again:
+            self.add_error("new_password_again", _("The two new passwords are not the same."))
+        return data
+
+
+class PasswordChangeForm(NewPasswordForm):
+    current_password = forms.CharField(
+        label=_("Current password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        strip=False,
+    )
+    field_order = ["current_password", "new_password", "new_password_again"]
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))

@@ -50,6 +50,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         help_text=_("Empty: the language of the browser."),
     )
+    # When the person proved the address is theirs (the emailed link, or accepting an emailed
+    # invitation); empty until then (apps/accounts/policies.py: email_verification_overdue).
+    email_verified_at = models.DateTimeField(_("email verified at"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -63,6 +66,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    # For templates; the rule itself lives in apps/accounts/policies.py.
+    @property
+    def email_verification_overdue(self) -> bool:
+        from apps.accounts.policies import email_verification_overdue
+
+        return email_verification_overdue(self)
 
 
 class Membership(models.Model):

@@ -8,12 +8,13 @@ re-derives it.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.utils import timezone
 
-from apps.accounts.models import Membership
+from apps.accounts.models import Membership, User
 from apps.tenants.policies import tenant_open
 
 if TYPE_CHECKING:
@@ -89,3 +90,13 @@ def can_change_authored(principal: Principal | None, author_id: int | None) -> b
     if principal is None or not principal.can_write:
         return False
     return principal.can_manage_members or is_own(principal, author_id)
+
+
+def email_verification_overdue(user: User, *, now: datetime | None = None) -> bool:
+    """An unverified address past EMAIL_VERIFY_GRACE_DAYS since signing up: the company works,
+    but the person may no longer invite people or create API keys (spreading access from an
+    address nobody proved is theirs)."""
+    if user.email_verified_at is not None:
+        return False
+    grace = timedelta(days=settings.EMAIL_VERIFY_GRACE_DAYS)
+    return user.date_joined + grace <= (now or timezone.now())

@@ -10,12 +10,26 @@ auth_api_patterns = [
 ]
 api_patterns = [
     path("profile", apis.ProfileApi.as_view(), name="profile-api"),
+    path("profile/password", apis.PasswordChangeApi.as_view(), name="profile-password-api"),
+]
+# "Forgot your password?", on every company's host and the public site.
+password_reset_patterns = [
+    path("password/reset", views.password_reset_view, name="password-reset"),
+    path(
+        "password/reset/<str:uidb64>/<str:token>",
+        views.password_reset_confirm_view,
+        name="password-reset-confirm",
+    ),
 ]
 page_patterns = [
     path("login", views.login_view, name="login"),
     path("logout", views.logout_view, name="logout"),
     path("unlock", views.unlock_view, name="unlock"),
     path("profile", views.profile_view, name="profile"),
+    path("profile/password", views.password_change_view, name="password-change"),
+    *password_reset_patterns,
+    path("verify-email", views.email_verify_view, name="email-verify"),
+    path("verify-email/send", views.email_verify_send_view, name="email-verify-send"),
     path("members", views.members_view, name="members"),
     path("members/<int:member_id>/remove", views.member_remove_view, name="member-remove"),
     path("members/<int:member_id>/suspend", views.member_suspend_view, name="member-suspend"),
@@ -39,5 +53,8 @@ public_patterns = [
     path("signup/address", views.signup_address_view, name="signup-address"),
     path("find", views.find_company_view, name="find-company"),
     path("unlock", views.unlock_view, name="unlock"),
+    *password_reset_patterns,
+    # The operators' sign-in (Django's admin) links to the page of this name, if there is one.
+    path("password/reset", views.password_reset_view, name="admin_password_reset"),
     path("i18n/setlang/", views.language_view, name="set_language"),
 ]

@@ -37,9 +37,13 @@ def error_text(exc: ServiceError | ValidationError) -> str:
 def form_errors_from(form: Any, exc: ServiceError | ValidationError, **fields: str) -> None:
     """A service's refusal shown beside the fields it is about (`fields` renames a service's
     field to the form's); the rest above the form."""
-    if isinstance(exc, ServiceError) or not hasattr(exc, "error_dict"):
+    if isinstance(exc, ServiceError) and exc.errors:
+        per_field: dict[str, list[str]] = exc.errors
+    elif isinstance(exc, ServiceError) or not hasattr(exc, "error_dict"):
         form.add_error(None, error_text(exc))
         return
-    for field, errors in exc.message_dict.items():
+    else:
+        per_field = exc.message_dict
+    for field, errors in per_field.items():
         name = fields.get(field, field)
         form.add_error(name if name in form.fields else None, errors)

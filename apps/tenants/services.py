@@ -1,5 +1,7 @@
 """Writes on tenants: creating them, keeping the public tenant and the template schema."""
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
@@ -8,7 +10,7 @@ from django_tenants.utils import get_public_schema_name, schema_exists
 
 from apps.accounts.exceptions import InvalidCredentialsError
 from apps.accounts.models import Membership, User
-from apps.accounts.services import auth_check_password, user_create
+from apps.accounts.services import auth_check_password, email_verification_send, user_create
 from apps.tenants import schemas
 from apps.tenants.models import RESERVED_SLUGS, Domain, Tenant
 
@@ -71,17 +73,24 @@ def tenant_signup(
     password: str,
     ip: str,
     unlock_url: str | None = None,
+    verify_url: Callable[[Tenant], str] | None = None,
 ) -> Tenant:
     """Signup on the public site: a new company, owned by a new account or by an existing
-    one that proves itself with its password (the one password check, with its limits)."""
+    one that proves itself with its password (the one password check, with its limits).
+
+    A new account is emailed a link that verifies its address (`verify_url(tenant)`, the
+    page on the company's host); the company works at once either way."""
     user = User.objects.filter(email=email.strip().lower()).first()
     if user is None:
         user = user_create(email=email, password=password, full_name=full_name)
-    else:
-        try:
-            user = auth_check_password(email=email, password=password, ip=ip, unlock_url=unlock_url)
-        except InvalidCredentialsError as exc:
-            raise ValidationError(
-                {"password": _("The email address or password is not correct.")}
-            ) from exc
+        tenant = tenant_create(name=company_name, slug=slug, owner=user)
+        if verify_url is not None:
+            email_verification_send(user=user, verify_url=verify_url(tenant))
+        return tenant
+    try:
+        user = auth_check_password(email=email, password=password, ip=ip, unlock_url=unlock_url)
+    except InvalidCredentialsError as exc:
+        raise ValidationError(
+            {"password": _("The email address or password is not correct.")}
+        ) from exc
     return tenant_create(name=company_name, slug=slug, owner=user)

@@ -81,3 +81,10 @@ OIDC_TIMEOUT = 10
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login"
 LOGIN_REDIRECT_URL_FAILURE = "/login?oidc=failed"
+
+# Password reset links (Django's PasswordResetTokenGenerator) work for this many seconds,
+# once: they are bound to the account's password hash and last sign-in.
+PASSWORD_RESET_TIMEOUT = env.int("KURA_PASSWORD_RESET_SECONDS", default=3600)
+# People who signed up may use everything at once; after this many days without opening
+# the emailed verification link they can no longer invite people or create API keys.
+EMAIL_VERIFY_GRACE_DAYS = env.int("KURA_EMAIL_VERIFY_GRACE_DAYS", default=7)

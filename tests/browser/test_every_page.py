@@ -15,12 +15,15 @@ from typing import NamedTuple
 import pytest
 from django.db import connection
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django_tenants.utils import schema_context
 from playwright.sync_api import Browser, Page
 
 from apps.accounts.models import ApiKey, Membership, User
 from apps.accounts.principal import Principal
 from apps.accounts.services import api_key_create
+from apps.accounts.services.passwords import reset_tokens
 from apps.catalog.models import Product
 from apps.catalog.services import product_create
 from apps.jobs.models import Job
@@ -52,6 +55,9 @@ PAGES = [
     Target("home", "tenant", "/", signed_in=True),
     Target("login", "tenant", "/login", signed_in=False),
     Target("profile", "tenant", "/profile", signed_in=True),
+    Target("password-change", "tenant", "/profile/password", signed_in=True),
+    Target("password-reset", "tenant", "/password/reset", signed_in=False),
+    Target("password-reset-confirm", "tenant", "/password/reset/{reset}", signed_in=False),
     Target("members", "tenant", "/members", signed_in=True),
     Target("api-keys", "tenant", "/api-keys", signed_in=True),
     Target("reminders", "tenant", "/reminders", signed_in=True),
@@ -72,6 +78,7 @@ PAGES = [
     Target("landing", "public", "/", signed_in=False),
     Target("signup", "public", "/signup", signed_in=False),
     Target("find-company", "public", "/find", signed_in=False),
+    Target("public-password-reset", "public", "/password/reset", signed_in=False),
 ]
 WIDTHS = (1280, 390)
 LANGUAGES = ("en", "ja")
@@ -107,6 +114,10 @@ ENGLISH = (
     "Send invitation",
     "Create key",
     "Your companies",
+    "Forgot your password?",
+    "Change password",
+    "Current password",
+    "New password",
     "Operators",
     "Menu",
     "Skip to content",
@@ -137,7 +148,7 @@ ENGLISH = (
     "Total",
 )
 # Ids of what the owner's fixture made, for the paths that name one.
-MADE: dict[str, int] = {}
+MADE: dict[str, int | str] = {}
 
 # Controls (not links inside a sentence) and whether each is under 44 x 44 px.
 SMALL_TARGETS = """() => [...document.querySelectorAll(
@@ -197,6 +208,11 @@ def owner_email(tenants, django_db_blocker) -> Iterator[str]:  # type: ignore[no
             user__email=f"a.rather.long.address.for.a.colleague.{stamp}{COMMITTED_DOMAIN}",
         )
         api_key_create(tenant=tenant, name=f"Accounting {stamp}", scope="read", actor=owner)
+        # A reset link of someone who does not sign in (a sign-in would make it useless).
+        forgetful = MembershipFactory(tenant=tenant, user__email=f"f{stamp}{COMMITTED_DOMAIN}")
+        MADE["reset"] = f"{urlsafe_base64_encode(force_bytes(forgetful.user.pk))}/" + (
+            reset_tokens.make_token(forgetful.user)
+        )
         with schema_context(tenant.schema_name):
             reminder = reminder_create(
                 tenant=tenant, user=owner.user, message="Send the invoice", delay=3600

@@ -46,6 +46,7 @@ def test_every_operation_lists_exactly_the_statuses_it_answers_with(tenant_clien
         "auth_refresh": ["200", "400", "401", "403", "406", "415", "429"],
         "auth_logout": ["204", "401", "403", "406", "429"],
         "profile": ["200", "401", "403", "406", "429"],
+        "profile_password_change": ["204", "400", "401", "403", "406", "415", "429"],
         "tenant_detail": ["200", "401", "403", "406", "429"],
         "reminders_list": ["200", "400", "401", "403", "406", "429"],
         "reminders_create": ["201", "400", "401", "403", "406", "415", "429"],

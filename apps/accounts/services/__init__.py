@@ -17,6 +17,13 @@ from apps.accounts.services.memberships import (
     membership_suspension_end,
     membership_suspension_lift,
 )
+from apps.accounts.services.passwords import (
+    password_change,
+    password_reset_check,
+    password_reset_complete,
+    password_reset_request,
+    sign_ins_end,
+)
 from apps.accounts.services.people import user_create, user_language_set, user_profile_update
 from apps.accounts.services.signin import (
     auth_check_credentials,
@@ -29,6 +36,13 @@ from apps.accounts.services.signin import (
     handoff_issue,
     handoff_redeem,
     refresh_tokens_prune,
+)
+from apps.accounts.services.verification import (
+    email_verification_resend,
+    email_verification_send,
+    email_verified_mark,
+    email_verify,
+    require_verified_email,
 )
 
 __all__ = [
@@ -44,6 +58,10 @@ __all__ = [
     "auth_token_refresh",
     "auth_unlock_redeem",
     "companies_email_links",
+    "email_verification_resend",
+    "email_verification_send",
+    "email_verified_mark",
+    "email_verify",
     "handoff_issue",
     "handoff_redeem",
     "invitation_accept",
@@ -56,7 +74,13 @@ __all__ = [
     "membership_suspend",
     "membership_suspension_end",
     "membership_suspension_lift",
+    "password_change",
+    "password_reset_check",
+    "password_reset_complete",
+    "password_reset_request",
     "refresh_tokens_prune",
+    "require_verified_email",
+    "sign_ins_end",
     "user_create",
     "user_language_set",
     "user_profile_update",

@@ -9,6 +9,7 @@ from django.utils import timezone
 from apps.accounts.hashing import secret_hash
 from apps.accounts.models import ApiKey, Membership
 from apps.accounts.services.memberships import require_manager
+from apps.accounts.services.verification import require_verified_email
 from apps.audit.services import audit_record
 from apps.tenants.models import Tenant
 
@@ -21,6 +22,7 @@ def api_key_create(
 ) -> tuple[ApiKey, str]:
     """A new key; the returned secret is shown once and only its hash is kept."""
     require_manager(actor)
+    require_verified_email(actor.user)
     secret = secrets.token_urlsafe(32)
     key = ApiKey(
         tenant=tenant,

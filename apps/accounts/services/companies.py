@@ -20,7 +20,7 @@ PER_EMAIL = 3
 PER_ADDRESS = 20
 
 
-def _count(key: str) -> tuple[int, int]:
+def count_in_window(key: str) -> tuple[int, int]:
     """This request counted under `key`: (count in the window, seconds left)."""
     pipe = get_redis_connection("default").pipeline(transaction=True)
     pipe.incr(key)
@@ -30,7 +30,7 @@ def _count(key: str) -> tuple[int, int]:
     return int(count), max(int(ttl), 1)
 
 
-def _digest(value: str) -> str:
+def digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:32]
 
 
@@ -45,7 +45,7 @@ def companies_email_links(
     exists). Only a network over PER_ADDRESS requests is refused (429).
     """
     email = email.strip().lower()
-    address_count, address_wait = _count(f"kura:find-company:address:{_digest(ip)}")
+    address_count, address_wait = count_in_window(f"kura:find-company:address:{digest(ip)}")
     if address_count > PER_ADDRESS:
         minutes = max(1, -(-address_wait // 60))
         raise LoginThrottledError(
@@ -57,7 +57,7 @@ def companies_email_links(
             % {"minutes": minutes},
             retry_after=address_wait,
         )
-    email_count, _wait = _count(f"kura:find-company:email:{_digest(email)}")
+    email_count, _wait = count_in_window(f"kura:find-company:email:{digest(email)}")
     user = User.objects.filter(email=email, is_active=True).first()
     if email_count > PER_EMAIL or user is None:
         return

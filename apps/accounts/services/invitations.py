@@ -16,6 +16,7 @@ from apps.accounts.models import Invitation, Membership, User
 from apps.accounts.services.memberships import require_manager
 from apps.accounts.services.people import user_create
 from apps.accounts.services.signin import auth_check_password
+from apps.accounts.services.verification import email_verified_mark, require_verified_email
 from apps.audit.services import audit_record
 from apps.tenants.models import Tenant
 
@@ -26,6 +27,7 @@ def invitation_create(
 ) -> Invitation:
     """Invite `email` to the tenant; the link (`accept_url` + token) is emailed, never stored."""
     require_manager(actor, role)
+    require_verified_email(actor.user)
     email = email.strip().lower()
     if Membership.objects.filter(tenant=tenant, user__email=email).exists():
         raise ValidationError({"email": _("This person is already a member.")})
@@ -75,6 +77,7 @@ def invitation_resend(*, invitation: Invitation, actor: Membership, accept_url: 
     """Email a pending invitation again with a new link, valid for a full lifetime again;
     the link sent before stops working."""
     require_manager(actor, invitation.role)
+    require_verified_email(actor.user)
     raw = secrets.token_urlsafe(32)
     invitation.token_hash = secret_hash(raw)
     invitation.expires_at = timezone.now() + settings.INVITATION_LIFETIME
@@ -138,7 +141,8 @@ def invitation_accept(
 ) -> Membership:
     """Accept an invitation: an existing account proves itself with its password (through
     the one password check, with its limits); a new one is created with it (in `language`,
-    the page's). Any other pending invitation of the email to this company goes."""
+    the page's). Any other pending invitation of the email to this company goes. The link
+    reached the address: the account's email is verified."""
     invitation = invitation_find(raw_token=raw_token, tenant=tenant)
     user = User.objects.filter(email=invitation.email).first()
     if user is None:
@@ -157,6 +161,7 @@ def invitation_accept(
     Invitation.objects.filter(
         tenant=tenant, email=invitation.email, accepted_at__isnull=True
     ).exclude(pk=invitation.pk).delete()
+    email_verified_mark(user=user)  # the emailed invitation reached the address
     membership, _created = Membership.objects.get_or_create(
         user=user, tenant=tenant, defaults={"role": invitation.role}
     )

@@ -55,6 +55,8 @@ def _locked_error(seconds: int) -> SignInLockedError:
 
 def _email_unlock_link(user: User, unlock_url: str, seconds: int) -> None:
     link = f"{unlock_url}?token={link_token({'e': user.email}, salt=UNLOCK_SALT)}"
+    # The reset page of the same host as the unlock page (…/unlock -> …/password/reset).
+    reset = unlock_url.rsplit("/", 1)[0] + "/password/reset"
     transaction.on_commit(
         lambda: send_mail(
             subject=_("Sign-ins to your Kura account were paused"),
@@ -62,9 +64,10 @@ def _email_unlock_link(user: User, unlock_url: str, seconds: int) -> None:
                 "Someone failed to sign in to your account several times. Sign-ins from that "
                 "network are paused for %(minutes)d minutes; your own devices still work. "
                 "If it was you, this link lifts the pause at once (valid for an hour): %(link)s\n"
-                "If it was not you, your account is safe; consider a longer password."
+                "If it was not you, your account is safe. To choose a new password, use "
+                "“Forgot your password?” on the sign-in page: %(reset)s"
             )
-            % {"minutes": max(1, seconds // 60), "link": link},
+            % {"minutes": max(1, seconds // 60), "link": link, "reset": reset},
             from_email=None,
             recipient_list=[user.email],
         )

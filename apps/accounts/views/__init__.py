@@ -1,5 +1,6 @@
-"""Pages for people, a module per subject: signing in and the profile (`signin`), members
-and invitations (`members`), API keys (`api_keys`), and the public site (`public`)."""
+"""Pages for people, a module per subject: signing in and the profile (`signin`), passwords
+and email verification (`passwords`), members and invitations (`members`), API keys
+(`api_keys`), and the public site (`public`)."""
 
 from apps.accounts.views.api_keys import api_key_revoke_view, api_keys_view
 from apps.accounts.views.members import (
@@ -8,6 +9,13 @@ from apps.accounts.views.members import (
     member_remove_view,
     member_suspend_view,
     members_view,
+)
+from apps.accounts.views.passwords import (
+    email_verify_send_view,
+    email_verify_view,
+    password_change_view,
+    password_reset_confirm_view,
+    password_reset_view,
 )
 from apps.accounts.views.public import find_company_view, signup_address_view, signup_view
 from apps.accounts.views.signin import (
@@ -23,6 +31,8 @@ from apps.accounts.views.signin import (
 __all__ = [
     "api_key_revoke_view",
     "api_keys_view",
+    "email_verify_send_view",
+    "email_verify_view",
     "find_company_view",
     "handoff_view",
     "invitation_revoke_view",
@@ -33,6 +43,9 @@ __all__ = [
     "member_remove_view",
     "member_suspend_view",
     "members_view",
+    "password_change_view",
+    "password_reset_confirm_view",
+    "password_reset_view",
     "profile_view",
     "signup_address_view",
     "signup_view",

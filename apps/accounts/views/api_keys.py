@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts import selectors, services
 from apps.accounts.decorators import member_required
+from apps.accounts.exceptions import EmailUnverifiedError
 from apps.accounts.forms import (
     ApiKeyForm,
 )
@@ -22,9 +23,15 @@ def api_keys_view(request: HttpRequest, membership: Any) -> HttpResponse:
     tenant = request.tenant  # type: ignore[attr-defined]
     form = ApiKeyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        key, secret = services.api_key_create(tenant=tenant, actor=membership, **form.cleaned_data)
-        request.session[NEW_API_KEY] = {"id": key.pk, "secret": secret}
-        return redirect("api-keys")
+        try:
+            key, secret = services.api_key_create(
+                tenant=tenant, actor=membership, **form.cleaned_data
+            )
+        except EmailUnverifiedError as exc:
+            form.add_error(None, exc.message)
+        else:
+            request.session[NEW_API_KEY] = {"id": key.pk, "secret": secret}
+            return redirect("api-keys")
     new_key = request.session.pop(NEW_API_KEY, None)
     keys = list(selectors.api_key_list(tenant=tenant))
     return render(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts import selectors, services
 from apps.accounts.decorators import member_required
-from apps.accounts.exceptions import InvalidCredentialsError
+from apps.accounts.exceptions import EmailUnverifiedError, InvalidCredentialsError
 from apps.accounts.forms import (
     PASSWORD_BACKEND,
     AcceptInvitationForm,
@@ -122,6 +122,8 @@ def _invite(request: HttpRequest, membership: Membership) -> HttpResponse:
                 accept_url=tenant_url(tenant, request, "/invitations/"),
                 **form.cleaned_data,
             )
+        except EmailUnverifiedError as exc:
+            form.add_error(None, exc.message)
         except ServiceError as exc:  # may not invite with this role
             form.add_error("role", exc.message)
         except ValidationError as exc:

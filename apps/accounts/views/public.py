@@ -27,7 +27,10 @@ def signup_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             tenant = tenant_signup(
-                **form.cleaned_data, ip=client_ip(request), unlock_url=unlock_url(request)
+                **form.cleaned_data,
+                ip=client_ip(request),
+                unlock_url=unlock_url(request),
+                verify_url=lambda tenant: tenant_url(tenant, request, "/verify-email"),
             )
         except ServiceError as exc:
             form.add_error(None, exc.message)

@@ -18,6 +18,7 @@ from apps.accounts.decorators import member_required
 from apps.accounts.forms import (
     PASSWORD_BACKEND,
     LoginForm,
+    PasswordChangeForm,
     ProfileForm,
 )
 from apps.accounts.models import User
@@ -108,9 +109,9 @@ def profile_view(request: HttpRequest, membership: Any) -> HttpResponse:
             messages.success(request, _("Profile saved."))
             return redirect("profile")
     others = selectors.memberships_of_user(user=user)
-    return render(
-        request, "accounts/profile.html", {"membership": membership, "others": others, "form": form}
-    )
+    context = {"membership": membership, "others": others, "form": form}
+    context["password_form"] = PasswordChangeForm()
+    return render(request, "accounts/profile.html", context)
 
 
 @member_required()

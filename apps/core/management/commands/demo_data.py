@@ -7,7 +7,7 @@ from django_tenants.utils import tenant_context
 
 from apps.accounts.models import Membership, User
 from apps.accounts.principal import Principal
-from apps.accounts.services import user_create
+from apps.accounts.services import email_verified_mark, user_create
 from apps.catalog.demo import demo_catalog_load
 from apps.posts.selectors import post_list
 from apps.posts.services import post_create
@@ -36,6 +36,7 @@ class Command(BaseCommand):
             owner = User.objects.filter(email=email).first() or user_create(
                 email=email, password=password, full_name=f"{name} owner", validate=False
             )
+            email_verified_mark(user=owner)  # a demo address nobody can open
             tenant = Tenant.objects.filter(slug=slug).first() or tenant_create(name=name, slug=slug)
             membership, _created = Membership.objects.get_or_create(
                 user=owner, tenant=tenant, defaults={"role": Membership.Role.OWNER}
