@@ -11,13 +11,12 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.tenants.company_admin import CompanyPageAdmin
 from apps.tenants.models import Tenant
-from apps.usage.models import TenantUsage, UsageDay
+from apps.usage.models import TenantUsage, UsageDay, usage_day
 from apps.usage.selectors import DAYS, usage_report
 
 
@@ -42,7 +41,7 @@ class TenantUsageAdmin(CompanyPageAdmin):
     page_label = gettext_lazy("Usage")
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        today = timezone.localdate()
+        today = usage_day()
         rows = UsageDay.objects.filter(tenant_id=OuterRef("pk"))
         latest = rows.order_by("-day")
         recent = rows.filter(day__gt=today - timedelta(days=DAYS)).order_by().values("tenant_id")

@@ -4,12 +4,12 @@ from typing import Any
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 from redis.exceptions import RedisError
 from rest_framework.views import APIView
 
 from apps.usage.counting import request_count
+from apps.usage.models import usage_day
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ class ApiRequestCountMiddleware:
         if tenant is None or connection.schema_name == get_public_schema_name():  # type: ignore[attr-defined]
             return
         try:
-            request_count(tenant_id=tenant.pk, day=timezone.localdate())
+            request_count(tenant_id=tenant.pk, day=usage_day())
         except RedisError:
             # The throttle refuses the request anyway when Redis is down; a count lost
             # here must not turn into an error of its own.

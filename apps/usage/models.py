@@ -1,7 +1,16 @@
+from datetime import date, datetime
+
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.tenants.models import Tenant
+
+
+def usage_day(at: datetime | None = None) -> date:
+    """The day `at` (default now) is counted in: a day of the project's time zone
+    (settings.TIME_ZONE), whatever zone the request shows times in."""
+    return timezone.localdate(at, timezone=timezone.get_default_timezone())
 
 
 class UsageDay(models.Model):

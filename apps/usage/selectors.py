@@ -4,10 +4,8 @@ the company), next to its plan's limits."""
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.utils import timezone
-
 from apps.tenants.models import DEFAULT_PLAN, Plan, Tenant
-from apps.usage.models import UsageDay
+from apps.usage.models import UsageDay, usage_day
 
 DAYS = 30
 
@@ -38,7 +36,7 @@ def usage_report(*, tenant: Tenant, storage_now: int | None = None) -> UsageRepo
     """The company's last DAYS days, in one query (and one for its plan, if it has one).
     `storage_now`: the stored bytes as the quota counts them now, for today's figure
     (snapshots are taken every few minutes)."""
-    today = timezone.localdate()
+    today = usage_day()
     days = list(
         UsageDay.objects.filter(tenant_id=tenant.pk, day__gt=today - timedelta(days=DAYS)).order_by(
             "-day"

@@ -18,7 +18,7 @@ from apps.tenants.models import Tenant
 from apps.tenants.rowsecurity import operator_context
 from apps.tenants.selectors import tenant_active_list
 from apps.usage import counting
-from apps.usage.models import RequestBatch, UsageDay
+from apps.usage.models import RequestBatch, UsageDay, usage_day
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def _flush() -> int:
 
 
 def _day_bounds(day: date) -> tuple[datetime, datetime]:
-    zone = timezone.get_current_timezone()
+    zone = timezone.get_default_timezone()
     start = datetime.combine(day, time.min, tzinfo=zone)
     return start, datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
 
@@ -126,7 +126,7 @@ def usage_snapshot_all() -> int:
 
 
 def _snapshot_all() -> int:
-    today = timezone.localdate()
+    today = usage_day()
     for day in (today - timedelta(days=1), today):
         usage_jobs_count(day=day)
     done = 0

@@ -3,6 +3,7 @@ limits, for the people who run it (apps.usage.policies)."""
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -20,4 +21,5 @@ def usage_view(request: HttpRequest, membership: Any) -> HttpResponse:
     if not can_see_usage(Principal.of_membership(membership)):
         raise PermissionDenied
     report = usage_report(tenant=tenant_current(), storage_now=storage_used())
-    return render(request, "usage/usage.html", {"report": report, "days": DAYS})
+    context = {"report": report, "days": DAYS, "zone": settings.TIME_ZONE}
+    return render(request, "usage/usage.html", context)

@@ -8,11 +8,10 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from apps.accounts.models import Membership
-from apps.usage.models import UsageDay
+from apps.usage.models import UsageDay, usage_day
 from tests.browser.conftest import sign_in
 from tests.conftest import COMMITTED_DOMAIN
 from tests.factories import MembershipFactory
@@ -26,7 +25,7 @@ def owner_with_usage(committed, tenant) -> Iterator[Membership]:  # type: ignore
         role=Membership.Role.OWNER,
         user__email=f"o{time.monotonic_ns()}{COMMITTED_DOMAIN}",
     )
-    today = timezone.localdate()
+    today = usage_day()
     for n in range(3):
         UsageDay.objects.create(
             tenant=tenant,

@@ -8,11 +8,10 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test import Client
-from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.tenants.models import Plan, Tenant
-from apps.usage.models import UsageDay
+from apps.usage.models import UsageDay, usage_day
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +33,7 @@ def plan(tenant) -> Plan:
 
 def days(tenant: Tenant, count: int) -> None:
     """`count` days of figures, today first: requests 1000, 999…, jobs 10, 9…"""
-    today = timezone.localdate()
+    today = usage_day()
     for n in range(count):
         UsageDay.objects.create(
             tenant=tenant,
@@ -54,10 +53,11 @@ def text(response) -> str:
 def test_owners_see_today_and_the_last_days_next_to_the_plan(tenant, owner, page_of, plan):
     days(tenant, 3)
     UsageDay.objects.create(
-        tenant=tenant, day=timezone.localdate() - timedelta(days=30), api_requests=5
+        tenant=tenant, day=usage_day() - timedelta(days=30), api_requests=5
     )  # older than the last 30 days
     html = text(page_of(owner).get("/usage"))
     assert "What the company used, next to the limits of its plan (Small)." in html
+    assert "Days run from midnight to midnight in Asia/Tokyo." in html
     # Storage now (no files) against the quota, not the day's snapshot.
     assert "0\xa0bytes of 4.0\xa0GB (0.0 %)" in html
     assert '<progress value="0" max="4294967296"' in html
@@ -126,7 +126,7 @@ def company_order(html: str, *names: str) -> list[str]:
 def test_operators_sort_companies_by_usage(operator_client, tenant, other_tenant):
     days(tenant, 2)  # 1,999 requests in the last days
     UsageDay.objects.create(
-        tenant=other_tenant, day=timezone.localdate(), api_requests=5000, storage_bytes=10
+        tenant=other_tenant, day=usage_day(), api_requests=5000, storage_bytes=10
     )
     url = "/admin/usage/tenantusage/"
     html = text(operator_client.get(url))

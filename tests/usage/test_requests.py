@@ -1,13 +1,16 @@
 """API requests per company and day: one Redis counter a request, added to PostgreSQL by the
 flush exactly once, whether it runs twice or stops anywhere."""
 
+import zoneinfo
+
 import pytest
 from django.db import connection
 from django.utils import timezone
 from django_redis import get_redis_connection
 
+from apps.accounts.models import User
 from apps.usage import counting, services
-from apps.usage.models import RequestBatch, UsageDay
+from apps.usage.models import RequestBatch, UsageDay, usage_day
 from tests.api import bearer, login
 from tests.factories import MembershipFactory
 
@@ -44,8 +47,21 @@ def test_each_company_s_requests_are_counted_apart(tenant, other_tenant, callers
     assert second.get("/api/no/such/thing").status_code == 404  # no API view: not counted
     connection.set_schema_to_public()  # as the operator, after a request left a tenant's
     assert page_of(MembershipFactory(tenant=tenant)).get("/profile").status_code == 200
-    today = timezone.localdate().isoformat()
+    today = usage_day().isoformat()
     assert counted() == {f"{today}:{tenant.pk}": 4, f"{today}:{other_tenant.pk}": 2}
+
+
+def test_days_are_the_project_s_whatever_the_person_s_time_zone(tenant, page_of):
+    member = MembershipFactory(tenant=tenant)
+    # A zone whose date now differs from Tokyo's: UTC-12 until 21:00 there, UTC+14 after 19:00.
+    zone = next(
+        name
+        for name in ("Etc/GMT+12", "Etc/GMT-14")
+        if timezone.localdate(timezone=zoneinfo.ZoneInfo(name)) != usage_day()
+    )
+    User.objects.filter(pk=member.user_id).update(time_zone=zone)
+    assert page_of(member).get("/api/profile").status_code == 200  # the web session's call
+    assert counted() == {f"{usage_day().isoformat()}:{tenant.pk}": 1}
 
 
 def test_the_flush_adds_once_even_when_run_twice(tenant, other_tenant, callers):
@@ -57,7 +73,7 @@ def test_the_flush_adds_once_even_when_run_twice(tenant, other_tenant, callers):
     second.get("/api/profile")
     assert services.usage_requests_flush() == 1
     assert requests_by_tenant() == {tenant.pk: 2, other_tenant.pk: 2}
-    assert UsageDay.objects.get(tenant=tenant).day == timezone.localdate()
+    assert UsageDay.objects.get(tenant=tenant).day == usage_day()
     assert counted() == {}
     assert not get_redis_connection("default").exists(counting.TAKEN)
 

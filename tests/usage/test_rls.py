@@ -5,16 +5,15 @@ from datetime import timedelta
 
 import pytest
 from django.db import ProgrammingError, connection, transaction
-from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from apps.usage.models import RequestBatch, UsageDay
+from apps.usage.models import RequestBatch, UsageDay, usage_day
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_company_reads_and_writes_its_own_days_only(tenant, other_tenant):
-    today = timezone.localdate()
+    today = usage_day()
     mine = UsageDay.objects.create(tenant=tenant, day=today, api_requests=5)
     theirs = UsageDay.objects.create(tenant=other_tenant, day=today, api_requests=7)
     RequestBatch.objects.create(id="00000000-0000-0000-0000-000000000001")

@@ -12,7 +12,7 @@ from apps.catalog.services import product_create
 from apps.jobs.models import Job
 from apps.tenants.models import Tenant
 from apps.usage import services
-from apps.usage.models import UsageDay
+from apps.usage.models import UsageDay, usage_day
 from tests.factories import MembershipFactory
 from tests.files import samples
 from tests.files.factories import ready_file, store_left_clean
@@ -32,8 +32,8 @@ def job(tenant: Tenant | None, state: str, finished_at: datetime | None) -> None
 
 
 def test_jobs_run_are_counted_by_company_and_the_day_they_ended(tenant, other_tenant):
-    today = timezone.localdate()
-    zone = timezone.get_current_timezone()
+    today = usage_day()
+    zone = timezone.get_default_timezone()
     # Late yesterday and early today in the project's zone, whatever the hour now.
     late_yesterday = datetime.combine(today, time.min, tzinfo=zone) - timedelta(seconds=1)
     early_today = datetime.combine(today, time.min, tzinfo=zone)
@@ -55,7 +55,7 @@ def test_jobs_run_are_counted_by_company_and_the_day_they_ended(tenant, other_te
 
 
 def test_stored_bytes_are_the_quota_s_figure(tenant, other_tenant):
-    today = timezone.localdate()
+    today = usage_day()
     with store_left_clean(tenant):
         ready_file(tenant, MembershipFactory(tenant=tenant))
         services.usage_snapshot(tenant=tenant, day=today)
@@ -67,7 +67,7 @@ def test_stored_bytes_are_the_quota_s_figure(tenant, other_tenant):
 
 
 def test_search_documents_are_counted_in_elasticsearch(tenant, other_tenant, shop):
-    today = timezone.localdate()
+    today = usage_day()
     shop.product(tenant, "緑茶")
     shop.product(tenant, "ほうじ茶")
     shop.product(other_tenant, "Coffee")
@@ -78,7 +78,7 @@ def test_search_documents_are_counted_in_elasticsearch(tenant, other_tenant, sho
 
 
 def test_without_elasticsearch_the_active_products_are_counted(tenant, shop, settings):
-    today = timezone.localdate()
+    today = usage_day()
     shop.product(tenant, "緑茶")  # indexed
     with schema_context(tenant.schema_name):  # not indexed yet (the outbox is not drained)
         for sku, active in (("A", True), ("B", False)):
@@ -99,6 +99,6 @@ def test_the_snapshot_takes_every_open_company(tenant, other_tenant):
     Tenant.objects.exclude(pk=tenant.pk).update(is_active=False)
     job(tenant, Job.State.SUCCEEDED, timezone.now())
     assert services.usage_snapshot_all() == 1
-    today = timezone.localdate()
+    today = usage_day()
     assert figures("jobs_run") == {(tenant.pk, today): 1}
     assert figures("storage_bytes") == {(tenant.pk, today): 0}
