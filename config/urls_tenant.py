@@ -14,6 +14,7 @@ from apps.posts import urls as posts_urls
 from apps.reminders import urls as reminders_urls
 from apps.search import urls as search_urls
 from apps.tenants.apis import TenantDetailApi
+from apps.usage import urls as usage_urls
 
 api_patterns = [
     *accounts_urls.api_patterns,
@@ -43,6 +44,7 @@ urlpatterns = [
     *catalog_urls.page_patterns,
     *orders_urls.page_patterns,
     *audit_urls.page_patterns,
+    *usage_urls.page_patterns,
 ]
 
 handler404 = "apps.core.views.page_not_found"

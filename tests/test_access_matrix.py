@@ -229,6 +229,8 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ): ("/members/invitations/{invitation}/withdraw", None, MANAGERS_PAGE),
     ("api-keys", "get"): ("/api-keys", None, MANAGERS_PAGE),
     ("api-key-revoke", "get"): ("/api-keys/{key}/revoke", None, MANAGERS_PAGE),
+    # What the company used against its plan: the people who run it (apps.usage.policies).
+    ("usage", "get"): ("/usage", None, MANAGERS_PAGE),
     # Nobody here belongs to the other company: the switcher refuses.
     ("switch", "get"): ("/switch/{other_slug}", None, row(403, 403, 403, 403, 302, 302, 302, 302)),
     ("handoff", "get"): ("/handoff?token=forged", None, same(302)),

@@ -524,3 +524,18 @@ def product_suggest(
                 Suggestion(product_id=int(source["product_id"]), name=source["name"]),
             )
     return list(found.values())[:size]
+
+
+def document_count(*, tenant_id: int) -> int:
+    """How many documents the company has in its index (usage figures); raises
+    SearchUnavailableError when Elasticsearch does not answer."""
+    try:
+        answer = es_client().count(
+            index=index_for(tenant_id),
+            routing=str(tenant_id),
+            query={"bool": {"filter": [_tenant_filter(tenant_id)]}},
+            ignore_unavailable=True,
+        )
+    except (TransportError, ApiError) as exc:
+        raise SearchUnavailableError from exc
+    return int(answer["count"])

@@ -2,8 +2,10 @@
 
 import time
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Q
+from django_tenants.utils import get_public_schema_name
 
 from apps.tenants.models import DEFAULT_PLAN, Plan, Tenant
 
@@ -43,3 +45,9 @@ def plan_limits(tenant: Tenant) -> tuple[int, int]:
 
 def plan_limits_forget() -> None:
     _plan_cache.clear()
+
+
+def tenant_active_list() -> list[Tenant]:
+    """Operators: the open companies (not the public site, not the template), by id."""
+    skip = [get_public_schema_name(), settings.TENANT_BASE_SCHEMA]
+    return list(Tenant.objects.filter(is_active=True).exclude(schema_name__in=skip).order_by("id"))

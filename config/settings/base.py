@@ -24,6 +24,7 @@ SHARED_APPS = [
     "apps.jobs",
     "apps.search",
     "apps.audit",
+    "apps.usage",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -78,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "apps.accounts.middleware.MembershipMiddleware",
+    # Counts each request an API view of a company receives (apps.usage).
+    "apps.usage.middleware.ApiRequestCountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -41,6 +41,10 @@ FILES_SWEEP_SECONDS = env.float("KURA_FILES_SWEEP_SECONDS", default=3600.0)
 # Search (apps.search.tasks): the outbox is drained on commit of each catalog change, and by
 # this sweep for whatever that missed (a broker or Elasticsearch that was down).
 SEARCH_OUTBOX_SWEEP_SECONDS = env.float("KURA_SEARCH_OUTBOX_SWEEP_SECONDS", default=2.0)
+# Usage per company (apps.usage.tasks): API requests counted in Redis are added to the day's
+# figures this often; jobs run, storage and search documents are taken this often.
+USAGE_FLUSH_SECONDS = env.float("KURA_USAGE_FLUSH_SECONDS", default=60.0)
+USAGE_SNAPSHOT_SECONDS = env.float("KURA_USAGE_SNAPSHOT_SECONDS", default=600.0)
 CELERY_BEAT_SCHEDULE = {
     "jobs-sweep": {"task": "apps.jobs.tasks.job_sweep_task", "schedule": JOBS_SWEEP_SECONDS},
     "jobs-prune": {"task": "apps.jobs.tasks.jobs_prune_task", "schedule": 3600.0},
@@ -52,5 +56,10 @@ CELERY_BEAT_SCHEDULE = {
     "search-outbox-drain": {
         "task": "apps.search.tasks.outbox_drain_task",
         "schedule": SEARCH_OUTBOX_SWEEP_SECONDS,
+    },
+    "usage-flush": {"task": "apps.usage.tasks.usage_flush_task", "schedule": USAGE_FLUSH_SECONDS},
+    "usage-snapshot": {
+        "task": "apps.usage.tasks.usage_snapshot_task",
+        "schedule": USAGE_SNAPSHOT_SECONDS,
     },
 }

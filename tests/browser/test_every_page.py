@@ -60,6 +60,7 @@ PAGES = [
     Target("password-reset-confirm", "tenant", "/password/reset/{reset}", signed_in=False),
     Target("members", "tenant", "/members", signed_in=True),
     Target("api-keys", "tenant", "/api-keys", signed_in=True),
+    Target("usage", "tenant", "/usage", signed_in=True),
     Target("reminders", "tenant", "/reminders", signed_in=True),
     Target("notifications", "tenant", "/notifications", signed_in=True),
     Target("files", "tenant", "/files", signed_in=True),
@@ -146,6 +147,10 @@ ENGLISH = (
     "Payments",
     "Quantity",
     "Total",
+    "Usage",
+    "Today",
+    "Storage",
+    "API requests",
 )
 # Ids of what the owner's fixture made, for the paths that name one.
 MADE: dict[str, int | str] = {}
