@@ -29,7 +29,7 @@ from apps.reminders.services import reminder_create
 from apps.search.services import synonym_create
 from apps.tenants.models import Plan, Tenant
 from apps.tenants.selectors import plan_limits_forget
-from tests.conftest import host_of
+from tests.conftest import host_of, reauthenticate
 from tests.factories import MembershipFactory
 from tests.files.factories import ready_file, store_left_clean, uploading_file
 
@@ -205,6 +205,7 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ("logout", "post"): ("/logout", {}, same(302)),
     ("unlock", "get"): ("/unlock?token=forged", None, same(302)),
     ("profile", "get"): ("/profile", None, PAGE),
+    ("reauth", "get"): ("/reauth?next=/api-keys", None, PAGE),
     ("members", "get"): ("/members", None, MANAGERS_PAGE),
     # Confirmation pages (their POST does the deed), about the member, an invitation, a key.
     ("member-remove", "get"): ("/members/{member}/remove", None, MANAGERS_PAGE),
@@ -439,6 +440,9 @@ def client_for(world: World, caller: str, *, api: bool) -> Client:
         client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     elif membership is not None:
         client.force_login(membership.user)
+        # Signed in just now, as the sensitive pages ask (tests/accounts/test_reauth.py tests
+        # the rule itself): this table tests who may reach them.
+        reauthenticate(client)
     return client
 
 

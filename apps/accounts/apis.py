@@ -59,7 +59,11 @@ class LoginApi(APIView):
             ip=client_ip(request),
             unlock_url=request.build_absolute_uri("/unlock"),
         )
-        pair = auth_token_issue(membership=membership)
+        pair = auth_token_issue(
+            membership=membership,
+            ip=client_ip(request),
+            user_agent=request.headers.get("User-Agent", ""),
+        )
         return Response(TokenPairSerializer(pair).data)
 
 
@@ -90,6 +94,8 @@ class RefreshApi(APIView):
         pair = auth_token_refresh(
             raw_refresh=data.validated_data["refresh_token"],
             tenant=request.tenant,  # type: ignore[attr-defined]
+            ip=client_ip(request),
+            user_agent=request.headers.get("User-Agent", ""),
         )
         return Response(TokenPairSerializer(pair).data)
 

@@ -189,3 +189,11 @@ class OperatorLoginForm(AdminAuthenticationForm):
             self.user_cache = user
             self.confirm_login_allowed(user)
         return self.cleaned_data
+
+
+class ReauthForm(forms.Form):
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+
+
+class CompanyDeleteForm(forms.Form):
+    slug = forms.CharField(label=_("The company's address name"), max_length=32, strip=True)

@@ -8,9 +8,11 @@ re-derives it.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.utils import timezone
 
 from apps.accounts.models import Membership
@@ -89,3 +91,28 @@ def can_change_authored(principal: Principal | None, author_id: int | None) -> b
     if principal is None or not principal.can_write:
         return False
     return principal.can_manage_members or is_own(principal, author_id)
+
+
+def auth_is_recent(auth_time: float | None, *, now: float | None = None) -> bool:
+    """The person proved who they are (signed in with a password or their identity provider,
+    or re-entered their password) within REAUTH_SECONDS: the sensitive actions (API keys,
+    roles, removals, the payment secret, deleting the company) ask this, on pages and API.
+    `auth_time` is a Unix time (the session's stamp, the access token's `auth_time`)."""
+    if auth_time is None:
+        return False
+    now = time.time() if now is None else now
+    return 0 <= now - auth_time <= settings.REAUTH_SECONDS
+
+
+def web_session_alive(*, started: float | None, seen: float | None, now: float) -> bool:
+    """A web session lives until SESSION_IDLE_SECONDS without a request, and at most
+    SESSION_ABSOLUTE_SECONDS after its sign-in. Unknown times count as now (a session
+    from before these stamps existed starts its clocks at its next request)."""
+    idle = now - (seen if seen is not None else now)
+    age = now - (started if started is not None else now)
+    return idle <= settings.SESSION_IDLE_SECONDS and age <= settings.SESSION_ABSOLUTE_SECONDS
+
+
+def can_delete_company(membership: Membership | None) -> bool:
+    """Only owners delete their company."""
+    return membership is not None and membership.role == Role.OWNER

@@ -16,6 +16,7 @@ page_patterns = [
     path("logout", views.logout_view, name="logout"),
     path("unlock", views.unlock_view, name="unlock"),
     path("profile", views.profile_view, name="profile"),
+    path("reauth", views.reauth_view, name="reauth"),
     path("members", views.members_view, name="members"),
     path("members/<int:member_id>/remove", views.member_remove_view, name="member-remove"),
     path("members/<int:member_id>/suspend", views.member_suspend_view, name="member-suspend"),

@@ -81,3 +81,13 @@ OIDC_TIMEOUT = 10
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login"
 LOGIN_REDIRECT_URL_FAILURE = "/login?oidc=failed"
+
+# Creating API keys, changing roles, removing people, rotating the payment webhook secret and
+# deleting the company need a password (or a sign-in) within this many seconds.
+REAUTH_SECONDS = env.int("KURA_REAUTH_SECONDS", default=10 * 60)
+# A web session ends after this long without a request, and this long after its sign-in
+# whatever happens (apps/accounts/middleware.py::SessionLimitsMiddleware).
+SESSION_IDLE_SECONDS = env.int("KURA_SESSION_IDLE_SECONDS", default=2 * 3600)
+SESSION_ABSOLUTE_SECONDS = env.int("KURA_SESSION_ABSOLUTE_SECONDS", default=14 * 24 * 3600)
+# A deleted company's data is dropped this many days later, unless operators restore it.
+COMPANY_DELETE_DAYS = env.int("KURA_COMPANY_DELETE_DAYS", default=30)

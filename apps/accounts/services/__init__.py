@@ -18,6 +18,12 @@ from apps.accounts.services.memberships import (
     membership_suspension_lift,
 )
 from apps.accounts.services.people import user_create, user_language_set, user_profile_update
+from apps.accounts.services.reauth import (
+    AUTH_TIME,
+    reauth_check,
+    session_auth_stamp,
+    session_auth_time,
+)
 from apps.accounts.services.signin import (
     auth_check_credentials,
     auth_check_password,
@@ -26,12 +32,14 @@ from apps.accounts.services.signin import (
     auth_token_issue,
     auth_token_refresh,
     auth_unlock_redeem,
+    family_revoke,
     handoff_issue,
     handoff_redeem,
     refresh_tokens_prune,
 )
 
 __all__ = [
+    "AUTH_TIME",
     "SUSPENSION_LIFT",
     "api_key_create",
     "api_key_revoke",
@@ -44,6 +52,7 @@ __all__ = [
     "auth_token_refresh",
     "auth_unlock_redeem",
     "companies_email_links",
+    "family_revoke",
     "handoff_issue",
     "handoff_redeem",
     "invitation_accept",
@@ -56,7 +65,10 @@ __all__ = [
     "membership_suspend",
     "membership_suspension_end",
     "membership_suspension_lift",
+    "reauth_check",
     "refresh_tokens_prune",
+    "session_auth_stamp",
+    "session_auth_time",
     "user_create",
     "user_language_set",
     "user_profile_update",

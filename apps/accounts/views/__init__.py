@@ -10,6 +10,7 @@ from apps.accounts.views.members import (
     members_view,
 )
 from apps.accounts.views.public import find_company_view, signup_address_view, signup_view
+from apps.accounts.views.reauth import reauth_view
 from apps.accounts.views.signin import (
     handoff_view,
     language_view,
@@ -34,6 +35,7 @@ __all__ = [
     "member_suspend_view",
     "members_view",
     "profile_view",
+    "reauth_view",
     "signup_address_view",
     "signup_view",
     "switch_view",

@@ -47,6 +47,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             login(request, membership.user, backend=PASSWORD_BACKEND)
+            services.session_auth_stamp(session=request.session)  # a sign-in is recent
             return redirect(safe_next(request))
     if request.GET.get("oidc") == "failed":
         messages.error(
