@@ -73,6 +73,15 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ("auth-refresh", "post"): ("/auth/refresh", {}, same(400)),
     ("auth-logout", "post"): ("/auth/logout", None, row(204, 204, 204, 204, 401, 401, 401, 403)),
     ("profile-api", "get"): ("/api/profile", None, PERSON_READ),
+    ("profile-sessions-api", "get"): ("/api/profile/sessions", None, PERSON_READ),
+    # "Everywhere else": each caller's own sign-ins but the one calling (none here).
+    ("profile-sessions-api", "delete"): ("/api/profile/sessions", None, PERSON_READ),
+    # Nobody has a sign-in of this id.
+    ("profile-session-api", "delete"): (
+        "/api/profile/sessions/wnone",
+        None,
+        row(404, 404, 404, 404, 403, 403, 401, 403),
+    ),
     ("reminders-api", "get"): ("/api/reminders", None, PERSON_READ),
     ("reminders-api", "post"): ("/api/reminders", {"message": "m", "delay": 60}, PERSON_WRITE),
     ("reminder-api", "get"): ("/api/reminders/{reminder}", None, OWN),
@@ -206,6 +215,15 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ("unlock", "get"): ("/unlock?token=forged", None, same(302)),
     ("profile", "get"): ("/profile", None, PAGE),
     ("reauth", "get"): ("/reauth?next=/api-keys", None, PAGE),
+    # Owners only (its POST, with the company's name, deletes it: tests/accounts).
+    ("company-delete", "get"): (
+        "/company/delete",
+        None,
+        row(200, 403, 403, 403, 302, 302, 302, 302),
+    ),
+    ("sessions-end-all", "post"): ("/profile/sessions/end-all", {}, same(302)),
+    # Not a sign-in of anyone's: back to the profile with a message (people), or to sign in.
+    ("session-end", "post"): ("/profile/sessions/wnone/end", {}, same(302)),
     ("members", "get"): ("/members", None, MANAGERS_PAGE),
     # Confirmation pages (their POST does the deed), about the member, an invitation, a key.
     ("member-remove", "get"): ("/members/{member}/remove", None, MANAGERS_PAGE),

@@ -10,6 +10,12 @@ auth_api_patterns = [
 ]
 api_patterns = [
     path("profile", apis.ProfileApi.as_view(), name="profile-api"),
+    path("profile/sessions", apis.SessionsApi.as_view(), name="profile-sessions-api"),
+    path(
+        "profile/sessions/<str:session_id>",
+        apis.SessionApi.as_view(),
+        name="profile-session-api",
+    ),
 ]
 page_patterns = [
     path("login", views.login_view, name="login"),
@@ -17,6 +23,8 @@ page_patterns = [
     path("unlock", views.unlock_view, name="unlock"),
     path("profile", views.profile_view, name="profile"),
     path("reauth", views.reauth_view, name="reauth"),
+    path("profile/sessions/end-all", views.sessions_end_all_view, name="sessions-end-all"),
+    path("profile/sessions/<str:session_id>/end", views.session_end_view, name="session-end"),
     path("members", views.members_view, name="members"),
     path("members/<int:member_id>/remove", views.member_remove_view, name="member-remove"),
     path("members/<int:member_id>/suspend", views.member_suspend_view, name="member-suspend"),
@@ -25,6 +33,7 @@ page_patterns = [
         views.invitation_revoke_view,
         name="invitation-revoke",
     ),
+    path("company/delete", views.company_delete_view, name="company-delete"),
     path("api-keys", views.api_keys_view, name="api-keys"),
     path("api-keys/<int:key_id>/revoke", views.api_key_revoke_view, name="api-key-revoke"),
     path("switch/<slug:slug>", views.switch_view, name="switch"),

@@ -89,5 +89,9 @@ REAUTH_SECONDS = env.int("KURA_REAUTH_SECONDS", default=10 * 60)
 # whatever happens (apps/accounts/middleware.py::SessionLimitsMiddleware).
 SESSION_IDLE_SECONDS = env.int("KURA_SESSION_IDLE_SECONDS", default=2 * 3600)
 SESSION_ABSOLUTE_SECONDS = env.int("KURA_SESSION_ABSOLUTE_SECONDS", default=14 * 24 * 3600)
+# Sessions live in the database with who, where from and which browser (django-qsessions);
+# the cookie lasts no longer than the absolute limit.
+SESSION_ENGINE = "qsessions.backends.db"
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 # A deleted company's data is dropped this many days later, unless operators restore it.
 COMPANY_DELETE_DAYS = env.int("KURA_COMPANY_DELETE_DAYS", default=30)

@@ -24,6 +24,11 @@ from apps.accounts.services.reauth import (
     session_auth_stamp,
     session_auth_time,
 )
+from apps.accounts.services.sessions import (
+    company_sign_ins_end,
+    session_end,
+    sessions_end_all,
+)
 from apps.accounts.services.signin import (
     auth_check_credentials,
     auth_check_password,
@@ -52,6 +57,7 @@ __all__ = [
     "auth_token_refresh",
     "auth_unlock_redeem",
     "companies_email_links",
+    "company_sign_ins_end",
     "family_revoke",
     "handoff_issue",
     "handoff_redeem",
@@ -69,6 +75,8 @@ __all__ = [
     "refresh_tokens_prune",
     "session_auth_stamp",
     "session_auth_time",
+    "session_end",
+    "sessions_end_all",
     "user_create",
     "user_language_set",
     "user_profile_update",

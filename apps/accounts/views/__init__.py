@@ -2,6 +2,7 @@
 and invitations (`members`), API keys (`api_keys`), and the public site (`public`)."""
 
 from apps.accounts.views.api_keys import api_key_revoke_view, api_keys_view
+from apps.accounts.views.company import company_delete_view
 from apps.accounts.views.members import (
     invitation_revoke_view,
     invitation_view,
@@ -11,6 +12,7 @@ from apps.accounts.views.members import (
 )
 from apps.accounts.views.public import find_company_view, signup_address_view, signup_view
 from apps.accounts.views.reauth import reauth_view
+from apps.accounts.views.sessions import session_end_view, sessions_end_all_view
 from apps.accounts.views.signin import (
     handoff_view,
     language_view,
@@ -24,6 +26,7 @@ from apps.accounts.views.signin import (
 __all__ = [
     "api_key_revoke_view",
     "api_keys_view",
+    "company_delete_view",
     "find_company_view",
     "handoff_view",
     "invitation_revoke_view",
@@ -36,6 +39,8 @@ __all__ = [
     "members_view",
     "profile_view",
     "reauth_view",
+    "session_end_view",
+    "sessions_end_all_view",
     "signup_address_view",
     "signup_view",
     "switch_view",

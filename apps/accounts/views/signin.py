@@ -109,8 +109,13 @@ def profile_view(request: HttpRequest, membership: Any) -> HttpResponse:
             messages.success(request, _("Profile saved."))
             return redirect("profile")
     others = selectors.memberships_of_user(user=user)
+    sign_ins = selectors.sign_ins_of_user(
+        user=user, current_session_key=request.session.session_key
+    )
     return render(
-        request, "accounts/profile.html", {"membership": membership, "others": others, "form": form}
+        request,
+        "accounts/profile.html",
+        {"membership": membership, "others": others, "form": form, "sign_ins": sign_ins},
     )
 
 
