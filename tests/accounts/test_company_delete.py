@@ -8,12 +8,13 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_exists
 from qsessions.models import Session as QSession
 
 from apps.accounts.exceptions import NotAllowedError
-from apps.accounts.models import Membership, RefreshToken
+from apps.accounts.models import Membership, RefreshToken, User
 from apps.accounts.services import api_key_create, auth_token_issue
 from apps.jobs.models import Job
 from apps.jobs.services import job_run
@@ -148,3 +149,20 @@ def test_the_purge_drops_the_company_unless_restored_or_deleted_again():
     assert not Tenant.objects.filter(pk=doomed.pk).exists()
     assert not Membership.objects.filter(pk=owner.pk).exists()
     assert not schema_exists("t_test_doomed")
+
+
+def test_operators_restore_a_deleted_company_in_the_admin(tenant, owner):
+    tenant_delete(tenant=tenant, actor=owner, confirm_slug=tenant.slug)
+    operator = User.objects.create_superuser("ops@kura.example", "ops-password-123")
+    client = Client(HTTP_HOST=settings.BASE_DOMAIN)
+    client.force_login(operator)
+    listed = client.get("/admin/tenants/tenant/?is_active__exact=0").content.decode()
+    assert tenant.name in listed
+    response = client.post(
+        "/admin/tenants/tenant/", {"action": "restore", "_selected_action": [tenant.pk]}
+    )
+    assert response.status_code == 302
+    restored = Tenant.objects.get(pk=tenant.pk)
+    assert (restored.is_active, restored.deleted_at) == (True, None)
+    job = Job.objects.get(kind=TENANT_PURGE)
+    assert tenant_purge(**job.payload) is False
