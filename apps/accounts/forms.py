@@ -16,6 +16,7 @@ from apps.accounts import selectors
 from apps.accounts.exceptions import InvalidCredentialsError
 from apps.accounts.models import ApiKey, Membership, User
 from apps.accounts.services import auth_check_password
+from apps.audit.services import audit_record
 from apps.core.clients import client_ip
 from apps.core.errors import ServiceError
 from apps.tenants.models import RESERVED_SLUGS, SLUG_PATTERN
@@ -181,9 +182,14 @@ class OperatorLoginForm(AdminAuthenticationForm):
                     ip=client_ip(self.request),
                     unlock_url=self.request.build_absolute_uri("/unlock"),
                 )
-            except InvalidCredentialsError as exc:
-                raise self.get_invalid_login_error() from exc
             except ServiceError as exc:
+                audit_record(
+                    action="auth.sign_in_failed",
+                    tenant=None,
+                    data={"email": email.strip().lower(), "reason": exc.code, "via": "admin"},
+                )
+                if isinstance(exc, InvalidCredentialsError):
+                    raise self.get_invalid_login_error() from exc
                 raise forms.ValidationError(exc.message, code=exc.code) from exc
             user.backend = PASSWORD_BACKEND  # type: ignore[attr-defined]
             self.user_cache = user

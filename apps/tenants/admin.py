@@ -5,6 +5,7 @@ from django.utils.translation import ngettext
 from django_tenants.admin import TenantAdminMixin
 from django_tenants.utils import get_public_schema_name
 
+from apps.audit.services import audit_operator_action
 from apps.tenants.models import Domain, Plan, Tenant
 from apps.tenants.services import tenant_restore
 
@@ -43,6 +44,7 @@ class TenantAdmin(TenantAdminMixin, admin.ModelAdmin):
     @admin.action(description=_("Restore deleted companies (their data is kept)"))
     def restore(self, request, queryset):  # type: ignore[no-untyped-def]
         restored = [tenant_restore(tenant=t) for t in queryset.filter(deleted_at__isnull=False)]
+        audit_operator_action(actor=request.user, name="restore", objects=restored)
         self.message_user(
             request,
             ngettext(

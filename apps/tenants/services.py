@@ -14,6 +14,7 @@ from apps.accounts.exceptions import InvalidCredentialsError, NotAllowedError
 from apps.accounts.models import Membership, User
 from apps.accounts.policies import can_delete_company
 from apps.accounts.services import auth_check_password, company_sign_ins_end, user_create
+from apps.audit.services import audit_record
 from apps.jobs.services import job_schedule
 from apps.tenants import schemas
 from apps.tenants.models import RESERVED_SLUGS, Domain, Tenant
@@ -100,8 +101,7 @@ TENANT_PURGE = "tenant.purge"
 def tenant_delete(*, tenant: Tenant, actor: Membership, confirm_slug: str) -> datetime:
     """An owner deletes their company: it is deactivated at once (every page, API call,
     token, key and sign-in of it is refused) and its data dropped COMPANY_DELETE_DAYS later
-    by a delayed job, unless operators restore it first. When the data goes. Audit:
-    company.deleted."""
+    by a delayed job, unless operators restore it first. When the data goes."""
     if actor.tenant_id != tenant.pk or not can_delete_company(actor):
         raise NotAllowedError(_("Only the company's owners can delete it."))
     if confirm_slug.strip().lower() != tenant.slug:
@@ -120,6 +120,13 @@ def tenant_delete(*, tenant: Tenant, actor: Membership, confirm_slug: str) -> da
         payload={"tenant_id": tenant.pk, "deleted_at": now.isoformat()},
         run_at=purge_at,
         idempotency_key=f"tenant-purge:{tenant.pk}:{now.isoformat()}",
+    )
+    audit_record(
+        action="company.deleted",
+        tenant=tenant,
+        actor=actor.user,
+        target=tenant.slug,
+        data={"data_dropped_at": purge_at.isoformat()},
     )
     return purge_at
 

@@ -16,6 +16,7 @@ from qsessions.models import Session as QSession
 from apps.accounts.exceptions import NotAllowedError
 from apps.accounts.models import Membership, RefreshToken, User
 from apps.accounts.services import api_key_create, auth_token_issue
+from apps.audit.models import AuditEntry
 from apps.jobs.models import Job
 from apps.jobs.services import job_run
 from apps.tenants.models import Tenant
@@ -92,6 +93,12 @@ def test_deleting_closes_the_company_at_once_for_everyone(tenant, owner, member,
     assert job.tenant_id is None
     assert job.payload == {"tenant_id": tenant.pk, "deleted_at": deleted.deleted_at.isoformat()}
     assert job.run_at == deleted.deleted_at + timedelta(days=settings.COMPANY_DELETE_DAYS)
+    entry = AuditEntry.objects.get(tenant=tenant, action="company.deleted")
+    assert (entry.actor_id, entry.target, entry.data) == (
+        owner.user_id,
+        tenant.slug,
+        {"data_dropped_at": job.run_at.isoformat()},
+    )
 
     closed = client.get("/")
     assert closed.status_code == 403

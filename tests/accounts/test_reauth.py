@@ -14,6 +14,7 @@ from django_tenants.utils import schema_context
 from apps.accounts.models import ApiKey, Membership
 from apps.accounts.policies import auth_is_recent
 from apps.accounts.services import AUTH_TIME, api_key_create, auth_token_issue
+from apps.audit.models import AuditEntry
 from apps.orders.models import PaymentSecret
 from tests.api import PASSWORD, api_client, bearer, login
 from tests.conftest import host_of, reauthenticate
@@ -75,6 +76,12 @@ def test_the_reauth_page_checks_the_password_stamps_and_goes_back(tenant, owner,
     created = client.post("/api-keys", {"name": "ERP", "scope": "read"})
     assert (created.status_code, created["Location"]) == (302, "/api-keys")
     assert ApiKey.objects.filter(tenant=tenant, name="ERP").count() == 1
+    connection.set_schema_to_public()
+    logged = AuditEntry.objects.filter(tenant=tenant, action__startswith="reauth.")
+    assert list(logged.order_by("seq").values_list("action", "actor_id", "data")) == [
+        ("reauth.failed", owner.user_id, {"code": "invalid_credentials"}),
+        ("reauth.succeeded", owner.user_id, {}),
+    ]
 
 
 def test_the_reauth_page_goes_back_only_to_this_host(owner, page_of):

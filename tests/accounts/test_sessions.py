@@ -7,12 +7,14 @@ import time
 import jwt
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client
 from qsessions.models import Session as QSession
 
 from apps.accounts.models import RefreshToken
 from apps.accounts.services import api_key_create
 from apps.accounts.sessions import SEEN, SIGNED_IN, device_label, session_public_id
+from apps.audit.models import AuditEntry
 from tests.api import PASSWORD, api_client, bearer
 from tests.conftest import host_of
 from tests.factories import MembershipFactory
@@ -151,6 +153,9 @@ def test_ending_a_web_session_signs_that_browser_out(tenant, member):
     assert "That sign-in has ended" in response.content.decode()
     assert not signed_in(other)
     assert signed_in(mine)
+    connection.set_schema_to_public()
+    entry = AuditEntry.objects.get(tenant=tenant, action="session.ended")
+    assert (entry.actor_id, entry.target, entry.data) == (member.user_id, sid, {"kind": "web"})
 
 
 def test_ending_an_api_sign_in_refuses_its_tokens_at_once(tenant, other_tenant, member):
@@ -192,6 +197,9 @@ def test_signing_out_everywhere_keeps_this_session_only(tenant, other_tenant, me
     assert not signed_in(laptop)
     assert not signed_in(elsewhere)
     assert bearer(other_tenant, pair["access_token"]).get("/api/profile").status_code == 401
+    connection.set_schema_to_public()  # as the operator: the last request left beta's rows
+    entry = AuditEntry.objects.get(tenant=tenant, action="sessions.ended_all")
+    assert (entry.actor_id, entry.data) == (member.user_id, {"web": 2, "api": 1})
 
 
 # --- the API --------------------------------------------------------------------------------------

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from apps.accounts.exceptions import InvalidCredentialsError
 from apps.accounts.models import User
 from apps.accounts.services.signin import auth_check_password
+from apps.audit.services import audit_record, company_here
+from apps.core.errors import ServiceError
 
 # The session's stamp: when its person last signed in or confirmed their password.
 AUTH_TIME = "kura_auth_time"
@@ -18,15 +20,21 @@ AUTH_TIME = "kura_auth_time"
 
 def reauth_check(*, user: User, password: str, ip: str, unlock_url: str | None = None) -> None:
     """Check `user`'s password again (counted in the sign-in limits); raise if it is wrong.
-    Audit: reauth.succeeded / reauth.failed."""
+    Either way, an entry in the audit log of the company where it was asked."""
     try:
         checked = auth_check_password(
             email=user.email, password=password, ip=ip, unlock_url=unlock_url
         )
-    except InvalidCredentialsError as exc:
-        raise InvalidCredentialsError(_("The password is not correct.")) from exc
-    if checked.pk != user.pk:  # the same email names one account: never, but never act on it
-        raise InvalidCredentialsError(_("The password is not correct."))
+        if checked.pk != user.pk:  # one email names one account: never, but never act on it
+            raise InvalidCredentialsError
+    except ServiceError as exc:
+        audit_record(
+            action="reauth.failed", tenant=company_here(), actor=user, data={"code": exc.code}
+        )
+        if isinstance(exc, InvalidCredentialsError):
+            raise InvalidCredentialsError(_("The password is not correct.")) from exc
+        raise
+    audit_record(action="reauth.succeeded", tenant=company_here(), actor=user)
 
 
 def session_auth_stamp(*, session: SessionBase, now: float | None = None) -> None:

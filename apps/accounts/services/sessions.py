@@ -15,6 +15,7 @@ from apps.accounts.models import Membership, RefreshToken, User
 from apps.accounts.selectors import api_sign_ins_of
 from apps.accounts.services.signin import family_revoke
 from apps.accounts.sessions import TENANT, family_public_id, session_public_id
+from apps.audit.services import audit_record, company_here
 from apps.tenants.models import Tenant
 
 
@@ -37,16 +38,29 @@ def _families_revoke(tokens: list[RefreshToken]) -> None:
 def session_end(*, user: User, session_id: str) -> str:
     """End one of the person's sign-ins, named as in their list: that browser is signed out
     at its next request, that API client's tokens are refused at once. Its kind (`web` or
-    `api`). Audit: session.ended."""
+    `api`)."""
+    kind = ""
     for row in QSession.objects.filter(user=user).only("session_key"):
         if session_public_id(row.session_key) == session_id:
             QSession.objects.filter(pk=row.pk).delete()
-            return "web"
-    for token in api_sign_ins_of(user):
-        if family_public_id(str(token.family)) == session_id:
-            _families_revoke([token])
-            return "api"
-    raise SessionNotFoundError
+            kind = "web"
+            break
+    else:
+        for token in api_sign_ins_of(user):
+            if family_public_id(str(token.family)) == session_id:
+                _families_revoke([token])
+                kind = "api"
+                break
+    if not kind:
+        raise SessionNotFoundError
+    audit_record(
+        action="session.ended",
+        tenant=company_here(),
+        actor=user,
+        target=session_id,
+        data={"kind": kind},
+    )
+    return kind
 
 
 @transaction.atomic
@@ -54,11 +68,17 @@ def sessions_end_all(
     *, user: User, keep_session_key: str | None = None, keep_family: str | None = None
 ) -> int:
     """Sign the person out everywhere, web and API, except the session or API sign-in they
-    are using; how many ended. Audit: sessions.ended_all."""
+    are using; how many ended."""
     web = QSession.objects.filter(user=user).exclude(session_key=keep_session_key or "")
     ended_web, _by_model = web.delete()
     families = [t for t in api_sign_ins_of(user) if str(t.family) != keep_family]
     _families_revoke(families)
+    audit_record(
+        action="sessions.ended_all",
+        tenant=company_here(),
+        actor=user,
+        data={"web": ended_web, "api": len(families)},
+    )
     return ended_web + len(families)
 
 
