@@ -34,6 +34,13 @@ from tests.factories import MembershipFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def company(tenant) -> Tenant:
+    """The test company as an object of its own: the services change the object they are
+    given, and `tenant` is the whole session's."""
+    return Tenant.objects.get(pk=tenant.pk)
+
+
 def is_active(tenant: Tenant) -> bool:
     connection.set_schema_to_public()
     return Tenant.objects.get(pk=tenant.pk).is_active
@@ -114,10 +121,10 @@ def test_deleting_closes_the_company_at_once_for_everyone(tenant, owner, member,
     assert RefreshToken.objects.filter(membership=member, revoked_at__isnull=True).count() == 0
 
 
-def test_tokens_stay_refused_after_operators_restore_it(tenant, owner, member):
+def test_tokens_stay_refused_after_operators_restore_it(tenant, company, owner, member):
     pair = auth_token_issue(membership=member)
-    tenant_delete(tenant=tenant, actor=owner, confirm_slug=tenant.slug)
-    tenant_restore(tenant=tenant)
+    tenant_delete(tenant=company, actor=owner, confirm_slug=tenant.slug)
+    tenant_restore(tenant=company)
     assert is_active(tenant)
     refused = bearer(tenant, pair.access_token).get("/api/profile")
     assert (refused.status_code, refused.json()["code"]) == (401, "token_revoked")
@@ -127,12 +134,12 @@ def test_tokens_stay_refused_after_operators_restore_it(tenant, owner, member):
     assert refresh.status_code == 401
 
 
-def test_only_an_owner_of_this_company_may_delete_it(tenant, other_tenant, owner):
+def test_only_an_owner_of_this_company_may_delete_it(tenant, company, other_tenant, owner):
     outsider = MembershipFactory(tenant=other_tenant, role="owner")
     admin = MembershipFactory(tenant=tenant, role="admin")
     for actor in (outsider, admin):
         with pytest.raises(NotAllowedError, match="Only the company"):
-            tenant_delete(tenant=tenant, actor=actor, confirm_slug=tenant.slug)
+            tenant_delete(tenant=company, actor=actor, confirm_slug=tenant.slug)
     assert is_active(tenant)
 
 
@@ -158,8 +165,8 @@ def test_the_purge_drops_the_company_unless_restored_or_deleted_again():
     assert not schema_exists("t_test_doomed")
 
 
-def test_operators_restore_a_deleted_company_in_the_admin(tenant, owner):
-    tenant_delete(tenant=tenant, actor=owner, confirm_slug=tenant.slug)
+def test_operators_restore_a_deleted_company_in_the_admin(tenant, company, owner):
+    tenant_delete(tenant=company, actor=owner, confirm_slug=tenant.slug)
     operator = User.objects.create_superuser("ops@kura.example", "ops-password-123")
     client = Client(HTTP_HOST=settings.BASE_DOMAIN)
     client.force_login(operator)

@@ -1,8 +1,6 @@
 """Ending a person's sign-ins: one web session or API sign-in from their list, or all of them
 but the one they are using ("sign out everywhere")."""
 
-from collections import defaultdict
-
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -23,11 +21,9 @@ def _families_revoke(tokens: list[RefreshToken]) -> None:
     """Revoke API sign-ins, each inside its own company (row-level security lets a tenant's
     connection write only that tenant's tokens)."""
     by_tenant: dict[int, tuple[Tenant, list[str]]] = {}
-    grouped: dict[int, list[str]] = defaultdict(list)
     for token in tokens:
         tenant = token.membership.tenant
-        by_tenant[tenant.pk] = (tenant, grouped[tenant.pk])
-        grouped[tenant.pk].append(str(token.family))
+        by_tenant.setdefault(tenant.pk, (tenant, []))[1].append(str(token.family))
     for tenant, families in by_tenant.values():
         with tenant_context(tenant):
             for family in families:
