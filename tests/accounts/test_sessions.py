@@ -21,6 +21,9 @@ from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
+# Listing sign-ins: the host's company, the web sessions and their companies' names, the
+# person's row-level security setting (set, and reset after) and their live refresh tokens.
+QUERIES = 7
 FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:132.0) Gecko/20100101 Firefox/132.0"
 CHROME_MAC = (
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -254,3 +257,19 @@ def test_api_calls_make_no_web_session(tenant, member):
     pair = api_sign_in(tenant, member)
     assert bearer(tenant, pair["access_token"]).get("/api/profile").status_code == 200
     assert QSession.objects.filter(user=member.user).count() == 0
+
+
+def test_listing_sign_ins_takes_the_same_queries_however_many(
+    tenant, other_tenant, member, django_assert_num_queries
+):
+    MembershipFactory(tenant=other_tenant, user=member.user, role="member")
+    client = bearer(tenant, api_sign_in(tenant, member)["access_token"])
+    browser(tenant, member)
+    client.get("/api/profile/sessions")  # the access cache is warm from here on
+    with django_assert_num_queries(QUERIES):
+        assert len(client.get("/api/profile/sessions").json()) == 2
+    for _more in range(3):
+        browser(other_tenant, member)
+        api_sign_in(other_tenant, member)
+    with django_assert_num_queries(QUERIES):
+        assert len(client.get("/api/profile/sessions").json()) == 8
