@@ -17,6 +17,7 @@ from django.test.utils import setup_databases
 from django_tenants.utils import schema_context, schema_exists
 
 from apps.accounts.models import Membership, User
+from apps.accounts.services import AUTH_TIME
 from apps.audit.models import AuditEntry
 from apps.jobs.models import Job
 from apps.notifications.models import Notification
@@ -101,14 +102,26 @@ def tenant_client(tenant: Tenant) -> Client:
 @pytest.fixture
 def page_of(tenant: Tenant) -> Callable[..., Client]:
     """A browser-like client signed in to the web pages as `membership` (on `on`, default
-    `tenant`), in English."""
+    `tenant`), in English; `reauthenticated`: as if they had just confirmed their password
+    (the sensitive actions need it)."""
 
-    def make(membership: Membership, on: Tenant | None = None) -> Client:
+    def make(
+        membership: Membership, on: Tenant | None = None, *, reauthenticated: bool = False
+    ) -> Client:
         client = Client(HTTP_HOST=host_of(on or tenant), HTTP_ACCEPT_LANGUAGE="en")
         client.force_login(membership.user)
+        if reauthenticated:
+            reauthenticate(client)
         return client
 
     return make
+
+
+def reauthenticate(client: Client, *, seconds_ago: float = 0) -> None:
+    """Stamp the client's session as if its person confirmed their password `seconds_ago`."""
+    session = client.session
+    session[AUTH_TIME] = time.time() - seconds_ago
+    session.save()
 
 
 @pytest.fixture

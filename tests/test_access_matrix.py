@@ -29,7 +29,7 @@ from apps.reminders.services import reminder_create
 from apps.search.services import synonym_create
 from apps.tenants.models import Plan, Tenant
 from apps.tenants.selectors import plan_limits_forget
-from tests.conftest import host_of
+from tests.conftest import host_of, reauthenticate
 from tests.factories import MembershipFactory
 from tests.files.factories import ready_file, store_left_clean, uploading_file
 
@@ -79,6 +79,15 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
         "/api/profile/password",
         {"current_password": "wrong", "new_password": "plum-tomato-harbour-42"},
         row(400, 400, 400, 400, 401, 401, 401, 403),
+    ),
+    ("profile-sessions-api", "get"): ("/api/profile/sessions", None, PERSON_READ),
+    # "Everywhere else": each caller's own sign-ins but the one calling (none here).
+    ("profile-sessions-api", "delete"): ("/api/profile/sessions", None, PERSON_READ),
+    # Nobody has a sign-in of this id.
+    ("profile-session-api", "delete"): (
+        "/api/profile/sessions/wnone",
+        None,
+        row(404, 404, 404, 404, 403, 403, 401, 403),
     ),
     ("reminders-api", "get"): ("/api/reminders", None, PERSON_READ),
     ("reminders-api", "post"): ("/api/reminders", {"message": "m", "delay": 60}, PERSON_WRITE),
@@ -219,6 +228,16 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ("email-verify", "get"): ("/verify-email?token=forged", None, same(400)),
     # The banner's "send again": back to the page (people), or to sign in.
     ("email-verify-send", "post"): ("/verify-email/send", {}, same(302)),
+    ("reauth", "get"): ("/reauth?next=/api-keys", None, PAGE),
+    # Owners only (its POST, with the company's name, deletes it: tests/accounts).
+    ("company-delete", "get"): (
+        "/company/delete",
+        None,
+        row(200, 403, 403, 403, 302, 302, 302, 302),
+    ),
+    ("sessions-end-all", "post"): ("/profile/sessions/end-all", {}, same(302)),
+    # Not a sign-in of anyone's: back to the profile with a message (people), or to sign in.
+    ("session-end", "post"): ("/profile/sessions/wnone/end", {}, same(302)),
     ("members", "get"): ("/members", None, MANAGERS_PAGE),
     # Confirmation pages (their POST does the deed), about the member, an invitation, a key.
     ("member-remove", "get"): ("/members/{member}/remove", None, MANAGERS_PAGE),
@@ -456,6 +475,9 @@ def client_for(world: World, caller: str, *, api: bool) -> Client:
         client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     elif membership is not None:
         client.force_login(membership.user)
+        # Signed in just now, as the sensitive pages ask (tests/accounts/test_reauth.py tests
+        # the rule itself): this table tests who may reach them.
+        reauthenticate(client)
     return client
 
 

@@ -1,4 +1,5 @@
-"""The identity API on tenant hosts: sign in, refresh, sign out, who am I, a new password."""
+"""The identity API on tenant hosts: sign in, refresh, sign out, who am I, a new password,
+where am I signed in."""
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
@@ -15,13 +16,15 @@ from apps.accounts.permissions import (
     principal_of,
     principal_required,
 )
-from apps.accounts.selectors import memberships_of_user
+from apps.accounts.selectors import memberships_of_user, sign_ins_of_user
 from apps.accounts.services import (
     auth_check_credentials,
     auth_logout,
     auth_token_issue,
     auth_token_refresh,
     password_change,
+    session_end,
+    sessions_end_all,
 )
 from apps.core.clients import client_ip
 from apps.core.openapi import error_response
@@ -65,7 +68,11 @@ class LoginApi(APIView):
             ip=client_ip(request),
             unlock_url=request.build_absolute_uri("/unlock"),
         )
-        pair = auth_token_issue(membership=membership)
+        pair = auth_token_issue(
+            membership=membership,
+            ip=client_ip(request),
+            user_agent=request.headers.get("User-Agent", ""),
+        )
         return Response(TokenPairSerializer(pair).data)
 
 
@@ -96,6 +103,8 @@ class RefreshApi(APIView):
         pair = auth_token_refresh(
             raw_refresh=data.validated_data["refresh_token"],
             tenant=request.tenant,  # type: ignore[attr-defined]
+            ip=client_ip(request),
+            user_agent=request.headers.get("User-Agent", ""),
         )
         return Response(TokenPairSerializer(pair).data)
 
@@ -182,4 +191,75 @@ class PasswordChangeApi(APIView):
             keep_family=str((principal.claims or {})["fam"]),
             unlock_url=request.build_absolute_uri("/unlock"),
         )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SignInSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text=_("Names this sign-in for ending it."))
+    kind = serializers.ChoiceField(
+        choices=["web", "api"],
+        help_text=_("`web`: a browser on a company's site; `api`: an API client's sign-in."),
+    )
+    device = serializers.CharField(help_text=_("Browser or app and system, from its user agent."))
+    ip = serializers.CharField(help_text=_("The address it was last seen from; may be empty."))
+    last_seen = serializers.DateTimeField()
+    company = serializers.CharField(help_text=_("The company's name; may be empty."))
+    current = serializers.BooleanField(help_text=_("The sign-in making this call."))
+
+
+def _current_sign_in(request: Request) -> tuple[str | None, str | None]:
+    """The session key or refresh family of the call itself (kept by "end all")."""
+    principal = principal_required(request)
+    family = (principal.claims or {}).get("fam")
+    if family is not None:
+        return None, str(family)
+    return request.session.session_key, None
+
+
+class SessionsApi(APIView):
+    """The calling person's sign-ins across their companies: web sessions and API
+    sign-ins; ending all of them but this one."""
+
+    permission_classes = [IsTenantPerson]
+
+    class EndedSerializer(serializers.Serializer):
+        ended = serializers.IntegerField(help_text=_("How many sign-ins ended."))
+
+    @extend_schema(operation_id="profile_sessions", responses=SignInSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        session_key, family = _current_sign_in(request)
+        found = sign_ins_of_user(
+            user=request.user,  # type: ignore[arg-type]
+            current_session_key=session_key,
+            current_family=family,
+        )
+        return Response(SignInSerializer(found, many=True).data)
+
+    @extend_schema(
+        operation_id="profile_sessions_end_all", request=None, responses={200: EndedSerializer}
+    )
+    def delete(self, request: Request) -> Response:
+        """Sign out everywhere (web and API) except the sign-in making this call."""
+        session_key, family = _current_sign_in(request)
+        ended = sessions_end_all(
+            user=request.user,  # type: ignore[arg-type]
+            keep_session_key=session_key,
+            keep_family=family,
+        )
+        return Response(self.EndedSerializer({"ended": ended}).data)
+
+
+class SessionApi(APIView):
+    """End one of the calling person's sign-ins: a browser is signed out at its next
+    request, an API client's tokens are refused at once."""
+
+    permission_classes = [IsTenantPerson]
+
+    @extend_schema(
+        operation_id="profile_sessions_end",
+        request=None,
+        responses={204: None, 404: error_response("No sign-in of yours has this id.")},
+    )
+    def delete(self, request: Request, session_id: str) -> Response:
+        session_end(user=request.user, session_id=session_id)  # type: ignore[arg-type]
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -20,7 +20,7 @@ from apps.accounts.models import Membership
 from apps.accounts.policies import membership_active
 from apps.accounts.principal import Principal
 from apps.accounts.selectors import api_key_by_prefix
-from apps.accounts.services import api_key_touch
+from apps.accounts.services import api_key_touch, session_auth_time
 
 OTHER_TENANT = _("This credential belongs to another company.")
 ACCESS_CHANGED = _("Your access has changed; please sign in again.")
@@ -118,4 +118,6 @@ class TenantSessionAuthentication(SessionAuthentication):
         membership = getattr(request._request, "membership", None)  # noqa: SLF001
         if result is None or membership is None:
             return None
-        return result[0], Principal.of_membership(membership)
+        # The session's re-authentication stamp, where a token would carry `auth_time`.
+        stamp = session_auth_time(request.session)
+        return result[0], Principal.of_membership(membership, {"auth_time": stamp})

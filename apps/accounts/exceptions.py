@@ -65,3 +65,21 @@ class EmailUnverifiedError(ServiceError):
 
     status_code = 403
     code = "email_unverified"
+
+
+class ReauthenticationRequiredError(ServiceError):
+    """A sensitive action, and the person's last sign-in or password check is older than
+    REAUTH_SECONDS."""
+
+    status_code = 403
+    code = "reauthentication_required"
+    default_message = _(
+        "This action needs a recent sign-in: sign in again (or confirm your password) and "
+        "repeat it."
+    )
+
+
+class SessionNotFoundError(ServiceError):
+    status_code = 404
+    code = "not_found"
+    default_message = _("There is no such session of yours.")

@@ -231,3 +231,11 @@ class PasswordChangeForm(NewPasswordForm):
 
 class PasswordResetRequestForm(forms.Form):
     email = forms.EmailField(label=_("Email address"))
+
+
+class ReauthForm(forms.Form):
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+
+
+class CompanyDeleteForm(forms.Form):
+    slug = forms.CharField(label=_("The company's address name"), max_length=32, strip=True)

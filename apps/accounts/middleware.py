@@ -1,14 +1,62 @@
+import time
 import zoneinfo
 from collections.abc import Callable
 
-from django.contrib.auth import logout
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY, logout
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django_tenants.utils import get_public_schema_name
+from qsessions.middleware import SessionMiddleware as QSessionMiddleware
 
 from apps.accounts import access_cache
-from apps.accounts.policies import membership_active
+from apps.accounts.policies import membership_active, web_session_alive
+from apps.accounts.sessions import SEEN, SIGNED_IN, session_touch, unix_time
+from apps.core.clients import client_ip
+from apps.tenants.models import Tenant
+
+
+class SessionMiddleware(QSessionMiddleware):
+    """django-qsessions' (the person, address and user agent kept with each session), with
+    the address as the rest of Kura sees it (apps/core/clients.py: trusted proxies only)."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        request.session = self.SessionStore(  # type: ignore[call-arg]
+            ip=client_ip(request),
+            user_agent=request.headers.get("User-Agent", ""),
+            session_key=request.COOKIES.get(settings.SESSION_COOKIE_NAME),
+        )
+
+
+class SessionLimitsMiddleware:
+    """A signed-in web session ends after SESSION_IDLE_SECONDS without a request and
+    SESSION_ABSOLUTE_SECONDS after its sign-in (policies.web_session_alive), on the server:
+    the next request finds it signed out, whatever the cookie says."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            session = request.session
+            started, seen = unix_time(session.get(SIGNED_IN)), unix_time(session.get(SEEN))
+            if not web_session_alive(started=started, seen=seen, now=time.time()):
+                logout(request)
+        response = self.get_response(request)
+        # After the view, so the request that signs in starts the clocks; a signed-in web
+        # session only (an API call's token or key makes `request.user` too, and no session).
+        if SESSION_KEY in request.session:
+            tenant = getattr(request, "tenant", None)
+            on_tenant = isinstance(tenant, Tenant) and (
+                tenant.schema_name != get_public_schema_name()
+            )
+            session_touch(
+                request.session,
+                tenant_id=tenant.pk if on_tenant else None,  # type: ignore[union-attr]
+                now=time.time(),
+            )
+        return response
 
 
 def _activate_time_zone(name: str) -> None:

@@ -177,6 +177,11 @@ class RefreshToken(models.Model):
     retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Where the sign-in (or the refresh that issued this token) came from, for the person's
+    # list of their sign-ins.
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True, default="")
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["expires_at"])]

@@ -29,6 +29,7 @@ from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthen
 from apps.accounts.models import ExternalIdentity, User
 from apps.accounts.policies import membership_active
 from apps.accounts.selectors import membership_of
+from apps.accounts.services.reauth import session_auth_stamp
 from apps.tenants.models import Tenant
 
 logger = logging.getLogger(__name__)
@@ -226,3 +227,9 @@ class OIDCStartView(_OnlyWhenEnabled, OIDCAuthenticationRequestView):
 
 class OIDCCallbackView(_OnlyWhenEnabled, OIDCAuthenticationCallbackView):
     get_settings = staticmethod(_settings)
+
+    def login_success(self) -> HttpResponse:
+        """A sign-in at the identity provider is a recent one (re-authentication)."""
+        response = super().login_success()
+        session_auth_stamp(session=self.request.session)
+        return response

@@ -10,6 +10,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
 from apps.accounts import policies
+from apps.accounts.exceptions import ReauthenticationRequiredError
 from apps.accounts.principal import Principal
 
 if TYPE_CHECKING:  # DRF's views import these classes through its settings
@@ -83,3 +84,24 @@ class IsAuthorOrAdmin(BasePermission):
             return True
         author_id = getattr(obj, getattr(view, "author_field", "author_id"), None)
         return policies.can_change_authored(principal_of(request), author_id)
+
+
+def auth_time_of(principal: Principal | None) -> float | None:
+    """When the calling person last proved who they are: the access token's `auth_time`, or
+    the web session's stamp (apps/accounts/authentication.py puts both in the claims). API
+    keys have none: they are not a person and cannot re-authenticate."""
+    if principal is None or principal.membership is None or not principal.claims:
+        return None
+    value = principal.claims.get("auth_time")
+    return float(value) if isinstance(value, int | float) else None
+
+
+class HasRecentSignIn(BasePermission):
+    """The sensitive operations (policies.auth_is_recent): a sign-in within REAUTH_SECONDS.
+    Put after the permission that says who may do it at all."""
+
+    message = ReauthenticationRequiredError.default_message
+    code = ReauthenticationRequiredError.code
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return policies.auth_is_recent(auth_time_of(principal_of(request)))

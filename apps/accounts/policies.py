@@ -8,6 +8,7 @@ re-derives it.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -100,3 +101,28 @@ def email_verification_overdue(user: User, *, now: datetime | None = None) -> bo
         return False
     grace = timedelta(days=settings.EMAIL_VERIFY_GRACE_DAYS)
     return user.date_joined + grace <= (now or timezone.now())
+
+
+def auth_is_recent(auth_time: float | None, *, now: float | None = None) -> bool:
+    """The person proved who they are (signed in with a password or their identity provider,
+    or re-entered their password) within REAUTH_SECONDS: the sensitive actions (API keys,
+    roles, removals, the payment secret, deleting the company) ask this, on pages and API.
+    `auth_time` is a Unix time (the session's stamp, the access token's `auth_time`)."""
+    if auth_time is None:
+        return False
+    now = time.time() if now is None else now
+    return 0 <= now - auth_time <= settings.REAUTH_SECONDS
+
+
+def web_session_alive(*, started: float | None, seen: float | None, now: float) -> bool:
+    """A web session lives until SESSION_IDLE_SECONDS without a request, and at most
+    SESSION_ABSOLUTE_SECONDS after its sign-in. Unknown times count as now (a session
+    from before these stamps existed starts its clocks at its next request)."""
+    idle = now - (seen if seen is not None else now)
+    age = now - (started if started is not None else now)
+    return idle <= settings.SESSION_IDLE_SECONDS and age <= settings.SESSION_ABSOLUTE_SECONDS
+
+
+def can_delete_company(membership: Membership | None) -> bool:
+    """Only owners delete their company."""
+    return membership is not None and membership.role == Role.OWNER

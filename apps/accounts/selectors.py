@@ -3,10 +3,26 @@
 from collections.abc import Collection
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
+from qsessions.models import Session as QSession
 
 from apps.accounts import access_cache
-from apps.accounts.models import ApiKey, Invitation, Membership, User
+from apps.accounts.models import ApiKey, Invitation, Membership, RefreshToken, User
+from apps.accounts.policies import web_session_alive
+from apps.accounts.sessions import (
+    SEEN,
+    SIGNED_IN,
+    TENANT,
+    SignIn,
+    device_label,
+    family_public_id,
+    from_unix,
+    now_unix,
+    session_public_id,
+    unix_time,
+)
 from apps.tenants.models import Tenant
+from apps.tenants.rowsecurity import person_rows
 
 
 def _membership_in(tenant: Tenant, **lookup: object) -> Membership | None:
@@ -113,3 +129,73 @@ def members_by_handle(*, tenant: Tenant, handles: Collection[str]) -> dict[str, 
         if len(by_local.get(handle, [])) == 1:
             found[handle] = by_local[handle][0]
     return found
+
+
+def _web_sessions_of(user: User, now: float) -> list[tuple[QSession, dict[str, object]]]:
+    """The person's web sessions still alive (policies.web_session_alive), with their data."""
+    alive = []
+    for row in QSession.objects.filter(user=user, expire_date__gt=from_unix(now)):
+        data = row.get_decoded()
+        started, seen = unix_time(data.get(SIGNED_IN)), unix_time(data.get(SEEN))
+        if web_session_alive(started=started, seen=seen, now=now):
+            alive.append((row, data))
+    return alive
+
+
+def api_sign_ins_of(user: User) -> list[RefreshToken]:
+    """The latest live refresh token of each of the person's API sign-ins, in every company
+    (row-level security lets a person read their own, apps/accounts 0006)."""
+    with person_rows(user.pk):
+        live = list(
+            RefreshToken.objects.filter(
+                membership__user=user,
+                retired_at__isnull=True,
+                revoked_at__isnull=True,
+                expires_at__gt=timezone.now(),
+            )
+            .select_related("membership__tenant")
+            .order_by("family", "-created_at")
+        )
+    latest: dict[str, RefreshToken] = {}
+    for token in live:
+        latest.setdefault(str(token.family), token)
+    return list(latest.values())
+
+
+def sign_ins_of_user(
+    *, user: User, current_session_key: str | None = None, current_family: str | None = None
+) -> list[SignIn]:
+    """Where the person is signed in: their web sessions on every company's host and their
+    API sign-ins, most recently seen first."""
+    now = now_unix()
+    web = _web_sessions_of(user, now)
+    names = dict(
+        Tenant.objects.filter(pk__in={data.get(TENANT) for _row, data in web}).values_list(
+            "pk", "name"
+        )
+    )
+    found = [
+        SignIn(
+            id=session_public_id(row.session_key),
+            kind="web",
+            device=device_label(row.user_agent or ""),
+            ip=row.ip or "",
+            last_seen=from_unix(unix_time(data.get(SEEN)) or row.updated_at.timestamp()),
+            company=names.get(data.get(TENANT), ""),  # type: ignore[call-overload]
+            current=row.session_key == current_session_key,
+        )
+        for row, data in web
+    ]
+    found += [
+        SignIn(
+            id=family_public_id(str(token.family)),
+            kind="api",
+            device=device_label(token.user_agent),
+            ip=token.ip or "",
+            last_seen=token.last_used_at or token.created_at,
+            company=token.membership.tenant.name,
+            current=str(token.family) == current_family,
+        )
+        for token in api_sign_ins_of(user)
+    ]
+    return sorted(found, key=lambda sign_in: (not sign_in.current, -sign_in.last_seen.timestamp()))

@@ -2,8 +2,9 @@
 deny-lists of logged-out tokens and revoked sign-ins.
 
 An access token names its issuer (`iss`), audience (`aud`), tenant, the membership it was
-issued for, the membership's token version and the refresh family (one sign-in); never
-personal data. Its header names the key that signed it (`kid`).
+issued for, the membership's token version, the refresh family (one sign-in) and when that
+sign-in happened (`auth_time`, for the actions that need a recent one); never personal
+data. Its header names the key that signed it (`kid`).
 
 Key rotation: `KURA_JWT_SIGNING_KEY` signs; its `kid` is derived from the key itself. To
 rotate, put the new key in `KURA_JWT_SIGNING_KEY` and the old one in
@@ -149,8 +150,10 @@ def access_lifetime() -> timedelta:
 
 
 def token_pair_build(
-    *, membership: Membership, family: uuid.UUID
+    *, membership: Membership, family: uuid.UUID, auth_time: int
 ) -> tuple[TokenPair, IssuedRefresh]:
+    """`auth_time`: when the person last proved who they are (the sign-in that started the
+    family); refreshes carry it unchanged, so only a new sign-in makes it recent again."""
     refresh = KuraRefreshToken()
     refresh["sub"] = str(membership.user_id)
     refresh["tenant"] = membership.tenant.schema_name
@@ -158,6 +161,7 @@ def token_pair_build(
     refresh["mid"] = membership.pk
     refresh["ver"] = membership.token_version
     refresh["fam"] = str(family)
+    refresh["auth_time"] = auth_time
     access = refresh.access_token
     pair = TokenPair(
         access_token=str(access),

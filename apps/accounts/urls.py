@@ -10,6 +10,12 @@ auth_api_patterns = [
 ]
 api_patterns = [
     path("profile", apis.ProfileApi.as_view(), name="profile-api"),
+    path("profile/sessions", apis.SessionsApi.as_view(), name="profile-sessions-api"),
+    path(
+        "profile/sessions/<str:session_id>",
+        apis.SessionApi.as_view(),
+        name="profile-session-api",
+    ),
     path("profile/password", apis.PasswordChangeApi.as_view(), name="profile-password-api"),
 ]
 # "Forgot your password?", on every company's host and the public site.
@@ -30,6 +36,9 @@ page_patterns = [
     *password_reset_patterns,
     path("verify-email", views.email_verify_view, name="email-verify"),
     path("verify-email/send", views.email_verify_send_view, name="email-verify-send"),
+    path("reauth", views.reauth_view, name="reauth"),
+    path("profile/sessions/end-all", views.sessions_end_all_view, name="sessions-end-all"),
+    path("profile/sessions/<str:session_id>/end", views.session_end_view, name="session-end"),
     path("members", views.members_view, name="members"),
     path("members/<int:member_id>/remove", views.member_remove_view, name="member-remove"),
     path("members/<int:member_id>/suspend", views.member_suspend_view, name="member-suspend"),
@@ -38,6 +47,7 @@ page_patterns = [
         views.invitation_revoke_view,
         name="invitation-revoke",
     ),
+    path("company/delete", views.company_delete_view, name="company-delete"),
     path("api-keys", views.api_keys_view, name="api-keys"),
     path("api-keys/<int:key_id>/revoke", views.api_key_revoke_view, name="api-key-revoke"),
     path("switch/<slug:slug>", views.switch_view, name="switch"),

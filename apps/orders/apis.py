@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.permissions import principal_of, principal_required
+from apps.accounts.permissions import HasRecentSignIn, principal_of, principal_required
 from apps.accounts.serializers import PersonSerializer
 from apps.core.fields import ItemsField
 from apps.core.openapi import error_response
@@ -264,14 +264,24 @@ class PaymentSecretApi(APIView):
     """Make the company's webhook secret, or rotate it (the old one stops working at once).
     The answer is the only time the secret is shown: give it to the payment provider."""
 
-    permission_classes = [PaymentsPermission]
+    permission_classes = [PaymentsPermission, HasRecentSignIn]
 
     class OutputSerializer(serializers.Serializer):
         secret = serializers.CharField()
         created_at = serializers.DateTimeField()
         rotated_at = serializers.DateTimeField(allow_null=True)
 
-    @extend_schema(operation_id="payments_secret", request=None, responses={201: OutputSerializer})
+    @extend_schema(
+        operation_id="payments_secret",
+        request=None,
+        responses={
+            201: OutputSerializer,
+            403: error_response(
+                "Not an owner or admin (API keys never are), or the sign-in is older than "
+                "KURA_REAUTH_SECONDS (code `reauthentication_required`): sign in again."
+            ),
+        },
+    )
     def post(self, request: Request) -> Response:
         secret = services.payment_secret_rotate(actor=principal_required(request))
         return Response(self.OutputSerializer(secret).data, status=status.HTTP_201_CREATED)

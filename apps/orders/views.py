@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from apps.accounts.decorators import member_required
+from apps.accounts.decorators import member_required, reauth_redirect
 from apps.accounts.principal import Principal
 from apps.core.errors import ServiceError, error_text
 from apps.core.pagination import numbered_page
@@ -170,6 +170,8 @@ def orders_all_view(request: HttpRequest, membership: Any) -> HttpResponse:
     if not can_see_all_orders(principal):
         raise PermissionDenied
     if request.method == "POST" and request.POST.get("action") == "rotate-secret":
+        if stale := reauth_redirect(request):
+            return stale
         new = services.payment_secret_rotate(actor=principal)
         request.session[NEW_PAYMENT_SECRET] = new.secret
         return redirect("orders-all")

@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_tenants.admin import TenantAdminMixin
 from django_tenants.utils import get_public_schema_name
 
+from apps.audit.services import audit_operator_action
 from apps.tenants.models import Domain, Plan, Tenant
+from apps.tenants.services import tenant_restore
 
 
 def _public(tenant: Tenant | None) -> bool:
@@ -27,14 +30,30 @@ class TenantAdmin(TenantAdminMixin, admin.ModelAdmin):
         "schema_name",
         "plan",
         "is_active",
+        "deleted_at",
         "created_at",
         "member_count",
     ]
     list_filter = ["is_active", "plan"]
     list_select_related = ["plan"]
     search_fields = ["name", "slug", "domains__domain"]
-    readonly_fields = ["schema_name", "created_at"]
+    readonly_fields = ["schema_name", "created_at", "deleted_at"]
     inlines = [DomainInline]
+    actions = ["restore"]
+
+    @admin.action(description=_("Restore deleted companies (their data is kept)"))
+    def restore(self, request, queryset):  # type: ignore[no-untyped-def]
+        restored = [tenant_restore(tenant=t) for t in queryset.filter(deleted_at__isnull=False)]
+        audit_operator_action(actor=request.user, name="restore", objects=restored)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d company restored; its people sign in again.",
+                "%(count)d companies restored; their people sign in again.",
+                len(restored),
+            )
+            % {"count": len(restored)},
+        )
 
     def get_queryset(self, request):  # type: ignore[no-untyped-def]
         return super().get_queryset(request).annotate(member_total=Count("memberships"))

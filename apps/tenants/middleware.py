@@ -20,14 +20,19 @@ class TenantOpenMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         tenant = getattr(request, "tenant", None)
         if isinstance(tenant, Tenant) and not tenant_open(tenant):
+            deleted = tenant.deleted_at is not None
             if is_api_path(request.path):
                 return error_response(
                     status_code=403,
                     code="tenant_inactive",
-                    message=_("This company has been deactivated."),
+                    message=_("This company has been deleted.")
+                    if deleted
+                    else _("This company has been deactivated."),
                 )
             html = loader.render_to_string(
-                "tenants/tenant_inactive.html", {"name": tenant.name}, request=request
+                "tenants/tenant_inactive.html",
+                {"name": tenant.name, "deleted": deleted},
+                request=request,
             )
             return HttpResponse(html, status=403)
         return self.get_response(request)

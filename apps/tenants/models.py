@@ -77,6 +77,15 @@ class Tenant(TenantMixin):
         verbose_name=_("plan"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Set when an owner deletes the company: it is deactivated at once and its data dropped
+    # COMPANY_DELETE_DAYS later, unless operators restore it (apps.tenants.services).
+    deleted_at = models.DateTimeField(
+        _("deleted at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("An owner deleted the company; its data is dropped later unless restored."),
+    )
 
     # Schemas are created by apps.tenants.services.tenant_create, never by save().
     auto_create_schema = False

@@ -1,16 +1,27 @@
-"""Writes on tenants: creating them, keeping the public tenant and the template schema."""
+"""Writes on tenants: creating them, keeping the public tenant and the template schema,
+deleting them."""
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_exists
 
-from apps.accounts.exceptions import InvalidCredentialsError
+from apps.accounts.exceptions import InvalidCredentialsError, NotAllowedError
 from apps.accounts.models import Membership, User
-from apps.accounts.services import auth_check_password, email_verification_send, user_create
+from apps.accounts.policies import can_delete_company
+from apps.accounts.services import (
+    auth_check_password,
+    company_sign_ins_end,
+    email_verification_send,
+    user_create,
+)
+from apps.audit.services import audit_record
+from apps.jobs.services import job_schedule
 from apps.tenants import schemas
 from apps.tenants.models import RESERVED_SLUGS, Domain, Tenant
 
@@ -94,3 +105,64 @@ def tenant_signup(
             {"password": _("The email address or password is not correct.")}
         ) from exc
     return tenant_create(name=company_name, slug=slug, owner=user)
+
+
+TENANT_PURGE = "tenant.purge"
+
+
+@transaction.atomic
+def tenant_delete(*, tenant: Tenant, actor: Membership, confirm_slug: str) -> datetime:
+    """An owner deletes their company: it is deactivated at once (every page, API call,
+    token, key and sign-in of it is refused) and its data dropped COMPANY_DELETE_DAYS later
+    by a delayed job, unless operators restore it first. When the data goes."""
+    if actor.tenant_id != tenant.pk or not can_delete_company(actor):
+        raise NotAllowedError(_("Only the company's owners can delete it."))
+    if confirm_slug.strip().lower() != tenant.slug:
+        raise ValidationError(
+            {"slug": _("Type the company's address name exactly: %(slug)s") % {"slug": tenant.slug}}
+        )
+    now = timezone.now()
+    Tenant.objects.filter(pk=tenant.pk).update(is_active=False, deleted_at=now)
+    tenant.is_active, tenant.deleted_at = False, now
+    company_sign_ins_end(tenant=tenant)
+    purge_at = now + timedelta(days=settings.COMPANY_DELETE_DAYS)
+    # No tenant on the job: a deactivated company's jobs wait for it, this one must not.
+    job_schedule(
+        tenant=None,
+        kind=TENANT_PURGE,
+        payload={"tenant_id": tenant.pk, "deleted_at": now.isoformat()},
+        run_at=purge_at,
+        idempotency_key=f"tenant-purge:{tenant.pk}:{now.isoformat()}",
+    )
+    audit_record(
+        action="company.deleted",
+        tenant=tenant,
+        actor=actor.user,
+        target=tenant.slug,
+        data={"data_dropped_at": purge_at.isoformat()},
+    )
+    return purge_at
+
+
+def tenant_restore(*, tenant: Tenant) -> Tenant:
+    """Operators: undo an owner's deletion before the data is dropped (the purge job then
+    finds the company open and does nothing). People sign in again."""
+    Tenant.objects.filter(pk=tenant.pk).update(is_active=True, deleted_at=None)
+    tenant.is_active, tenant.deleted_at = True, None
+    return tenant
+
+
+def tenant_purge(*, tenant_id: int, deleted_at: str) -> bool:
+    """The delayed job of tenant_delete: drop the company's schema and its rows in the
+    public schema (memberships, tokens, keys, invitations, jobs, search rows), unless it was
+    restored or deleted again since. Whether it dropped anything."""
+    tenant = Tenant.objects.filter(pk=tenant_id).first()
+    if (
+        tenant is None
+        or tenant.is_active
+        or tenant.deleted_at is None
+        or tenant.deleted_at.isoformat() != deleted_at
+    ):
+        return False
+    tenant.delete(force_drop=True)
+    return True

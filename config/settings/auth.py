@@ -88,3 +88,16 @@ PASSWORD_RESET_TIMEOUT = env.int("KURA_PASSWORD_RESET_SECONDS", default=3600)
 # People who signed up may use everything at once; after this many days without opening
 # the emailed verification link they can no longer invite people or create API keys.
 EMAIL_VERIFY_GRACE_DAYS = env.int("KURA_EMAIL_VERIFY_GRACE_DAYS", default=7)
+# Creating API keys, changing roles, removing people, rotating the payment webhook secret and
+# deleting the company need a password (or a sign-in) within this many seconds.
+REAUTH_SECONDS = env.int("KURA_REAUTH_SECONDS", default=10 * 60)
+# A web session ends after this long without a request, and this long after its sign-in
+# whatever happens (apps/accounts/middleware.py::SessionLimitsMiddleware).
+SESSION_IDLE_SECONDS = env.int("KURA_SESSION_IDLE_SECONDS", default=2 * 3600)
+SESSION_ABSOLUTE_SECONDS = env.int("KURA_SESSION_ABSOLUTE_SECONDS", default=14 * 24 * 3600)
+# Sessions live in the database with who, where from and which browser (django-qsessions);
+# the cookie lasts no longer than the absolute limit.
+SESSION_ENGINE = "qsessions.backends.db"
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
+# A deleted company's data is dropped this many days later, unless operators restore it.
+COMPANY_DELETE_DAYS = env.int("KURA_COMPANY_DELETE_DAYS", default=30)

@@ -27,7 +27,7 @@ SHARED_APPS = [
     "apps.usage",
     "django.contrib.contenttypes",
     "django.contrib.auth",
-    "django.contrib.sessions",
+    "qsessions",  # django.contrib.sessions with person, address and user agent
     "django.contrib.messages",
     "django.contrib.admin",
     "django.contrib.staticfiles",
@@ -71,13 +71,14 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The caller's address for audit entries recorded while the request is served.
     "apps.audit.context.AuditContextMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "apps.accounts.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # A deactivated company answers a refusal before any session, token or key is read.
     "apps.tenants.middleware.TenantOpenMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.accounts.middleware.SessionLimitsMiddleware",
     "apps.accounts.middleware.MembershipMiddleware",
     # Counts each request an API view of a company receives (apps.usage).
     "apps.usage.middleware.ApiRequestCountMiddleware",

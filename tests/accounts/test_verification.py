@@ -17,7 +17,7 @@ from apps.accounts.services import api_key_create, invitation_accept, invitation
 from apps.accounts.services.verification import RESEND_PER_HOUR
 from apps.audit.models import AuditEntry
 from apps.tenants.models import Tenant
-from tests.conftest import host_of
+from tests.conftest import host_of, reauthenticate
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -208,6 +208,7 @@ def test_past_the_grace_period_the_pages_say_why(tenant):
         "/members", {"action": "invite", "email": "x@example.com", "role": "member"}
     )
     assert invite.context["invite_form"].non_field_errors() == [OVERDUE]
+    reauthenticate(client)  # creating a key needs a recent password check first
     key = client.post("/api-keys", {"name": "k", "scope": "read"})
     assert key.status_code == 200
     assert key.context["form"].non_field_errors() == [OVERDUE]

@@ -61,6 +61,8 @@ PAGES = [
     Target("members", "tenant", "/members", signed_in=True),
     Target("api-keys", "tenant", "/api-keys", signed_in=True),
     Target("usage", "tenant", "/usage", signed_in=True),
+    Target("reauth", "tenant", "/reauth?next=/api-keys", signed_in=True),
+    Target("company-delete", "tenant", "/company/delete", signed_in=True),
     Target("reminders", "tenant", "/reminders", signed_in=True),
     Target("notifications", "tenant", "/notifications", signed_in=True),
     Target("files", "tenant", "/files", signed_in=True),

@@ -190,7 +190,7 @@ def test_managers_see_every_order_filtered_by_state(tenant, member, owner, page_
 
 
 def test_managers_make_the_webhook_secret_shown_once(tenant, owner, page_of):
-    client = page_of(owner)
+    client = page_of(owner, reauthenticated=True)
     response = client.post("/orders/all", {"action": "rotate-secret"}, follow=True)
     connection.set_schema_to_public()
     with schema_context(tenant.schema_name):

@@ -25,6 +25,17 @@ from apps.accounts.services.passwords import (
     sign_ins_end,
 )
 from apps.accounts.services.people import user_create, user_language_set, user_profile_update
+from apps.accounts.services.reauth import (
+    AUTH_TIME,
+    reauth_check,
+    session_auth_stamp,
+    session_auth_time,
+)
+from apps.accounts.services.sessions import (
+    company_sign_ins_end,
+    session_end,
+    sessions_end_all,
+)
 from apps.accounts.services.signin import (
     auth_check_credentials,
     auth_check_password,
@@ -33,6 +44,7 @@ from apps.accounts.services.signin import (
     auth_token_issue,
     auth_token_refresh,
     auth_unlock_redeem,
+    family_revoke,
     handoff_issue,
     handoff_redeem,
     refresh_tokens_prune,
@@ -46,6 +58,7 @@ from apps.accounts.services.verification import (
 )
 
 __all__ = [
+    "AUTH_TIME",
     "SUSPENSION_LIFT",
     "api_key_create",
     "api_key_revoke",
@@ -58,10 +71,12 @@ __all__ = [
     "auth_token_refresh",
     "auth_unlock_redeem",
     "companies_email_links",
+    "company_sign_ins_end",
     "email_verification_resend",
     "email_verification_send",
     "email_verified_mark",
     "email_verify",
+    "family_revoke",
     "handoff_issue",
     "handoff_redeem",
     "invitation_accept",
@@ -78,8 +93,13 @@ __all__ = [
     "password_reset_check",
     "password_reset_complete",
     "password_reset_request",
+    "reauth_check",
     "refresh_tokens_prune",
     "require_verified_email",
+    "session_auth_stamp",
+    "session_auth_time",
+    "session_end",
+    "sessions_end_all",
     "sign_ins_end",
     "user_create",
     "user_language_set",

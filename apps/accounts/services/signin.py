@@ -35,6 +35,7 @@ from apps.tenants.models import Tenant
 from apps.tenants.rowsecurity import person_rows
 
 UNLOCK_SALT = "kura.accounts.unlock"
+USER_AGENT_LENGTH = 300
 UNLOCK_SECONDS = 3600
 
 
@@ -155,9 +156,17 @@ def auth_check_credentials(
 
 @transaction.atomic
 def auth_token_issue(
-    *, membership: Membership, family: uuid.UUID | None = None
+    *,
+    membership: Membership,
+    family: uuid.UUID | None = None,
+    auth_time: int | None = None,
+    ip: str = "",
+    user_agent: str = "",
 ) -> tokens.TokenPair:
-    """A new access/refresh pair; a sign-in starts a new refresh family."""
+    """A new access/refresh pair; a sign-in starts a new refresh family (and its
+    `auth_time` is now). Where from and with what it was asked for is kept for the
+    person's list of sign-ins."""
+    now = timezone.now()
     if family is None:
         family = uuid.uuid4()
         audit_record(
@@ -166,14 +175,24 @@ def auth_token_issue(
             actor=membership.user,
             data={"via": "api", "sign_in": str(family)},
         )
-    pair, issued = tokens.token_pair_build(membership=membership, family=family)
+    pair, issued = tokens.token_pair_build(
+        membership=membership,
+        family=family,
+        auth_time=int(now.timestamp()) if auth_time is None else auth_time,
+    )
     RefreshToken.objects.create(
-        jti=issued.jti, family=family, membership=membership, expires_at=issued.expires_at
+        jti=issued.jti,
+        family=family,
+        membership=membership,
+        expires_at=issued.expires_at,
+        ip=ip or None,
+        user_agent=user_agent[:USER_AGENT_LENGTH],
+        last_used_at=now,
     )
     return pair
 
 
-def _family_revoke(*, family: str, schema_name: str) -> None:
+def family_revoke(*, family: str, schema_name: str) -> None:
     """End a sign-in: its refresh tokens are refused, and so, at once, are its access tokens."""
     RefreshToken.objects.filter(family=family, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
@@ -199,7 +218,9 @@ def _answer_of_retry(jti: str) -> tokens.TokenPair | None:
         time.sleep(0.05)
 
 
-def auth_token_refresh(*, raw_refresh: str, tenant: Tenant) -> tokens.TokenPair:
+def auth_token_refresh(
+    *, raw_refresh: str, tenant: Tenant, ip: str = "", user_agent: str = ""
+) -> tokens.TokenPair:
     """Rotate: retire the presented refresh token and issue a new pair in its family.
 
     The same token presented again within REFRESH_RETRY_SECONDS (a lost answer, two tabs
@@ -220,7 +241,7 @@ def auth_token_refresh(*, raw_refresh: str, tenant: Tenant) -> tokens.TokenPair:
         again = _answer_of_retry(token["jti"])
         if again is not None:
             return again
-        _family_revoke(family=token["fam"], schema_name=tenant.schema_name)
+        family_revoke(family=token["fam"], schema_name=tenant.schema_name)
         audit_record(
             action="auth.refresh_reused",
             tenant=tenant,
@@ -238,9 +259,16 @@ def auth_token_refresh(*, raw_refresh: str, tenant: Tenant) -> tokens.TokenPair:
         or membership.token_version != token["ver"]
         or not membership_active(membership)
     ):
-        _family_revoke(family=token["fam"], schema_name=tenant.schema_name)
+        family_revoke(family=token["fam"], schema_name=tenant.schema_name)
         raise TokenRevokedError(_("Your access has changed; please sign in again."))
-    pair = auth_token_issue(membership=membership, family=uuid.UUID(token["fam"]))
+    pair = auth_token_issue(
+        membership=membership,
+        family=uuid.UUID(token["fam"]),
+        # Tokens from before `auth_time` existed: long ago, as far as re-authentication goes.
+        auth_time=int(token.get("auth_time", 0)),
+        ip=ip,
+        user_agent=user_agent,
+    )
     tokens.refresh_answer_remember(jti=token["jti"], pair=pair)
     return pair
 
@@ -249,7 +277,7 @@ def auth_logout(*, access: Mapping[str, Any]) -> None:
     """End this sign-in: this access token, every other access token and every refresh
     token of the same family stop working at once."""
     tokens.access_deny(access)
-    _family_revoke(family=access["fam"], schema_name=access["tenant"])
+    family_revoke(family=access["fam"], schema_name=access["tenant"])
     audit_record(
         action="auth.signed_out",
         tenant=company_here(),

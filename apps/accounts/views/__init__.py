@@ -3,6 +3,7 @@ and email verification (`passwords`), members and invitations (`members`), API k
 (`api_keys`), and the public site (`public`)."""
 
 from apps.accounts.views.api_keys import api_key_revoke_view, api_keys_view
+from apps.accounts.views.company import company_delete_view
 from apps.accounts.views.members import (
     invitation_revoke_view,
     invitation_view,
@@ -18,6 +19,8 @@ from apps.accounts.views.passwords import (
     password_reset_view,
 )
 from apps.accounts.views.public import find_company_view, signup_address_view, signup_view
+from apps.accounts.views.reauth import reauth_view
+from apps.accounts.views.sessions import session_end_view, sessions_end_all_view
 from apps.accounts.views.signin import (
     handoff_view,
     language_view,
@@ -31,6 +34,7 @@ from apps.accounts.views.signin import (
 __all__ = [
     "api_key_revoke_view",
     "api_keys_view",
+    "company_delete_view",
     "email_verify_send_view",
     "email_verify_view",
     "find_company_view",
@@ -47,6 +51,9 @@ __all__ = [
     "password_reset_confirm_view",
     "password_reset_view",
     "profile_view",
+    "reauth_view",
+    "session_end_view",
+    "sessions_end_all_view",
     "signup_address_view",
     "signup_view",
     "switch_view",

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from apps.accounts import selectors, services
-from apps.accounts.decorators import member_required
+from apps.accounts.decorators import member_required, recent_auth_required
 from apps.accounts.exceptions import EmailUnverifiedError
 from apps.accounts.forms import (
     ApiKeyForm,
@@ -17,6 +17,7 @@ from apps.accounts.views.common import NEW_API_KEY
 
 
 @member_required(manage=True)
+@recent_auth_required(unsafe_only=True)
 def api_keys_view(request: HttpRequest, membership: Any) -> HttpResponse:
     """The company's keys, and a new one. The new key's secret is shown on the page the
     creation redirects to, once (kept in the session until then): a reload creates nothing."""

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts import selectors, services
-from apps.accounts.decorators import member_required
+from apps.accounts.decorators import member_required, reauth_redirect, recent_auth_required
 from apps.accounts.exceptions import EmailUnverifiedError, InvalidCredentialsError
 from apps.accounts.forms import (
     PASSWORD_BACKEND,
@@ -92,10 +92,10 @@ def members_view(request: HttpRequest, membership: Any) -> HttpResponse:
     if request.method != "POST":
         return _members_page(request, membership)
     action = request.POST.get("action")
-    if action == "invite":
-        return _invite(request, membership)
-    if action == "resend":
-        return _resend(request, membership)
+    if action in ("invite", "resend"):
+        return (_invite if action == "invite" else _resend)(request, membership)
+    if action == "role" and (stale := reauth_redirect(request)):
+        return stale
     target = selectors.membership_get(
         tenant=request.tenant,  # type: ignore[attr-defined]
         membership_id=int_param(request.POST.get("member")),
@@ -185,6 +185,7 @@ def _member_change(
 
 
 @member_required(manage=True)
+@recent_auth_required()
 def member_remove_view(request: HttpRequest, membership: Any, member_id: int) -> HttpResponse:
     """Removing someone, after saying what it does."""
     target = _target_member(request, membership, member_id)
@@ -290,6 +291,7 @@ def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
             form_errors_from(form, exc)
         else:
             login(request, membership.user, backend=PASSWORD_BACKEND)
+            services.session_auth_stamp(session=request.session)  # they typed their password
             # The home page greets them; this says what they became.
             messages.success(
                 request,

@@ -48,6 +48,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             login(request, membership.user, backend=PASSWORD_BACKEND)
+            services.session_auth_stamp(session=request.session)  # a sign-in is recent
             return redirect(safe_next(request))
     if request.GET.get("oidc") == "failed":
         messages.error(
@@ -109,9 +110,20 @@ def profile_view(request: HttpRequest, membership: Any) -> HttpResponse:
             messages.success(request, _("Profile saved."))
             return redirect("profile")
     others = selectors.memberships_of_user(user=user)
-    context = {"membership": membership, "others": others, "form": form}
-    context["password_form"] = PasswordChangeForm()
-    return render(request, "accounts/profile.html", context)
+    sign_ins = selectors.sign_ins_of_user(
+        user=user, current_session_key=request.session.session_key
+    )
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "membership": membership,
+            "others": others,
+            "form": form,
+            "sign_ins": sign_ins,
+            "password_form": PasswordChangeForm(),
+        },
+    )
 
 
 @member_required()

@@ -1,0 +1,37 @@
+"""Deleting the company: owners only, after a recent sign-in, typing its address name."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from apps.accounts.decorators import member_required, recent_auth_required
+from apps.accounts.forms import CompanyDeleteForm
+from apps.accounts.policies import can_delete_company
+from apps.core.errors import ServiceError, form_errors_from
+from apps.tenants.services import tenant_delete
+
+
+@member_required()
+@recent_auth_required()
+def company_delete_view(request: HttpRequest, membership: Any) -> HttpResponse:
+    """What deleting does, and the confirmation. Once done, the company's host answers only
+    that it was deleted (everyone, this browser included, is signed out)."""
+    if not can_delete_company(membership):
+        raise PermissionDenied
+    tenant = request.tenant  # type: ignore[attr-defined]
+    form = CompanyDeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            tenant_delete(tenant=tenant, actor=membership, confirm_slug=form.cleaned_data["slug"])
+        except (ServiceError, ValidationError) as exc:
+            form_errors_from(form, exc)
+        else:
+            return redirect("/")
+    return render(
+        request,
+        "accounts/company_delete.html",
+        {"form": form, "days": settings.COMPANY_DELETE_DAYS, "slug": tenant.slug},
+    )
