@@ -27,7 +27,11 @@ CELERY_TASK_TENANT_CACHE_SECONDS = 60
 # within the horizon, a beat sweep every second for the rest and for lost messages.
 JOBS_HORIZON_SECONDS = env.int("KURA_JOBS_HORIZON_SECONDS", default=30)
 JOBS_SWEEP_SECONDS = env.float("KURA_JOBS_SWEEP_SECONDS", default=1.0)
-JOBS_SWEEP_BATCH = 500
+# One UPDATE of the sweep marks at most this many jobs; it repeats until none are left.
+JOBS_SWEEP_BATCH = 2000
+# A worker's wake-up claims at most this many due jobs (fairly across tenants) and runs
+# them one by one; a worker that dies leaves that many waiting for their lease.
+JOBS_CLAIM_BATCH = env.int("KURA_JOBS_CLAIM_BATCH", default=50)
 JOBS_RESEND_AFTER_SECONDS = env.int("KURA_JOBS_RESEND_AFTER_SECONDS", default=3)
 JOBS_LEASE_SECONDS = env.int("KURA_JOBS_LEASE_SECONDS", default=300)
 JOBS_MAX_ATTEMPTS = 5
