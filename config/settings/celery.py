@@ -20,6 +20,11 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=150)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Celery's Django fixup closes the database connection around every task unless this is
+# set; a worker then keeps its connection for about this many tasks. A new connection costs
+# 9-16 ms on the shared 2-core machine (0.1-0.7 ms a query on a kept one): a wake-up that
+# runs one job, or a sweep, paid that every time. 0 turns reuse off.
+CELERY_DB_REUSE_MAX = env.int("KURA_CELERY_DB_REUSE_MAX", default=1000) or None
 # Tenants are looked up once a minute per worker instead of on every task.
 CELERY_TASK_TENANT_CACHE_SECONDS = 60
 
