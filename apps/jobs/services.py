@@ -3,11 +3,16 @@
 States: scheduled -> enqueued -> running -> succeeded; a failed run waits in `failed`
 for its retry and ends `dead` after max_attempts; `cancelled` any time before it runs.
 
-Jobs due within JOBS_HORIZON_SECONDS are sent to Celery as ETA messages (sub-second
-precision). Celery beat runs `jobs_sweep` about every second: it sends what has come
-within the horizon, re-sends messages the broker lost, and reclaims jobs whose worker
-died (lease passed). A job runs only after an atomic claim of its row, so duplicate
-messages, several workers or several beats cause one effect.
+Scheduling is one INSERT in the caller's transaction (`job_schedule_many`: one for many
+jobs). A job due within JOBS_HORIZON_SECONDS goes in enqueued, and after commit a Celery
+message wakes a worker at its run_at (apps.jobs.dispatch: one per batch of jobs due
+together, all published by one callback). A woken worker claims a batch of due jobs,
+fairly across tenants, with one `UPDATE ... RETURNING` (`jobs_run_due`), and runs them one
+by one, each in its own transaction and tenant. Celery beat runs `jobs_sweep` about every
+second: it enqueues what has come within the horizon, wakes workers again for jobs left
+waiting (a lost message), and reclaims jobs whose worker died (lease passed). A job runs
+only after an atomic claim of its row, and its effects commit only while its claim holds
+(the fence), so duplicate messages, several workers or several beats cause one effect.
 """
 
 import json
@@ -106,52 +111,36 @@ def job_schedule_many(*, jobs: Sequence[JobSpec]) -> list[Job]:
     return cast(list[Job], result)
 
 
-def _as_owner_of(tenant_id: int | None) -> AbstractContextManager[object]:
-    """A job without a tenant (about a global account) is an operators' row: row-level
-    security hides it from a tenant's connection, so it is written from outside."""
-    return nullcontext() if tenant_id is not None else operator_context()
-
-
-_COLUMNS = (
-    "tenant_id, kind, payload, run_at, state, attempts, max_attempts, last_error,"
-    " idempotency_key, enqueued_at, created_at, updated_at"
-)
-_ROW = "(%s, %s, %s::jsonb, %s, %s, 0, %s, '', %s, %s, %s, %s)"
+# One array a column, so the statement stays small however many jobs (a VALUES list of
+# 10,000 rows costs more to build and parse than to insert).
+_INSERT = """
+INSERT INTO jobs_job (tenant_id, kind, payload, run_at, state, attempts, max_attempts,
+                      last_error, idempotency_key, enqueued_at, created_at, updated_at)
+SELECT tenant_id, kind, payload, run_at, state, 0, max_attempts, '', idempotency_key,
+       enqueued_at, %s, %s
+FROM unnest(%s::bigint[], %s::text[], %s::jsonb[], %s::timestamptz[], %s::text[],
+            %s::integer[], %s::text[], %s::timestamptz[]) WITH ORDINALITY
+     AS given(tenant_id, kind, payload, run_at, state, max_attempts, idempotency_key,
+              enqueued_at, position)
+ORDER BY position
+ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+RETURNING id, tenant_id, idempotency_key
+"""
 
 
 def _jobs_insert(specs: list[JobSpec], now: datetime) -> tuple[list[Job], list[Job]]:
     """INSERT ... ON CONFLICT DO NOTHING: a key already there (or earlier in `specs`)
     gives back the job that holds it. Jobs due within the horizon go in enqueued. The jobs
     in the order of `specs`, and those inserted now."""
-    horizon = now + _horizon()
-    rows: list[Job] = []
-    params: list[Any] = []
-    for spec in specs:
-        enqueued = spec.run_at <= horizon
-        job = Job(
-            tenant=spec.tenant,
-            kind=spec.kind,
-            payload=spec.payload,
-            run_at=spec.run_at,
-            state=State.ENQUEUED if enqueued else State.SCHEDULED,
-            max_attempts=spec.max_attempts or settings.JOBS_MAX_ATTEMPTS,
-            idempotency_key=spec.idempotency_key,
-            enqueued_at=now if enqueued else None,
-            created_at=now,
-            updated_at=now,
-        )
-        rows.append(job)
-        params += [job.tenant_id, job.kind, json.dumps(job.payload), job.run_at, job.state]
-        params += [job.max_attempts, job.idempotency_key, job.enqueued_at, now, now]
-    sql = (
-        f"INSERT INTO jobs_job ({_COLUMNS}) VALUES {', '.join([_ROW] * len(rows))}"  # noqa: S608
-        " ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL"
-        " DO NOTHING RETURNING id, tenant_id, idempotency_key"
-    )
+    rows = _job_rows(specs, now)
+    columns = ["tenant_id", "kind", "payload", "run_at", "state", "max_attempts"]
+    columns += ["idempotency_key", "enqueued_at"]
+    arrays = [[getattr(job, name) for job in rows] for name in columns]
+    arrays[2] = [json.dumps(payload) for payload in arrays[2]]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_INSERT, [now, now, *arrays])
         inserted = cursor.fetchall()
-    # RETURNING follows the VALUES order (Django's bulk_create relies on it too).
+    # RETURNING follows the order of insertion (Django's bulk_create relies on it too).
     keyed = {(tenant_id, key): pk for pk, tenant_id, key in inserted if key is not None}
     unkeyed = iter(pk for pk, _, key in inserted if key is None)
     taken: dict[tuple[int | None, str], Job] = {}
@@ -171,17 +160,53 @@ def _jobs_insert(specs: list[JobSpec], now: datetime) -> tuple[list[Job], list[J
         else:
             missing.append(i)
     if missing:
-        tenants = {rows[i].tenant_id for i in missing}
-        of_tenants = Q(tenant_id__in=tenants - {None})
-        if None in tenants:
-            of_tenants |= Q(tenant__isnull=True)
-        there = Job.objects.filter(
-            of_tenants, idempotency_key__in={rows[i].idempotency_key for i in missing}
-        )
-        holders = {(job.tenant_id, job.idempotency_key): job for job in there}
+        holders = _key_holders([rows[i] for i in missing])
         for i in missing:
             rows[i] = holders[(rows[i].tenant_id, rows[i].idempotency_key)]
     return rows, fresh
+
+
+_UNSET = {"id": None, "attempts": 0, "last_error": "", "lease_until": None}
+_UNSET |= {"started_at": None, "finished_at": None}
+
+
+def _job_rows(specs: list[JobSpec], now: datetime) -> list[Job]:
+    """The jobs to insert, built as the ORM builds fetched rows: positionally, the quick
+    way for 10,000 of them."""
+    horizon = now + _horizon()
+    fields = [field.attname for field in Job._meta.concrete_fields]  # noqa: SLF001
+    rows = []
+    for spec in specs:
+        enqueued = spec.run_at <= horizon
+        row = {
+            "tenant_id": spec.tenant.pk if spec.tenant is not None else None,
+            "kind": spec.kind,
+            "payload": spec.payload,
+            "run_at": spec.run_at,
+            "state": State.ENQUEUED if enqueued else State.SCHEDULED,
+            "max_attempts": spec.max_attempts or settings.JOBS_MAX_ATTEMPTS,
+            "idempotency_key": spec.idempotency_key,
+            "enqueued_at": now if enqueued else None,
+            "created_at": now,
+            "updated_at": now,
+        }
+        job = Job.from_db(connection.alias, fields, [row.get(f, _UNSET.get(f)) for f in fields])
+        if spec.tenant is not None:
+            Job.tenant.field.set_cached_value(job, spec.tenant)
+        rows.append(job)
+    return rows
+
+
+def _key_holders(jobs: list[Job]) -> dict[tuple[int | None, str | None], Job]:
+    """The jobs already holding the keys of `jobs`."""
+    tenants = {job.tenant_id for job in jobs}
+    of_tenants = Q(tenant_id__in=tenants - {None})
+    if None in tenants:
+        of_tenants |= Q(tenant__isnull=True)
+    there = Job.objects.filter(
+        of_tenants, idempotency_key__in={job.idempotency_key for job in jobs}
+    )
+    return {(job.tenant_id, job.idempotency_key): job for job in there}
 
 
 def job_cancel(*, job: Job) -> bool:
