@@ -67,7 +67,10 @@ def publish(jobs: list[tuple[int, datetime]]) -> None:
                 for _ in range(math.ceil(len(ids) / settings.JOBS_CLAIM_BATCH)):
                     # The rows are public; the worker enters each job's tenant itself.
                     jobs_run_due_task.apply_async(
-                        eta=eta, headers={"_schema_name": "public"}, producer=producer
+                        kwargs={"due": eta.isoformat() if eta else None},
+                        eta=eta,
+                        headers={"_schema_name": "public"},
+                        producer=producer,
                     )
                 sent.update(ids)
     except Exception:

@@ -18,6 +18,7 @@ only after an atomic claim of its row, and its effects commit only while its cla
 import json
 import logging
 import random
+import time
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -421,10 +422,15 @@ SELECT id, turn FROM candidates ORDER BY turn, run_at LIMIT %(limit)s
 """
 
 
-def jobs_run_due(*, limit: int | None = None) -> list[str]:
-    """A worker's wake-up: claim up to a batch of due jobs, fairly across tenants, and run
-    them one by one; their outcomes in claim order."""
+def jobs_run_due(*, due: datetime | None = None, limit: int | None = None) -> list[str]:
+    """A worker's wake-up for jobs due at `due`: claim up to a batch of due jobs, fairly
+    across tenants, and run them one by one; their outcomes in claim order."""
     now = timezone.now()
+    if due is not None and due > now:
+        # Celery's timer can fire a little before the ETA; a job never runs early, and a
+        # wake-up that found nothing would leave its job to the sweep's resend.
+        time.sleep(min((due - now).total_seconds(), 1.0))
+        now = timezone.now()
     limit = limit or settings.JOBS_CLAIM_BATCH
     claimed = _claim(FAIR_CLAIM, {"now": now, "limit": limit}, [State.ENQUEUED], now)
     return _run_claimed(claimed, now)

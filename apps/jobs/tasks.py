@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 
@@ -7,9 +7,10 @@ from config.celery import app
 
 
 @app.task(ignore_result=True)
-def jobs_run_due_task() -> list[str]:
-    """A wake-up (apps.jobs.dispatch): claim a batch of due jobs and run them."""
-    return jobs_run_due()
+def jobs_run_due_task(due: str | None = None) -> list[str]:
+    """A wake-up (apps.jobs.dispatch) for jobs due at `due` (ISO time; None: now): claim a
+    batch of due jobs and run them."""
+    return jobs_run_due(due=datetime.fromisoformat(due) if due else None)
 
 
 # Messages sent before wake-ups replaced them name their job; they still run it.

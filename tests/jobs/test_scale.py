@@ -203,3 +203,14 @@ def test_a_failing_last_attempt_runs_the_same_hook(tenant, user):
     assert jobs_run_due() == ["dead"]
     with schema_context(tenant.schema_name):
         assert Notification.objects.filter(title=f"dead-{job.pk}").count() == 1
+
+
+def test_a_wake_up_that_fires_early_waits_for_its_time(tenant, user):
+    """Celery's timer may fire an ETA message a little early: the job still runs, never
+    before its run_at."""
+    due = timezone.now() + timedelta(seconds=0.3)
+    job = job_schedule(tenant=tenant, kind="test.effect", payload={"user_id": user.pk}, run_at=due)
+    assert jobs_run_due() == []
+    assert jobs_run_due(due=due) == ["succeeded"]
+    job.refresh_from_db()
+    assert job.started_at >= job.run_at
