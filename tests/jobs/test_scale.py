@@ -8,7 +8,7 @@ import pytest
 from celery.signals import before_task_publish
 from django.db import connection
 from django.utils import timezone
-from django_tenants.utils import schema_context
+from django_tenants.utils import schema_context, tenant_context
 
 from apps.jobs.models import Job
 from apps.jobs.services import (
@@ -47,8 +47,10 @@ def published():
 
 
 def test_schedule_is_one_insert(tenant, django_assert_num_queries):
-    with django_assert_num_queries(1):
-        job = job_schedule(tenant=tenant, kind="test.effect", payload={"a": 1}, delay=5)
+    with tenant_context(tenant):
+        Job.objects.exists()  # in the tenant, as a request is by its first query
+        with django_assert_num_queries(1):
+            job = job_schedule(tenant=tenant, kind="test.effect", payload={"a": 1}, delay=5)
     stored = Job.objects.get(pk=job.pk)
     assert (stored.tenant_id, stored.kind, stored.payload, stored.state, stored.attempts) == (
         tenant.pk,
@@ -78,6 +80,8 @@ def test_schedule_many_is_one_insert_and_keeps_idempotency_keys(
         JobSpec(tenant, "test.effect", {"i": 3}, now, idempotency_key="k0"),
         JobSpec(other_tenant, "test.effect", {"i": 4}, now, idempotency_key="k1"),
     ]
+    connection.set_schema_to_public()
+    Job.objects.exists()
     with django_assert_num_queries(2):  # the INSERT, and the key that was already there
         jobs = job_schedule_many(jobs=specs)
     assert jobs[2] is jobs[0]
