@@ -391,9 +391,9 @@ def job_run(*, job_id: int) -> str:
 
 # Tenants that have enqueued jobs, one index probe each (a loose index scan on
 # job_ready_idx, ordered as that index is, so no other index serves it), then each one's
-# earliest due jobs, up to a batch, locked; ranked by turn (1 = a tenant's earliest), so a
-# batch takes every waiting tenant's first job before anyone's second. Jobs without a
-# tenant take turns as one more tenant. 50,000 due jobs cost what a few do
+# earliest due jobs, up to its share of a batch, locked; ranked by turn (1 = a tenant's
+# earliest), so a batch takes every waiting tenant's first job before anyone's second. Jobs
+# without a tenant take turns as one more tenant. 50,000 due jobs cost what a few do
 # (tests/jobs/test_scale.py checks the plan).
 FAIR_CLAIM = """
 WITH RECURSIVE busy(tenant_id) AS (
@@ -404,27 +404,37 @@ WITH RECURSIVE busy(tenant_id) AS (
             WHERE j.state = 'enqueued' AND j.tenant_id > busy.tenant_id
             ORDER BY j.tenant_id, j.run_at LIMIT 1)
     FROM busy WHERE busy.tenant_id IS NOT NULL
+), shares AS (
+    -- Each tenant (and the jobs of none) locks at most its share of a batch.
+    SELECT (%(limit)s + greatest(count(tenant_id), 1) - 1) / greatest(count(tenant_id), 1)
+           AS share FROM busy
 ), candidates AS (
     SELECT c.id, c.run_at, row_number() OVER (PARTITION BY c.tenant_id ORDER BY c.run_at) AS turn
     FROM busy CROSS JOIN LATERAL (
         SELECT j.id, j.tenant_id, j.run_at FROM jobs_job j
         WHERE j.tenant_id = busy.tenant_id AND j.state = 'enqueued' AND j.run_at <= %(now)s
-        ORDER BY j.run_at LIMIT %(limit)s FOR UPDATE SKIP LOCKED
+        ORDER BY j.run_at LIMIT (SELECT share FROM shares) FOR UPDATE SKIP LOCKED
     ) c
   UNION ALL
     SELECT g.id, g.run_at, row_number() OVER (ORDER BY g.run_at) FROM (
         SELECT j.id, j.run_at FROM jobs_job j
         WHERE j.tenant_id IS NULL AND j.state = 'enqueued' AND j.run_at <= %(now)s
-        ORDER BY j.run_at LIMIT %(limit)s FOR UPDATE SKIP LOCKED
+        ORDER BY j.run_at LIMIT (SELECT share FROM shares) FOR UPDATE SKIP LOCKED
     ) g
 )
 SELECT id, turn FROM candidates ORDER BY turn, run_at LIMIT %(limit)s
 """
 
 
-def jobs_run_due(*, due: datetime | None = None, limit: int | None = None) -> list[str]:
-    """A worker's wake-up for jobs due at `due`: claim up to a batch of due jobs, fairly
-    across tenants, and run them one by one; their outcomes in claim order."""
+def jobs_run_due(
+    *, due: datetime | None = None, limit: int | None = None, seconds: float | None = None
+) -> list[str]:
+    """A worker's wake-up for jobs due at `due`: claim a batch of due jobs, fairly across
+    tenants, run them one by one, and claim again while some are due, for up to `seconds`
+    (0: one batch); the outcomes in claim order.
+
+    Claiming again keeps a burst draining whatever the count of wake-ups: a batch can be
+    smaller than `limit` (shares), or taken by another wake-up's jobs."""
     now = timezone.now()
     if due is not None and due > now:
         # Celery's timer can fire a little before the ETA; a job never runs early, and a
@@ -432,8 +442,15 @@ def jobs_run_due(*, due: datetime | None = None, limit: int | None = None) -> li
         time.sleep(min((due - now).total_seconds(), 1.0))
         now = timezone.now()
     limit = limit or settings.JOBS_CLAIM_BATCH
-    claimed = _claim(FAIR_CLAIM, {"now": now, "limit": limit}, [State.ENQUEUED], now)
-    return _run_claimed(claimed, now)
+    seconds = settings.JOBS_RUN_DUE_SECONDS if seconds is None else seconds
+    until = time.monotonic() + seconds
+    outcomes: list[str] = []
+    while True:
+        claimed = _claim(FAIR_CLAIM, {"now": now, "limit": limit}, [State.ENQUEUED], now)
+        outcomes += _run_claimed(claimed, now)
+        if not claimed or time.monotonic() >= until:
+            return outcomes
+        now = timezone.now()
 
 
 def _claim(picked: str, params: dict[str, Any], states: list[str], now: datetime) -> list[Job]:

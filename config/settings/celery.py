@@ -37,6 +37,8 @@ JOBS_SWEEP_BATCH = 2000
 # A worker's wake-up claims at most this many due jobs (fairly across tenants) and runs
 # them one by one; a worker that dies leaves that many waiting for their lease.
 JOBS_CLAIM_BATCH = env.int("KURA_JOBS_CLAIM_BATCH", default=50)
+# ... and claims again while jobs are due, for up to this long (other tasks wait meanwhile).
+JOBS_RUN_DUE_SECONDS = env.float("KURA_JOBS_RUN_DUE_SECONDS", default=2.0)
 JOBS_RESEND_AFTER_SECONDS = env.int("KURA_JOBS_RESEND_AFTER_SECONDS", default=3)
 JOBS_LEASE_SECONDS = env.int("KURA_JOBS_LEASE_SECONDS", default=300)
 JOBS_MAX_ATTEMPTS = 5
