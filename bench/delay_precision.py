@@ -57,8 +57,9 @@ if TYPE_CHECKING:
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 DB = "kura_bench_delay"
 own_databases(DB)  # the worker and beat inherit it
-# Scheduling costs well under 1 ms a job: it is over before the first job is due.
-LEAD_BASE, LEAD_PER_JOB = 2.0, 0.002
+# Scheduling one by one is over before the first job is due, even at 10 ms a job on a
+# loaded machine (the report counts jobs scheduled after their run_at all the same).
+LEAD_BASE, LEAD_PER_JOB = 2.0, 0.010
 GRACE = 20.0  # seconds after the last run_at before a job counts as lost
 SEED = 7
 REFERENCE_P99_MS = 9900  # polling every 10 s
@@ -259,11 +260,13 @@ def report_precision(ids: list[int], scheduling: float, args: argparse.Namespace
     handler = {int(k): float(v) for k, v in redis.hgetall(STARTED).items()}
     own = [(handler[j.pk] - j.run_at.timestamp()) * 1000 for j in ran if j.pk in handler]
     succeeded = sum(j.state == Job.State.SUCCEEDED for j in jobs)
+    late = sum(j.created_at > j.run_at for j in jobs)
     twice = sum(done.get(j.pk, 0) > 1 for j in jobs)
     n = len(jobs)
     print(
         f"(c) precision: {n} jobs due over {args.spread:g} s (seeded random run_at), "
-        f"scheduled one by one in {scheduling:.2f} s ({scheduling / max(n, 1) * 1000:.2f} ms a job)"
+        f"scheduled one by one in {scheduling:.2f} s "
+        f"({scheduling / max(n, 1) * 1000:.2f} ms a job, {late} after their run_at)"
     )
     print(f"    lateness, ms            p50      p99      max      min   ({len(ran)} started)")
     print(f"      claim (started_at){ms(claim)}")
