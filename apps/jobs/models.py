@@ -63,11 +63,20 @@ class Job(models.Model):
         ]
         indexes = [
             # The sweep's two questions: what is due, and what is stuck.
-            models.Index(fields=["run_at"], condition=Q(state="scheduled"), name="job_due_idx"),
+            models.Index(
+                fields=["run_at"],
+                condition=Q(state__in=["scheduled", "failed"]),
+                name="job_waiting_idx",
+            ),
             models.Index(
                 fields=["state", "lease_until"],
                 condition=Q(state__in=["enqueued", "running"]),
                 name="job_inflight_idx",
+            ),
+            # The workers' claim: which tenants have jobs waiting, and each one's earliest
+            # (services.FAIR_CLAIM).
+            models.Index(
+                fields=["tenant", "run_at"], condition=Q(state="enqueued"), name="job_ready_idx"
             ),
         ]
 

@@ -26,3 +26,13 @@ def effect(job: Job) -> None:
 def fail(job: Job) -> None:
     get_redis_connection("default").rpush(runs_key(job), time.time())
     raise RuntimeError("this handler always fails")
+
+
+def _noted_dead(job: Job) -> None:
+    Notification.objects.create(user_id=job.payload["user_id"], kind="test", title=f"dead-{job.pk}")
+
+
+@job_handler("test.dies", on_dead=_noted_dead)
+def dies(job: Job) -> None:
+    """Fails every time; when given up, leaves a notification titled dead-<id>."""
+    raise RuntimeError("this handler always fails")

@@ -13,7 +13,7 @@ from apps.accounts.models import Membership
 from apps.accounts.principal import Principal
 from apps.accounts.services import auth_check_credentials, membership_suspend
 from apps.jobs.models import Job
-from apps.jobs.services import job_schedule
+from apps.jobs.services import JobSpec, job_schedule, job_schedule_many
 from apps.notifications.models import Notification
 from apps.reminders.models import Reminder
 from apps.reminders.services import reminder_cancel, reminder_create
@@ -157,3 +157,21 @@ def test_suspension_lifts_itself_on_time(tenant, person):
     )
     with schema_context(tenant.schema_name):
         assert Notification.objects.filter(user=person.user, kind="access").count() == 1
+
+
+def test_a_burst_scheduled_in_one_insert_runs_every_job_once(tenant, other_tenant, person):
+    due = timezone.now() + timedelta(seconds=1)
+    payload = {"user_id": person.user_id}
+    jobs = job_schedule_many(
+        jobs=[JobSpec(tenant, "test.effect", payload, due) for _ in range(300)]
+        + [JobSpec(other_tenant, "test.effect", payload, due)]
+    )
+    ids = [job.pk for job in jobs]
+    wait_until(
+        lambda: Job.objects.filter(pk__in=ids, state="succeeded").count() == len(ids),
+        60,
+        "every job of the burst",
+    )
+    assert {len(starts(job)) for job in jobs} == {1}
+    assert set(Job.objects.filter(pk__in=ids).values_list("attempts", flat=True)) == {1}
+    assert notifications(other_tenant, f"job-{jobs[-1].pk}") == 1
