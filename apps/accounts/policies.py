@@ -89,3 +89,14 @@ def can_change_authored(principal: Principal | None, author_id: int | None) -> b
     if principal is None or not principal.can_write:
         return False
     return principal.can_manage_members or is_own(principal, author_id)
+
+
+def can_require_two_factor(membership: Membership) -> bool:
+    """Only owners decide that everyone in the company signs in with two-factor."""
+    return membership.role == Role.OWNER
+
+
+def two_factor_setup_needed(membership: Membership, *, has_device: bool) -> bool:
+    """The company requires two-factor and this person has no confirmed device yet: they
+    enrol before anything else (web), and the API refuses their sign-in."""
+    return bool(membership.tenant.two_factor_required) and not has_device

@@ -3,6 +3,8 @@
 from collections.abc import Collection
 
 from django.db.models import Q, QuerySet
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts import access_cache
 from apps.accounts.models import ApiKey, Invitation, Membership, User
@@ -113,3 +115,16 @@ def members_by_handle(*, tenant: Tenant, handles: Collection[str]) -> dict[str, 
         if len(by_local.get(handle, [])) == 1:
             found[handle] = by_local[handle][0]
     return found
+
+
+def two_factor_device(*, user: User) -> TOTPDevice | None:
+    """The person's confirmed authenticator app, if two-factor is on."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+
+
+def two_factor_enabled(*, user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def recovery_codes_left(*, user: User) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()

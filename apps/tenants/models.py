@@ -77,6 +77,8 @@ class Tenant(TenantMixin):
         verbose_name=_("plan"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # The owner's choice: every member signs in with two-factor (apps.accounts.policies).
+    two_factor_required = models.BooleanField(_("two-factor required"), default=False)
 
     # Schemas are created by apps.tenants.services.tenant_create, never by save().
     auto_create_schema = False

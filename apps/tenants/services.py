@@ -6,8 +6,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_exists
 
-from apps.accounts.exceptions import InvalidCredentialsError
+from apps.accounts.exceptions import InvalidCredentialsError, NotAllowedError
 from apps.accounts.models import Membership, User
+from apps.accounts.policies import can_require_two_factor
 from apps.accounts.services import auth_check_password, user_create
 from apps.tenants import schemas
 from apps.tenants.models import RESERVED_SLUGS, Domain, Tenant
@@ -85,3 +86,22 @@ def tenant_signup(
                 {"password": _("The email address or password is not correct.")}
             ) from exc
     return tenant_create(name=company_name, slug=slug, owner=user)
+
+
+@transaction.atomic
+def tenant_two_factor_required_set(
+    *, tenant: Tenant, required: bool, actor: Membership, ip: str
+) -> Tenant:
+    """The owner's switch: every member of `tenant` signs in with two-factor, or not.
+
+    Members without a device are sent to enrolment on their next page and their API
+    sign-ins are refused until they enrol (apps.accounts.middleware, the login API).
+    """
+    if not can_require_two_factor(actor):
+        raise NotAllowedError(_("Only owners decide whether two-factor is required."))
+    if tenant.two_factor_required != required:
+        tenant.two_factor_required = required
+        tenant.save(update_fields=["two_factor_required"])
+        # Audit log (apps.audit, when it lands): "company.two_factor_required", tenant,
+        # actor=actor.user, ip, data {"required": required}.
+    return tenant

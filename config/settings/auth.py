@@ -81,3 +81,10 @@ OIDC_TIMEOUT = 10
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login"
 LOGIN_REDIRECT_URL_FAILURE = "/login?oidc=failed"
+
+# Two-factor sign-in (django-otp). The name authenticator apps show for Kura's entries.
+OTP_TOTP_ISSUER = env("KURA_TWO_FACTOR_ISSUER", default="Kura")
+# A sign-in whose password was right waits this long for its second-step code...
+TWO_FACTOR_PENDING_SECONDS = env.int("KURA_TWO_FACTOR_PENDING_SECONDS", default=5 * 60)
+# ...and ends after this many wrong codes (django-otp also slows each device's failures).
+TWO_FACTOR_PENDING_ATTEMPTS = env.int("KURA_TWO_FACTOR_PENDING_ATTEMPTS", default=5)

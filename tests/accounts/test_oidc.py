@@ -19,7 +19,7 @@ from django.test import Client
 
 from apps.accounts.models import ExternalIdentity, Membership, User
 from apps.accounts.oidc import KuraOIDCBackend
-from tests.conftest import host_of
+from tests.conftest import host_of, operator_login
 from tests.factories import MembershipFactory, UserFactory
 from tests.oidc_provider.process import run_provider
 
@@ -304,7 +304,7 @@ def test_operators_see_links_and_may_only_delete_them(tenant, oidc_settings):
     )
     operator = User.objects.create_superuser("ops@kura.example", "ops-password-123")
     admin = Client(HTTP_HOST="localhost")
-    admin.force_login(operator)
+    operator_login(admin, operator)
     listing = admin.get("/admin/accounts/externalidentity/")
     assert listing.status_code == 200
     assert "alice-sub" in listing.content.decode()

@@ -30,9 +30,23 @@ from apps.accounts.services.signin import (
     handoff_redeem,
     refresh_tokens_prune,
 )
+from apps.accounts.services.two_factor import (
+    RECOVERY_CODE_COUNT,
+    Enrolment,
+    two_factor_device_of_session,
+    two_factor_disable,
+    two_factor_enable,
+    two_factor_enrolment_new,
+    two_factor_recovery_codes_regenerate,
+    two_factor_sign_in_check,
+    two_factor_sign_in_finish,
+    two_factor_verify,
+)
 
 __all__ = [
+    "RECOVERY_CODE_COUNT",
     "SUSPENSION_LIFT",
+    "Enrolment",
     "api_key_create",
     "api_key_revoke",
     "api_key_touch",
@@ -57,6 +71,14 @@ __all__ = [
     "membership_suspension_end",
     "membership_suspension_lift",
     "refresh_tokens_prune",
+    "two_factor_device_of_session",
+    "two_factor_disable",
+    "two_factor_enable",
+    "two_factor_enrolment_new",
+    "two_factor_recovery_codes_regenerate",
+    "two_factor_sign_in_check",
+    "two_factor_sign_in_finish",
+    "two_factor_verify",
     "user_create",
     "user_language_set",
     "user_profile_update",
