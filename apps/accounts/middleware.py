@@ -85,7 +85,7 @@ class TwoFactorRequiredMiddleware:
                 membership, has_device=selectors.two_factor_enabled(user=membership.user)
             )
         ):
-            if getattr(request, "htmx", False):
+            if request.headers.get("HX-Request") == "true":  # a page's live part
                 return HttpResponseClientRedirect(ENROL_PATH)
             return redirect(ENROL_PATH)
         return self.get_response(request)

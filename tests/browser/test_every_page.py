@@ -52,6 +52,7 @@ PAGES = [
     Target("home", "tenant", "/", signed_in=True),
     Target("login", "tenant", "/login", signed_in=False),
     Target("profile", "tenant", "/profile", signed_in=True),
+    Target("two-factor", "tenant", "/profile/two-factor", signed_in=True),
     Target("members", "tenant", "/members", signed_in=True),
     Target("api-keys", "tenant", "/api-keys", signed_in=True),
     Target("reminders", "tenant", "/reminders", signed_in=True),
@@ -71,6 +72,7 @@ PAGES = [
     Target("landing", "public", "/", signed_in=False),
     Target("signup", "public", "/signup", signed_in=False),
     Target("find-company", "public", "/find", signed_in=False),
+    Target("operator-two-factor", "public", "/account/two-factor", signed_in=False),
 ]
 WIDTHS = (1280, 390)
 LANGUAGES = ("en", "ja")
