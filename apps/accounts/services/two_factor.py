@@ -8,6 +8,7 @@ check here locks the person's device rows, so two sign-ins racing with one code 
 pass.
 """
 
+from base64 import b32encode
 from binascii import unhexlify
 from dataclasses import dataclass
 from time import time
@@ -54,8 +55,8 @@ class Enrolment:
     @property
     def secret(self) -> str:
         """The same secret in base32, in groups of four, for typing it in by hand."""
-        uri_secret = self.uri.split("secret=", 1)[1].split("&", 1)[0]
-        return " ".join(uri_secret[i : i + 4] for i in range(0, len(uri_secret), 4))
+        secret = b32encode(unhexlify(self.key.encode())).decode()
+        return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
     def qr_svg(self) -> str:
         """The QR code as inline SVG (no image file, nothing fetched from elsewhere)."""
