@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.accounts import urls as accounts_urls
+from apps.audit import urls as audit_urls
 from apps.catalog import urls as catalog_urls
 from apps.core import views as core_views
 from apps.files import urls as files_urls
@@ -41,6 +42,7 @@ urlpatterns = [
     *posts_urls.page_patterns,
     *catalog_urls.page_patterns,
     *orders_urls.page_patterns,
+    *audit_urls.page_patterns,
 ]
 
 handler404 = "apps.core.views.page_not_found"

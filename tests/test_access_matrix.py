@@ -58,6 +58,7 @@ UPLOADER = row(404, 404, 200, 403, 403, 404, 401, 403)
 COMPANY_READ = row(200, 200, 200, 200, 200, 200, 401, 403)
 PAGE = row(200, 200, 200, 200, 302, 302, 302, 302)
 MANAGERS_PAGE = row(200, 200, 403, 403, 302, 302, 302, 302)
+OWNERS_PAGE = row(200, 403, 403, 403, 302, 302, 302, 302)
 # A post changed by its author (the member's) or a manager; keys have no posts.
 AUTHORED = row(200, 200, 200, 403, 403, 403, 401, 403)
 IN_A_DAY = (timezone.now() + timedelta(days=1)).isoformat()
@@ -274,6 +275,7 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ),
     ("orders", "get"): ("/orders", None, PAGE),
     ("orders-all", "get"): ("/orders/all", None, MANAGERS_PAGE),
+    ("audit", "get"): ("/audit", None, OWNERS_PAGE),
     # The member's order: its buyer and managers; a viewer finds nothing.
     ("order", "get"): ("/orders/{order}", None, row(200, 200, 200, 404, 302, 302, 302, 302)),
     ("order", "post"): (

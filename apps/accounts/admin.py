@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import ApiKey, ExternalIdentity, Invitation, Membership, User
 from apps.accounts.services import auth_locks_clear
+from apps.audit.services import audit_operator_action
 
 
 class MembershipInline(admin.TabularInline):
@@ -36,6 +37,7 @@ class UserAdmin(DjangoUserAdmin):
     def lift_sign_in_locks(self, request, queryset):  # type: ignore[no-untyped-def]
         for user in queryset:
             auth_locks_clear(email=user.email)
+        audit_operator_action(actor=request.user, name="lift_sign_in_locks", objects=queryset)
         self.message_user(
             request, _("Sign-in locks lifted for %(count)d people.") % {"count": len(queryset)}
         )
@@ -74,7 +76,11 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Revoke the selected keys"))
     def revoke(self, request, queryset):  # type: ignore[no-untyped-def]
-        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        keys = list(queryset.filter(revoked_at__isnull=True).select_related("tenant"))
+        count = ApiKey.objects.filter(pk__in=[key.pk for key in keys]).update(
+            revoked_at=timezone.now()
+        )
+        audit_operator_action(actor=request.user, name="revoke", objects=keys)
         self.message_user(request, _("%(count)d keys revoked.") % {"count": count})
 
 

@@ -16,6 +16,7 @@ from apps.accounts import selectors
 from apps.accounts.exceptions import InvalidCredentialsError, OtpRequiredError
 from apps.accounts.models import ApiKey, Membership, User
 from apps.accounts.services import auth_check_password, two_factor_verify
+from apps.audit.services import audit_record
 from apps.core.clients import client_ip
 from apps.core.errors import ServiceError
 from apps.tenants.models import RESERVED_SLUGS, SLUG_PATTERN
@@ -202,9 +203,14 @@ class OperatorLoginForm(AdminAuthenticationForm):
                     ip=client_ip(self.request),
                     unlock_url=self.request.build_absolute_uri("/unlock"),
                 )
-            except InvalidCredentialsError as exc:
-                raise self.get_invalid_login_error() from exc
             except ServiceError as exc:
+                audit_record(
+                    action="auth.sign_in_failed",
+                    tenant=None,
+                    data={"email": email.strip().lower(), "reason": exc.code, "via": "admin"},
+                )
+                if isinstance(exc, InvalidCredentialsError):
+                    raise self.get_invalid_login_error() from exc
                 raise forms.ValidationError(exc.message, code=exc.code) from exc
             user.backend = PASSWORD_BACKEND  # type: ignore[attr-defined]
             self.user_cache = user
@@ -213,16 +219,25 @@ class OperatorLoginForm(AdminAuthenticationForm):
         return self.cleaned_data
 
     def _second_factor(self, user: User) -> None:
+        refusal = None
         if not selectors.two_factor_enabled(user=user):
-            raise forms.ValidationError(
+            refusal = forms.ValidationError(
                 _(
                     "Operators sign in with two-factor. Set it up first on the two-factor "
                     "page of this site (/account/two-factor), then sign in here with a code."
                 ),
                 code="two_factor_setup_required",
             )
-        if not (self.cleaned_data.get("otp_token") or "").strip():
-            raise forms.ValidationError(OtpRequiredError.default_message, code="otp_required")
+        elif not (self.cleaned_data.get("otp_token") or "").strip():
+            refusal = forms.ValidationError(OtpRequiredError.default_message, code="otp_required")
+        if refusal is not None:
+            audit_record(
+                action="auth.sign_in_failed",
+                tenant=None,
+                actor=user,
+                data={"email": user.email, "reason": refusal.code, "via": "admin"},
+            )
+            raise refusal
         try:
             # django-otp's sign-in signal keeps the device in the session (is_verified()).
             user.otp_device = two_factor_verify(  # type: ignore[attr-defined]

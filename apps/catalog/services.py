@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.exceptions import NotAllowedError
 from apps.accounts.principal import Principal
+from apps.audit.services import audit_record
 from apps.catalog.errors import InUseError, OutOfStockError
 from apps.catalog.models import MAX_DESCRIPTION, Brand, Category, Product
 from apps.catalog.policies import can_manage_catalog
@@ -224,6 +225,12 @@ def product_delete(*, tenant: Tenant, actor: Principal | None, product: Product)
     _check(actor)
     pk = product.pk
     product.delete()
+    audit_record(
+        action="product.deleted",
+        tenant=tenant,
+        principal=actor,
+        target=f"{product.sku} {product.name}",
+    )
     _indexed(tenant, [pk])
 
 

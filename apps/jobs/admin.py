@@ -3,6 +3,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from apps.audit.services import audit_operator_action
 from apps.jobs.models import Job
 from apps.jobs.services import job_cancel, job_retry
 
@@ -38,10 +39,12 @@ class JobAdmin(admin.ModelAdmin):
     @admin.action(description=_("Retry now (dead or failed jobs)"), permissions=["change"])
     def retry(self, request: HttpRequest, queryset: QuerySet[Job]) -> None:
         done = sum(job_retry(job=job) for job in queryset)
+        audit_operator_action(actor=request.user, name="retry", objects=queryset)  # type: ignore[arg-type]
         self.message_user(request, _("%(count)d jobs will run again.") % {"count": done})
 
     @admin.action(description=_("Cancel (jobs that have not started)"), permissions=["change"])
     def cancel(self, request: HttpRequest, queryset: QuerySet[Job]) -> None:
         done = sum(job_cancel(job=job) for job in queryset)
+        audit_operator_action(actor=request.user, name="cancel", objects=queryset)  # type: ignore[arg-type]
         level = messages.SUCCESS if done == queryset.count() else messages.WARNING
         self.message_user(request, _("%(count)d jobs cancelled.") % {"count": done}, level)

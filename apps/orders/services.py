@@ -20,6 +20,7 @@ from apps.accounts.exceptions import NotAllowedError
 from apps.accounts.models import User
 from apps.accounts.policies import is_own
 from apps.accounts.principal import Principal
+from apps.audit.services import audit_record, company_here
 from apps.catalog.selectors import product_ids_on_sale
 from apps.catalog.services import stock_reserve, stock_return
 from apps.jobs.services import job_cancel_by_key, job_schedule
@@ -362,6 +363,7 @@ def payment_secret_rotate(*, actor: Principal | None) -> NewSecret:
     if actor is not None and not can_manage_payments(actor):
         raise NotAllowedError(_("Only owners and admins manage the payment secret."))
     secret = f"whsec_{secrets.token_urlsafe(32)}"
+    audit_record(action="payment_secret.rotated", tenant=company_here(), principal=actor)
     row = PaymentSecret.objects.select_for_update().first()
     if row is None:
         try:

@@ -16,6 +16,7 @@ from apps.accounts.exceptions import NotAllowedError
 from apps.accounts.models import User
 from apps.accounts.principal import Principal
 from apps.accounts.selectors import members_by_handle
+from apps.audit.services import audit_record
 from apps.files.selectors import file_ready_list
 from apps.jobs.services import job_cancel_by_key, job_reschedule_by_key, job_schedule
 from apps.notifications.services import notification_create
@@ -267,6 +268,13 @@ def post_delete(*, tenant: Tenant, post: Post, actor: Principal | None) -> None:
     ):
         raise PostStateError(_("This post is being published right now."))
     post.delete()
+    audit_record(
+        action="post.deleted",
+        tenant=tenant,
+        principal=actor,
+        target=f"#{post.pk}",
+        data={"author": post.author.email if post.author else "", "state": post.state},
+    )
 
 
 def post_publish_due(*, tenant: Tenant, post_id: int) -> None:

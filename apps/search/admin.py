@@ -1,22 +1,9 @@
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.admin import ReadOnlyAdmin
 from apps.search.models import DedicatedIndex, OutboxEntry
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written by the catalog and the search commands only, never by hand."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(OutboxEntry)

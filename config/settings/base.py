@@ -23,6 +23,7 @@ SHARED_APPS = [
     "apps.core",
     "apps.jobs",
     "apps.search",
+    "apps.audit",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -70,6 +71,8 @@ MIDDLEWARE = [
     "django_tenants.middleware.main.TenantMainMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The caller's address for audit entries recorded while the request is served.
+    "apps.audit.context.AuditContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # A deactivated company answers a refusal before any session, token or key is read.
@@ -184,6 +187,11 @@ KURA_DEMO_PAYMENTS = env.bool("KURA_DEMO_PAYMENTS", default=False)
 
 # /readyz names what failed (hosts, ports) only on loopback or with this bearer token.
 READYZ_TOKEN = env("KURA_READYZ_TOKEN", default="")
+
+# The audit log's chain is an HMAC under this key (apps/audit/chain.py): someone who can write
+# to the database but lacks it cannot forge a chain that verifies. Empty: derived from
+# SECRET_KEY. Changing it makes `manage.py audit_verify` refuse every existing entry.
+AUDIT_HASH_KEY = env("KURA_AUDIT_KEY", default="")
 
 # Every upload is scanned by clamd before it is offered to anyone.
 CLAMD_HOST = env("KURA_CLAMD_HOST", default="127.0.0.1")

@@ -67,6 +67,7 @@ PAGES = [
     Target("cart", "tenant", "/cart", signed_in=True),
     Target("orders", "tenant", "/orders", signed_in=True),
     Target("orders-all", "tenant", "/orders/all", signed_in=True),
+    Target("audit", "tenant", "/audit", signed_in=True),
     Target("order", "tenant", "/orders/{order}", signed_in=True),
     Target("product", "tenant", "/catalog/{product}", signed_in=True),
     Target("landing", "public", "/", signed_in=False),

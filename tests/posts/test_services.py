@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tenants.utils import schema_context
 
 from apps.accounts.principal import Principal
@@ -57,7 +57,7 @@ def test_attachments_are_ready_files_of_the_company(tenant, member, actor):
         with schema_context(tenant.schema_name):
             post = post_create(tenant=tenant, actor=actor, body="見て", attachment_ids=[ready.pk])
             assert list(post.attachments.all()) == [ready]
-            with pytest.raises(ValidationError) as refused:
+            with pytest.raises(ValidationError) as refused, translation.override("en"):
                 post_create(
                     tenant=tenant, actor=actor, body="x", attachment_ids=[ready.pk, waiting.pk]
                 )

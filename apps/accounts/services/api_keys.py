@@ -9,6 +9,7 @@ from django.utils import timezone
 from apps.accounts.hashing import secret_hash
 from apps.accounts.models import ApiKey, Membership
 from apps.accounts.services.memberships import require_manager
+from apps.audit.services import audit_record
 from apps.tenants.models import Tenant
 
 PREFIX_ATTEMPTS = 5
@@ -38,15 +39,29 @@ def api_key_create(
         except IntegrityError:
             key.pk = None
             continue
+        audit_record(
+            action="api_key.created",
+            tenant=tenant,
+            actor=actor.user,
+            target=f"{key.name} ({key.prefix})",
+            data={"scope": scope},
+        )
         return key, f"{key.prefix}.{secret}"
     raise IntegrityError("no free API key prefix")
 
 
+@transaction.atomic
 def api_key_revoke(*, api_key: ApiKey, actor: Membership) -> ApiKey:
     require_manager(actor)
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
         api_key.save(update_fields=["revoked_at"])
+        audit_record(
+            action="api_key.revoked",
+            tenant=api_key.tenant,
+            actor=actor.user,
+            target=f"{api_key.name} ({api_key.prefix})",
+        )
     return api_key
 
 

@@ -16,6 +16,7 @@ from apps.accounts.models import Invitation, Membership, User
 from apps.accounts.services.memberships import require_manager
 from apps.accounts.services.people import user_create
 from apps.accounts.services.signin import auth_check_password
+from apps.audit.services import audit_record
 from apps.tenants.models import Tenant
 
 
@@ -42,6 +43,13 @@ def invitation_create(
     invitation.full_clean()
     invitation.save()
     _send(invitation, tenant=tenant, actor=actor, link=f"{accept_url}{raw}")
+    audit_record(
+        action="invitation.created",
+        tenant=tenant,
+        actor=actor.user,
+        target=email,
+        data={"role": role},
+    )
     return invitation
 
 
@@ -79,6 +87,12 @@ def invitation_resend(*, invitation: Invitation, actor: Membership, accept_url: 
     if updated != 1:
         raise InvitationInvalidError(_("This invitation was accepted or withdrawn meanwhile."))
     _send(invitation, tenant=invitation.tenant, actor=actor, link=f"{accept_url}{raw}")
+    audit_record(
+        action="invitation.resent",
+        tenant=invitation.tenant,
+        actor=actor.user,
+        target=invitation.email,
+    )
     return invitation
 
 
@@ -98,7 +112,17 @@ def invitation_find(*, raw_token: str, tenant: Tenant) -> Invitation:
 def invitation_revoke(*, invitation: Invitation, actor: Membership) -> None:
     """Withdraw an invitation nobody has accepted yet: its link stops working."""
     require_manager(actor, invitation.role)
-    Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).delete()
+    with transaction.atomic():
+        deleted, _rows = Invitation.objects.filter(
+            pk=invitation.pk, accepted_at__isnull=True
+        ).delete()
+        if deleted:
+            audit_record(
+                action="invitation.revoked",
+                tenant=invitation.tenant,
+                actor=actor.user,
+                target=invitation.email,
+            )
 
 
 @transaction.atomic
@@ -135,5 +159,12 @@ def invitation_accept(
     ).exclude(pk=invitation.pk).delete()
     membership, _created = Membership.objects.get_or_create(
         user=user, tenant=tenant, defaults={"role": invitation.role}
+    )
+    audit_record(
+        action="invitation.accepted",
+        tenant=tenant,
+        actor=user,
+        target=invitation.email,
+        data={"role": membership.role},
     )
     return membership

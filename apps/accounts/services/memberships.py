@@ -12,6 +12,7 @@ from apps.accounts import access_cache
 from apps.accounts.exceptions import NotAllowedError
 from apps.accounts.models import Invitation, Membership, RefreshToken
 from apps.accounts.policies import can_appoint, can_manage_member, role_can_manage_members
+from apps.audit.services import audit_record
 from apps.jobs.services import job_cancel_by_key, job_schedule
 from apps.notifications.services import notification_create
 
@@ -50,9 +51,17 @@ def membership_role_change(*, membership: Membership, role: str, actor: Membersh
     require_manager(actor, membership.role)
     if membership.role == Role.OWNER and role != Role.OWNER and not _other_owners(membership):
         raise ValidationError({"role": _("A company needs at least one owner.")})
+    previous = membership.role
     membership.role = role
     membership.full_clean()
     membership.save(update_fields=["role"])
+    audit_record(
+        action="member.role_changed",
+        tenant=actor.tenant,
+        actor=actor.user,
+        target=membership.user.email,
+        data={"from": previous, "to": role},
+    )
     return membership
 
 
@@ -68,6 +77,13 @@ def membership_remove(*, membership: Membership, actor: Membership) -> None:
         tenant_id=membership.tenant_id, invited_by_id=membership.user_id, accepted_at__isnull=True
     ).delete()
     membership.delete()  # its refresh tokens go with it
+    audit_record(
+        action="member.removed",
+        tenant=actor.tenant,
+        actor=actor.user,
+        target=membership.user.email,
+        data={"role": membership.role},
+    )
 
 
 @transaction.atomic
@@ -81,6 +97,13 @@ def membership_suspend(*, membership: Membership, until: datetime, actor: Member
     membership.suspended_until = until
     membership.save(update_fields=["suspended_until"])
     _access_changed(membership)
+    audit_record(
+        action="member.suspended",
+        tenant=actor.tenant,
+        actor=actor.user,
+        target=membership.user.email,
+        data={"until": until},
+    )
     membership.refresh_from_db(fields=["token_version"])
     job_schedule(
         tenant=membership.tenant,
@@ -114,6 +137,12 @@ def membership_suspension_end(*, membership: Membership, actor: Membership) -> M
     locked.suspended_until = None
     locked.save(update_fields=["suspended_until"])
     job_cancel_by_key(tenant=locked.tenant, idempotency_key=_lift_key(locked.pk, until))
+    audit_record(
+        action="member.suspension_ended",
+        tenant=locked.tenant,
+        actor=actor.user,
+        target=locked.user.email,
+    )
     if until > timezone.now():
         notification_create(
             user=locked.user,

@@ -29,6 +29,8 @@ from apps.accounts.exceptions import (
 from apps.accounts.links import link_redeem, link_token
 from apps.accounts.models import Membership, RefreshToken, User
 from apps.accounts.policies import membership_active
+from apps.audit.services import audit_record, company_here
+from apps.core.errors import ServiceError
 from apps.tenants.models import Tenant
 from apps.tenants.rowsecurity import person_rows
 
@@ -112,6 +114,7 @@ def auth_unlock_redeem(*, token: str) -> str:
     if data is None:
         raise InvitationInvalidError(_("This link is not valid, has expired or was already used."))
     lockout.locks_clear(data["e"])
+    audit_record(action="auth.unlocked", tenant=company_here(), target=str(data["e"]))
     return str(data["e"])
 
 
@@ -124,14 +127,26 @@ def auth_check_credentials(
     *, email: str, password: str, tenant: Tenant, ip: str, unlock_url: str | None = None
 ) -> Membership:
     """Check a sign-in to `tenant`: the password (auth_check_password), then a membership
-    that opens the company. People who are not members get the wrong-password answer."""
-    user = auth_check_password(email=email, password=password, ip=ip, unlock_url=unlock_url)
-    membership = Membership.objects.select_related("user").filter(user=user, tenant=tenant).first()
-    if membership is None:
-        raise InvalidCredentialsError
-    membership.tenant = tenant
-    if not membership_active(membership):
-        raise MembershipSuspendedError(_("Your access to this company is suspended for now."))
+    that opens the company. People who are not members get the wrong-password answer.
+    A refusal is recorded in the company's audit log (a lock as its own entry)."""
+    try:
+        user = auth_check_password(email=email, password=password, ip=ip, unlock_url=unlock_url)
+        membership = (
+            Membership.objects.select_related("user").filter(user=user, tenant=tenant).first()
+        )
+        if membership is None:
+            raise InvalidCredentialsError
+        membership.tenant = tenant
+        if not membership_active(membership):
+            raise MembershipSuspendedError(_("Your access to this company is suspended for now."))
+    except ServiceError as exc:
+        audit_record(
+            action="auth.locked" if isinstance(exc, SignInLockedError) else "auth.sign_in_failed",
+            tenant=tenant,
+            ip=ip,
+            data={"email": email.strip().lower(), "reason": exc.code},
+        )
+        raise
     return membership
 
 
@@ -140,7 +155,14 @@ def auth_token_issue(
     *, membership: Membership, family: uuid.UUID | None = None
 ) -> tokens.TokenPair:
     """A new access/refresh pair; a sign-in starts a new refresh family."""
-    family = family or uuid.uuid4()
+    if family is None:
+        family = uuid.uuid4()
+        audit_record(
+            action="auth.signed_in",
+            tenant=membership.tenant,
+            actor=membership.user,
+            data={"via": "api", "sign_in": str(family)},
+        )
     pair, issued = tokens.token_pair_build(membership=membership, family=family)
     RefreshToken.objects.create(
         jti=issued.jti, family=family, membership=membership, expires_at=issued.expires_at
@@ -196,6 +218,12 @@ def auth_token_refresh(*, raw_refresh: str, tenant: Tenant) -> tokens.TokenPair:
         if again is not None:
             return again
         _family_revoke(family=token["fam"], schema_name=tenant.schema_name)
+        audit_record(
+            action="auth.refresh_reused",
+            tenant=tenant,
+            actor=User.objects.filter(pk=token["sub"]).first(),
+            data={"sign_in": token["fam"]},
+        )
         raise TokenRevokedError(_("This refresh token was already used; please sign in again."))
 
     membership = Membership.objects.select_related("user").filter(pk=token["mid"]).first()
@@ -219,6 +247,12 @@ def auth_logout(*, access: Mapping[str, Any]) -> None:
     token of the same family stop working at once."""
     tokens.access_deny(access)
     _family_revoke(family=access["fam"], schema_name=access["tenant"])
+    audit_record(
+        action="auth.signed_out",
+        tenant=company_here(),
+        actor=User.objects.filter(pk=access["sub"]).first(),
+        data={"via": "api", "sign_in": access["fam"]},
+    )
 
 
 def refresh_tokens_prune() -> int:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.exceptions import NotAllowedError
 from apps.accounts.principal import Principal
+from apps.audit.services import audit_record, company_here
 from apps.files import store
 from apps.files.errors import FileNotReadyError
 from apps.files.models import File
@@ -52,3 +53,10 @@ def file_delete(*, file: File, actor: Principal | None) -> None:
         store.multipart_abort(key=file.key, upload_id=file.upload_id)
     store.delete(*store.file_keys(file.pk))  # file.key is one of them
     file.delete()
+    audit_record(
+        action="file.deleted",
+        tenant=company_here(),
+        principal=actor,
+        target=file.name,
+        data={"size": file.size},
+    )
