@@ -10,6 +10,7 @@ from apps.accounts.exceptions import InvalidCredentialsError, NotAllowedError
 from apps.accounts.models import Membership, User
 from apps.accounts.policies import can_require_two_factor
 from apps.accounts.services import auth_check_password, user_create
+from apps.audit.services import audit_record
 from apps.tenants import schemas
 from apps.tenants.models import RESERVED_SLUGS, Domain, Tenant
 
@@ -102,6 +103,11 @@ def tenant_two_factor_required_set(
     if tenant.two_factor_required != required:
         tenant.two_factor_required = required
         tenant.save(update_fields=["two_factor_required"])
-        # Audit log (apps.audit, when it lands): "company.two_factor_required", tenant,
-        # actor=actor.user, ip, data {"required": required}.
+        audit_record(
+            action="company.two_factor_required",
+            tenant=tenant,
+            actor=actor.user,
+            ip=ip,
+            data={"required": required},
+        )
     return tenant

@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.models import Membership, User
 from apps.accounts.services import two_factor_enable, two_factor_enrolment_new
+from apps.audit.models import AuditEntry
 from apps.tenants.models import Tenant
 from tests.api import PASSWORD, api_client
 from tests.conftest import host_of, operator_login
@@ -369,3 +370,50 @@ def test_the_login_api_documents_the_code(client):
     assert "`two_factor_setup_required`" in login["responses"]["403"]["description"]
     body = login["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     assert "otp" in schema["components"]["schemas"][body.rsplit("/", 1)[1]]["properties"]
+
+
+def test_the_audit_log_records_two_factor_events(tenant, owner, member, page_of):
+    def actions() -> list[tuple[str, int | None, dict]]:
+        return list(
+            AuditEntry.objects.filter(tenant=tenant, action__contains="two_factor")
+            .order_by("seq")
+            .values_list("action", "actor_id", "data")
+        )
+
+    client = page_of(member)
+    client.get("/profile/two-factor")
+    client.post("/profile/two-factor", {"code": code_for(client.session["kura_two_factor_key"])})
+    device = TOTPDevice.objects.get(user=member.user)
+    codes = list(
+        StaticToken.objects.filter(device__user=member.user).values_list("token", flat=True)
+    )
+
+    signing_in = web(tenant)
+    password_step(signing_in, member)
+    signing_in.post("/login/two-factor", {"code": "000000"}, REMOTE_ADDR="192.0.2.40")
+    failed = AuditEntry.objects.filter(tenant=tenant, action="auth.sign_in_failed").get()
+    assert (failed.actor_id, failed.ip, failed.data) == (
+        member.user.pk,
+        "192.0.2.40",
+        {"reason": "otp"},
+    )
+    time.sleep(1.1)
+    signing_in.post("/login/two-factor", {"code": codes[0]})
+    time.sleep(0.1)
+    client.post(
+        "/profile/two-factor/recovery-codes",
+        {"regenerate-code": code_for(device.key, steps_ahead=1)},
+    )
+    client.post(
+        "/profile/two-factor/disable",
+        {"disable-password": PASSWORD, "disable-code": client.session["kura_recovery_codes"][0]},
+    )
+    page_of(owner).post("/members/two-factor", {"required": "on"})
+    assert actions() == [
+        ("two_factor.enabled", member.user.pk, {}),
+        ("two_factor.recovery_code_used", member.user.pk, {"left": 9}),
+        ("two_factor.recovery_codes_regenerated", member.user.pk, {}),
+        ("two_factor.recovery_code_used", member.user.pk, {"left": 9}),
+        ("two_factor.disabled", member.user.pk, {}),
+        ("company.two_factor_required", owner.user.pk, {"required": True}),
+    ]

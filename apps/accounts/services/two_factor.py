@@ -32,6 +32,7 @@ from apps.accounts.exceptions import (
 from apps.accounts.models import Membership, User
 from apps.accounts.policies import membership_active, two_factor_setup_needed
 from apps.accounts.services.signin import auth_check_password
+from apps.audit.services import audit_record
 from apps.tenants.models import Tenant
 
 RECOVERY_CODE_COUNT = 10
@@ -115,7 +116,7 @@ def two_factor_enable(
         drift=totp.drift,
     )
     codes = _recovery_codes_replace(user)
-    # Audit log (apps.audit, when it lands): "two_factor.enabled", tenant, actor=user, ip.
+    audit_record(action="two_factor.enabled", tenant=tenant, actor=user, ip=ip)
     return device, codes
 
 
@@ -131,7 +132,13 @@ def _device_matching(user: User, code: str, *, tenant: Tenant | None, ip: str) -
     static = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
     if static is None or not static.verify_token(code):
         return None
-    # Audit log: "two_factor.recovery_code_used", tenant, actor=user, ip.
+    audit_record(
+        action="two_factor.recovery_code_used",
+        tenant=tenant,
+        actor=user,
+        ip=ip,
+        data={"left": static.token_set.count()},
+    )
     return static
 
 
@@ -142,7 +149,9 @@ def two_factor_verify(*, user: User, code: str, tenant: Tenant | None, ip: str) 
     with transaction.atomic():
         device = _device_matching(user, code, tenant=tenant, ip=ip)
     if device is None:
-        # Audit log: "auth.sign_in_failed", tenant, actor=user, ip, data {"reason": "otp"}.
+        audit_record(
+            action="auth.sign_in_failed", tenant=tenant, actor=user, ip=ip, data={"reason": "otp"}
+        )
         raise OtpInvalidError
     return device
 
@@ -185,6 +194,10 @@ def two_factor_recovery_codes_regenerate(
             raise TwoFactorStateError(_("Two-factor sign-in is off."))
         device = _device_matching(user, code, tenant=tenant, ip=ip)
         codes = _recovery_codes_replace(user) if device is not None else []
+        if device is not None:
+            audit_record(
+                action="two_factor.recovery_codes_regenerated", tenant=tenant, actor=user, ip=ip
+            )
     if device is None:
         raise OtpInvalidError
     return codes
@@ -203,7 +216,7 @@ def two_factor_disable(
         if device is not None:
             TOTPDevice.objects.filter(user=user).delete()
             StaticDevice.objects.filter(user=user).delete()
-            # Audit log: "two_factor.disabled", tenant, actor=user, ip.
+            audit_record(action="two_factor.disabled", tenant=tenant, actor=user, ip=ip)
     if device is None:
         raise OtpInvalidError
 
