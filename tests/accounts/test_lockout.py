@@ -189,7 +189,7 @@ def test_the_operators_admin_login_is_limited(public_client, limits):
     assert "Too many failed sign-ins" in login(PASSWORD).content.decode()
     public_client.defaults["REMOTE_ADDR"] = VICTIM_HOME
     device = TOTPDevice.objects.create(user=operator, name="authenticator", confirmed=True)
-    code = TOTP(device.bin_key).token()
+    code = f"{TOTP(device.bin_key).token():06d}"
     response = public_client.post(
         "/admin/login/",
         {"username": operator.email, "password": PASSWORD, "otp_token": code, "next": "/admin/"},
