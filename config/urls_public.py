@@ -5,12 +5,10 @@ from django.contrib import admin
 from django.urls import path
 
 from apps.accounts import urls as accounts_urls
-from apps.accounts.forms import OperatorLoginForm
 from apps.tenants import views as tenant_views
 
-# Operators sign in through the same password check (and limits) as everyone else.
-admin.site.login_form = OperatorLoginForm
-
+# `admin.site` is the operators' site, which asks for a second factor
+# (apps/accounts/admin_site.py, installed by apps/accounts/operators.py).
 urlpatterns = [
     path("", tenant_views.LandingView.as_view(), name="landing"),
     *accounts_urls.public_patterns,

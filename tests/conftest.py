@@ -14,6 +14,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import setup_databases
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import schema_context, schema_exists
 
 from apps.accounts.models import Membership, User
@@ -122,6 +124,20 @@ def reauthenticate(client: Client, *, seconds_ago: float = 0) -> None:
     session = client.session
     session[AUTH_TIME] = time.time() - seconds_ago
     session.save()
+
+
+def operator_login(client: Client, user: User) -> TOTPDevice:
+    """Sign `user` in to the admin as its login page does for an operator who gave a
+    correct code: the session and the device that verified it (the admin lets no one in
+    without one; tests/accounts/test_two_factor.py tests the page itself)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
 
 
 @pytest.fixture

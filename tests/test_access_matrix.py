@@ -218,6 +218,8 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     # --- pages ---------------------------------------------------------------------------
     ("home", "get"): ("/", None, same(200)),
     ("login", "get"): ("/login", None, row(302, 302, 302, 302, 200, 200, 200, 200)),
+    # No sign-in waits for its second step here: everyone is sent back to the sign-in page.
+    ("login-two-factor", "get"): ("/login/two-factor", None, same(302)),
     ("logout", "post"): ("/logout", {}, same(302)),
     ("unlock", "get"): ("/unlock?token=forged", None, same(302)),
     ("profile", "get"): ("/profile", None, PAGE),
@@ -238,7 +240,16 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ("sessions-end-all", "post"): ("/profile/sessions/end-all", {}, same(302)),
     # Not a sign-in of anyone's: back to the profile with a message (people), or to sign in.
     ("session-end", "post"): ("/profile/sessions/wnone/end", {}, same(302)),
+    ("two-factor", "get"): ("/profile/two-factor", None, PAGE),
+    # An empty form: the page again, with the errors, for every person.
+    ("two-factor-recovery", "post"): ("/profile/two-factor/recovery-codes", {}, PAGE),
+    ("two-factor-disable", "post"): ("/profile/two-factor/disable", {}, PAGE),
     ("members", "get"): ("/members", None, MANAGERS_PAGE),
+    # Only owners require two-factor of everyone (an empty form leaves it off).
+    (
+        "members-two-factor",
+        "post",
+    ): ("/members/two-factor", {}, row(302, 403, 403, 403, 302, 302, 302, 302)),
     # Confirmation pages (their POST does the deed), about the member, an invitation, a key.
     ("member-remove", "get"): ("/members/{member}/remove", None, MANAGERS_PAGE),
     ("member-suspend", "get"): ("/members/{member}/suspend", None, MANAGERS_PAGE),

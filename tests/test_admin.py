@@ -6,6 +6,7 @@ from django.test import Client
 
 from apps.accounts.models import User
 from apps.accounts.services import api_key_create
+from tests.conftest import operator_login
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def operator_client() -> Client:
     operator = User.objects.create_superuser("ops@kura.example", "ops-password-123")
     client = Client(HTTP_HOST="localhost")
-    client.force_login(operator)
+    operator_login(client, operator)
     return client
 
 

@@ -25,6 +25,7 @@ from apps.accounts.services import (
     password_change,
     session_end,
     sessions_end_all,
+    two_factor_sign_in_check,
 )
 from apps.core.clients import client_ip
 from apps.core.openapi import error_response
@@ -39,7 +40,8 @@ class TokenPairSerializer(serializers.Serializer):
 
 
 class LoginApi(APIView):
-    """Sign in with email and password; answers a token pair bound to this company."""
+    """Sign in with email and password, and a two-factor code for people who use it;
+    answers a token pair bound to this company."""
 
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
@@ -47,15 +49,30 @@ class LoginApi(APIView):
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField()
         password = serializers.CharField(trim_whitespace=False, max_length=4096)
+        otp = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            max_length=32,
+            help_text=_(
+                "For people who use two-factor: the 6-digit code of their authenticator app, "
+                "or one of their recovery codes (each works once)."
+            ),
+        )
 
     @extend_schema(
         operation_id="auth_login",
         request=InputSerializer,
         responses={
             200: TokenPairSerializer,
-            401: error_response("The email address or password is not correct."),
+            401: error_response(
+                "The email address or password is not correct (`invalid_credentials`); the "
+                "account uses two-factor and no code was given (`otp_required`), or the code "
+                "is wrong or was already used (`otp_invalid`)."
+            ),
             403: error_response(
-                "The account is locked for a while, or the membership is suspended."
+                "The account is locked for a while, the membership is suspended, or the "
+                "company requires two-factor and the person has not set it up "
+                "(`two_factor_setup_required`)."
             ),
         },
     )
@@ -63,10 +80,14 @@ class LoginApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         membership = auth_check_credentials(
-            **data.validated_data,
+            email=data.validated_data["email"],
+            password=data.validated_data["password"],
             tenant=request.tenant,  # type: ignore[attr-defined]
             ip=client_ip(request),
             unlock_url=request.build_absolute_uri("/unlock"),
+        )
+        two_factor_sign_in_check(
+            membership=membership, code=data.validated_data.get("otp", ""), ip=client_ip(request)
         )
         pair = auth_token_issue(
             membership=membership,

@@ -83,3 +83,36 @@ class SessionNotFoundError(ServiceError):
     status_code = 404
     code = "not_found"
     default_message = _("There is no such session of yours.")
+
+
+class OtpRequiredError(ServiceError):
+    """The password was right and the account uses two-factor: a code is needed too."""
+
+    status_code = 401
+    code = "otp_required"
+    default_message = _("Enter a code from your authenticator app or a recovery code.")
+
+
+class OtpInvalidError(ServiceError):
+    """A wrong, reused or throttled two-factor code: one answer for all three."""
+
+    status_code = 401
+    code = "otp_invalid"
+    default_message = _("That code is not correct, or it was already used.")
+
+
+class TwoFactorSetupRequiredError(ServiceError):
+    """The company requires two-factor and this person has not set it up yet."""
+
+    status_code = 403
+    code = "two_factor_setup_required"
+    default_message = _(
+        "This company requires two-factor sign-in. Set it up on your profile page first."
+    )
+
+
+class TwoFactorStateError(ServiceError):
+    """Turning on two-factor that is on, or changing codes of two-factor that is off."""
+
+    status_code = 409
+    code = "two_factor_state"

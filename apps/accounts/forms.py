@@ -13,9 +13,9 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts import selectors
-from apps.accounts.exceptions import InvalidCredentialsError
+from apps.accounts.exceptions import InvalidCredentialsError, OtpRequiredError
 from apps.accounts.models import ApiKey, Membership, User
-from apps.accounts.services import auth_check_password
+from apps.accounts.services import auth_check_password, two_factor_verify
 from apps.audit.services import audit_record
 from apps.core.clients import client_ip
 from apps.core.errors import ServiceError
@@ -169,8 +169,29 @@ class FindCompanyForm(forms.Form):
     email = forms.EmailField(label=_("Email address"))
 
 
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_("The 6-digit code your authenticator app shows, or a recovery code."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text"}),
+    )
+
+
+class TwoFactorDisableForm(TwoFactorCodeForm):
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+
+
 class OperatorLoginForm(AdminAuthenticationForm):
-    """The operators' admin sign-in, through the one password check and its limits."""
+    """The operators' admin sign-in, through the one password check and its limits, then
+    a second factor: operators without one set it up first at /account/two-factor."""
+
+    otp_token = forms.CharField(
+        label=_("Two-factor code"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+    )
 
     def clean(self) -> dict[str, Any]:
         email, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
@@ -194,7 +215,46 @@ class OperatorLoginForm(AdminAuthenticationForm):
             user.backend = PASSWORD_BACKEND  # type: ignore[attr-defined]
             self.user_cache = user
             self.confirm_login_allowed(user)
+            self._second_factor(user)
         return self.cleaned_data
+
+    def _second_factor(self, user: User) -> None:
+        refusal = None
+        if not selectors.two_factor_enabled(user=user):
+            refusal = forms.ValidationError(
+                _(
+                    "Operators sign in with two-factor. Set it up first on the two-factor "
+                    "page of this site (/account/two-factor), then sign in here with a code."
+                ),
+                code="two_factor_setup_required",
+            )
+        elif not (self.cleaned_data.get("otp_token") or "").strip():
+            refusal = forms.ValidationError(OtpRequiredError.default_message, code="otp_required")
+        if refusal is not None:
+            audit_record(
+                action="auth.sign_in_failed",
+                tenant=None,
+                actor=user,
+                data={"email": user.email, "reason": refusal.code, "via": "admin"},
+            )
+            raise refusal
+        try:
+            # django-otp's sign-in signal keeps the device in the session (is_verified()).
+            user.otp_device = two_factor_verify(  # type: ignore[attr-defined]
+                user=user,
+                code=self.cleaned_data["otp_token"],
+                tenant=None,
+                ip=client_ip(self.request),  # type: ignore[arg-type]
+            )
+        except ServiceError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from exc
+
+
+class OperatorPasswordForm(forms.Form):
+    """The first step of an operator's two-factor enrolment on the public site."""
+
+    email = forms.EmailField(label=_("Email address"))
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
 
 
 class NewPasswordForm(forms.Form):

@@ -6,12 +6,14 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY, logout
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone, translation
+from django_htmx.http import HttpResponseClientRedirect
 from django_tenants.utils import get_public_schema_name
 from qsessions.middleware import SessionMiddleware as QSessionMiddleware
 
-from apps.accounts import access_cache
-from apps.accounts.policies import membership_active, web_session_alive
+from apps.accounts import access_cache, selectors
+from apps.accounts.policies import membership_active, two_factor_setup_needed, web_session_alive
 from apps.accounts.sessions import SEEN, SIGNED_IN, session_touch, unix_time
 from apps.core.clients import client_ip
 from apps.tenants.models import Tenant
@@ -103,4 +105,34 @@ class MembershipMiddleware:
                 _activate_language(request, membership.user.language)
         elif not on_tenant and request.user.is_authenticated:  # operators on the public site
             _activate_language(request, request.user.language)  # type: ignore[union-attr]
+        return self.get_response(request)
+
+
+# What a member who must enrol still reaches: enrolment itself, signing out, the language
+# switch, static files, and the API (which refuses their sign-in on its own terms).
+ENROL_PATH = "/profile/two-factor"
+_REACHABLE_WHILE_ENROLLING = (ENROL_PATH, "/logout", "/i18n/", "/api/", "/auth/")
+
+
+class TwoFactorRequiredMiddleware:
+    """In a company that requires two-factor, a signed-in member without a device is sent
+    to enrolment on every page until they have one (apps.accounts.policies)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        membership = getattr(request, "membership", None)
+        if (
+            membership is not None
+            and membership.tenant.two_factor_required
+            and not request.path.startswith((*_REACHABLE_WHILE_ENROLLING, settings.STATIC_URL))
+            and request.user.otp_device is None  # type: ignore[union-attr]
+            and two_factor_setup_needed(
+                membership, has_device=selectors.two_factor_enabled(user=membership.user)
+            )
+        ):
+            if request.headers.get("HX-Request") == "true":  # a page's live part
+                return HttpResponseClientRedirect(ENROL_PATH)
+            return redirect(ENROL_PATH)
         return self.get_response(request)

@@ -126,3 +126,14 @@ def web_session_alive(*, started: float | None, seen: float | None, now: float) 
 def can_delete_company(membership: Membership | None) -> bool:
     """Only owners delete their company."""
     return membership is not None and membership.role == Role.OWNER
+
+
+def can_require_two_factor(membership: Membership) -> bool:
+    """Only owners decide that everyone in the company signs in with two-factor."""
+    return membership.role == Role.OWNER
+
+
+def two_factor_setup_needed(membership: Membership, *, has_device: bool) -> bool:
+    """The company requires two-factor and this person has no confirmed device yet: they
+    enrol before anything else (web), and the API refuses their sign-in."""
+    return bool(membership.tenant.two_factor_required) and not has_device

@@ -4,6 +4,8 @@ from collections.abc import Collection
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from qsessions.models import Session as QSession
 
 from apps.accounts import access_cache
@@ -199,3 +201,16 @@ def sign_ins_of_user(
         for token in api_sign_ins_of(user)
     ]
     return sorted(found, key=lambda sign_in: (not sign_in.current, -sign_in.last_seen.timestamp()))
+
+
+def two_factor_device(*, user: User) -> TOTPDevice | None:
+    """The person's confirmed authenticator app, if two-factor is on."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+
+
+def two_factor_enabled(*, user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def recovery_codes_left(*, user: User) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()

@@ -29,6 +29,7 @@ password_reset_patterns = [
 ]
 page_patterns = [
     path("login", views.login_view, name="login"),
+    path("login/two-factor", views.login_two_factor_view, name="login-two-factor"),
     path("logout", views.logout_view, name="logout"),
     path("unlock", views.unlock_view, name="unlock"),
     path("profile", views.profile_view, name="profile"),
@@ -39,7 +40,15 @@ page_patterns = [
     path("reauth", views.reauth_view, name="reauth"),
     path("profile/sessions/end-all", views.sessions_end_all_view, name="sessions-end-all"),
     path("profile/sessions/<str:session_id>/end", views.session_end_view, name="session-end"),
+    path("profile/two-factor", views.two_factor_view, name="two-factor"),
+    path(
+        "profile/two-factor/recovery-codes",
+        views.two_factor_recovery_view,
+        name="two-factor-recovery",
+    ),
+    path("profile/two-factor/disable", views.two_factor_disable_view, name="two-factor-disable"),
     path("members", views.members_view, name="members"),
+    path("members/two-factor", views.members_two_factor_view, name="members-two-factor"),
     path("members/<int:member_id>/remove", views.member_remove_view, name="member-remove"),
     path("members/<int:member_id>/suspend", views.member_suspend_view, name="member-suspend"),
     path(
@@ -62,6 +71,7 @@ public_patterns = [
     path("signup", views.signup_view, name="signup"),
     path("signup/address", views.signup_address_view, name="signup-address"),
     path("find", views.find_company_view, name="find-company"),
+    path("account/two-factor", views.operator_two_factor_view, name="operator-two-factor"),
     path("unlock", views.unlock_view, name="unlock"),
     *password_reset_patterns,
     # The operators' sign-in (Django's admin) links to the page of this name, if there is one.

@@ -86,6 +86,8 @@ class Tenant(TenantMixin):
         editable=False,
         help_text=_("An owner deleted the company; its data is dropped later unless restored."),
     )
+    # The owner's choice: every member signs in with two-factor (apps.accounts.policies).
+    two_factor_required = models.BooleanField(_("two-factor required"), default=False)
 
     # Schemas are created by apps.tenants.services.tenant_create, never by save().
     auto_create_schema = False

@@ -13,7 +13,7 @@ from django_tenants.utils import get_public_schema_name, schema_exists
 
 from apps.accounts.exceptions import InvalidCredentialsError, NotAllowedError
 from apps.accounts.models import Membership, User
-from apps.accounts.policies import can_delete_company
+from apps.accounts.policies import can_delete_company, can_require_two_factor
 from apps.accounts.services import (
     auth_check_password,
     company_sign_ins_end,
@@ -166,3 +166,27 @@ def tenant_purge(*, tenant_id: int, deleted_at: str) -> bool:
         return False
     tenant.delete(force_drop=True)
     return True
+
+
+@transaction.atomic
+def tenant_two_factor_required_set(
+    *, tenant: Tenant, required: bool, actor: Membership, ip: str
+) -> Tenant:
+    """The owner's switch: every member of `tenant` signs in with two-factor, or not.
+
+    Members without a device are sent to enrolment on their next page and their API
+    sign-ins are refused until they enrol (apps.accounts.middleware, the login API).
+    """
+    if not can_require_two_factor(actor):
+        raise NotAllowedError(_("Only owners decide whether two-factor is required."))
+    if tenant.two_factor_required != required:
+        tenant.two_factor_required = required
+        tenant.save(update_fields=["two_factor_required"])
+        audit_record(
+            action="company.two_factor_required",
+            tenant=tenant,
+            actor=actor.user,
+            ip=ip,
+            data={"required": required},
+        )
+    return tenant

@@ -101,3 +101,9 @@ SESSION_ENGINE = "qsessions.backends.db"
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 # A deleted company's data is dropped this many days later, unless operators restore it.
 COMPANY_DELETE_DAYS = env.int("KURA_COMPANY_DELETE_DAYS", default=30)
+# Two-factor sign-in (django-otp). The name authenticator apps show for Kura's entries.
+OTP_TOTP_ISSUER = env("KURA_TWO_FACTOR_ISSUER", default="Kura")
+# A sign-in whose password was right waits this long for its second-step code...
+TWO_FACTOR_PENDING_SECONDS = env.int("KURA_TWO_FACTOR_PENDING_SECONDS", default=5 * 60)
+# ...and ends after this many wrong codes (django-otp also slows each device's failures).
+TWO_FACTOR_PENDING_ATTEMPTS = env.int("KURA_TWO_FACTOR_PENDING_ATTEMPTS", default=5)

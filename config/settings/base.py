@@ -29,7 +29,8 @@ SHARED_APPS = [
     "django.contrib.auth",
     "qsessions",  # django.contrib.sessions with person, address and user agent
     "django.contrib.messages",
-    "django.contrib.admin",
+    # The operators' admin asks for a second factor (apps.accounts.admin_site).
+    "apps.accounts.operators.OperatorsAdminConfig",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
@@ -38,6 +39,10 @@ SHARED_APPS = [
     "mozilla_django_oidc",
     "django_htmx",
     "django_elasticsearch_dsl",
+    # Two-factor devices belong to global accounts, so they live in the public schema.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -79,7 +84,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "apps.accounts.middleware.SessionLimitsMiddleware",
+    # request.user.otp_device: the device that verified this session's sign-in, if any.
+    "django_otp.middleware.OTPMiddleware",
     "apps.accounts.middleware.MembershipMiddleware",
+    # Members of a company that requires two-factor enrol before anything else.
+    "apps.accounts.middleware.TwoFactorRequiredMiddleware",
     # Counts each request an API view of a company receives (apps.usage).
     "apps.usage.middleware.ApiRequestCountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

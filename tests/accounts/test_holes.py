@@ -15,7 +15,7 @@ from apps.core.params import int_param
 from apps.jobs.models import Job
 from apps.jobs.services import job_schedule
 from tests.api import PASSWORD
-from tests.conftest import host_of
+from tests.conftest import host_of, operator_login
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -113,7 +113,7 @@ def test_view_only_operators_cannot_cancel_or_retry_jobs(public_client, tenant):
     viewer = UserFactory(is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_job"))
     job = job_schedule(tenant=tenant, kind="reminder.send", payload={"reminder_id": 0}, delay=3600)
-    public_client.force_login(viewer)
+    operator_login(public_client, viewer)
     changelist = public_client.get("/admin/jobs/job/")
     assert changelist.status_code == 200
     assert b'value="cancel"' not in changelist.content
@@ -124,7 +124,7 @@ def test_view_only_operators_cannot_cancel_or_retry_jobs(public_client, tenant):
     assert Job.objects.get(pk=job.pk).state == Job.State.SCHEDULED
 
     viewer.user_permissions.add(Permission.objects.get(codename="change_job"))
-    public_client.force_login(type(viewer).objects.get(pk=viewer.pk))
+    operator_login(public_client, type(viewer).objects.get(pk=viewer.pk))
     public_client.post("/admin/jobs/job/", {"action": "cancel", "_selected_action": [job.pk]})
     assert Job.objects.get(pk=job.pk).state == Job.State.CANCELLED
 

@@ -6,6 +6,8 @@ import re
 import pytest
 from django.core import mail
 from django.test import Client
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.models import Membership, User
 from apps.tenants.models import Tenant
@@ -186,8 +188,11 @@ def test_the_operators_admin_login_is_limited(public_client, limits):
     assert "Too many failed sign-ins" in login("wrong").content.decode()
     assert "Too many failed sign-ins" in login(PASSWORD).content.decode()
     public_client.defaults["REMOTE_ADDR"] = VICTIM_HOME
+    device = TOTPDevice.objects.create(user=operator, name="authenticator", confirmed=True)
+    code = f"{TOTP(device.bin_key).token():06d}"
     response = public_client.post(
-        "/admin/login/", {"username": operator.email, "password": PASSWORD, "next": "/admin/"}
+        "/admin/login/",
+        {"username": operator.email, "password": PASSWORD, "otp_token": code, "next": "/admin/"},
     )
     assert response.status_code == 302
     assert response["Location"] == "/admin/"

@@ -5,6 +5,7 @@ verified email and then by the provider's (iss, sub), sessions of deactivated pe
 import json
 import logging
 import time
+from binascii import unhexlify
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -16,10 +17,12 @@ from django.contrib.auth import BACKEND_SESSION_KEY
 from django.core.exceptions import SuspiciousOperation
 from django.db import connection
 from django.test import Client
+from django_otp.oath import TOTP
 
 from apps.accounts.models import ExternalIdentity, Membership, User
 from apps.accounts.oidc import KuraOIDCBackend
-from tests.conftest import host_of
+from apps.accounts.services import two_factor_enable, two_factor_enrolment_new
+from tests.conftest import host_of, operator_login
 from tests.factories import MembershipFactory, UserFactory
 from tests.oidc_provider.process import run_provider
 
@@ -106,6 +109,28 @@ def test_verified_email_links_to_the_existing_member(client, tenant, oidc_settin
     profile = client.get("/profile")
     assert profile.status_code == 200
     assert profile.context["membership"] == alice
+
+
+def test_people_who_use_two_factor_pass_our_second_step_after_the_provider(
+    client, tenant, oidc_settings
+):
+    """The provider's answer does not reliably say whether it asked for a second factor,
+    so Kura asks for its own (apps/accounts/oidc.py)."""
+    alice = MembershipFactory(tenant=tenant, user=UserFactory(email="alice@example.com"))
+    key = two_factor_enrolment_new(user=alice.user).key
+    device, _codes = two_factor_enable(
+        user=alice.user, key=key, code=f"{TOTP(unhexlify(key)).token():06d}", tenant=None, ip=""
+    )
+    client.defaults["HTTP_HOST"] = host_of(tenant)
+    done = sign_in(client, "alice@example.com")
+    assert done["Location"] == "/login/two-factor"
+    assert client.get("/profile").status_code == 302  # not signed in yet
+    totp = TOTP(device.bin_key)
+    totp.time = time.time() + 30
+    finished = client.post("/login/two-factor", {"code": f"{totp.token():06d}"})
+    assert finished["Location"] == "/"
+    assert client.get("/profile").context["membership"] == alice
+    assert client.session[BACKEND_SESSION_KEY] == "apps.accounts.oidc.KuraOIDCBackend"
 
 
 def test_unverified_email_is_refused(client, tenant, oidc_settings):
@@ -304,7 +329,7 @@ def test_operators_see_links_and_may_only_delete_them(tenant, oidc_settings):
     )
     operator = User.objects.create_superuser("ops@kura.example", "ops-password-123")
     admin = Client(HTTP_HOST="localhost")
-    admin.force_login(operator)
+    operator_login(admin, operator)
     listing = admin.get("/admin/accounts/externalidentity/")
     assert listing.status_code == 200
     assert "alice-sub" in listing.content.decode()

@@ -3,6 +3,8 @@ deletions, and operators' actions in the admin."""
 
 import pytest
 from django.test import Client
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.models import User
 from apps.accounts.principal import Principal
@@ -16,7 +18,7 @@ from apps.accounts.services import (
 from apps.audit.models import AuditEntry
 from apps.orders.services import payment_secret_rotate
 from tests.api import PASSWORD, api_client, bearer, login
-from tests.conftest import host_of
+from tests.conftest import host_of, operator_login
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -129,7 +131,7 @@ def operator():
 
 def test_an_operators_change_in_the_admin_goes_to_the_companys_log(tenant, operator):
     client = Client(HTTP_HOST="localhost")
-    client.force_login(operator)
+    operator_login(client, operator)
     response = client.post(
         f"/admin/tenants/tenant/{tenant.pk}/change/",
         {
@@ -152,5 +154,13 @@ def test_an_operators_admin_sign_in_and_failure_go_to_the_operators_log(operator
     client.post("/admin/login/", {"username": operator.email, "password": "wrong"})
     failed = last(None, action="auth.sign_in_failed")
     assert failed.data == {"email": operator.email, "reason": "invalid_credentials", "via": "admin"}
-    client.post("/admin/login/", {"username": operator.email, "password": "ops-password-123"})
+    device = TOTPDevice.objects.create(user=operator, name="authenticator", confirmed=True)
+    client.post(
+        "/admin/login/",
+        {
+            "username": operator.email,
+            "password": "ops-password-123",
+            "otp_token": f"{TOTP(device.bin_key).token():06d}",
+        },
+    )
     assert last(None, action="auth.signed_in").actor_label == operator.email

@@ -58,6 +58,7 @@ PAGES = [
     Target("password-change", "tenant", "/profile/password", signed_in=True),
     Target("password-reset", "tenant", "/password/reset", signed_in=False),
     Target("password-reset-confirm", "tenant", "/password/reset/{reset}", signed_in=False),
+    Target("two-factor", "tenant", "/profile/two-factor", signed_in=True),
     Target("members", "tenant", "/members", signed_in=True),
     Target("api-keys", "tenant", "/api-keys", signed_in=True),
     Target("usage", "tenant", "/usage", signed_in=True),
@@ -82,6 +83,7 @@ PAGES = [
     Target("signup", "public", "/signup", signed_in=False),
     Target("find-company", "public", "/find", signed_in=False),
     Target("public-password-reset", "public", "/password/reset", signed_in=False),
+    Target("operator-two-factor", "public", "/account/two-factor", signed_in=False),
 ]
 WIDTHS = (1280, 390)
 LANGUAGES = ("en", "ja")

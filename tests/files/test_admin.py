@@ -9,6 +9,7 @@ from apps.accounts.models import User
 from apps.files import store
 from apps.files.models import File
 from apps.tenants.models import Plan, Tenant
+from tests.conftest import operator_login
 from tests.files.uploading import initiate, run_file_jobs, upload
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ def operator_client() -> Client:
     connection.set_schema_to_public()
     operator = User.objects.create_superuser("ops@kura.example", "ops-password-123")
     client = Client(HTTP_HOST="localhost", HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(operator)
+    operator_login(client, operator)
     return client
 
 
@@ -70,5 +71,5 @@ def test_the_files_of_a_company_need_an_operator(tenant, client_of, member):
     connection.set_schema_to_public()
     staff = User.objects.create_user("staff@kura.example", "staff-password-123", is_staff=True)
     client = Client(HTTP_HOST="localhost")
-    client.force_login(staff)
+    operator_login(client, staff)
     assert client.get(f"/admin/files/tenantstorage/{tenant.pk}/files/").status_code == 403

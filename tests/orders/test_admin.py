@@ -18,6 +18,7 @@ from apps.orders.services import (
     order_place,
     payment_record,
 )
+from tests.conftest import operator_login
 from tests.factories import MembershipFactory
 from tests.orders.conftest import make_product, stock_of
 
@@ -29,7 +30,7 @@ def operator_client() -> Client:
     connection.set_schema_to_public()
     operator = User.objects.create_superuser("ops@kura.example", "ops-password-123")
     client = Client(HTTP_HOST="localhost", HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(operator)
+    operator_login(client, operator)
     return client
 
 

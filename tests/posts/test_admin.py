@@ -17,6 +17,7 @@ from apps.jobs.models import Job
 from apps.posts import selectors
 from apps.posts.models import Post, TenantFeed
 from apps.posts.services import post_create, post_schedule
+from tests.conftest import operator_login
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,7 @@ def operator_client() -> Client:
     connection.set_schema_to_public()
     operator = User.objects.create_superuser("ops@kura.example", "ops-password-123")
     client = Client(HTTP_HOST="localhost", HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(operator)
+    operator_login(client, operator)
     return client
 
 
@@ -147,7 +148,7 @@ def test_a_bad_post_is_not_found(operator_client, tenant, other_tenant, feeds):
 def test_deleting_needs_the_delete_permission_of_posts(tenant, feeds):
     staff = User.objects.create_user("staff@kura.example", "staff-password-123", is_staff=True)
     client = Client(HTTP_HOST="localhost", HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(staff)
+    operator_login(client, staff)
     url = f"/admin/posts/tenantfeed/{tenant.pk}/posts/"
     assert client.get(url).status_code == 403
 
@@ -156,7 +157,7 @@ def test_deleting_needs_the_delete_permission_of_posts(tenant, feeds):
         Permission.objects.get(content_type=feed_type, codename="view_tenantfeed")
     )
     staff = User.objects.get(pk=staff.pk)  # permissions are cached on the instance
-    client.force_login(staff)
+    operator_login(client, staff)
     page = client.get(url)
     assert page.status_code == 200
     assert 'name="post"' not in page.content.decode()

@@ -484,10 +484,11 @@ def test_operators_see_what_waits_in_the_outbox(tenant):
     from django.test import Client
 
     from apps.accounts.models import User
+    from tests.conftest import operator_login
 
     operator = User.objects.create_superuser("ops-search@kura.example", "ops-password-123")
     client = Client(HTTP_HOST="localhost")
-    client.force_login(operator)
+    operator_login(client, operator)
     product = create(tenant, "STUCK", "届かない", 100)
     OutboxEntry.objects.update(attempts=7, created_at=timezone.now() - timedelta(seconds=300))
 

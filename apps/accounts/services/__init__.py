@@ -49,6 +49,18 @@ from apps.accounts.services.signin import (
     handoff_redeem,
     refresh_tokens_prune,
 )
+from apps.accounts.services.two_factor import (
+    RECOVERY_CODE_COUNT,
+    Enrolment,
+    two_factor_device_of_session,
+    two_factor_disable,
+    two_factor_enable,
+    two_factor_enrolment_new,
+    two_factor_recovery_codes_regenerate,
+    two_factor_sign_in_check,
+    two_factor_sign_in_finish,
+    two_factor_verify,
+)
 from apps.accounts.services.verification import (
     email_verification_resend,
     email_verification_send,
@@ -59,7 +71,9 @@ from apps.accounts.services.verification import (
 
 __all__ = [
     "AUTH_TIME",
+    "RECOVERY_CODE_COUNT",
     "SUSPENSION_LIFT",
+    "Enrolment",
     "api_key_create",
     "api_key_revoke",
     "api_key_touch",
@@ -101,6 +115,14 @@ __all__ = [
     "session_end",
     "sessions_end_all",
     "sign_ins_end",
+    "two_factor_device_of_session",
+    "two_factor_disable",
+    "two_factor_enable",
+    "two_factor_enrolment_new",
+    "two_factor_recovery_codes_regenerate",
+    "two_factor_sign_in_check",
+    "two_factor_sign_in_finish",
+    "two_factor_verify",
     "user_create",
     "user_language_set",
     "user_profile_update",

@@ -298,11 +298,13 @@ HANDOFF_SALT = "kura.accounts.handoff"
 HANDOFF_SECONDS = 60
 
 
-def handoff_issue(*, user: User, tenant: Tenant) -> str:
+def handoff_issue(*, user: User, tenant: Tenant, otp_device: str = "") -> str:
     """A one-time, one-minute token that signs `user` in on `tenant`'s host.
 
     Sessions are per host; this carries a sign-in from one company's host to another's
-    (the tenant switcher, and signup on the public site).
+    (the tenant switcher, and signup on the public site). `otp_device` names the device
+    that verified the sign-in being carried (django-otp's persistent id), if any: without
+    it, a person who uses two-factor passes the second step on the new host.
     """
     with person_rows(user.pk):  # `tenant` is another company than the host's
         membership = (
@@ -312,10 +314,11 @@ def handoff_issue(*, user: User, tenant: Tenant) -> str:
         )
     if not membership_active(membership):
         raise NotAllowedError(_("You are not a member of this company."))
-    return link_token({"u": user.pk, "t": tenant.pk}, salt=HANDOFF_SALT)
+    return link_token({"u": user.pk, "t": tenant.pk, "d": otp_device}, salt=HANDOFF_SALT)
 
 
-def handoff_redeem(*, token: str, tenant: Tenant) -> Membership:
+def handoff_redeem(*, token: str, tenant: Tenant) -> tuple[Membership, str]:
+    """The membership a handoff token signs in, and the device that verified it ("")."""
     data = link_redeem(token, salt=HANDOFF_SALT, max_age=HANDOFF_SECONDS)
     if data is None or data["t"] != tenant.pk:
         raise InvitationInvalidError(_("This sign-in link is not valid or has expired."))
@@ -327,4 +330,4 @@ def handoff_redeem(*, token: str, tenant: Tenant) -> Membership:
     if not membership_active(membership):
         raise InvitationInvalidError(_("This sign-in link is not valid or has expired."))
     assert membership is not None  # noqa: S101 - membership_active(None) is False
-    return membership
+    return membership, str(data.get("d", ""))

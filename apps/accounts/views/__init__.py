@@ -30,6 +30,14 @@ from apps.accounts.views.signin import (
     switch_view,
     unlock_view,
 )
+from apps.accounts.views.two_factor import (
+    login_two_factor_view,
+    members_two_factor_view,
+    operator_two_factor_view,
+    two_factor_disable_view,
+    two_factor_recovery_view,
+    two_factor_view,
+)
 
 __all__ = [
     "api_key_revoke_view",
@@ -42,11 +50,14 @@ __all__ = [
     "invitation_revoke_view",
     "invitation_view",
     "language_view",
+    "login_two_factor_view",
     "login_view",
     "logout_view",
     "member_remove_view",
     "member_suspend_view",
+    "members_two_factor_view",
     "members_view",
+    "operator_two_factor_view",
     "password_change_view",
     "password_reset_confirm_view",
     "password_reset_view",
@@ -57,5 +68,8 @@ __all__ = [
     "signup_address_view",
     "signup_view",
     "switch_view",
+    "two_factor_disable_view",
+    "two_factor_recovery_view",
+    "two_factor_view",
     "unlock_view",
 ]

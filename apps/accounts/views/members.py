@@ -23,7 +23,7 @@ from apps.accounts.forms import (
     password_rules,
 )
 from apps.accounts.models import Invitation, Membership
-from apps.accounts.policies import can_manage_member
+from apps.accounts.policies import can_manage_member, can_require_two_factor
 from apps.accounts.views.common import (
     page_language,
     person_label,
@@ -57,6 +57,7 @@ def _members_page(
             "invitations": selectors.invitation_pending_list(tenant=tenant),
             "invite_form": invite_form or InviteForm(),
             "roles": Membership.Role.choices,
+            "may_require_two_factor": can_require_two_factor(membership),
         },
     )
 

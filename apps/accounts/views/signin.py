@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
+from django_otp import login as otp_login
 from django_tenants.utils import get_public_schema_name
 
 from apps.accounts import selectors, services
@@ -28,6 +29,7 @@ from apps.accounts.views.common import (
     tenant_url,
     unlock_url,
 )
+from apps.accounts.views.two_factor import second_step_start, session_device
 from apps.core.clients import client_ip
 from apps.core.errors import ServiceError, form_errors_from
 
@@ -47,6 +49,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
+            if selectors.two_factor_enabled(user=membership.user):
+                return second_step_start(
+                    request, membership.user, backend=PASSWORD_BACKEND, next_url=safe_next(request)
+                )
             login(request, membership.user, backend=PASSWORD_BACKEND)
             services.session_auth_stamp(session=request.session)  # a sign-in is recent
             return redirect(safe_next(request))
@@ -122,6 +128,7 @@ def profile_view(request: HttpRequest, membership: Any) -> HttpResponse:
             "form": form,
             "sign_ins": sign_ins,
             "password_form": PasswordChangeForm(),
+            "two_factor_device": selectors.two_factor_device(user=user),
         },
     )
 
@@ -138,18 +145,27 @@ def switch_view(request: HttpRequest, membership: Any, slug: str) -> HttpRespons
     )
     if target is None:
         raise PermissionDenied
-    token = services.handoff_issue(user=membership.user, tenant=target)
+    token = services.handoff_issue(
+        user=membership.user, tenant=target, otp_device=session_device(request)
+    )
     return HttpResponseRedirect(tenant_url(target, request, f"/handoff?token={token}"))
 
 
 def handoff_view(request: HttpRequest) -> HttpResponse:
     try:
-        membership = services.handoff_redeem(
+        membership, device_id = services.handoff_redeem(
             token=request.GET.get("token", ""),
             tenant=request.tenant,  # type: ignore[attr-defined]
         )
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect(settings.LOGIN_URL)
+    # A sign-in carried from a host where it passed a second factor keeps it; one that
+    # did not (it began before the person turned two-factor on) passes it here.
+    device = services.two_factor_device_of_session(user=membership.user, persistent_id=device_id)
+    if device is None and selectors.two_factor_enabled(user=membership.user):
+        return second_step_start(request, membership.user, backend=PASSWORD_BACKEND, next_url="/")
     login(request, membership.user, backend=PASSWORD_BACKEND)
+    if device is not None:
+        otp_login(request, device)
     return redirect("/")
