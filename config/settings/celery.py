@@ -40,6 +40,9 @@ JOBS_CLAIM_BATCH = env.int("KURA_JOBS_CLAIM_BATCH", default=50)
 # ... and claims again while jobs are due, for up to this long (other tasks wait meanwhile).
 JOBS_RUN_DUE_SECONDS = env.float("KURA_JOBS_RUN_DUE_SECONDS", default=2.0)
 JOBS_RESEND_AFTER_SECONDS = env.int("KURA_JOBS_RESEND_AFTER_SECONDS", default=3)
+# Wake-up messages leave from a thread of their own after commit (apps/jobs/dispatch.py):
+# scheduling costs the caller its INSERT only. False: sent by the committing thread itself.
+JOBS_PUBLISH_IN_BACKGROUND = env.bool("KURA_JOBS_PUBLISH_IN_BACKGROUND", default=True)
 JOBS_LEASE_SECONDS = env.int("KURA_JOBS_LEASE_SECONDS", default=300)
 JOBS_MAX_ATTEMPTS = 5
 JOBS_RETRY_BASE_SECONDS = env.float("KURA_JOBS_RETRY_BASE_SECONDS", default=10.0)

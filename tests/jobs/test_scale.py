@@ -10,6 +10,7 @@ from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context, tenant_context
 
+from apps.jobs.dispatch import published_wait
 from apps.jobs.models import Job
 from apps.jobs.services import (
     FAIR_CLAIM,
@@ -110,6 +111,7 @@ def test_one_batch_of_wake_ups_per_transaction(
             + [JobSpec(tenant, "test.effect", {}, now + timedelta(hours=1))]
         )
     assert len(callbacks) == 1
+    assert published_wait()
     # Due now: one wake-up for three jobs; due together later: one per batch of 50.
     assert published == [None, later.isoformat(), later.isoformat(), later.isoformat()]
 
@@ -127,6 +129,7 @@ def test_wake_ups_of_a_rolled_back_savepoint_are_not_sent(
         later = now + timedelta(seconds=5)
         job_schedule(tenant=tenant, kind="test.effect", payload={}, run_at=later)
     assert len(callbacks) == 1
+    assert published_wait()
     assert published == [later.isoformat()]
 
 
