@@ -28,7 +28,7 @@ from apps.tenants.services import (
     tenant_restore,
 )
 from tests.api import api_client, bearer
-from tests.conftest import reauthenticate
+from tests.conftest import operator_login, reauthenticate
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -169,7 +169,7 @@ def test_operators_restore_a_deleted_company_in_the_admin(tenant, company, owner
     tenant_delete(tenant=company, actor=owner, confirm_slug=tenant.slug)
     operator = User.objects.create_superuser("ops@kura.example", "ops-password-123")
     client = Client(HTTP_HOST=settings.BASE_DOMAIN)
-    client.force_login(operator)
+    operator_login(client, operator)
     listed = client.get("/admin/tenants/tenant/?is_active__exact=0").content.decode()
     assert tenant.name in listed
     response = client.post(

@@ -12,6 +12,7 @@ from django.test import Client
 from apps.accounts.models import User
 from apps.tenants.models import Plan, Tenant
 from apps.usage.models import UsageDay, usage_day
+from tests.conftest import operator_login
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +116,7 @@ def operator_client() -> Client:
     connection.set_schema_to_public()
     operator = User.objects.create_superuser("ops@kura.example", "ops-password-123")
     client = Client(HTTP_HOST="localhost", HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(operator)
+    operator_login(client, operator)
     return client
 
 
