@@ -37,11 +37,16 @@ def es() -> Elasticsearch:
 @pytest.fixture(scope="session")
 def session_index(es: Elasticsearch) -> Iterator[str]:
     name = f"{PREFIX}-products"
-    ProductDocument._index.clone(name=name).create()
+    # Other apps' tests import these fixtures (tests/usage): each conftest gets its own
+    # session fixture, so the index may be there already; whoever made it drops it.
+    made = not es.indices.exists(index=name)
+    if made:
+        ProductDocument._index.clone(name=name).create()
     try:
         yield name
     finally:
-        es.indices.delete(index=name, ignore_unavailable=True)
+        if made:
+            es.indices.delete(index=name, ignore_unavailable=True)
 
 
 @pytest.fixture
