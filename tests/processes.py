@@ -90,4 +90,8 @@ def test_env(database_url: str) -> dict[str, str]:
         "DATABASE_URL": database_url,
         # The test run's own index names (config/settings/test.py draws them at random).
         "ELASTICSEARCH_INDEX_PREFIX": settings.ELASTICSEARCH_INDEX_PREFIX,
+        # The run's beat must not flush or snapshot usage behind the tests that do it
+        # themselves (tests/usage): the counters are the tests' Redis database too.
+        "KURA_USAGE_FLUSH_SECONDS": "86400",
+        "KURA_USAGE_SNAPSHOT_SECONDS": "86400",
     }
