@@ -22,7 +22,6 @@ from apps.accounts.services.passwords import (
     password_reset_check,
     password_reset_complete,
     password_reset_request,
-    sign_ins_end,
 )
 from apps.accounts.services.people import user_create, user_language_set, user_profile_update
 from apps.accounts.services.reauth import (
@@ -32,6 +31,7 @@ from apps.accounts.services.reauth import (
     session_auth_time,
 )
 from apps.accounts.services.sessions import (
+    api_sign_ins_end,
     company_sign_ins_end,
     session_end,
     sessions_end_all,
@@ -77,6 +77,7 @@ __all__ = [
     "api_key_create",
     "api_key_revoke",
     "api_key_touch",
+    "api_sign_ins_end",
     "auth_check_credentials",
     "auth_check_password",
     "auth_locks_clear",
@@ -114,7 +115,6 @@ __all__ = [
     "session_auth_time",
     "session_end",
     "sessions_end_all",
-    "sign_ins_end",
     "two_factor_device_of_session",
     "two_factor_disable",
     "two_factor_enable",

@@ -15,19 +15,19 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from apps.accounts import lockout, tokens
+from apps.accounts import lockout
 from apps.accounts.exceptions import (
     InvalidCredentialsError,
     LoginThrottledError,
     PasswordIncorrectError,
     ResetLinkInvalidError,
 )
-from apps.accounts.models import Membership, RefreshToken, User
+from apps.accounts.models import User
 from apps.accounts.services.companies import count_in_window, digest
+from apps.accounts.services.sessions import api_sign_ins_end
 from apps.accounts.services.signin import auth_check_password
 from apps.accounts.services.verification import email_verified_mark
 from apps.audit.services import audit_record, company_here
-from apps.tenants.rowsecurity import operator_context
 
 # A reset request a window (an hour): per email address (an inbox is not flooded; counted
 # whether or not an account has it) and per network.
@@ -45,27 +45,6 @@ class ResetTokenGenerator(PasswordResetTokenGenerator):
 
 
 reset_tokens = ResetTokenGenerator()
-
-
-def sign_ins_end(*, user: User, keep_family: str | None = None) -> int:
-    """End every API sign-in (refresh-token family) of `user`'s memberships, in every company,
-    but `keep_family`: refresh tokens are refused, and their access tokens at once. Web
-    sessions end by themselves when the password hash changes (Django's session auth hash).
-    Returns how many sign-ins ended."""
-    # The person's tokens in their other companies too: rows a tenant's connection may not
-    # write (apps/tenants/rowsecurity.py), so this runs with the operator's role.
-    with operator_context():
-        schemas = dict(
-            Membership.objects.filter(user=user).values_list("pk", "tenant__schema_name")
-        )
-        live = RefreshToken.objects.filter(membership_id__in=schemas, revoked_at__isnull=True)
-        if keep_family:
-            live = live.exclude(family=keep_family)
-        families = set(live.values_list("family", "membership_id").distinct())
-        live.update(revoked_at=timezone.now())
-    for family, membership_id in families:
-        tokens.family_deny(schema_name=schemas[membership_id], family=str(family))
-    return len({family for family, _m in families})
 
 
 def _new_password_check(user: User, password: str, field: str) -> None:
@@ -132,7 +111,8 @@ def password_change(
         raise PasswordIncorrectError(message, errors={"current_password": [message]}) from exc
     _new_password_check(user, new_password, "new_password")
     _password_set(user, new_password)
-    sign_ins_end(user=user, keep_family=keep_family)
+    # Web sessions end by themselves: the password hash changed (Django's session auth hash).
+    api_sign_ins_end(user=user, keep_family=keep_family)
     audit_record(
         action="password.changed",
         tenant=company_here(),
@@ -227,7 +207,7 @@ def password_reset_complete(*, uidb64: str, token: str, new_password: str) -> Us
         raise ResetLinkInvalidError
     _password_set(user, new_password)
     email_verified_mark(user=user)
-    sign_ins_end(user=user)
+    api_sign_ins_end(user=user)
     audit_record(action="password.reset", tenant=company_here(), actor=user)
     email = user.email
     transaction.on_commit(lambda: lockout.locks_clear(email))

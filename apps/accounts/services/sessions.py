@@ -30,6 +30,14 @@ def _families_revoke(tokens: list[RefreshToken]) -> None:
                 family_revoke(family=family, schema_name=tenant.schema_name)
 
 
+def api_sign_ins_end(*, user: User, keep_family: str | None = None) -> int:
+    """End every API sign-in of the person, in every company, but `keep_family`: refresh
+    tokens are refused, and their access tokens at once. How many ended."""
+    families = [t for t in api_sign_ins_of(user) if str(t.family) != keep_family]
+    _families_revoke(families)
+    return len(families)
+
+
 @transaction.atomic
 def session_end(*, user: User, session_id: str) -> str:
     """End one of the person's sign-ins, named as in their list: that browser is signed out
@@ -67,15 +75,14 @@ def sessions_end_all(
     are using; how many ended."""
     web = QSession.objects.filter(user=user).exclude(session_key=keep_session_key or "")
     ended_web, _by_model = web.delete()
-    families = [t for t in api_sign_ins_of(user) if str(t.family) != keep_family]
-    _families_revoke(families)
+    ended_api = api_sign_ins_end(user=user, keep_family=keep_family)
     audit_record(
         action="sessions.ended_all",
         tenant=company_here(),
         actor=user,
-        data={"web": ended_web, "api": len(families)},
+        data={"web": ended_web, "api": ended_api},
     )
-    return ended_web + len(families)
+    return ended_web + ended_api
 
 
 @transaction.atomic
