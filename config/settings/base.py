@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "apps.core.context_processors.site",
                 "apps.notifications.context_processors.bell",
+                "apps.audit.context_processors.audit_link",
             ],
         },
     },

@@ -23,7 +23,11 @@ from apps.accounts.forms import (
     password_rules,
 )
 from apps.accounts.models import Invitation, Membership
-from apps.accounts.policies import can_manage_member, can_require_two_factor
+from apps.accounts.policies import (
+    can_delete_company,
+    can_manage_member,
+    can_require_two_factor,
+)
 from apps.accounts.views.common import (
     page_language,
     person_label,
@@ -58,6 +62,7 @@ def _members_page(
             "invite_form": invite_form or InviteForm(),
             "roles": Membership.Role.choices,
             "may_require_two_factor": can_require_two_factor(membership),
+            "may_delete_company": can_delete_company(membership),
         },
     )
 

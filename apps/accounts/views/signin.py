@@ -24,6 +24,7 @@ from apps.accounts.forms import (
 )
 from apps.accounts.models import User
 from apps.accounts.oidc import oidc_enabled
+from apps.accounts.policies import can_delete_company
 from apps.accounts.views.common import (
     safe_next,
     tenant_url,
@@ -127,6 +128,7 @@ def profile_view(request: HttpRequest, membership: Any) -> HttpResponse:
             "others": others,
             "form": form,
             "sign_ins": sign_ins,
+            "may_delete_company": can_delete_company(membership),
             "password_form": PasswordChangeForm(),
             "two_factor_device": selectors.two_factor_device(user=user),
         },
