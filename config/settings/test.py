@@ -18,22 +18,32 @@ if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = METRICS_DIR
     atexit.register(shutil.rmtree, METRICS_DIR, ignore_errors=True)
 
+# A slot of its own for each test run that shares the services with others at the same time
+# (worktrees side by side; 0 is the ordinary run): its own database, Redis databases and
+# object-key prefix. Redis has 64 databases (scripts/services/redis.sh): slots 0 to 15.
+TEST_SLOT = env.int("KURA_TEST_SLOT", default=0)
+_REDIS_BASE = 10 + 3 * TEST_SLOT if TEST_SLOT else 10
+if TEST_SLOT:
+    DATABASES["default"]["TEST"] = {"NAME": f"test_kura_slot{TEST_SLOT}"}
+
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Separate Redis databases keep a running `make run` worker from taking test tasks.
-REDIS_URL = env("TEST_REDIS_URL", default=f"redis://127.0.0.1:{REDIS_PORT}/10")
+REDIS_URL = env("TEST_REDIS_URL", default=f"redis://127.0.0.1:{REDIS_PORT}/{_REDIS_BASE}")
 CACHES["default"]["LOCATION"] = REDIS_URL
-CELERY_BROKER_URL = env("TEST_CELERY_BROKER_URL", default=f"redis://127.0.0.1:{REDIS_PORT}/11")
+CELERY_BROKER_URL = env(
+    "TEST_CELERY_BROKER_URL", default=f"redis://127.0.0.1:{REDIS_PORT}/{_REDIS_BASE + 1}"
+)
 CELERY_RESULT_BACKEND = env(
-    "TEST_CELERY_RESULT_BACKEND", default=f"redis://127.0.0.1:{REDIS_PORT}/12"
+    "TEST_CELERY_RESULT_BACKEND", default=f"redis://127.0.0.1:{REDIS_PORT}/{_REDIS_BASE + 2}"
 )
 # A prefix of its own for each test run (worker processes inherit it, tests/processes.py), so
 # runs side by side never meet in Elasticsearch; tests/search/conftest.py deletes its indices.
 ELASTICSEARCH_INDEX_PREFIX = env(
     "ELASTICSEARCH_INDEX_PREFIX", default=f"kura-test-{secrets.token_hex(4)}"
 )
-KURA_OBJECT_KEY_PREFIX = "test-tenants"
+KURA_OBJECT_KEY_PREFIX = f"test-tenants{TEST_SLOT or ''}"
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 # Short enough for tests with real workers to see leases expire and retries back off.

@@ -16,7 +16,7 @@ from apps.files.models import File
 from apps.files.services import SweepCounts, files_sweep_tenant, lifecycle_rules
 from apps.files.tasks import files_sweep_task
 from tests.files import samples
-from tests.files.uploading import initiate, put, sign, upload
+from tests.files.uploading import initiate, put, sign, tenant_prefix, upload
 
 pytestmark = pytest.mark.django_db
 MIB = 1024 * 1024
@@ -58,7 +58,7 @@ def test_the_sweep_aborts_an_abandoned_multipart_upload(tenant, member_client, s
 def test_the_sweep_aborts_multipart_uploads_the_database_does_not_know(tenant):
     with tenant_context(tenant):
         orphan_key = store.incoming_key(uuid.uuid4())
-        elsewhere_key = f"test-tenants/{tenant.schema_name}/other/{uuid.uuid4()}"
+        elsewhere_key = f"{tenant_prefix(tenant)}/other/{uuid.uuid4()}"
     orphan = store.multipart_create(key=orphan_key, content_type="text/plain")
     elsewhere = store.multipart_create(key=elsewhere_key, content_type="text/plain")
     try:
@@ -104,7 +104,7 @@ def test_lifecycle_rules_have_one_rule_per_company(tenant, other_tenant):
     rules = {rule["ID"]: rule for rule in lifecycle_rules()}
     assert rules[f"kura-incoming-{tenant.schema_name}"] == {
         "ID": f"kura-incoming-{tenant.schema_name}",
-        "Filter": {"Prefix": f"test-tenants/{tenant.schema_name}/incoming/"},
+        "Filter": {"Prefix": f"{tenant_prefix(tenant)}/incoming/"},
         "Status": "Enabled",
         "Expiration": {"Days": 1},
         "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
@@ -116,7 +116,7 @@ def test_storage_lifecycle_says_the_store_has_no_lifecycle_rules(tenant):
     out = io.StringIO()
     call_command("storage_lifecycle", stdout=out)
     printed = out.getvalue()
-    assert f'"Prefix": "test-tenants/{tenant.schema_name}/incoming/"' in printed
+    assert f'"Prefix": "{tenant_prefix(tenant)}/incoming/"' in printed
     # S3Proxy answers PutBucketLifecycleConfiguration with 501 NotImplemented.
     assert (
         "The store has no lifecycle rules (it answered 501 NotImplemented: A header you "

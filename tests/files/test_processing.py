@@ -17,7 +17,7 @@ from apps.files.services import file_derive, file_scan
 from apps.jobs.models import Job
 from apps.notifications.models import Notification
 from tests.files import samples
-from tests.files.uploading import complete, initiate, run_file_jobs, upload
+from tests.files.uploading import complete, initiate, run_file_jobs, tenant_prefix, upload
 
 pytestmark = pytest.mark.django_db
 MIB = 1024 * 1024
@@ -47,7 +47,7 @@ def test_a_clean_file_is_promoted_out_of_quarantine_and_ready(tenant, member_cli
     assert run_file_jobs() == ["file.scan:succeeded"]
     file = the_file(tenant, file_id)
     assert (file.state, file.reason, file.scanned_bytes) == ("ready", "", len(samples.PDF))
-    assert file.key == f"test-tenants/{tenant.schema_name}/files/{file_id}"
+    assert file.key == f"{tenant_prefix(tenant)}/files/{file_id}"
     assert store.head(incoming) is None
     assert store.head(file.key)[0] == len(samples.PDF)
     assert (file.display_key, file.thumbnail_key) == ("", "")
@@ -101,8 +101,8 @@ def test_a_photo_gets_its_display_image_and_thumbnail(tenant, member_client):
     assert run_file_jobs() == ["file.scan:succeeded", "file.derive:succeeded"]
     file = the_file(tenant, file_id)
     assert (file.state, file.width, file.height) == ("ready", 1200, 1600)
-    assert file.display_key == f"test-tenants/{tenant.schema_name}/display/{file_id}.jpg"
-    assert file.thumbnail_key == f"test-tenants/{tenant.schema_name}/thumbs/{file_id}.jpg"
+    assert file.display_key == f"{tenant_prefix(tenant)}/display/{file_id}.jpg"
+    assert file.thumbnail_key == f"{tenant_prefix(tenant)}/thumbs/{file_id}.jpg"
 
     detail = member_client.get(f"/api/files/{file_id}").json()
     display = requests.get(detail["display_url"], timeout=10)
@@ -174,7 +174,7 @@ def test_a_file_deleted_before_its_scan_leaves_nothing(tenant, member_client):
     with schema_context(tenant.schema_name):
         assert not File.objects.exists()
     for key in ("incoming", "files"):
-        assert store.head(f"test-tenants/{tenant.schema_name}/{key}/{file_id}") is None
+        assert store.head(f"{tenant_prefix(tenant)}/{key}/{file_id}") is None
 
 
 def test_a_scan_that_cannot_run_retries_then_rejects_the_file(tenant, member_client, settings):

@@ -26,6 +26,7 @@ from tests.files.uploading import (
     put,
     put_part,
     sign,
+    tenant_prefix,
     upload,
 )
 
@@ -80,7 +81,7 @@ def test_small_file_one_put_then_complete(tenant, member, member_client):
         len(samples.TEXT),
         member.user_id,
     )
-    assert file.key == f"test-tenants/{tenant.schema_name}/incoming/{file.pk}"
+    assert file.key == f"{tenant_prefix(tenant)}/incoming/{file.pk}"
     # The name is never part of the key or the URL.
     assert "請求書" not in body["url"]
     assert "%E8%AB%8B" not in body["url"]

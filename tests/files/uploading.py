@@ -5,12 +5,19 @@ import hashlib
 from typing import Any
 
 import requests
+from django.conf import settings
 from django.db import connection
 from rest_framework.test import APIClient
 
 from apps.files.services import FILE_DERIVE, FILE_SCAN
 from apps.jobs.models import Job
 from apps.jobs.services import job_run
+from apps.tenants.models import Tenant
+
+
+def tenant_prefix(tenant: Tenant) -> str:
+    """Where the test run keeps `tenant`'s objects (config/settings/test.py)."""
+    return f"{settings.KURA_OBJECT_KEY_PREFIX}/{tenant.schema_name}"
 
 
 def initiate(client: APIClient, *, name: str, size: int, content_type: str = "text/plain") -> Any:
