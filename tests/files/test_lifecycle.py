@@ -16,6 +16,7 @@ from apps.files.models import File
 from apps.files.services import SweepCounts, files_sweep_tenant, lifecycle_rules
 from apps.files.tasks import files_sweep_task
 from tests.files import samples
+from tests.files.factories import uploading_file
 from tests.files.uploading import initiate, put, sign, tenant_prefix, upload
 
 pytestmark = pytest.mark.django_db
@@ -73,15 +74,22 @@ def test_the_sweep_aborts_multipart_uploads_the_database_does_not_know(tenant):
         store.multipart_abort(key=orphan_key, upload_id=orphan)
 
 
-def test_the_sweep_empties_the_quarantine_of_objects_older_than_a_day(tenant, member_client):
+def test_the_sweep_empties_the_quarantine_of_objects_older_than_a_day(
+    tenant, member, member_client
+):
     waiting = upload(member_client, samples.TEXT).json()["id"]  # its scan never ran
+    sent = uploading_file(tenant, member, sent=True)  # not completed
     with tenant_context(tenant):
         stray = store.incoming_key(uuid.uuid4())
     store.put(key=stray, body=b"left behind", content_type="text/plain")
 
-    assert sweep(tenant, after=timedelta(hours=20)) == SweepCounts()
-    assert sweep(tenant, after=timedelta(hours=25)) == SweepCounts(quarantine=2)
+    # An object no upload owns is removed at once; what uploads own stays a day.
+    assert sweep(tenant, after=timedelta(hours=20)) == SweepCounts(strays=1)
     assert store.head(stray) is None
+    assert store.head(sent.key) is not None
+    assert sweep(tenant, after=timedelta(hours=20)) == SweepCounts()
+    assert sweep(tenant, after=timedelta(hours=25)) == SweepCounts(abandoned=1, quarantine=1)
+    assert store.head(sent.key) is None
     file = the_file(tenant, waiting)
     assert store.head(file.key) is None
     assert (file.state, file.reason) == (
@@ -97,7 +105,7 @@ def test_the_sweep_task_is_on_beats_schedule():
 
 
 def test_the_sweep_task_goes_through_every_company(tenant, other_tenant):
-    assert files_sweep_task() == {"abandoned": 0, "orphans": 0, "quarantine": 0}
+    assert files_sweep_task() == {"abandoned": 0, "orphans": 0, "quarantine": 0, "strays": 0}
 
 
 def test_lifecycle_rules_have_one_rule_per_company(tenant, other_tenant):

@@ -89,8 +89,8 @@ def _plan(tenant: Tenant) -> Plan:
     return Plan.objects.get(pk=tenant.plan_id) if tenant.plan_id else DEFAULT_PLAN
 
 
-def _expires_at() -> datetime:
-    return timezone.now() + timedelta(seconds=settings.AWS_QUERYSTRING_EXPIRE)
+def _expires_at(seconds: int) -> datetime:
+    return timezone.now() + timedelta(seconds=seconds)
 
 
 def part_layout(size: int) -> tuple[int, int]:
@@ -193,19 +193,22 @@ def upload_initiate(
         method=File.Method.PUT,
     )
     file.key = store.incoming_key(file.pk, schema_name=tenant.schema_name)
-    expires_in = settings.AWS_QUERYSTRING_EXPIRE
     if size <= settings.FILES_SINGLE_PUT_MAX_BYTES:
         file.full_clean(exclude=["uploader"])
         file.save()
+        expires_in = settings.FILES_PUT_URL_EXPIRE
         url = store.put_url(key=file.key, content_type=declared, length=size, expires_in=expires_in)
         return UploadTicket(
-            file=file, url=url, headers={"Content-Type": declared}, expires_at=_expires_at()
+            file=file,
+            url=url,
+            headers={"Content-Type": declared},
+            expires_at=_expires_at(expires_in),
         )
     file.method = File.Method.MULTIPART
     file.part_size, file.part_count = part_layout(size)
     file.full_clean(exclude=["uploader"])
     file.save()
-    return UploadTicket(file=file, expires_at=_expires_at())
+    return UploadTicket(file=file, expires_at=_expires_at(settings.AWS_QUERYSTRING_EXPIRE))
 
 
 def _open_multipart(file: File, actor: Principal) -> File:
@@ -271,7 +274,7 @@ def upload_part_urls(
             expires_in=settings.AWS_QUERYSTRING_EXPIRE,
         )
         urls.append(PartUrl(number, url, {"Content-MD5": md5} if md5 else {}))
-    return PartUrls(parts=urls, expires_at=_expires_at())
+    return PartUrls(parts=urls, expires_at=_expires_at(settings.AWS_QUERYSTRING_EXPIRE))
 
 
 @transaction.atomic
@@ -290,7 +293,7 @@ def upload_parts_list(*, file: File, actor: Principal) -> list[store.Part]:
 def _abort_in_store(file: File) -> None:
     if file.upload_id:
         store.multipart_abort(key=file.key, upload_id=file.upload_id)
-    store.delete(file.key)
+    store.delete(file.key, store.checked_key(file.pk))
 
 
 @transaction.atomic
@@ -392,13 +395,53 @@ def _pixels_refusal(head: bytes, detected: str) -> str | None:
     return None
 
 
+def _in_quarantine(file: File, parts: list[PartRef] | None) -> tuple[int, str] | None:
+    """Take the uploaded object where no URL reaches it and point `file.key` at it; its
+    (size, ETag), or None when nothing has arrived yet.
+
+    A PUT's URL cannot be revoked: it stays good on its key until it expires. Its object is
+    copied to the checked key (no URL is ever signed for it) and removed; what a later PUT
+    sends there is never read (the sweep removes it). A multipart upload's object is made by
+    its completion, here, which ends the upload id and with it its part URLs: it stays on
+    its key, which no URL writes."""
+    if file.method == File.Method.PUT:
+        checked = store.checked_key(file.pk)
+        if store.head(file.key) is not None:
+            store.copy(source=file.key, target=checked)
+            store.delete(file.key)
+        # Else nothing was sent, or an earlier call whose transaction did not commit copied it.
+        stored = store.head(checked)
+        if stored is not None:
+            file.key = checked
+        return stored
+    stored = store.head(file.key)
+    # A multipart upload completed by an earlier call whose transaction did not commit is
+    # already an object: it is checked like any other.
+    if stored is None:
+        complete = _parts_to_complete(file, parts)
+        try:
+            store.multipart_complete(key=file.key, upload_id=file.upload_id, parts=complete)
+        except ClientError as exc:
+            # A part replaced between the listing and the completion, say.
+            if exc.response.get("Error", {}).get("Code") not in PART_REFUSALS:
+                raise
+            raise UploadIncompleteError(
+                _("The store did not complete the upload: %(error)s")
+                % {"error": exc.response.get("Error", {}).get("Message", "")}
+            ) from exc
+        file.part_etags = [p.etag.strip('"') for p in complete]
+        stored = store.head(file.key)
+    return stored
+
+
 def upload_complete(
     *, tenant: Tenant, file: File, actor: Principal, parts: list[PartRef] | None = None
 ) -> File:
-    """Finish an upload: complete the multipart upload (its parts checked first), then
-    check the object in the store: its size is the declared one, its real type (from its
-    first bytes) is allowed and is the type of the name's extension. Then the file is
-    `uploaded` and its scan scheduled.
+    """Finish an upload: complete the multipart upload (its parts checked first) or take
+    the PUT's object out of its URL's reach, then check the object in the store: its size
+    is the declared one, its real type (from its first bytes) is allowed and is the type of
+    the name's extension. Then the file is `uploaded` and its scan scheduled; the scan and
+    everything after read the object checked here, whatever is sent later.
 
     Idempotent: completing a completed upload answers the file. Missing or wrong parts
     leave the upload open (UploadIncompleteError); a file that is not what was declared is
@@ -414,23 +457,7 @@ def upload_complete(
             raise UploadConflictError(
                 _("This upload is %(state)s.") % {"state": file.get_state_display().lower()}
             )
-        stored = store.head(file.key)
-        # A multipart upload completed by an earlier call whose transaction did not commit
-        # is already an object: it is checked like any other.
-        if stored is None and file.method == File.Method.MULTIPART:
-            complete = _parts_to_complete(file, parts)
-            try:
-                store.multipart_complete(key=file.key, upload_id=file.upload_id, parts=complete)
-            except ClientError as exc:
-                # A part replaced between the listing and the completion, say.
-                if exc.response.get("Error", {}).get("Code") not in PART_REFUSALS:
-                    raise
-                raise UploadIncompleteError(
-                    _("The store did not complete the upload: %(error)s")
-                    % {"error": exc.response.get("Error", {}).get("Message", "")}
-                ) from exc
-            file.part_etags = [p.etag.strip('"') for p in complete]
-            stored = store.head(file.key)
+        stored = _in_quarantine(file, parts)
         if stored is None:
             raise UploadIncompleteError(_("The file has not reached the store yet."))
         size, etag = stored
@@ -441,7 +468,7 @@ def upload_complete(
                 State.UPLOADED,
                 etag=etag.strip('"'),
                 uploaded_at=timezone.now(),
-                also=["detected_type", "part_etags"],
+                also=["key", "detected_type", "part_etags"],
             )
             file_scan_schedule(tenant=tenant, file=file)
             return file
@@ -451,7 +478,7 @@ def upload_complete(
             State.REJECTED,
             reason=refusal[:300],
             processed_at=timezone.now(),
-            also=["detected_type"],
+            also=["key", "detected_type"],
         )
     raise UploadRejectedError(refusal)
 
