@@ -48,6 +48,11 @@ FILES_SCAN_MAX_ATTEMPTS = 10
 # uploads left unfinished this long are aborted, quarantined objects this old removed.
 FILES_ABANDONED_AFTER_HOURS = 24
 FILES_INCOMING_MAX_AGE_HOURS = 24
+# An upload nothing was sent to holds its size of the company's quota this long (from its
+# start, or from its last request for part URLs); then the sweep aborts it.
+FILES_UNSTARTED_UPLOAD_SECONDS = env.int("KURA_FILES_UNSTARTED_UPLOAD_SECONDS", default=3600)
+# Uploads a person or API key may have open (begun, not completed or aborted) at once.
+FILES_MAX_OPEN_UPLOADS = env.int("KURA_FILES_MAX_OPEN_UPLOADS", default=10)
 # A multipart upload the database does not know is aborted only after this long: the first
 # parts call begins it a moment before the row that records it commits.
 FILES_ORPHAN_GRACE_SECONDS = 3600

@@ -56,6 +56,63 @@ def test_the_sweep_aborts_an_abandoned_multipart_upload(tenant, member_client, s
     assert list(store.multipart_pending(prefix=file.key)) == []
 
 
+def test_the_sweep_aborts_uploads_nothing_was_sent_to_within_an_hour(
+    tenant, member_client, settings
+):
+    settings.FILES_SINGLE_PUT_MAX_BYTES = 1 * MIB
+    settings.FILES_PART_BYTES = 5 * MIB
+    unsent = initiate(member_client, name="unsent.txt", size=10).json()
+    sent = initiate(member_client, name="sent.txt", size=len(samples.TEXT)).json()
+    assert put(sent, samples.TEXT).status_code == 200
+    unsigned = initiate(member_client, name="unsigned.txt", size=6 * MIB).json()
+    signed = initiate(member_client, name="signed.txt", size=6 * MIB).json()
+    sign(member_client, signed["file_id"], [1, 2])
+    arriving = initiate(member_client, name="arriving.txt", size=6 * MIB).json()
+    [one] = sign(member_client, arriving["file_id"], [1]).json()["parts"]
+    assert put(one, b"k" * 5 * MIB).status_code == 200
+
+    assert sweep(tenant, after=timedelta(minutes=59)) == SweepCounts()
+    assert sweep(tenant, after=timedelta(minutes=61)) == SweepCounts(unstarted=3)
+    reason = "Abandoned: nothing was sent within 60 minutes."
+    states = {
+        name: (
+            the_file(tenant, ticket["file_id"]).state,
+            the_file(tenant, ticket["file_id"]).reason,
+        )
+        for name, ticket in [
+            ("unsent", unsent),
+            ("sent", sent),
+            ("unsigned", unsigned),
+            ("signed", signed),
+            ("arriving", arriving),
+        ]
+    }
+    assert states == {
+        "unsent": ("aborted", reason),
+        "sent": ("uploading", ""),
+        "unsigned": ("aborted", reason),
+        "signed": ("aborted", reason),
+        "arriving": ("uploading", ""),
+    }
+    file = the_file(tenant, signed["file_id"])
+    assert list(store.multipart_pending(prefix=file.key)) == []
+    # What arrives stays until FILES_ABANDONED_AFTER_HOURS.
+    assert sweep(tenant, after=timedelta(hours=23)) == SweepCounts()
+
+
+def test_asking_for_part_urls_keeps_an_upload_nothing_reached_yet(tenant, member_client, settings):
+    """A client that asks for part URLs is sending: its upload is judged from then."""
+    settings.FILES_SINGLE_PUT_MAX_BYTES = 1 * MIB
+    settings.FILES_PART_BYTES = 5 * MIB
+    ticket = initiate(member_client, name="late.txt", size=6 * MIB).json()
+    earlier = timezone.now() - timedelta(hours=2)
+    with schema_context(tenant.schema_name):
+        File.objects.filter(pk=ticket["file_id"]).update(created_at=earlier, updated_at=earlier)
+    assert sign(member_client, ticket["file_id"], [1]).status_code == 200
+    assert sweep(tenant, after=timedelta(minutes=50)) == SweepCounts()
+    assert sweep(tenant, after=timedelta(minutes=70)) == SweepCounts(unstarted=1)
+
+
 def test_the_sweep_aborts_multipart_uploads_the_database_does_not_know(tenant):
     with tenant_context(tenant):
         orphan_key = store.incoming_key(uuid.uuid4())
@@ -105,7 +162,13 @@ def test_the_sweep_task_is_on_beats_schedule():
 
 
 def test_the_sweep_task_goes_through_every_company(tenant, other_tenant):
-    assert files_sweep_task() == {"abandoned": 0, "orphans": 0, "quarantine": 0, "strays": 0}
+    assert files_sweep_task() == {
+        "abandoned": 0,
+        "unstarted": 0,
+        "orphans": 0,
+        "quarantine": 0,
+        "strays": 0,
+    }
 
 
 def test_lifecycle_rules_have_one_rule_per_company(tenant, other_tenant):

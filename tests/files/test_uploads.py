@@ -325,10 +325,101 @@ def test_the_quota_counts_files_stored_and_still_uploading(tenant, member_client
     assert initiate(member_client, name="b.txt", size=1000).status_code == 201  # uploading
     over = initiate(member_client, name="c.txt", size=501)
     assert over.status_code == 400
-    assert over.json()["code"] == "quota_exceeded"
-    assert over.json()["message"] == "This file does not fit: 2.0\xa0KB of 2.4\xa0KB are in use."
+    assert over.json() == {
+        "status": 400,
+        "code": "quota_exceeded",
+        "message": (
+            "This file does not fit: 2.0\xa0KB of 2.4\xa0KB are in use, 1000\xa0bytes of it "
+            "held by uploads not finished yet. Finish or cancel them (DELETE "
+            "/api/upload/{id}), or delete files, to make room."
+        ),
+        "errors": {},
+    }
     assert initiate(member_client, name="d.txt", size=500).status_code == 201
     assert len(files_of(tenant)) == 3
+
+
+def test_the_quota_message_without_uploads_in_progress(tenant, member_client, small_plan):
+    for _ in range(2):
+        assert upload(member_client, b"x" * 1000).json()["state"] == "uploaded"
+    over = initiate(member_client, name="c.txt", size=501)
+    assert (over.status_code, over.json()["code"]) == (400, "quota_exceeded")
+    assert over.json()["message"] == "This file does not fit: 2.0\xa0KB of 2.4\xa0KB are in use."
+
+
+def test_uploads_nothing_was_sent_to_give_their_room_back_within_the_hour(
+    tenant, member_client, small_plan
+):
+    """Two uploads begun and never sent hold the company's whole quota only until the
+    sweep after an hour."""
+    held = [initiate(member_client, name=f"{n}.txt", size=1000).json() for n in (1, 2)]
+    over = initiate(member_client, name="c.txt", size=1000)
+    assert (over.status_code, over.json()["code"]) == (400, "quota_exceeded")
+
+    assert sweep(tenant, after=timedelta(minutes=59)) == SweepCounts()
+    assert sweep(tenant, after=timedelta(minutes=61)) == SweepCounts(unstarted=2)
+    assert [(f.state, f.reason) for f in files_of(tenant)] == [
+        ("aborted", "Abandoned: nothing was sent within 60 minutes.")
+    ] * 2
+    assert initiate(member_client, name="c.txt", size=1000).status_code == 201
+    late = complete(member_client, held[0]["file_id"])
+    assert (late.status_code, late.json()["message"]) == (409, "This upload is aborted.")
+
+
+@pytest.fixture
+def two_open(settings):
+    settings.FILES_MAX_OPEN_UPLOADS = 2
+
+
+TOO_MANY = {
+    "status": 409,
+    "code": "too_many_open_uploads",
+    "message": (
+        "You have 2 uploads not finished, the most one person or API key may have. Finish "
+        "or cancel them (DELETE /api/upload/{id}) before you start another."
+    ),
+    "errors": {},
+}
+
+
+def test_a_person_has_a_bounded_number_of_open_uploads(tenant, member, owner, client_of, two_open):
+    mine = client_of(member)
+    first, second = (initiate(mine, name=f"{n}.txt", size=len(samples.TEXT)).json() for n in "ab")
+    refused = initiate(mine, name="c.txt", size=10)
+    assert refused.status_code == 409
+    assert refused.json() == TOO_MANY
+    assert len(files_of(tenant)) == 2
+    # Someone else's, and a key's, are theirs.
+    assert initiate(client_of(owner), name="d.txt", size=10).status_code == 201
+    _key, secret = api_key_create(tenant=tenant, name="w", scope="write", actor=owner)
+    as_key = api_client(tenant)
+    as_key.credentials(HTTP_AUTHORIZATION=f"Api-Key {secret}")
+    assert initiate(as_key, name="e.txt", size=10).status_code == 201
+    assert initiate(as_key, name="f.txt", size=10).status_code == 201
+    assert initiate(as_key, name="g.txt", size=10).json() == TOO_MANY
+    in_japanese = api_client(tenant, "ja")
+    in_japanese.credentials(HTTP_AUTHORIZATION=f"Api-Key {secret}")
+    assert initiate(in_japanese, name="g.txt", size=10).json()["message"] == (
+        "終わっていないアップロードが 2 件あり、1 人または 1 つの API キーが同時に持てる上限に"
+        "達しています。それらを終えるか取り消して (DELETE /api/upload/{id}) から、次のアップ"
+        "ロードを始めてください。"
+    )
+
+    # Finishing one, or cancelling one, makes room for another.
+    assert put(first, samples.TEXT).status_code == 200
+    assert complete(mine, first["file_id"]).json()["state"] == "uploaded"
+    assert initiate(mine, name="h.txt", size=10).status_code == 201
+    assert initiate(mine, name="i.txt", size=10).json() == TOO_MANY
+    assert mine.delete(f"/api/upload/{second['file_id']}").json()["state"] == "aborted"
+    assert initiate(mine, name="i.txt", size=10).status_code == 201
+
+
+def test_open_uploads_are_bounded_at_ten_by_default(tenant, member_client):
+    for n in range(10):
+        assert initiate(member_client, name=f"{n}.txt", size=10).status_code == 201
+    refused = initiate(member_client, name="x.txt", size=10)
+    assert (refused.status_code, refused.json()["code"]) == (409, "too_many_open_uploads")
+    assert refused.json()["message"].startswith("You have 10 uploads not finished")
 
 
 @pytest.mark.parametrize(

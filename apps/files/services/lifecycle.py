@@ -26,12 +26,14 @@ State = File.State
 @dataclass
 class SweepCounts:
     abandoned: int = 0  # uploads left `uploading` too long, aborted
+    unstarted: int = 0  # uploads nothing was sent to within the hour, aborted
     orphans: int = 0  # multipart uploads in the store the database does not know, aborted
     quarantine: int = 0  # quarantined objects too old, deleted
     strays: int = 0  # objects in the quarantine no upload in progress owns, deleted
 
     def add(self, other: "SweepCounts") -> None:
         self.abandoned += other.abandoned
+        self.unstarted += other.unstarted
         self.orphans += other.orphans
         self.quarantine += other.quarantine
         self.strays += other.strays
@@ -44,7 +46,8 @@ def _tenants() -> list[Tenant]:
 
 def files_sweep(*, now: datetime | None = None) -> SweepCounts:
     """Every company in turn: abort uploads left `uploading` for
-    FILES_ABANDONED_AFTER_HOURS, abort the store's multipart uploads under the company's
+    FILES_ABANDONED_AFTER_HOURS, and those nothing was sent to for
+    FILES_UNSTARTED_UPLOAD_SECONDS, abort the store's multipart uploads under the company's
     prefix that no upload in progress owns, delete the quarantine's objects that no upload
     in progress owns (what a pre-signed PUT sent after its upload completed, was aborted or
     deleted) and those older than FILES_INCOMING_MAX_AGE_HOURS. A company that fails is
@@ -70,6 +73,7 @@ def files_sweep_tenant(*, tenant: Tenant, now: datetime) -> SweepCounts:
     for file in abandoned:
         upload_abort(file=file, actor=None, reason=_("Abandoned: not completed within a day."))
         counts.abandoned += 1
+    counts.unstarted = _unstarted_abort(now)
 
     prefix = store.incoming_prefix(schema_name=tenant.schema_name)
     grace = now - timedelta(seconds=settings.FILES_ORPHAN_GRACE_SECONDS)
@@ -100,6 +104,28 @@ def files_sweep_tenant(*, tenant: Tenant, now: datetime) -> SweepCounts:
                     processed_at=now,
                 )
     return counts
+
+
+def _unstarted_abort(now: datetime) -> int:
+    """Abort the uploads nothing was sent to within FILES_UNSTARTED_UPLOAD_SECONDS of their
+    start or their last request for part URLs, so that an upload begun and never sent does
+    not hold the company's quota for long: the store has no object of their PUT, no part of
+    their multipart upload. Their count."""
+    seconds = settings.FILES_UNSTARTED_UPLOAD_SECONDS
+    idle = File.objects.filter(
+        state=State.UPLOADING, updated_at__lt=now - timedelta(seconds=seconds)
+    )
+    reason = _("Abandoned: nothing was sent within %(minutes)d minutes.") % {
+        "minutes": seconds // 60
+    }
+    aborted = 0
+    for file in idle:
+        if store.head(file.key) is None and not (
+            file.upload_id and store.parts_list(key=file.key, upload_id=file.upload_id)
+        ):
+            upload_abort(file=file, actor=None, reason=reason)
+            aborted += 1
+    return aborted
 
 
 def _strays_delete(

@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from PIL import Image
 
 from apps.accounts.exceptions import NotAllowedError
@@ -31,13 +32,14 @@ from apps.files.errors import (
     FileTooLargeError,
     FileTypeNotAllowedError,
     QuotaExceededError,
+    TooManyOpenUploadsError,
     UploadConflictError,
     UploadIncompleteError,
     UploadRejectedError,
 )
 from apps.files.models import File
 from apps.files.policies import can_continue_upload, can_upload
-from apps.files.selectors import storage_used
+from apps.files.selectors import open_upload_count, storage_held, storage_used
 from apps.files.services.states import file_transition
 from apps.jobs.services import job_schedule
 from apps.tenants.models import DEFAULT_PLAN, Plan, Tenant
@@ -146,6 +148,42 @@ def _quota_lock(tenant: Tenant) -> None:
         )
 
 
+def _room_check(actor: Principal, plan: Plan, size: int) -> None:
+    """An upload holds its size of the quota from its start: a person or key has at most
+    FILES_MAX_OPEN_UPLOADS open, and the file must fit beside what is stored and held.
+    Both refusals say how to free room."""
+    count = open_upload_count(principal=actor)
+    if count >= settings.FILES_MAX_OPEN_UPLOADS:
+        raise TooManyOpenUploadsError(
+            ngettext(
+                "You have %(count)d upload not finished, the most one person or API key may "
+                "have. Finish or cancel it (DELETE /api/upload/{id}) before you start another.",
+                "You have %(count)d uploads not finished, the most one person or API key may "
+                "have. Finish or cancel them (DELETE /api/upload/{id}) before you start "
+                "another.",
+                count,
+            )
+            % {"count": count}
+        )
+    used = storage_used()
+    if used + size <= plan.storage_quota_bytes:
+        return
+    usage = {"used": filesizeformat(used), "quota": filesizeformat(plan.storage_quota_bytes)}
+    held = storage_held()
+    if not held:
+        raise QuotaExceededError(
+            _("This file does not fit: %(used)s of %(quota)s are in use.") % usage
+        )
+    raise QuotaExceededError(
+        _(
+            "This file does not fit: %(used)s of %(quota)s are in use, %(held)s of it held by "
+            "uploads not finished yet. Finish or cancel them (DELETE /api/upload/{id}), or "
+            "delete files, to make room."
+        )
+        % {**usage, "held": filesizeformat(held)}
+    )
+
+
 @transaction.atomic
 def upload_initiate(
     *, tenant: Tenant, actor: Principal, name: str, size: int, content_type: str
@@ -153,7 +191,8 @@ def upload_initiate(
     """Begin an upload of `size` bytes named `name` (shown to people, never part of a key).
 
     Refuses what the plan does not allow (size, storage quota counting files stored and
-    still uploading), a type not allowed or a name whose extension is not of its type.
+    still uploading), a type not allowed or a name whose extension is not of its type, and
+    an upload past FILES_MAX_OPEN_UPLOADS open ones of the actor's.
     Up to FILES_SINGLE_PUT_MAX_BYTES the answer is one pre-signed PUT with the type and
     length signed in; above, a multipart upload whose part URLs upload_part_urls gives (the
     store's multipart upload begins with the first of them, so an upload never started
@@ -175,15 +214,7 @@ def upload_initiate(
             % {"limit": filesizeformat(plan.max_file_bytes)}
         )
     _quota_lock(tenant)
-    used = storage_used()
-    if used + size > plan.storage_quota_bytes:
-        raise QuotaExceededError(
-            _("This file does not fit: %(used)s of %(quota)s are in use.")
-            % {
-                "used": filesizeformat(used),
-                "quota": filesizeformat(plan.storage_quota_bytes),
-            }
-        )
+    _room_check(actor, plan, size)
     file = File(
         uploader=actor.membership.user if actor.membership else None,
         api_key_id=actor.api_key.pk if actor.api_key else None,
@@ -261,7 +292,8 @@ def upload_part_urls(
     if not file.upload_id:
         # Parallel first calls wait on the row lock; the first one begins the upload.
         file.upload_id = store.multipart_create(key=file.key, content_type=file.declared_type)
-        file.save(update_fields=["upload_id", "updated_at"])
+    # The sweep judges an upload nothing reached yet from its last call here.
+    file.save(update_fields=["upload_id", "updated_at"])
     urls = []
     for index, number in enumerate(part_numbers):
         md5 = digests[index] if digests else None
