@@ -84,7 +84,14 @@ class UploadInitiateApi(APIView):
         expires_at = serializers.DateTimeField()
 
     @extend_schema(
-        operation_id="upload_initiate", request=InputSerializer, responses={201: OutputSerializer}
+        operation_id="upload_initiate",
+        request=InputSerializer,
+        responses={
+            201: OutputSerializer,
+            409: error_response(
+                "`too_many_open_uploads`: finish or cancel your open uploads first."
+            ),
+        },
     )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)

@@ -28,6 +28,13 @@ class QuotaExceededError(ServiceError):
     code = "quota_exceeded"
 
 
+class TooManyOpenUploadsError(ServiceError):
+    """The person or API key has FILES_MAX_OPEN_UPLOADS uploads begun and not finished."""
+
+    status_code = 409
+    code = "too_many_open_uploads"
+
+
 class FileTypeNotAllowedError(ServiceError):
     code = "file_type_not_allowed"
 

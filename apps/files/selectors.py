@@ -70,6 +70,22 @@ def storage_used() -> int:
     return int(total or 0)
 
 
+def storage_held() -> int:
+    """Bytes of the current company's quota held by uploads not finished yet."""
+    uploading = File.objects.filter(state=File.State.UPLOADING)
+    return int(uploading.aggregate(total=Sum("size"))["total"] or 0)
+
+
+def open_upload_count(*, principal: Principal) -> int:
+    """Uploads `principal` began and has not completed or aborted."""
+    uploads = File.objects.filter(state=File.State.UPLOADING)
+    if principal.membership is not None:
+        return uploads.filter(uploader_id=principal.membership.user_id).count()
+    if principal.api_key is not None:
+        return uploads.filter(api_key_id=principal.api_key.pk).count()
+    return 0
+
+
 @dataclass(frozen=True)
 class Usage:
     files: int

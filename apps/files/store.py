@@ -1,10 +1,14 @@
 """The object store as files use it: where a file's objects live, pre-signed URLs for the
 browser, and the few S3 calls the services make (apps.core.objectstore holds the client).
 
-A file's keys are made from its id under the tenant's prefix, never from its name:
-`incoming/<id>` (quarantine: nothing hands out URLs to it), `files/<id>` once scanned clean,
-`display/<id>.jpg` and `thumbs/<id>.jpg` for images. (S3Proxy's filesystem store cannot
-have a key that is also a prefix, so derivatives do not live under `files/<id>/`.)
+A file's keys are made from its id under the tenant's prefix, never from its name. The
+quarantine, `incoming/`, holds what is not scanned yet: `incoming/<id>`, where the upload
+lands (its one pre-signed PUT, or its multipart upload), and `incoming/<id>.checked`, the
+copy of a PUT's object that its completion checks and everything after reads (no URL is
+ever signed for it: a pre-signed PUT cannot be revoked and stays good on its key until it
+expires). Then `files/<id>` once scanned clean, `display/<id>.jpg` and `thumbs/<id>.jpg` for
+images. (S3Proxy's filesystem store cannot have a key that is also a prefix, so no key here
+is a folder of another.)
 """
 
 from collections.abc import Iterator
@@ -57,6 +61,10 @@ def incoming_key(file_id: UUID, *, schema_name: str | None = None) -> str:
     return tenant_key(f"incoming/{file_id}", schema_name=schema_name)
 
 
+def checked_key(file_id: UUID, *, schema_name: str | None = None) -> str:
+    return tenant_key(f"incoming/{file_id}.checked", schema_name=schema_name)
+
+
 def served_key(file_id: UUID, *, schema_name: str | None = None) -> str:
     return tenant_key(f"files/{file_id}", schema_name=schema_name)
 
@@ -70,10 +78,12 @@ def thumbnail_key(file_id: UUID, *, schema_name: str | None = None) -> str:
 
 
 def file_keys(file_id: UUID) -> list[str]:
-    """Every object a file can have in the store: its quarantine and served copies and its
-    two derivatives (deleting a file or a rejected upload removes them all)."""
+    """Every object a file can have in the store: where it was uploaded to, its checked and
+    served copies and its two derivatives (deleting a file or a rejected upload removes them
+    all)."""
     return [
         incoming_key(file_id),
+        checked_key(file_id),
         served_key(file_id),
         display_key(file_id),
         thumbnail_key(file_id),

@@ -27,6 +27,12 @@ FILES_MIN_PART_BYTES = 5 * MIB
 FILES_MAX_PARTS = 10_000
 # Part URLs handed out in one call (a client asks again for the next ones).
 FILES_PART_URLS_PER_CALL = 500
+# The one pre-signed PUT of a small file: S3 cannot revoke it, and it stays good on its key
+# after the upload completes (what it sends then is never read, and swept), so it lives
+# only as long as a client needs to begin sending (the store checks expiry when a request
+# begins; the uploader sends right after asking). Part URLs live AWS_QUERYSTRING_EXPIRE:
+# the completion ends their upload id.
+FILES_PUT_URL_EXPIRE = env.int("KURA_FILES_PUT_URL_EXPIRE", default=5 * 60)
 # Downloads and the display and thumbnail images: pre-signed GETs this short-lived.
 FILES_DOWNLOAD_EXPIRE = env.int("KURA_FILES_DOWNLOAD_EXPIRE", default=5 * 60)
 # clamd takes a stream of at most its StreamMaxLength (100M here, 4G at most), and a
@@ -42,6 +48,11 @@ FILES_SCAN_MAX_ATTEMPTS = 10
 # uploads left unfinished this long are aborted, quarantined objects this old removed.
 FILES_ABANDONED_AFTER_HOURS = 24
 FILES_INCOMING_MAX_AGE_HOURS = 24
+# An upload nothing was sent to holds its size of the company's quota this long (from its
+# start, or from its last request for part URLs); then the sweep aborts it.
+FILES_UNSTARTED_UPLOAD_SECONDS = env.int("KURA_FILES_UNSTARTED_UPLOAD_SECONDS", default=3600)
+# Uploads a person or API key may have open (begun, not completed or aborted) at once.
+FILES_MAX_OPEN_UPLOADS = env.int("KURA_FILES_MAX_OPEN_UPLOADS", default=10)
 # A multipart upload the database does not know is aborted only after this long: the first
 # parts call begins it a moment before the row that records it commits.
 FILES_ORPHAN_GRACE_SECONDS = 3600

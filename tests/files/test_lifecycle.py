@@ -16,6 +16,7 @@ from apps.files.models import File
 from apps.files.services import SweepCounts, files_sweep_tenant, lifecycle_rules
 from apps.files.tasks import files_sweep_task
 from tests.files import samples
+from tests.files.factories import uploading_file
 from tests.files.uploading import initiate, put, sign, tenant_prefix, upload
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +56,63 @@ def test_the_sweep_aborts_an_abandoned_multipart_upload(tenant, member_client, s
     assert list(store.multipart_pending(prefix=file.key)) == []
 
 
+def test_the_sweep_aborts_uploads_nothing_was_sent_to_within_an_hour(
+    tenant, member_client, settings
+):
+    settings.FILES_SINGLE_PUT_MAX_BYTES = 1 * MIB
+    settings.FILES_PART_BYTES = 5 * MIB
+    unsent = initiate(member_client, name="unsent.txt", size=10).json()
+    sent = initiate(member_client, name="sent.txt", size=len(samples.TEXT)).json()
+    assert put(sent, samples.TEXT).status_code == 200
+    unsigned = initiate(member_client, name="unsigned.txt", size=6 * MIB).json()
+    signed = initiate(member_client, name="signed.txt", size=6 * MIB).json()
+    sign(member_client, signed["file_id"], [1, 2])
+    arriving = initiate(member_client, name="arriving.txt", size=6 * MIB).json()
+    [one] = sign(member_client, arriving["file_id"], [1]).json()["parts"]
+    assert put(one, b"k" * 5 * MIB).status_code == 200
+
+    assert sweep(tenant, after=timedelta(minutes=59)) == SweepCounts()
+    assert sweep(tenant, after=timedelta(minutes=61)) == SweepCounts(unstarted=3)
+    reason = "Abandoned: nothing was sent within 60 minutes."
+    states = {
+        name: (
+            the_file(tenant, ticket["file_id"]).state,
+            the_file(tenant, ticket["file_id"]).reason,
+        )
+        for name, ticket in [
+            ("unsent", unsent),
+            ("sent", sent),
+            ("unsigned", unsigned),
+            ("signed", signed),
+            ("arriving", arriving),
+        ]
+    }
+    assert states == {
+        "unsent": ("aborted", reason),
+        "sent": ("uploading", ""),
+        "unsigned": ("aborted", reason),
+        "signed": ("aborted", reason),
+        "arriving": ("uploading", ""),
+    }
+    file = the_file(tenant, signed["file_id"])
+    assert list(store.multipart_pending(prefix=file.key)) == []
+    # What arrives stays until FILES_ABANDONED_AFTER_HOURS.
+    assert sweep(tenant, after=timedelta(hours=23)) == SweepCounts()
+
+
+def test_asking_for_part_urls_keeps_an_upload_nothing_reached_yet(tenant, member_client, settings):
+    """A client that asks for part URLs is sending: its upload is judged from then."""
+    settings.FILES_SINGLE_PUT_MAX_BYTES = 1 * MIB
+    settings.FILES_PART_BYTES = 5 * MIB
+    ticket = initiate(member_client, name="late.txt", size=6 * MIB).json()
+    earlier = timezone.now() - timedelta(hours=2)
+    with schema_context(tenant.schema_name):
+        File.objects.filter(pk=ticket["file_id"]).update(created_at=earlier, updated_at=earlier)
+    assert sign(member_client, ticket["file_id"], [1]).status_code == 200
+    assert sweep(tenant, after=timedelta(minutes=50)) == SweepCounts()
+    assert sweep(tenant, after=timedelta(minutes=70)) == SweepCounts(unstarted=1)
+
+
 def test_the_sweep_aborts_multipart_uploads_the_database_does_not_know(tenant):
     with tenant_context(tenant):
         orphan_key = store.incoming_key(uuid.uuid4())
@@ -73,15 +131,22 @@ def test_the_sweep_aborts_multipart_uploads_the_database_does_not_know(tenant):
         store.multipart_abort(key=orphan_key, upload_id=orphan)
 
 
-def test_the_sweep_empties_the_quarantine_of_objects_older_than_a_day(tenant, member_client):
+def test_the_sweep_empties_the_quarantine_of_objects_older_than_a_day(
+    tenant, member, member_client
+):
     waiting = upload(member_client, samples.TEXT).json()["id"]  # its scan never ran
+    sent = uploading_file(tenant, member, sent=True)  # not completed
     with tenant_context(tenant):
         stray = store.incoming_key(uuid.uuid4())
     store.put(key=stray, body=b"left behind", content_type="text/plain")
 
-    assert sweep(tenant, after=timedelta(hours=20)) == SweepCounts()
-    assert sweep(tenant, after=timedelta(hours=25)) == SweepCounts(quarantine=2)
+    # An object no upload owns is removed at once; what uploads own stays a day.
+    assert sweep(tenant, after=timedelta(hours=20)) == SweepCounts(strays=1)
     assert store.head(stray) is None
+    assert store.head(sent.key) is not None
+    assert sweep(tenant, after=timedelta(hours=20)) == SweepCounts()
+    assert sweep(tenant, after=timedelta(hours=25)) == SweepCounts(abandoned=1, quarantine=1)
+    assert store.head(sent.key) is None
     file = the_file(tenant, waiting)
     assert store.head(file.key) is None
     assert (file.state, file.reason) == (
@@ -97,7 +162,13 @@ def test_the_sweep_task_is_on_beats_schedule():
 
 
 def test_the_sweep_task_goes_through_every_company(tenant, other_tenant):
-    assert files_sweep_task() == {"abandoned": 0, "orphans": 0, "quarantine": 0}
+    assert files_sweep_task() == {
+        "abandoned": 0,
+        "unstarted": 0,
+        "orphans": 0,
+        "quarantine": 0,
+        "strays": 0,
+    }
 
 
 def test_lifecycle_rules_have_one_rule_per_company(tenant, other_tenant):

@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 import requests
+from botocore.exceptions import ClientError
 
 from apps.core.objectstore import tenant_key
 from apps.files import store
@@ -88,3 +89,27 @@ def test_quirks_the_services_allow_for(upload):
     assert store.head(key)[0] == 100
     assert store.parts_list(key=key, upload_id=upload_id) == []
     assert store.multipart_abort(key=key, upload_id=upload_id) is False
+
+
+def test_s3proxy_keeps_a_part_sent_after_completion_aside(upload):
+    """S3 refuses a part for an upload it completed (NoSuchUpload): the part URLs die with
+    the upload id. S3Proxy's filesystem store takes it, as `.mpus-<upload id>-<key>-<part
+    number>` outside every company's prefix, where no completion reads it: the object stays
+    the one completed (tests/files/test_uploads.py: and the file the one checked)."""
+    key, upload_id = upload
+    url = part_url(key, upload_id, 1, 100)
+    assert requests.put(url, data=b"q" * 100).ok
+    store.multipart_complete(
+        key=key, upload_id=upload_id, parts=store.parts_list(key=key, upload_id=upload_id)
+    )
+    completed = store.head(key)
+    late = requests.put(url, data=b"<" * 100)
+    aside = [obj.key for obj in store.objects(prefix=f".mpus-{upload_id}-")]
+    store.delete(*aside)
+    assert late.status_code == 200
+    assert aside == [f".mpus-{upload_id}-{key}-1"]
+    assert store.head(key) == completed
+    with pytest.raises(ClientError, match="NoSuchKey"):
+        store.multipart_complete(
+            key=key, upload_id=upload_id, parts=[store.Part(1, 100, late.headers["ETag"])]
+        )

@@ -4,15 +4,18 @@ behind."""
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from django_tenants.utils import schema_context
+from django.utils import timezone
+from django_tenants.utils import schema_context, tenant_context
 
 from apps.accounts.services import api_key_create
 from apps.files import store
 from apps.files.models import File
-from apps.files.services import part_layout
+from apps.files.services import SweepCounts, files_sweep_tenant, part_layout
 from apps.jobs.models import Job
 from apps.tenants.models import Plan, Tenant
 from tests.api import api_client
@@ -25,6 +28,7 @@ from tests.files.uploading import (
     md5,
     put,
     put_part,
+    run_file_jobs,
     sign,
     tenant_prefix,
     upload,
@@ -49,6 +53,23 @@ def member_client(member, client_of):
 def files_of(tenant) -> list[File]:
     with schema_context(tenant.schema_name):
         return list(File.objects.order_by("created_at"))
+
+
+def in_store(tenant) -> list[str]:
+    """The tenant's objects, as keys under its prefix."""
+    prefix = f"{tenant_prefix(tenant)}/"
+    return sorted(obj.key.removeprefix(prefix) for obj in store.objects(prefix=prefix))
+
+
+def downloaded(client, file_id: str) -> requests.Response:
+    answer = client.get(f"/api/files/{file_id}/download")
+    assert answer.status_code == 200, answer.content
+    return requests.get(answer.json()["url"], timeout=10)
+
+
+def sweep(tenant, *, after: timedelta = timedelta(0)) -> SweepCounts:
+    with tenant_context(tenant):
+        return files_sweep_tenant(tenant=tenant, now=timezone.now() + after)
 
 
 def scan_jobs(tenant) -> list[tuple[str, dict]]:
@@ -131,12 +152,79 @@ def test_a_put_longer_or_of_another_type_than_declared_is_refused_by_the_store(
     assert store.head(files_of(tenant)[0].key) is None
 
 
+def test_the_put_url_lives_five_minutes(tenant, member_client):
+    """A pre-signed PUT cannot be revoked: it lives as long as a client needs to begin."""
+    before = timezone.now()
+    ticket = initiate(member_client, name="a.txt", size=len(samples.TEXT)).json()
+    query = parse_qs(urlsplit(ticket["url"]).query)
+    assert query["X-Amz-Expires"] == ["300"]
+    expires_at = datetime.fromisoformat(ticket["expires_at"])
+    assert before + timedelta(seconds=300) <= expires_at <= timezone.now() + timedelta(seconds=300)
+
+
 def test_an_expired_url_is_refused_by_the_store(tenant, member_client, settings):
-    settings.AWS_QUERYSTRING_EXPIRE = 1
+    settings.FILES_PUT_URL_EXPIRE = 1
     ticket = initiate(member_client, name="late.txt", size=len(samples.TEXT)).json()
     time.sleep(2.1)
     assert put(ticket, samples.TEXT).status_code == 403
     assert store.head(files_of(tenant)[0].key) is None
+
+
+# --- after completion: the bytes checked are the bytes kept ------------------------------
+
+
+def html_as_long_as(data: bytes) -> bytes:
+    html = b"<html><script>alert(document.cookie)</script></html>"
+    assert len(data) >= len(html)
+    return html + b" " * (len(data) - len(html))
+
+
+@pytest.mark.parametrize("when", ["before its scan", "once it is ready"])
+def test_a_put_after_complete_changes_nothing_kept_and_the_sweep_removes_it(
+    tenant, member_client, when
+):
+    """The pre-signed PUT stays good on its key until it expires: what it sends after the
+    completion's check is never read, and the sweep removes it."""
+    data = samples.TEXT * 4
+    ticket = initiate(member_client, name="note.txt", size=len(data)).json()
+    file_id = ticket["file_id"]
+    assert put(ticket, data).status_code == 200
+    done = complete(member_client, file_id)
+    assert (done.status_code, done.json()["state"]) == (200, "uploaded")
+    if when == "once it is ready":
+        assert run_file_jobs() == ["file.scan:succeeded"]
+
+    swapped = html_as_long_as(data)
+    assert put(ticket, swapped).status_code == 200  # the store takes it on the same key
+    run_file_jobs()
+
+    file = files_of(tenant)[0]
+    assert (file.state, file.detected_type, file.reason) == ("ready", "text/plain", "")
+    got = downloaded(member_client, file_id)
+    assert (got.content, got.headers["Content-Type"]) == (data, "text/plain")
+    # What the second PUT wrote is a stray in the quarantine, outside the quota.
+    assert in_store(tenant) == [f"files/{file_id}", f"incoming/{file_id}"]
+    assert sweep(tenant) == SweepCounts(strays=1)
+    assert in_store(tenant) == [f"files/{file_id}"]
+    assert downloaded(member_client, file_id).content == data
+
+
+def test_a_put_after_complete_is_removed_with_the_file(tenant, member_client):
+    data = samples.TEXT * 4
+    ticket = initiate(member_client, name="note.txt", size=len(data)).json()
+    assert put(ticket, data).status_code == 200
+    assert complete(member_client, ticket["file_id"]).status_code == 200
+    assert put(ticket, html_as_long_as(data)).status_code == 200
+    assert member_client.delete(f"/api/files/{ticket['file_id']}").status_code == 204
+    assert in_store(tenant) == []
+    assert run_file_jobs() == ["file.scan:succeeded"]
+    assert in_store(tenant) == []
+
+
+def test_a_rejected_upload_leaves_nothing_in_the_store(tenant, member_client):
+    response = upload(member_client, html_as_long_as(samples.TEXT * 4))
+    assert response.json()["code"] == "upload_rejected"
+    assert in_store(tenant) == []
 
 
 # --- refused at initiate ------------------------------------------------------------------
@@ -237,10 +325,101 @@ def test_the_quota_counts_files_stored_and_still_uploading(tenant, member_client
     assert initiate(member_client, name="b.txt", size=1000).status_code == 201  # uploading
     over = initiate(member_client, name="c.txt", size=501)
     assert over.status_code == 400
-    assert over.json()["code"] == "quota_exceeded"
-    assert over.json()["message"] == "This file does not fit: 2.0\xa0KB of 2.4\xa0KB are in use."
+    assert over.json() == {
+        "status": 400,
+        "code": "quota_exceeded",
+        "message": (
+            "This file does not fit: 2.0\xa0KB of 2.4\xa0KB are in use, 1000\xa0bytes of it "
+            "held by uploads not finished yet. Finish or cancel them (DELETE "
+            "/api/upload/{id}), or delete files, to make room."
+        ),
+        "errors": {},
+    }
     assert initiate(member_client, name="d.txt", size=500).status_code == 201
     assert len(files_of(tenant)) == 3
+
+
+def test_the_quota_message_without_uploads_in_progress(tenant, member_client, small_plan):
+    for _ in range(2):
+        assert upload(member_client, b"x" * 1000).json()["state"] == "uploaded"
+    over = initiate(member_client, name="c.txt", size=501)
+    assert (over.status_code, over.json()["code"]) == (400, "quota_exceeded")
+    assert over.json()["message"] == "This file does not fit: 2.0\xa0KB of 2.4\xa0KB are in use."
+
+
+def test_uploads_nothing_was_sent_to_give_their_room_back_within_the_hour(
+    tenant, member_client, small_plan
+):
+    """Two uploads begun and never sent hold the company's whole quota only until the
+    sweep after an hour."""
+    held = [initiate(member_client, name=f"{n}.txt", size=1000).json() for n in (1, 2)]
+    over = initiate(member_client, name="c.txt", size=1000)
+    assert (over.status_code, over.json()["code"]) == (400, "quota_exceeded")
+
+    assert sweep(tenant, after=timedelta(minutes=59)) == SweepCounts()
+    assert sweep(tenant, after=timedelta(minutes=61)) == SweepCounts(unstarted=2)
+    assert [(f.state, f.reason) for f in files_of(tenant)] == [
+        ("aborted", "Abandoned: nothing was sent within 60 minutes.")
+    ] * 2
+    assert initiate(member_client, name="c.txt", size=1000).status_code == 201
+    late = complete(member_client, held[0]["file_id"])
+    assert (late.status_code, late.json()["message"]) == (409, "This upload is aborted.")
+
+
+@pytest.fixture
+def two_open(settings):
+    settings.FILES_MAX_OPEN_UPLOADS = 2
+
+
+TOO_MANY = {
+    "status": 409,
+    "code": "too_many_open_uploads",
+    "message": (
+        "You have 2 uploads not finished, the most one person or API key may have. Finish "
+        "or cancel them (DELETE /api/upload/{id}) before you start another."
+    ),
+    "errors": {},
+}
+
+
+def test_a_person_has_a_bounded_number_of_open_uploads(tenant, member, owner, client_of, two_open):
+    mine = client_of(member)
+    first, second = (initiate(mine, name=f"{n}.txt", size=len(samples.TEXT)).json() for n in "ab")
+    refused = initiate(mine, name="c.txt", size=10)
+    assert refused.status_code == 409
+    assert refused.json() == TOO_MANY
+    assert len(files_of(tenant)) == 2
+    # Someone else's, and a key's, are theirs.
+    assert initiate(client_of(owner), name="d.txt", size=10).status_code == 201
+    _key, secret = api_key_create(tenant=tenant, name="w", scope="write", actor=owner)
+    as_key = api_client(tenant)
+    as_key.credentials(HTTP_AUTHORIZATION=f"Api-Key {secret}")
+    assert initiate(as_key, name="e.txt", size=10).status_code == 201
+    assert initiate(as_key, name="f.txt", size=10).status_code == 201
+    assert initiate(as_key, name="g.txt", size=10).json() == TOO_MANY
+    in_japanese = api_client(tenant, "ja")
+    in_japanese.credentials(HTTP_AUTHORIZATION=f"Api-Key {secret}")
+    assert initiate(in_japanese, name="g.txt", size=10).json()["message"] == (
+        "終わっていないアップロードが 2 件あり、1 人または 1 つの API キーが同時に持てる上限に"
+        "達しています。それらを終えるか取り消して (DELETE /api/upload/{id}) から、次のアップ"
+        "ロードを始めてください。"
+    )
+
+    # Finishing one, or cancelling one, makes room for another.
+    assert put(first, samples.TEXT).status_code == 200
+    assert complete(mine, first["file_id"]).json()["state"] == "uploaded"
+    assert initiate(mine, name="h.txt", size=10).status_code == 201
+    assert initiate(mine, name="i.txt", size=10).json() == TOO_MANY
+    assert mine.delete(f"/api/upload/{second['file_id']}").json()["state"] == "aborted"
+    assert initiate(mine, name="i.txt", size=10).status_code == 201
+
+
+def test_open_uploads_are_bounded_at_ten_by_default(tenant, member_client):
+    for n in range(10):
+        assert initiate(member_client, name=f"{n}.txt", size=10).status_code == 201
+    refused = initiate(member_client, name="x.txt", size=10)
+    assert (refused.status_code, refused.json()["code"]) == (409, "too_many_open_uploads")
+    assert refused.json()["message"].startswith("You have 10 uploads not finished")
 
 
 @pytest.mark.parametrize(
@@ -430,6 +609,44 @@ def test_complete_with_missing_or_wrong_parts_leaves_the_upload_open(
 
     right = [{"part_number": n, "etag": etags[n]} for n in (1, 2, 3)]
     assert complete(member_client, ticket["file_id"], right).json()["state"] == "uploaded"
+
+
+def test_a_part_url_after_complete_changes_nothing_kept(tenant, member_client, small_parts):
+    """Completing a multipart upload ends its upload id. S3 then refuses the part URLs
+    (NoSuchUpload); S3Proxy takes a late part aside, as a part of an upload no completion
+    will ever use (tests/files/test_store.py): the object checked is untouched and is
+    the one scanned and served."""
+    data = video(6 * MIB)
+    ticket = _multipart(member_client, data)
+    file_id = ticket["file_id"]
+    parts = chunks(data, ticket["part_size"])
+    signed = sign(member_client, file_id, [1, 2]).json()["parts"]
+    for part in signed:
+        assert put_part(part, parts[part["part_number"]]).status_code == 200
+    assert complete(member_client, file_id).json()["state"] == "uploaded"
+    file = files_of(tenant)[0]
+    checked = store.head(file.key)
+
+    late = put_part(signed[0], html_as_long_as(parts[1]))
+    aside = late_parts(file)
+    try:
+        assert late.status_code == 200  # S3Proxy; S3 answers 404 NoSuchUpload
+        assert aside == [f".mpus-{file.upload_id}-{file.key}-1"]
+        assert store.head(file.key) == checked
+        assert complete(member_client, file_id).json()["state"] == "uploaded"
+        assert run_file_jobs() == ["file.scan:succeeded"]
+        file = files_of(tenant)[0]
+        assert (file.state, file.detected_type) == ("ready", "video/mp4")
+        assert downloaded(member_client, file_id).content == data
+        assert in_store(tenant) == [f"files/{file_id}"]
+    finally:
+        store.delete(*aside)
+
+
+def late_parts(file: File) -> list[str]:
+    """Where S3Proxy's filesystem store keeps the parts of an upload: `.mpus-<upload
+    id>-<key>-<part number>`, outside every company's prefix."""
+    return [obj.key for obj in store.objects(prefix=f".mpus-{file.upload_id}-{file.key}-")]
 
 
 def test_a_corrupted_part_is_refused_by_the_store_through_its_content_md5(

@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from PIL import Image
 
 from apps.accounts.exceptions import NotAllowedError
@@ -31,13 +32,14 @@ from apps.files.errors import (
     FileTooLargeError,
     FileTypeNotAllowedError,
     QuotaExceededError,
+    TooManyOpenUploadsError,
     UploadConflictError,
     UploadIncompleteError,
     UploadRejectedError,
 )
 from apps.files.models import File
 from apps.files.policies import can_continue_upload, can_upload
-from apps.files.selectors import storage_used
+from apps.files.selectors import open_upload_count, storage_held, storage_used
 from apps.files.services.states import file_transition
 from apps.jobs.services import job_schedule
 from apps.tenants.models import DEFAULT_PLAN, Plan, Tenant
@@ -89,8 +91,8 @@ def _plan(tenant: Tenant) -> Plan:
     return Plan.objects.get(pk=tenant.plan_id) if tenant.plan_id else DEFAULT_PLAN
 
 
-def _expires_at() -> datetime:
-    return timezone.now() + timedelta(seconds=settings.AWS_QUERYSTRING_EXPIRE)
+def _expires_at(seconds: int) -> datetime:
+    return timezone.now() + timedelta(seconds=seconds)
 
 
 def part_layout(size: int) -> tuple[int, int]:
@@ -146,6 +148,42 @@ def _quota_lock(tenant: Tenant) -> None:
         )
 
 
+def _room_check(actor: Principal, plan: Plan, size: int) -> None:
+    """An upload holds its size of the quota from its start: a person or key has at most
+    FILES_MAX_OPEN_UPLOADS open, and the file must fit beside what is stored and held.
+    Both refusals say how to free room."""
+    count = open_upload_count(principal=actor)
+    if count >= settings.FILES_MAX_OPEN_UPLOADS:
+        raise TooManyOpenUploadsError(
+            ngettext(
+                "You have %(count)d upload not finished, the most one person or API key may "
+                "have. Finish or cancel it (DELETE /api/upload/{id}) before you start another.",
+                "You have %(count)d uploads not finished, the most one person or API key may "
+                "have. Finish or cancel them (DELETE /api/upload/{id}) before you start "
+                "another.",
+                count,
+            )
+            % {"count": count}
+        )
+    used = storage_used()
+    if used + size <= plan.storage_quota_bytes:
+        return
+    usage = {"used": filesizeformat(used), "quota": filesizeformat(plan.storage_quota_bytes)}
+    held = storage_held()
+    if not held:
+        raise QuotaExceededError(
+            _("This file does not fit: %(used)s of %(quota)s are in use.") % usage
+        )
+    raise QuotaExceededError(
+        _(
+            "This file does not fit: %(used)s of %(quota)s are in use, %(held)s of it held by "
+            "uploads not finished yet. Finish or cancel them (DELETE /api/upload/{id}), or "
+            "delete files, to make room."
+        )
+        % {**usage, "held": filesizeformat(held)}
+    )
+
+
 @transaction.atomic
 def upload_initiate(
     *, tenant: Tenant, actor: Principal, name: str, size: int, content_type: str
@@ -153,7 +191,8 @@ def upload_initiate(
     """Begin an upload of `size` bytes named `name` (shown to people, never part of a key).
 
     Refuses what the plan does not allow (size, storage quota counting files stored and
-    still uploading), a type not allowed or a name whose extension is not of its type.
+    still uploading), a type not allowed or a name whose extension is not of its type, and
+    an upload past FILES_MAX_OPEN_UPLOADS open ones of the actor's.
     Up to FILES_SINGLE_PUT_MAX_BYTES the answer is one pre-signed PUT with the type and
     length signed in; above, a multipart upload whose part URLs upload_part_urls gives (the
     store's multipart upload begins with the first of them, so an upload never started
@@ -175,15 +214,7 @@ def upload_initiate(
             % {"limit": filesizeformat(plan.max_file_bytes)}
         )
     _quota_lock(tenant)
-    used = storage_used()
-    if used + size > plan.storage_quota_bytes:
-        raise QuotaExceededError(
-            _("This file does not fit: %(used)s of %(quota)s are in use.")
-            % {
-                "used": filesizeformat(used),
-                "quota": filesizeformat(plan.storage_quota_bytes),
-            }
-        )
+    _room_check(actor, plan, size)
     file = File(
         uploader=actor.membership.user if actor.membership else None,
         api_key_id=actor.api_key.pk if actor.api_key else None,
@@ -193,19 +224,22 @@ def upload_initiate(
         method=File.Method.PUT,
     )
     file.key = store.incoming_key(file.pk, schema_name=tenant.schema_name)
-    expires_in = settings.AWS_QUERYSTRING_EXPIRE
     if size <= settings.FILES_SINGLE_PUT_MAX_BYTES:
         file.full_clean(exclude=["uploader"])
         file.save()
+        expires_in = settings.FILES_PUT_URL_EXPIRE
         url = store.put_url(key=file.key, content_type=declared, length=size, expires_in=expires_in)
         return UploadTicket(
-            file=file, url=url, headers={"Content-Type": declared}, expires_at=_expires_at()
+            file=file,
+            url=url,
+            headers={"Content-Type": declared},
+            expires_at=_expires_at(expires_in),
         )
     file.method = File.Method.MULTIPART
     file.part_size, file.part_count = part_layout(size)
     file.full_clean(exclude=["uploader"])
     file.save()
-    return UploadTicket(file=file, expires_at=_expires_at())
+    return UploadTicket(file=file, expires_at=_expires_at(settings.AWS_QUERYSTRING_EXPIRE))
 
 
 def _open_multipart(file: File, actor: Principal) -> File:
@@ -258,7 +292,8 @@ def upload_part_urls(
     if not file.upload_id:
         # Parallel first calls wait on the row lock; the first one begins the upload.
         file.upload_id = store.multipart_create(key=file.key, content_type=file.declared_type)
-        file.save(update_fields=["upload_id", "updated_at"])
+    # The sweep judges an upload nothing reached yet from its last call here.
+    file.save(update_fields=["upload_id", "updated_at"])
     urls = []
     for index, number in enumerate(part_numbers):
         md5 = digests[index] if digests else None
@@ -271,7 +306,7 @@ def upload_part_urls(
             expires_in=settings.AWS_QUERYSTRING_EXPIRE,
         )
         urls.append(PartUrl(number, url, {"Content-MD5": md5} if md5 else {}))
-    return PartUrls(parts=urls, expires_at=_expires_at())
+    return PartUrls(parts=urls, expires_at=_expires_at(settings.AWS_QUERYSTRING_EXPIRE))
 
 
 @transaction.atomic
@@ -290,7 +325,7 @@ def upload_parts_list(*, file: File, actor: Principal) -> list[store.Part]:
 def _abort_in_store(file: File) -> None:
     if file.upload_id:
         store.multipart_abort(key=file.key, upload_id=file.upload_id)
-    store.delete(file.key)
+    store.delete(file.key, store.checked_key(file.pk))
 
 
 @transaction.atomic
@@ -392,13 +427,53 @@ def _pixels_refusal(head: bytes, detected: str) -> str | None:
     return None
 
 
+def _in_quarantine(file: File, parts: list[PartRef] | None) -> tuple[int, str] | None:
+    """Take the uploaded object where no URL reaches it and point `file.key` at it; its
+    (size, ETag), or None when nothing has arrived yet.
+
+    A PUT's URL cannot be revoked: it stays good on its key until it expires. Its object is
+    copied to the checked key (no URL is ever signed for it) and removed; what a later PUT
+    sends there is never read (the sweep removes it). A multipart upload's object is made by
+    its completion, here, which ends the upload id and with it its part URLs: it stays on
+    its key, which no URL writes."""
+    if file.method == File.Method.PUT:
+        checked = store.checked_key(file.pk)
+        if store.head(file.key) is not None:
+            store.copy(source=file.key, target=checked)
+            store.delete(file.key)
+        # Else nothing was sent, or an earlier call whose transaction did not commit copied it.
+        stored = store.head(checked)
+        if stored is not None:
+            file.key = checked
+        return stored
+    stored = store.head(file.key)
+    # A multipart upload completed by an earlier call whose transaction did not commit is
+    # already an object: it is checked like any other.
+    if stored is None:
+        complete = _parts_to_complete(file, parts)
+        try:
+            store.multipart_complete(key=file.key, upload_id=file.upload_id, parts=complete)
+        except ClientError as exc:
+            # A part replaced between the listing and the completion, say.
+            if exc.response.get("Error", {}).get("Code") not in PART_REFUSALS:
+                raise
+            raise UploadIncompleteError(
+                _("The store did not complete the upload: %(error)s")
+                % {"error": exc.response.get("Error", {}).get("Message", "")}
+            ) from exc
+        file.part_etags = [p.etag.strip('"') for p in complete]
+        stored = store.head(file.key)
+    return stored
+
+
 def upload_complete(
     *, tenant: Tenant, file: File, actor: Principal, parts: list[PartRef] | None = None
 ) -> File:
-    """Finish an upload: complete the multipart upload (its parts checked first), then
-    check the object in the store: its size is the declared one, its real type (from its
-    first bytes) is allowed and is the type of the name's extension. Then the file is
-    `uploaded` and its scan scheduled.
+    """Finish an upload: complete the multipart upload (its parts checked first) or take
+    the PUT's object out of its URL's reach, then check the object in the store: its size
+    is the declared one, its real type (from its first bytes) is allowed and is the type of
+    the name's extension. Then the file is `uploaded` and its scan scheduled; the scan and
+    everything after read the object checked here, whatever is sent later.
 
     Idempotent: completing a completed upload answers the file. Missing or wrong parts
     leave the upload open (UploadIncompleteError); a file that is not what was declared is
@@ -414,23 +489,7 @@ def upload_complete(
             raise UploadConflictError(
                 _("This upload is %(state)s.") % {"state": file.get_state_display().lower()}
             )
-        stored = store.head(file.key)
-        # A multipart upload completed by an earlier call whose transaction did not commit
-        # is already an object: it is checked like any other.
-        if stored is None and file.method == File.Method.MULTIPART:
-            complete = _parts_to_complete(file, parts)
-            try:
-                store.multipart_complete(key=file.key, upload_id=file.upload_id, parts=complete)
-            except ClientError as exc:
-                # A part replaced between the listing and the completion, say.
-                if exc.response.get("Error", {}).get("Code") not in PART_REFUSALS:
-                    raise
-                raise UploadIncompleteError(
-                    _("The store did not complete the upload: %(error)s")
-                    % {"error": exc.response.get("Error", {}).get("Message", "")}
-                ) from exc
-            file.part_etags = [p.etag.strip('"') for p in complete]
-            stored = store.head(file.key)
+        stored = _in_quarantine(file, parts)
         if stored is None:
             raise UploadIncompleteError(_("The file has not reached the store yet."))
         size, etag = stored
@@ -441,7 +500,7 @@ def upload_complete(
                 State.UPLOADED,
                 etag=etag.strip('"'),
                 uploaded_at=timezone.now(),
-                also=["detected_type", "part_etags"],
+                also=["key", "detected_type", "part_etags"],
             )
             file_scan_schedule(tenant=tenant, file=file)
             return file
@@ -451,7 +510,7 @@ def upload_complete(
             State.REJECTED,
             reason=refusal[:300],
             processed_at=timezone.now(),
-            also=["detected_type"],
+            also=["key", "detected_type"],
         )
     raise UploadRejectedError(refusal)
 
