@@ -14,7 +14,7 @@ from rest_framework.authentication import (
 from rest_framework.request import Request
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
-from apps.accounts import access_cache, throttles, tokens
+from apps.accounts import access_cache, revocations, throttles
 from apps.accounts.hashing import secret_hash
 from apps.accounts.models import Membership
 from apps.accounts.policies import membership_active
@@ -41,8 +41,9 @@ class TenantJWTAuthentication(JWTAuthentication):
 
     simplejwt checks the signature (one allow-listed algorithm, a key of the ring), issuer,
     audience, expiry and type; then come the tenant binding and, in one Redis round trip,
-    the logout deny-list, the revoked sign-ins and the membership's current state (removed,
-    suspended, or its token version moved on). No SQL on a warm cache.
+    the revoked sign-ins (apps/accounts/revocations.py, which turns to PostgreSQL if Redis
+    has lost them) and the membership's current state (removed, suspended, or its token
+    version moved on). No SQL on a warm cache.
     """
 
     def authenticate(self, request: Request):  # type: ignore[no-untyped-def]
@@ -58,17 +59,15 @@ class TenantJWTAuthentication(JWTAuthentication):
         # token whose membership turns out to be gone still counts, against its own person.
         caller = f"user:{token['sub']}"
         window = throttles.Window.of(tenant, caller, "")
-        (denied, family_denied), membership, verdict = access_cache.fetch(
+        family = str(token.get("fam", ""))
+        (denied, built), membership, verdict = access_cache.fetch(
             tenant=tenant,
             user_id=token["sub"],
-            also=[
-                tokens.deny_key(tenant.schema_name, token["jti"]),
-                tokens.family_deny_key(tenant.schema_name, str(token.get("fam"))),
-            ],
+            also=revocations.checked_keys(tenant.schema_name, family),
             then=window.count,
         )
         throttles.counted_early(request, caller=caller, window=window, verdict=int(verdict))  # type: ignore[call-overload]
-        if denied or family_denied:
+        if revocations.family_revoked(tenant=tenant, family=family, denied=denied, built=built):
             raise exceptions.AuthenticationFailed(REVOKED, code="token_revoked")
         if (
             membership is None

@@ -166,7 +166,8 @@ class Invitation(models.Model):
 
 class RefreshToken(models.Model):
     """One issued refresh token. Tokens descended from one sign-in share a family; presenting
-    a retired token again revokes the whole family (it has been stolen or replayed)."""
+    a retired token again revokes the whole family (it has been stolen or replayed).
+    `revoked_at` is the lasting record of a revoked sign-in (apps/accounts/revocations.py)."""
 
     jti = models.CharField(_("token id"), max_length=64, unique=True)
     family = models.UUIDField(_("family"), db_index=True)
@@ -184,7 +185,15 @@ class RefreshToken(models.Model):
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["expires_at"])]
+        indexes = [
+            models.Index(fields=["expires_at"]),
+            # The sign-ins revoked lately, to rebuild Redis' deny entries from (few rows).
+            models.Index(
+                fields=["revoked_at"],
+                name="refreshtoken_revoked_at",
+                condition=models.Q(revoked_at__isnull=False),
+            ),
+        ]
         verbose_name = _("refresh token")
         verbose_name_plural = _("refresh tokens")
 

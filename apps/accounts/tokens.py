@@ -1,5 +1,5 @@
-"""JSON Web Tokens for the API: what they carry, which keys sign them, and the Redis
-deny-lists of logged-out tokens and revoked sign-ins.
+"""JSON Web Tokens for the API: what they carry and which keys sign them. Revoked sign-ins
+are apps/accounts/revocations.py.
 
 An access token names its issuer (`iss`), audience (`aud`), tenant, the membership it was
 issued for, the membership's token version, the refresh family (one sign-in) and when that
@@ -15,7 +15,6 @@ refresh lifetime (7 days) has passed, drop the old key; its tokens are then refu
 import hashlib
 import json
 import uuid
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache, lru_cache
@@ -23,7 +22,6 @@ from typing import Any, cast
 
 import jwt
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_redis import get_redis_connection
 from rest_framework_simplejwt.backends import TokenBackend
@@ -77,7 +75,7 @@ class KeyRingBackend(TokenBackend):
         """Checking a signature costs more than the rest of authentication; a client sends
         the same access token for minutes, so this process remembers the claims of the exact
         token strings it verified. Expiry is checked on every use all the same (simplejwt's
-        `verify` and the `exp` claim), revocation in Redis; a new key ring is a restart."""
+        `verify` and the `exp` claim), revocation too; a new key ring is a restart."""
         return self._decode(token, self._key_for(token), verify=True)
 
     def _key_for(self, token: Any) -> str:
@@ -177,32 +175,6 @@ def read_refresh(raw: str) -> KuraRefreshToken:
     """Verify signature (allow-listed algorithm and key), issuer, audience, expiry and type;
     raise TokenError if not."""
     return KuraRefreshToken(raw)  # type: ignore[arg-type]
-
-
-# --- deny-lists ---------------------------------------------------------------------------
-
-
-def deny_key(schema_name: str, jti: str) -> str:
-    return f"kura:{schema_name}:jwt-deny:{jti}"
-
-
-def family_deny_key(schema_name: str, family: str) -> str:
-    return f"kura:{schema_name}:jwt-family-deny:{family}"
-
-
-def access_deny(token: Mapping[str, Any]) -> None:
-    """Refuse this access token from now until it would have expired anyway."""
-    remaining = int(token["exp"] - timezone.now().timestamp()) + 1
-    if remaining > 0:
-        get_redis_connection("default").set(
-            deny_key(token["tenant"], token["jti"]), 1, ex=remaining
-        )
-
-
-def family_deny(*, schema_name: str, family: str) -> None:
-    """Refuse every access token of this sign-in at once, for as long as any can live."""
-    seconds = int(access_lifetime().total_seconds()) + 1
-    get_redis_connection("default").set(family_deny_key(schema_name, family), 1, ex=seconds)
 
 
 # --- a refresh retried within seconds gets the same answer ---------------------------------

@@ -59,12 +59,19 @@ SEARCH_OUTBOX_SWEEP_SECONDS = env.float("KURA_SEARCH_OUTBOX_SWEEP_SECONDS", defa
 # figures this often; jobs run, storage and search documents are taken this often.
 USAGE_FLUSH_SECONDS = env.float("KURA_USAGE_FLUSH_SECONDS", default=60.0)
 USAGE_SNAPSHOT_SECONDS = env.float("KURA_USAGE_SNAPSHOT_SECONDS", default=600.0)
+# Revoked API sign-ins (apps.accounts.revocations): written back from PostgreSQL into Redis
+# this often, so a Redis replica promoted while behind refuses them again within it.
+REVOCATIONS_RESYNC_SECONDS = env.float("KURA_REVOCATIONS_RESYNC_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE = {
     "jobs-sweep": {"task": "apps.jobs.tasks.job_sweep_task", "schedule": JOBS_SWEEP_SECONDS},
     "jobs-prune": {"task": "apps.jobs.tasks.jobs_prune_task", "schedule": 3600.0},
     "refresh-tokens-prune": {
         "task": "apps.accounts.tasks.refresh_tokens_prune_task",
         "schedule": 3600.0,
+    },
+    "revocations-resync": {
+        "task": "apps.accounts.tasks.revocations_resync_task",
+        "schedule": REVOCATIONS_RESYNC_SECONDS,
     },
     "files-sweep": {"task": "apps.files.tasks.files_sweep_task", "schedule": FILES_SWEEP_SECONDS},
     "search-outbox-drain": {

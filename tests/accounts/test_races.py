@@ -1,12 +1,15 @@
 """Races on sign-in, with requests in parallel threads against committed data (each thread
 has its own database connection, as the server's workers do)."""
 
+import logging
 import threading
 from collections.abc import Callable
 
 from django.db import connection
+from django_redis import get_redis_connection
 
-from tests.api import api_client, login
+from apps.accounts import revocations
+from tests.api import api_client, bearer, login
 from tests.conftest import COMMITTED_DOMAIN
 from tests.factories import MembershipFactory
 
@@ -52,3 +55,29 @@ def test_parallel_refreshes_of_one_token_both_get_the_new_pair(committed_person,
     answers = in_parallel(4, lambda: api_client(tenant).post("/auth/refresh", body, format="json"))
     assert [a.status_code for a in answers] == [200] * 4, [a.content for a in answers]
     assert len({a.json()["refresh_token"] for a in answers}) == 1
+
+
+def test_a_burst_after_redis_lost_its_data_rebuilds_the_revocations_once(
+    committed_person, tenant, caplog
+):
+    """Every request of the burst finds the deny entries gone (no marker): one rebuilds them
+    from PostgreSQL, the others ask PostgreSQL about their own sign-in meanwhile."""
+    caplog.set_level(logging.WARNING, logger=revocations.logger.name)
+    revoked, alive = login(tenant, committed_person), login(tenant, committed_person)
+    assert bearer(tenant, revoked["access_token"]).post("/auth/logout").status_code == 204
+    get_redis_connection("default").flushdb()  # this run's cache database, as FLUSHALL would
+    caplog.clear()  # the logout's own request built the entries a first time
+
+    def both() -> tuple[int, int]:
+        return (
+            bearer(tenant, revoked["access_token"]).get("/api/profile").status_code,
+            bearer(tenant, alive["access_token"]).get("/api/profile").status_code,
+        )
+
+    assert in_parallel(8, both) == [(401, 200)] * 8
+    rebuilt = [r.getMessage() for r in caplog.records if r.name == revocations.logger.name]
+    schema = tenant.schema_name
+    assert rebuilt == [
+        f"Rebuilt the revoked API sign-ins of {schema} from PostgreSQL (1): Redis had lost them."
+    ]
+    assert get_redis_connection("default").exists(revocations.built_key(tenant.schema_name))

@@ -11,12 +11,13 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from rest_framework_simplejwt.exceptions import TokenError
 
-from apps.accounts import lockout, tokens
+from apps.accounts import lockout, revocations, tokens
 from apps.accounts.exceptions import (
     InvalidCredentialsError,
     InvitationInvalidError,
@@ -193,11 +194,13 @@ def auth_token_issue(
 
 
 def family_revoke(*, family: str, schema_name: str) -> None:
-    """End a sign-in: its refresh tokens are refused, and so, at once, are its access tokens."""
+    """End a sign-in: its refresh tokens are refused, and so, at once, are its access tokens.
+    Recorded on its refresh-token rows in PostgreSQL, which outlive a loss of Redis
+    (apps/accounts/revocations.py)."""
     RefreshToken.objects.filter(family=family, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
-    tokens.family_deny(schema_name=schema_name, family=family)
+    revocations.family_deny(schema_name=schema_name, family=family)
 
 
 REFRESH_WAIT_SECONDS = 3.0
@@ -234,9 +237,17 @@ def auth_token_refresh(
     if token.get("tenant") != tenant.schema_name:
         raise NotAllowedError(_("This token belongs to another company."))
 
-    retired = RefreshToken.objects.filter(
-        jti=token["jti"], retired_at__isnull=True, revoked_at__isnull=True
-    ).update(retired_at=timezone.now())
+    # A token of a revoked sign-in is refused even if its own row escaped the revocation
+    # (stored by a refresh that was in flight meanwhile): PostgreSQL decides, never Redis.
+    retired = (
+        RefreshToken.objects.filter(
+            jti=token["jti"], retired_at__isnull=True, revoked_at__isnull=True
+        )
+        .exclude(
+            Exists(RefreshToken.objects.filter(family=OuterRef("family"), revoked_at__isnull=False))
+        )
+        .update(retired_at=timezone.now())
+    )
     if retired != 1:
         again = _answer_of_retry(token["jti"])
         if again is not None:
@@ -276,7 +287,6 @@ def auth_token_refresh(
 def auth_logout(*, access: Mapping[str, Any]) -> None:
     """End this sign-in: this access token, every other access token and every refresh
     token of the same family stop working at once."""
-    tokens.access_deny(access)
     family_revoke(family=access["fam"], schema_name=access["tenant"])
     audit_record(
         action="auth.signed_out",
