@@ -28,6 +28,7 @@ from apps.accounts.services import (
     two_factor_sign_in_check,
 )
 from apps.core.clients import client_ip
+from apps.core.hosts import here_url
 from apps.core.openapi import error_response
 from apps.core.output import output
 
@@ -84,7 +85,7 @@ class LoginApi(APIView):
             password=data.validated_data["password"],
             tenant=request.tenant,  # type: ignore[attr-defined]
             ip=client_ip(request),
-            unlock_url=request.build_absolute_uri("/unlock"),
+            unlock_url=here_url(request, "/unlock"),
         )
         two_factor_sign_in_check(
             membership=membership, code=data.validated_data.get("otp", ""), ip=client_ip(request)
@@ -210,7 +211,7 @@ class PasswordChangeApi(APIView):
             **data.validated_data,
             ip=client_ip(request),
             keep_family=str((principal.claims or {})["fam"]),
-            unlock_url=request.build_absolute_uri("/unlock"),
+            unlock_url=here_url(request, "/unlock"),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -19,6 +19,7 @@ from apps.accounts.services import auth_check_password, two_factor_verify
 from apps.audit.services import audit_record
 from apps.core.clients import client_ip
 from apps.core.errors import ServiceError
+from apps.core.hosts import here_url
 from apps.tenants.models import RESERVED_SLUGS, SLUG_PATTERN
 from apps.tenants.selectors import tenant_address_taken
 
@@ -201,7 +202,7 @@ class OperatorLoginForm(AdminAuthenticationForm):
                     email=email,
                     password=password,
                     ip=client_ip(self.request),
-                    unlock_url=self.request.build_absolute_uri("/unlock"),
+                    unlock_url=here_url(self.request, "/unlock"),
                 )
             except ServiceError as exc:
                 audit_record(

@@ -34,6 +34,7 @@ from apps.accounts.models import Membership, User
 from apps.accounts.policies import can_require_two_factor
 from apps.core.clients import client_ip
 from apps.core.errors import ServiceError
+from apps.core.hosts import here_url
 from apps.tenants.models import Tenant
 from apps.tenants.services import tenant_two_factor_required_set
 
@@ -301,7 +302,7 @@ def _operator_password(request: HttpRequest) -> HttpResponse:
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
                 ip=client_ip(request),
-                unlock_url=request.build_absolute_uri("/unlock"),
+                unlock_url=here_url(request, "/unlock"),
             )
         except ServiceError as exc:
             form.add_error(None, exc.message)
