@@ -6,7 +6,6 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.password_validation import (
     password_validators_help_texts,
-    validate_password,
 )
 from django.core.exceptions import ValidationError
 from django.utils.functional import lazy
@@ -131,6 +130,9 @@ def slug_refusal(slug: str) -> str | None:
 
 
 class SignupForm(KeepsPasswordForm):
+    """The password is checked by the service (tenants' tenant_signup), which answers the
+    same whether or not the email has an account."""
+
     company_name = forms.CharField(label=_("Company name"), max_length=100)
     # Its length is checked with the rest (slug_refusal), in the same plain words.
     slug = forms.CharField(
@@ -150,20 +152,6 @@ class SignupForm(KeepsPasswordForm):
         if refusal:
             raise ValidationError(refusal)
         return slug
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        email, password = data.get("email"), data.get("password")
-        # An existing account proves itself with its own password (checked on signup);
-        # a new one must follow the rules.
-        if email and password and not selectors.user_exists(email=email):
-            try:
-                validate_password(
-                    password, User(email=email.lower(), full_name=data.get("full_name", ""))
-                )
-            except ValidationError as exc:
-                self.add_error("password", exc.messages)
-        return data
 
 
 class FindCompanyForm(forms.Form):
