@@ -75,6 +75,12 @@ class LoginApi(APIView):
                 "company requires two-factor and the person has not set it up "
                 "(`two_factor_setup_required`)."
             ),
+            429: error_response(
+                "Wait before trying again (`Retry-After` says how long): too many failed "
+                "sign-ins for this email from this address (`sign_in_locked`) or from this "
+                "address (`login_throttled`), or too many wrong two-factor codes just now "
+                "(`otp_throttled`: every code waits, the right one too)."
+            ),
         },
     )
     def post(self, request: Request) -> Response:

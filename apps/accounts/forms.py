@@ -181,6 +181,9 @@ class OperatorLoginForm(AdminAuthenticationForm):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
     )
+    # Seconds to wait, when the sign-in was refused for a while (a paused password check,
+    # throttled codes): the page then answers 429 (apps/accounts/admin_site.py).
+    retry_after: int | None = None
 
     def clean(self) -> dict[str, Any]:
         email, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
@@ -200,6 +203,7 @@ class OperatorLoginForm(AdminAuthenticationForm):
                 )
                 if isinstance(exc, InvalidCredentialsError):
                     raise self.get_invalid_login_error() from exc
+                self.retry_after = exc.retry_after
                 raise forms.ValidationError(exc.message, code=exc.code) from exc
             user.backend = PASSWORD_BACKEND  # type: ignore[attr-defined]
             self.user_cache = user
@@ -236,6 +240,7 @@ class OperatorLoginForm(AdminAuthenticationForm):
                 ip=client_ip(self.request),  # type: ignore[arg-type]
             )
         except ServiceError as exc:
+            self.retry_after = exc.retry_after
             raise forms.ValidationError(exc.message, code=exc.code) from exc
 
 
