@@ -28,6 +28,7 @@ from apps.accounts.services import (
     two_factor_sign_in_check,
 )
 from apps.core.clients import client_ip
+from apps.core.hosts import here_url
 from apps.core.openapi import error_response
 from apps.core.output import output
 
@@ -74,6 +75,12 @@ class LoginApi(APIView):
                 "company requires two-factor and the person has not set it up "
                 "(`two_factor_setup_required`)."
             ),
+            429: error_response(
+                "Wait before trying again (`Retry-After` says how long): too many failed "
+                "sign-ins for this email from this address (`sign_in_locked`) or from this "
+                "address (`login_throttled`), or too many wrong two-factor codes just now "
+                "(`otp_throttled`: every code waits, the right one too)."
+            ),
         },
     )
     def post(self, request: Request) -> Response:
@@ -84,7 +91,7 @@ class LoginApi(APIView):
             password=data.validated_data["password"],
             tenant=request.tenant,  # type: ignore[attr-defined]
             ip=client_ip(request),
-            unlock_url=request.build_absolute_uri("/unlock"),
+            unlock_url=here_url(request, "/unlock"),
         )
         two_factor_sign_in_check(
             membership=membership, code=data.validated_data.get("otp", ""), ip=client_ip(request)
@@ -210,7 +217,7 @@ class PasswordChangeApi(APIView):
             **data.validated_data,
             ip=client_ip(request),
             keep_family=str((principal.claims or {})["fam"]),
-            unlock_url=request.build_absolute_uri("/unlock"),
+            unlock_url=here_url(request, "/unlock"),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -94,11 +94,19 @@ class OtpRequiredError(ServiceError):
 
 
 class OtpInvalidError(ServiceError):
-    """A wrong, reused or throttled two-factor code: one answer for all three."""
+    """A wrong or reused two-factor code: one answer for both."""
 
     status_code = 401
     code = "otp_invalid"
     default_message = _("That code is not correct, or it was already used.")
+
+
+class OtpThrottledError(ServiceError):
+    """django-otp's throttling after wrong codes: every code, even the right one, waits
+    until `retry_after` seconds have passed (the wait doubles with each wrong code)."""
+
+    status_code = 429
+    code = "otp_throttled"
 
 
 class TwoFactorSetupRequiredError(ServiceError):

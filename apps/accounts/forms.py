@@ -6,7 +6,6 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.password_validation import (
     password_validators_help_texts,
-    validate_password,
 )
 from django.core.exceptions import ValidationError
 from django.utils.functional import lazy
@@ -19,6 +18,7 @@ from apps.accounts.services import auth_check_password, two_factor_verify
 from apps.audit.services import audit_record
 from apps.core.clients import client_ip
 from apps.core.errors import ServiceError
+from apps.core.hosts import here_url
 from apps.tenants.models import RESERVED_SLUGS, SLUG_PATTERN
 from apps.tenants.selectors import tenant_address_taken
 
@@ -130,6 +130,9 @@ def slug_refusal(slug: str) -> str | None:
 
 
 class SignupForm(KeepsPasswordForm):
+    """The password is checked by the service (tenants' tenant_signup), which answers the
+    same whether or not the email has an account."""
+
     company_name = forms.CharField(label=_("Company name"), max_length=100)
     # Its length is checked with the rest (slug_refusal), in the same plain words.
     slug = forms.CharField(
@@ -149,20 +152,6 @@ class SignupForm(KeepsPasswordForm):
         if refusal:
             raise ValidationError(refusal)
         return slug
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        email, password = data.get("email"), data.get("password")
-        # An existing account proves itself with its own password (checked on signup);
-        # a new one must follow the rules.
-        if email and password and not selectors.user_exists(email=email):
-            try:
-                validate_password(
-                    password, User(email=email.lower(), full_name=data.get("full_name", ""))
-                )
-            except ValidationError as exc:
-                self.add_error("password", exc.messages)
-        return data
 
 
 class FindCompanyForm(forms.Form):
@@ -192,6 +181,9 @@ class OperatorLoginForm(AdminAuthenticationForm):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
     )
+    # Seconds to wait, when the sign-in was refused for a while (a paused password check,
+    # throttled codes): the page then answers 429 (apps/accounts/admin_site.py).
+    retry_after: int | None = None
 
     def clean(self) -> dict[str, Any]:
         email, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
@@ -201,7 +193,7 @@ class OperatorLoginForm(AdminAuthenticationForm):
                     email=email,
                     password=password,
                     ip=client_ip(self.request),
-                    unlock_url=self.request.build_absolute_uri("/unlock"),
+                    unlock_url=here_url(self.request, "/unlock"),
                 )
             except ServiceError as exc:
                 audit_record(
@@ -211,6 +203,7 @@ class OperatorLoginForm(AdminAuthenticationForm):
                 )
                 if isinstance(exc, InvalidCredentialsError):
                     raise self.get_invalid_login_error() from exc
+                self.retry_after = exc.retry_after
                 raise forms.ValidationError(exc.message, code=exc.code) from exc
             user.backend = PASSWORD_BACKEND  # type: ignore[attr-defined]
             self.user_cache = user
@@ -247,6 +240,7 @@ class OperatorLoginForm(AdminAuthenticationForm):
                 ip=client_ip(self.request),  # type: ignore[arg-type]
             )
         except ServiceError as exc:
+            self.retry_after = exc.retry_after
             raise forms.ValidationError(exc.message, code=exc.code) from exc
 
 

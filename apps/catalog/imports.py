@@ -9,15 +9,17 @@ active). Categories and brands the file names that do not exist yet are created 
 same transaction.
 
 The file is UTF-8 (with or without a BOM) or Shift_JIS (Windows' CP932, what Excel writes
-on a Japanese system), and holds at most MAX_ROWS rows in MAX_BYTES. When anything is
-wrong, nothing is written and the refusal lists the bad rows (counted as a spreadsheet
-does, the header being row 1).
+on a Japanese system), and holds at most MAX_ROWS rows of at most MAX_COLUMNS columns in
+MAX_BYTES. When anything is wrong, nothing is written and the refusal lists the first
+problems (bad rows counted as a spreadsheet does, the header being row 1) and counts them
+all; the work and the answer grow at most linearly with the file, whatever it holds.
 """
 
 import csv
 import io
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
@@ -41,6 +43,12 @@ MAX_BYTES = 10 * 1024 * 1024
 MAX_LISTED = 100  # row errors listed in a refusal; the message counts them all
 REQUIRED = ("sku", "name", "price")
 OPTIONAL = ("description", "stock", "category", "brand", "active")
+COLUMNS = frozenset(REQUIRED + OPTIONAL)
+# A header wider than this is no catalog file (it has 8 columns, each once): refused before
+# its names are looked at.
+MAX_COLUMNS = 32
+MAX_NAMES_LISTED = 10  # column names a refusal repeats, each cut to MAX_NAME_SHOWN characters
+MAX_NAME_SHOWN = 40
 BATCH = 1_000
 TRUE = frozenset({"true", "1", "yes"})
 FALSE = frozenset({"false", "0", "no"})
@@ -129,7 +137,8 @@ def _parse(text: str) -> list[_Row]:
     header = [unicodedata.normalize("NFKC", cell).strip().lower() for cell in next(records, [])]
     _check_header(header)
     rows: list[_Row] = []
-    errors: list[RowError] = []
+    listed: list[RowError] = []  # the first MAX_LISTED errors
+    error_count = 0
     first_row_of: dict[str, int] = {}
     count = 0
     for number, record in enumerate(records, start=2):
@@ -146,39 +155,62 @@ def _parse(text: str) -> list[_Row]:
                 RowError(number, "sku", _("Also on row %(row)d.") % {"row": first_row_of[row.sku]})
             )
         if row is None or row_errors:
-            errors.extend(row_errors)
+            error_count += len(row_errors)
+            listed.extend(row_errors[: MAX_LISTED - len(listed)])
             continue
         first_row_of[row.sku] = number
         rows.append(row)
-    if errors:
+    if error_count:
         raise ImportInvalidError(
             ngettext(
                 "%(count)d error in the file; nothing was imported.",
                 "%(count)d errors in the file; nothing was imported.",
-                len(errors),
+                error_count,
             )
-            % {"count": len(errors)},
-            errors={"rows": [str(error) for error in errors[:MAX_LISTED]]},
+            % {"count": error_count},
+            errors={"rows": [str(error) for error in listed]},
         )
     return rows
 
 
 def _check_header(header: list[str]) -> None:
+    """Refuse a header without the required columns, with unknown or repeated ones; each
+    name is counted once and the refusal names at most MAX_NAMES_LISTED of each kind."""
+    if len(header) > MAX_COLUMNS:
+        problem = _(
+            "The header has %(count)d columns; a file to import has at most %(max)d (the "
+            "columns are %(known)s)."
+        ) % {"count": len(header), "max": MAX_COLUMNS, "known": ", ".join(REQUIRED + OPTIONAL)}
+        raise ImportInvalidError(problem, errors={"columns": [problem]})
+    counts = Counter(header)  # in the order of first appearance
     problems = []
-    missing = [name for name in REQUIRED if name not in header]
+    missing = [name for name in REQUIRED if name not in counts]
     if missing:
         problems.append(_("Missing columns: %(names)s.") % {"names": ", ".join(missing)})
-    unknown = [name for name in header if name not in REQUIRED + OPTIONAL]
+    unknown = [name for name in counts if name not in COLUMNS]
     if unknown:
         problems.append(
             _("Unknown columns: %(names)s (the columns are %(known)s).")
-            % {"names": ", ".join(unknown), "known": ", ".join(REQUIRED + OPTIONAL)}
+            % {"names": _names(unknown), "known": ", ".join(REQUIRED + OPTIONAL)}
         )
-    repeated = sorted({name for name in header if header.count(name) > 1})
+    repeated = sorted(name for name, count in counts.items() if count > 1)
     if repeated:
-        problems.append(_("Repeated columns: %(names)s.") % {"names": ", ".join(repeated)})
+        problems.append(_("Repeated columns: %(names)s.") % {"names": _names(repeated)})
     if problems:
         raise ImportInvalidError(" ".join(problems), errors={"columns": problems})
+
+
+def _names(names: list[str]) -> str:
+    """Column names as a refusal repeats them: the first few, each cut short, and how many
+    more there are."""
+    shown = [
+        name if len(name) <= MAX_NAME_SHOWN else f"{name[:MAX_NAME_SHOWN]}…"
+        for name in names[:MAX_NAMES_LISTED]
+    ]
+    more = len(names) - len(shown)
+    if more:
+        shown.append(ngettext("%(count)d more", "%(count)d more", more) % {"count": more})
+    return ", ".join(shown)
 
 
 def _row(number: int, header: list[str], record: list[str]) -> tuple[_Row | None, list[RowError]]:

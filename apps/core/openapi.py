@@ -91,7 +91,9 @@ class KuraAutoSchema(AutoSchema):
             return None
         responses = operation["responses"]
         for status, response in self._shared_errors(operation).items():
-            responses.setdefault(str(status), response)
+            declared = responses.setdefault(str(status), response)
+            if "headers" in response:  # a view's own words for a 429 keep its Retry-After
+                declared.setdefault("headers", response["headers"])
         operation["responses"] = dict(sorted(responses.items()))
         return operation
 

@@ -11,14 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_exists
 
-from apps.accounts.exceptions import InvalidCredentialsError, NotAllowedError
+from apps.accounts.exceptions import NotAllowedError
 from apps.accounts.models import Membership, User
 from apps.accounts.policies import can_delete_company, can_require_two_factor
 from apps.accounts.services import (
-    auth_check_password,
     company_sign_ins_end,
     email_verification_send,
-    user_create,
+    signup_owner,
 )
 from apps.audit.services import audit_record
 from apps.jobs.services import job_schedule
@@ -87,24 +86,18 @@ def tenant_signup(
     verify_url: Callable[[Tenant], str] | None = None,
 ) -> Tenant:
     """Signup on the public site: a new company, owned by a new account or by an existing
-    one that proves itself with its password (the one password check, with its limits).
+    one that proves itself with its password (apps.accounts' signup_owner: the same answer
+    and work whether or not the email has an account).
 
     A new account is emailed a link that verifies its address (`verify_url(tenant)`, the
     page on the company's host); the company works at once either way."""
-    user = User.objects.filter(email=email.strip().lower()).first()
-    if user is None:
-        user = user_create(email=email, password=password, full_name=full_name)
-        tenant = tenant_create(name=company_name, slug=slug, owner=user)
-        if verify_url is not None:
-            email_verification_send(user=user, verify_url=verify_url(tenant))
-        return tenant
-    try:
-        user = auth_check_password(email=email, password=password, ip=ip, unlock_url=unlock_url)
-    except InvalidCredentialsError as exc:
-        raise ValidationError(
-            {"password": _("The email address or password is not correct.")}
-        ) from exc
-    return tenant_create(name=company_name, slug=slug, owner=user)
+    user, new = signup_owner(
+        email=email, password=password, full_name=full_name, ip=ip, unlock_url=unlock_url
+    )
+    tenant = tenant_create(name=company_name, slug=slug, owner=user)
+    if new and verify_url is not None:
+        email_verification_send(user=user, verify_url=verify_url(tenant))
+    return tenant
 
 
 TENANT_PURGE = "tenant.purge"

@@ -44,7 +44,7 @@ def _not_found_page(request: HttpRequest) -> HttpResponse:
 def _page(request: HttpRequest) -> HttpResponse:
     html = loader.render_to_string(
         "tenants/tenant_not_found.html",
-        {"host": request.get_host(), "find_url": host_url(request, "/find")},
+        {"host": request.get_host(), "find_url": host_url("/find")},
         request=request,
     )
     return HttpResponseNotFound(html)

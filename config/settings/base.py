@@ -15,6 +15,11 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 # Tenants live at <slug>.<BASE_DOMAIN>; the bare BASE_DOMAIN is the public site.
 BASE_DOMAIN = env("KURA_BASE_DOMAIN", default="localhost")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[BASE_DOMAIN, f".{BASE_DOMAIN}"])
+# How people reach those hosts (the scheme and port of the proxy in front, if any): emailed
+# links and redirects to another host are built from these (apps/core/hosts.py), never from
+# a request's Host header, whose port ALLOWED_HOSTS does not check. 0: the scheme's own port.
+PUBLIC_SCHEME = env("KURA_PUBLIC_SCHEME", default="http")
+PUBLIC_PORT = env.int("KURA_PUBLIC_PORT", default=0)
 
 SHARED_APPS = [
     "django_tenants",

@@ -32,6 +32,7 @@ if AWS_SECRET_ACCESS_KEY == "kura-dev-secret-key-unsafe":  # noqa: S105
     raise ImproperlyConfigured("AWS_SECRET_ACCESS_KEY must be set in production.")
 
 DEBUG = False
+PUBLIC_SCHEME = env("KURA_PUBLIC_SCHEME", default="https")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 30)

@@ -8,6 +8,7 @@ from django.test import Client
 
 from apps.accounts.models import Membership, User
 from apps.tenants.models import Tenant
+from tests.accounts.hashers import CountingHasher
 from tests.api import PASSWORD
 from tests.factories import UserFactory
 
@@ -24,6 +25,9 @@ RULES = (
     "Your password can\u2019t be a commonly used password. "
     "Your password can\u2019t be entirely numeric."
 )
+# Said after the rules a password breaks: the email may have an account, whose password
+# (whatever today's rules say of it) is the one to type.
+IF_ACCOUNT = "If this email address already has a Kura account, enter its password."
 
 
 @pytest.fixture
@@ -69,6 +73,7 @@ def test_refused_passwords_are_said_beside_the_field(english, password, errors):
     assert response.status_code == 200
     body = response.content.decode()
     assert "Traceback" not in body
+    errors = [*errors, IF_ACCOUNT]
     assert response.context["form"].errors == {"password": errors}
     assert f'<small id="id_password-error">{" ".join(errors)}</small>' in body
     assert 'aria-describedby="id_password-error id_password-help"' in body
@@ -180,3 +185,68 @@ def test_signing_up_in_japanese_lands_in_a_japanese_company():
 def test_signing_up_in_english_keeps_english(english):
     assert signup(english).status_code == 302
     assert User.objects.get(email="peter@initech.example").language == "en"
+
+
+@pytest.fixture
+def hashes(settings) -> type[CountingHasher]:
+    settings.PASSWORD_HASHERS = ["tests.accounts.hashers.CountingHasher"]
+    CountingHasher.computed = 0
+    return CountingHasher
+
+
+def answers_of(client: Client, email: str, password: str, times: int) -> list[tuple]:
+    """Each answer's status and page (the email as typed and the CSRF token, masked anew on
+    every page, left out) and the hashes computed for it."""
+    out = []
+    for _ in range(times):
+        CountingHasher.computed = 0
+        response = signup(client, email=email, password=password)
+        page = response.content.decode().replace(email, "<email>")
+        page = re.sub(r"\b[A-Za-z0-9]{64}\b", "<csrf token>", page)
+        out.append((response.status_code, page, CountingHasher.computed))
+    return out
+
+
+@pytest.mark.parametrize("password", ["short", "password1"])
+def test_a_refusal_is_the_same_whether_or_not_the_email_has_an_account(english, hashes, password):
+    """A password that breaks the rules gets the rules (and a word for account holders)
+    until the lock, then the lock: one hash each, whether or not the email has an account
+    (it was "not correct" after a hash for one, the rules at once for the other)."""
+    UserFactory(email="known@example.com")
+    known = answers_of(english, "known@example.com", password, 6)
+    unknown = answers_of(english, "unknown@example.com", password, 6)
+    assert known == unknown
+    # Five refusals with the rules after a hash each, then the lock without one.
+    assert [(status, hashes_) for status, _page, hashes_ in known] == [(200, 1)] * 5 + [(200, 0)]
+    assert IF_ACCOUNT in known[0][1]
+    assert "Too many failed sign-ins for this email address from your network." in known[5][1]
+    assert not Tenant.objects.filter(slug="initech").exists()
+    assert not User.objects.filter(email="unknown@example.com").exists()
+
+
+def test_each_way_through_signup_hashes_once(english, hashes):
+    UserFactory(email="known@example.com")
+    old = UserFactory(email="old@example.com")
+    old.set_password("1234")  # from before today's rules
+    old.save()
+    ways = [
+        ("unknown@example.com", "tps-reports-2026", "new-co", 302),  # a new account
+        ("known@example.com", PASSWORD, "known-co", 302),  # the account's password
+        ("old@example.com", "1234", "old-co", 302),  # the account's, against today's rules
+        ("known@example.com", "tps-reports-2026", "x-co", 200),  # a good one, not the account's
+        ("known@example.com", "1234", "x-co", 200),  # a weak one, not the account's
+        ("unknown-2@example.com", "1234", "x-co", 200),  # a weak one, no account
+    ]
+    seen = []
+    for email, password, slug, _status in ways:
+        hashes.computed = 0
+        response = signup(english, email=email, password=password, slug=slug)
+        seen.append((email, password, slug, response.status_code))
+        assert hashes.computed == 1, (email, password)
+    assert seen == ways
+    owners = Membership.objects.filter(tenant__slug__in=["new-co", "known-co", "old-co"])
+    assert sorted(owners.values_list("tenant__slug", "user__email")) == [
+        ("known-co", "known@example.com"),
+        ("new-co", "unknown@example.com"),
+        ("old-co", "old@example.com"),
+    ]

@@ -2,15 +2,19 @@
 sign-ins, replays, recovery codes, turning it off, the owner's requirement, and operators
 in the admin."""
 
+import math
 import time
 from base64 import b32encode
 from binascii import unhexlify
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.models import Device
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.models import Membership, User
@@ -116,6 +120,7 @@ def test_five_wrong_codes_end_the_pending_sign_in(tenant, member):
         page = client.post("/login/two-factor", {"code": "000000"})
         assert page.status_code == 200
         assert "That code is not correct, or it was already used." in page.content.decode()
+        wait_over(device)  # each code a wrong one, none refused for coming too soon
     ended = client.post("/login/two-factor", {"code": "000000"}, follow=True)
     assert ended.redirect_chain == [("/login", 302)]
     assert "Too many wrong codes. Please sign in again." in ended.content.decode()
@@ -124,16 +129,99 @@ def test_five_wrong_codes_end_the_pending_sign_in(tenant, member):
     assert client.get("/profile").status_code == 302
 
 
-def test_a_failure_slows_the_next_try_down(tenant, member):
-    """django-otp's throttling: after a wrong code, even the right one waits a second."""
+@pytest.fixture
+def throttle(settings):
+    """django-otp's throttling with a 10-second first wait (1 by default), so a test sees it
+    however slow the machine."""
+    settings.OTP_TOTP_THROTTLE_FACTOR = settings.OTP_STATIC_THROTTLE_FACTOR = 10
+
+
+def waits(device: Device, before: float) -> list[int]:
+    """The whole seconds left of `device`'s throttle, seen between `before` and now (the
+    answer's Retry-After is one of them; the same one unless a second boundary passed)."""
+    device.refresh_from_db()
+    wait = 10 * 2 ** (device.throttling_failure_count - 1)
+    until = device.throttling_failure_timestamp.timestamp() + wait
+    return sorted({math.ceil(until - time.time()), math.ceil(until - before)})
+
+
+def wait_over(device: Device) -> None:
+    """As if the throttle's wait had passed."""
+    type(device).objects.filter(pk=device.pk).update(
+        throttling_failure_timestamp=timezone.now() - timedelta(hours=1)
+    )
+
+
+def test_after_a_wrong_code_the_page_says_to_wait(tenant, member, throttle):
+    """django-otp's throttling: after a wrong code even the right one waits, and the page
+    says so (429, Retry-After) instead of calling it wrong; the wait is not a wrong code."""
     device, _codes = enrol(member.user)
     client = web(tenant)
     password_step(client, member)
     good = code_for(device.key, steps_ahead=1)
-    client.post("/login/two-factor", {"code": "000000"})
-    assert client.post("/login/two-factor", {"code": good}).status_code == 200
-    time.sleep(2.1)  # the second failure (the throttled try) doubles the wait
+    wrong = client.post("/login/two-factor", {"code": "000000"})
+    assert wrong.status_code == 200
+    assert "That code is not correct, or it was already used." in wrong.content.decode()
+    for _ in range(5):  # more than the pending sign-in's five wrong codes
+        before = time.time()
+        waiting = client.post("/login/two-factor", {"code": good})
+        assert waiting.status_code == 429
+        assert int(waiting["Retry-After"]) in waits(device, before)
+        seconds = waiting["Retry-After"]
+        assert waiting.context["form"].errors == {
+            "code": [f"Too many wrong codes in a row. Wait {seconds} seconds, then try again."]
+        }
+    assert TOTPDevice.objects.get(pk=device.pk).last_t == device.last_t  # not even tried
+    wait_over(device)
     assert client.post("/login/two-factor", {"code": good})["Location"] == "/"
+
+
+def test_after_wrong_codes_the_api_answers_429_with_retry_after(tenant, member, throttle):
+    device, codes = enrol(member.user)
+    good = code_for(device.key, steps_ahead=1)
+    assert api_login(tenant, member, otp="123456").json()["code"] == "otp_invalid"
+    before = time.time()
+    waiting = api_login(tenant, member, otp=good)
+    seconds = int(waiting["Retry-After"])
+    assert seconds in waits(device, before)
+    assert (waiting.status_code, waiting.json()) == (
+        429,
+        {
+            "status": 429,
+            "code": "otp_throttled",
+            "message": f"Too many wrong codes in a row. Wait {seconds} seconds, then try again.",
+            "errors": {},
+        },
+    )
+    # Recovery codes have a throttle of their own, said the same way.
+    static = StaticDevice.objects.get(user=member.user)
+    assert api_login(tenant, member, otp="not-a-code").json()["code"] == "otp_invalid"
+    before = time.time()
+    waiting = api_login(tenant, member, otp=codes[0])
+    assert (waiting.status_code, waiting.json()["code"]) == (429, "otp_throttled")
+    assert int(waiting["Retry-After"]) in waits(static, before)
+    assert StaticToken.objects.filter(device=static).count() == 10  # not used up
+    # After four wrong codes the wait is 80 seconds: said in minutes.
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_count=4, throttling_failure_timestamp=timezone.now()
+    )
+    minutes = api_login(tenant, member, otp=good).json()["message"]
+    assert minutes == "Too many wrong codes in a row. Wait 2 minutes, then try again."
+    wait_over(device)
+    assert api_login(tenant, member, otp=good).status_code == 200
+
+
+def test_new_recovery_codes_wait_too(tenant, member, page_of, throttle):
+    device, _codes = enrol(member.user)
+    client = page_of(member)
+    url = "/profile/two-factor/recovery-codes"
+    client.post(url, {"regenerate-code": "999999"})
+    waiting = client.post(url, {"regenerate-code": code_for(device.key, steps_ahead=1)})
+    assert waiting.status_code == 429
+    seconds = waiting["Retry-After"]
+    assert waiting.context["regenerate_form"].errors == {
+        "code": [f"Too many wrong codes in a row. Wait {seconds} seconds, then try again."]
+    }
 
 
 def test_the_pending_sign_in_expires_and_is_bound_to_its_host(
@@ -168,10 +256,12 @@ def test_a_code_is_accepted_once_on_the_web_and_in_the_api(tenant, member):
     replay = second.post("/login/two-factor", {"code": code})
     assert replay.status_code == 200
     assert "That code is not correct, or it was already used." in replay.content.decode()
+    wait_over(device)
     refused = api_login(tenant, member, otp=code)
     assert refused.status_code == 401
     assert refused.json()["code"] == "otp_invalid"
     # The confirming code of enrolment was spent too.
+    wait_over(device)
     assert api_login(tenant, member, otp=code_for(device.key)).json()["code"] == "otp_invalid"
 
 
@@ -205,8 +295,10 @@ def test_recovery_codes_work_once(tenant, member):
     password_step(again, member)
     refused = again.post("/login/two-factor", {"code": codes[0]})
     assert "That code is not correct, or it was already used." in refused.content.decode()
+    static = StaticDevice.objects.get(user=member.user)
+    wait_over(static)
     assert api_login(tenant, member, otp=codes[0]).json()["code"] == "otp_invalid"
-    time.sleep(1.1)
+    wait_over(static)
     assert api_login(tenant, member, otp=codes[1]).status_code == 200
     assert StaticToken.objects.filter(device__user=member.user).count() == 8
 
@@ -354,6 +446,29 @@ def test_operators_enrol_on_the_public_site_then_sign_in_to_the_admin_with_a_cod
     assert later.get("/admin/").status_code == 200
 
 
+def test_operators_wait_after_a_wrong_code_too(throttle):
+    operator = UserFactory(is_staff=True, is_superuser=True)
+    device, _codes = enrol(operator)
+    client = Client(HTTP_HOST="localhost", HTTP_ACCEPT_LANGUAGE="en")
+    login = {"username": operator.email, "password": PASSWORD, "next": "/admin/"}
+    wrong = client.post("/admin/login/", {**login, "otp_token": "000000"})
+    assert wrong.status_code == 200
+    assert "That code is not correct, or it was already used." in wrong.content.decode()
+    before = time.time()
+    waiting = client.post(
+        "/admin/login/", {**login, "otp_token": code_for(device.key, steps_ahead=1)}
+    )
+    assert waiting.status_code == 429
+    seconds = waiting["Retry-After"]
+    assert int(seconds) in waits(device, before)
+    assert waiting.context["form"].non_field_errors() == [
+        f"Too many wrong codes in a row. Wait {seconds} seconds, then try again."
+    ]
+    wait_over(device)
+    ok = client.post("/admin/login/", {**login, "otp_token": code_for(device.key, steps_ahead=1)})
+    assert ok["Location"] == "/admin/"
+
+
 def test_the_shared_operator_login_verifies_a_device(public_client):
     operator = UserFactory(is_staff=True, is_superuser=True)
     device = operator_login(public_client, operator)
@@ -368,6 +483,8 @@ def test_the_login_api_documents_the_code(client):
     login = schema["paths"]["/auth/login"]["post"]
     assert "`otp_required`" in login["responses"]["401"]["description"]
     assert "`two_factor_setup_required`" in login["responses"]["403"]["description"]
+    assert "`otp_throttled`" in login["responses"]["429"]["description"]
+    assert set(login["responses"]["429"]["headers"]) == {"Retry-After"}
     body = login["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     assert "otp" in schema["components"]["schemas"][body.rsplit("/", 1)[1]]["properties"]
 

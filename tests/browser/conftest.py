@@ -32,7 +32,8 @@ def free_port() -> int:
 def base_port(request, celery_env) -> Iterator[int]:  # type: ignore[no-untyped-def]
     """The web app on a free port; a module may set WEB_ENV, extra environment for it."""
     port = free_port()
-    env = {**celery_env, **getattr(request.module, "WEB_ENV", {})}
+    # Links to another host (signup, moving between companies) name the configured port.
+    env = {**celery_env, "KURA_PUBLIC_PORT": str(port), **getattr(request.module, "WEB_ENV", {})}
     server = processes.web(env, port).start()
     deadline = time.monotonic() + 30
     while True:

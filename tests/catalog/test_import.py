@@ -169,6 +169,44 @@ def test_wrong_columns_are_named(tenant, shop, header, problems):
     }
 
 
+def test_a_header_of_30000_columns_is_refused_at_once_in_a_few_words(tenant, shop):
+    header = ",".join(f"column{n}" for n in range(30_000))  # 198,890 bytes
+    started = time.perf_counter()
+    response = send(shop, f"{header}\n")
+    elapsed = time.perf_counter() - started
+    problem = (
+        f"The header has 30000 columns; a file to import has at most 32 (the columns are {KNOWN})."
+    )
+    assert response.json() == {
+        "status": 400,
+        "code": "import_invalid",
+        "message": problem,
+        "errors": {"columns": [problem]},
+    }
+    assert elapsed < 2  # 19 s when every name was compared with every other
+
+
+def test_unknown_and_repeated_columns_are_named_once_each_and_briefly(tenant, shop):
+    long_name = "x" * 5000
+    header = ["sku", "name", "price", "price", long_name, long_name]
+    header += [f"extra{n % 12}" for n in range(24)]  # 12 unknown names, each twice
+    response = send(shop, ",".join(header) + "\n")
+    unknown = (
+        f"Unknown columns: {'x' * 40}…, extra0, extra1, extra2, extra3, extra4, extra5, extra6, "
+        f"extra7, extra8, 3 more (the columns are {KNOWN})."
+    )
+    repeated = (
+        "Repeated columns: extra0, extra1, extra10, extra11, extra2, extra3, extra4, extra5, "
+        "extra6, extra7, 4 more."
+    )
+    assert response.json() == {
+        "status": 400,
+        "code": "import_invalid",
+        "message": f"{unknown} {repeated}",
+        "errors": {"columns": [unknown, repeated]},
+    }
+
+
 @pytest.mark.parametrize(
     "data",
     [
@@ -237,6 +275,25 @@ def test_at_most_100_row_errors_are_listed(tenant, shop):
     assert answer["message"] == "150 errors in the file; nothing was imported."
     assert len(answer["errors"]["rows"]) == 100
     assert answer["errors"]["rows"][-1] == "row 101: price: A whole number from 0 to 100000000."
+
+
+def test_10000_rows_of_errors_are_counted_and_the_first_100_listed(tenant, shop):
+    # Every cell but the SKU and the description wrong: 6 errors a row.
+    body = HEADER + "\n" + "".join(f"S{n},,x,x,a>b>c,{'b' * 101},,maybe\n" for n in range(10_000))
+    started = time.perf_counter()
+    answer = send(shop, body).json()
+    elapsed = time.perf_counter() - started
+    assert answer["message"] == "60000 errors in the file; nothing was imported."
+    assert len(answer["errors"]["rows"]) == 100
+    assert answer["errors"]["rows"][-1] == (
+        "row 18: category: `Parent > Child` or a top-level name, each of 1 to 100 characters."
+    )
+    assert elapsed < 5
+    # 100,000 bad rows: refused at row 10,001, unread past it.
+    started = time.perf_counter()
+    many_bad = send(shop, "sku,name,price\n" + "".join(f"S{n},x,-1\n" for n in range(100_000)))
+    assert many_bad.json()["errors"] == {"file": ["A file to import holds at most 10000 rows."]}
+    assert time.perf_counter() - started < 5
 
 
 def test_more_than_10000_rows_are_refused(tenant, shop):

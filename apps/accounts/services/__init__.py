@@ -23,7 +23,12 @@ from apps.accounts.services.passwords import (
     password_reset_complete,
     password_reset_request,
 )
-from apps.accounts.services.people import user_create, user_language_set, user_profile_update
+from apps.accounts.services.people import (
+    signup_owner,
+    user_create,
+    user_language_set,
+    user_profile_update,
+)
 from apps.accounts.services.reauth import (
     AUTH_TIME,
     reauth_check,
@@ -115,6 +120,7 @@ __all__ = [
     "session_auth_time",
     "session_end",
     "sessions_end_all",
+    "signup_owner",
     "two_factor_device_of_session",
     "two_factor_disable",
     "two_factor_enable",

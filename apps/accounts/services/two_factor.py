@@ -8,6 +8,7 @@ check here locks the person's device rows, so two sign-ins racing with one code 
 pass.
 """
 
+import math
 from base64 import b32encode
 from binascii import unhexlify
 from dataclasses import dataclass
@@ -15,8 +16,10 @@ from time import time
 
 import segno
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_otp.models import Device
+from django.utils.translation import ngettext
+from django_otp.models import Device, ThrottlingMixin, VerifyNotAllowed
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -26,6 +29,7 @@ from apps.accounts.exceptions import (
     InvalidCredentialsError,
     OtpInvalidError,
     OtpRequiredError,
+    OtpThrottledError,
     TwoFactorSetupRequiredError,
     TwoFactorStateError,
 )
@@ -39,6 +43,7 @@ RECOVERY_CODE_COUNT = 10
 TOTP_DIGITS = 6
 DEVICE_NAME = "authenticator"
 RECOVERY_CODE_MAX_LENGTH = 16  # otp_static's StaticToken.token
+MINUTE = 60
 
 
 @dataclass(frozen=True)
@@ -120,16 +125,39 @@ def two_factor_enable(
     return device, codes
 
 
+def _refuse_if_throttled(device: ThrottlingMixin | None) -> None:
+    """OtpThrottledError while django-otp's throttling refuses every code of `device`,
+    saying how long it still does (its verify_is_allowed: the library keeps the count)."""
+    if device is None:
+        return
+    allowed, data = device.verify_is_allowed()
+    if allowed or not data or data.get("reason") != VerifyNotAllowed.N_FAILED_ATTEMPTS:
+        return
+    seconds = max(1, math.ceil((data["locked_until"] - timezone.now()).total_seconds()))
+    if seconds < MINUTE:
+        wait = ngettext("%(count)d second", "%(count)d seconds", seconds) % {"count": seconds}
+    else:
+        minutes = math.ceil(seconds / MINUTE)
+        wait = ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+    raise OtpThrottledError(
+        _("Too many wrong codes in a row. Wait %(wait)s, then try again.") % {"wait": wait},
+        retry_after=seconds,
+    )
+
+
 def _device_matching(user: User, code: str, *, tenant: Tenant | None, ip: str) -> Device | None:
     """The device that accepts `code` (a TOTP code or a recovery code), used up; within the
-    caller's transaction, with the person's devices locked."""
+    caller's transaction, with the person's devices locked. OtpThrottledError, without
+    trying the code, while that device is throttled after wrong codes."""
     code = _normal(code)
     if code.isdigit() and len(code) == TOTP_DIGITS:
         totp = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+        _refuse_if_throttled(totp)
         return totp if totp is not None and totp.verify_token(code) else None
     if not code or len(code) > RECOVERY_CODE_MAX_LENGTH:
         return None
     static = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+    _refuse_if_throttled(static)
     if static is None or not static.verify_token(code):
         return None
     audit_record(
@@ -143,9 +171,10 @@ def _device_matching(user: User, code: str, *, tenant: Tenant | None, ip: str) -
 
 
 def two_factor_verify(*, user: User, code: str, tenant: Tenant | None, ip: str) -> Device:
-    """Check a second-step code of `user`: the device that accepted it, or OtpInvalidError
-    (wrong, already used, or too many failures just now). A failure is kept (django-otp's
-    throttling counts it) even though the caller sees an error."""
+    """Check a second-step code of `user`: the device that accepted it, OtpInvalidError
+    (wrong or already used) or OtpThrottledError (too many wrong codes just now: wait). A
+    failure is kept (django-otp's throttling counts it) even though the caller sees an
+    error."""
     with transaction.atomic():
         device = _device_matching(user, code, tenant=tenant, ip=ip)
     if device is None:

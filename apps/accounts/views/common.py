@@ -1,23 +1,12 @@
-"""What the account pages share: where links point, safe redirects, how a person is named."""
+"""What the account pages share: safe redirects, how a person is named."""
 
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from apps.accounts.models import User
-from apps.core.hosts import host_url
-from apps.tenants.models import Tenant
 
 NEW_API_KEY = "kura_new_api_key"
-
-
-def tenant_url(tenant: Tenant, request: HttpRequest, path: str) -> str:
-    return host_url(request, path, slug=tenant.slug)
-
-
-def unlock_url(request: HttpRequest) -> str:
-    """Where the emailed link that lifts sign-in locks points: this host's /unlock."""
-    return request.build_absolute_uri("/unlock")
 
 
 def safe_next(request: HttpRequest, default: str = "/") -> str:

@@ -28,14 +28,10 @@ from apps.accounts.policies import (
     can_manage_member,
     can_require_two_factor,
 )
-from apps.accounts.views.common import (
-    page_language,
-    person_label,
-    tenant_url,
-    unlock_url,
-)
+from apps.accounts.views.common import page_language, person_label
 from apps.core.clients import client_ip
 from apps.core.errors import ServiceError, error_text, form_errors_from
+from apps.core.hosts import here_url, host_url
 from apps.core.params import int_param
 from apps.core.times import when_text
 
@@ -125,7 +121,7 @@ def _invite(request: HttpRequest, membership: Membership) -> HttpResponse:
             invitation = services.invitation_create(
                 tenant=tenant,
                 actor=membership,
-                accept_url=tenant_url(tenant, request, "/invitations/"),
+                accept_url=host_url("/invitations/", slug=tenant.slug),
                 **form.cleaned_data,
             )
         except EmailUnverifiedError as exc:
@@ -151,7 +147,7 @@ def _resend(request: HttpRequest, membership: Membership) -> HttpResponse:
         services.invitation_resend(
             invitation=invitation,
             actor=membership,
-            accept_url=tenant_url(tenant, request, "/invitations/"),
+            accept_url=host_url("/invitations/", slug=tenant.slug),
         )
     except ServiceError as exc:
         messages.error(request, exc.message)
@@ -286,7 +282,7 @@ def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
                 raw_token=token,
                 tenant=tenant,
                 ip=client_ip(request),
-                unlock_url=unlock_url(request),
+                unlock_url=here_url(request, "/unlock"),
                 language=page_language(),
                 full_name=form.cleaned_data.get("full_name", ""),
                 password=form.cleaned_data["password"],

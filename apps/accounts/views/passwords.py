@@ -16,9 +16,10 @@ from django_tenants.utils import get_public_schema_name
 from apps.accounts import services
 from apps.accounts.decorators import member_required
 from apps.accounts.forms import NewPasswordForm, PasswordChangeForm, PasswordResetRequestForm
-from apps.accounts.views.common import safe_next, unlock_url
+from apps.accounts.views.common import safe_next
 from apps.core.clients import client_ip
 from apps.core.errors import ServiceError, form_errors_from
+from apps.core.hosts import here_url
 
 
 def _on_public(request: HttpRequest) -> bool:
@@ -38,7 +39,7 @@ def password_change_view(request: HttpRequest, membership: Any) -> HttpResponse:
                 current_password=form.cleaned_data["current_password"],
                 new_password=form.cleaned_data["new_password"],
                 ip=client_ip(request),
-                unlock_url=unlock_url(request),
+                unlock_url=here_url(request, "/unlock"),
             )
         except (ServiceError, ValidationError) as exc:
             form_errors_from(form, exc)
@@ -60,9 +61,7 @@ def password_reset_view(request: HttpRequest) -> HttpResponse:
             services.password_reset_request(
                 email=form.cleaned_data["email"],
                 ip=client_ip(request),
-                reset_url=lambda uid, token: request.build_absolute_uri(
-                    f"/password/reset/{uid}/{token}"
-                ),
+                reset_url=lambda uid, token: here_url(request, f"/password/reset/{uid}/{token}"),
             )
         except ServiceError as exc:
             form.add_error(None, exc.message)
@@ -125,7 +124,7 @@ def email_verify_send_view(request: HttpRequest, membership: Any) -> HttpRespons
     """The banner's "send the link again" (a few times an hour)."""
     try:
         sent = services.email_verification_resend(
-            user=membership.user, verify_url=request.build_absolute_uri("/verify-email")
+            user=membership.user, verify_url=here_url(request, "/verify-email")
         )
     except ServiceError as exc:
         messages.error(request, exc.message)

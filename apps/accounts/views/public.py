@@ -14,9 +14,10 @@ from apps.accounts.forms import (
     SignupForm,
     slug_refusal,
 )
-from apps.accounts.views.common import page_language, tenant_url, unlock_url
+from apps.accounts.views.common import page_language
 from apps.core.clients import client_ip
 from apps.core.errors import ServiceError, form_errors_from
+from apps.core.hosts import here_url, host_url
 from apps.tenants.services import tenant_signup
 
 
@@ -29,8 +30,8 @@ def signup_view(request: HttpRequest) -> HttpResponse:
             tenant = tenant_signup(
                 **form.cleaned_data,
                 ip=client_ip(request),
-                unlock_url=unlock_url(request),
-                verify_url=lambda tenant: tenant_url(tenant, request, "/verify-email"),
+                unlock_url=here_url(request, "/unlock"),
+                verify_url=lambda tenant: host_url("/verify-email", slug=tenant.slug),
             )
         except ServiceError as exc:
             form.add_error(None, exc.message)
@@ -45,7 +46,7 @@ def signup_view(request: HttpRequest) -> HttpResponse:
             if page_language():
                 services.user_language_set(user=owner, language=page_language())
             token = services.handoff_issue(user=owner, tenant=tenant)
-            return HttpResponseRedirect(tenant_url(tenant, request, f"/handoff?token={token}"))
+            return HttpResponseRedirect(host_url(f"/handoff?token={token}", slug=tenant.slug))
     return render(
         request,
         "accounts/signup.html",
@@ -88,8 +89,8 @@ def find_company_view(request: HttpRequest) -> HttpResponse:
             services.companies_email_links(
                 email=form.cleaned_data["email"],
                 ip=client_ip(request),
-                login_url=lambda tenant: tenant_url(tenant, request, settings.LOGIN_URL),
-                signup_url=request.build_absolute_uri("/signup"),
+                login_url=lambda tenant: host_url(settings.LOGIN_URL, slug=tenant.slug),
+                signup_url=host_url("/signup"),
             )
         except ServiceError as exc:
             form.add_error(None, exc.message)

@@ -9,9 +9,10 @@ from django.shortcuts import redirect, render
 from apps.accounts import services
 from apps.accounts.decorators import member_required
 from apps.accounts.forms import ReauthForm
-from apps.accounts.views.common import safe_next, unlock_url
+from apps.accounts.views.common import safe_next
 from apps.core.clients import client_ip
 from apps.core.errors import ServiceError
+from apps.core.hosts import here_url
 
 
 @member_required()
@@ -25,7 +26,7 @@ def reauth_view(request: HttpRequest, membership: Any) -> HttpResponse:
                 user=membership.user,
                 password=form.cleaned_data["password"],
                 ip=client_ip(request),
-                unlock_url=unlock_url(request),
+                unlock_url=here_url(request, "/unlock"),
             )
         except ServiceError as exc:
             form.add_error("password", exc.message)

@@ -25,14 +25,11 @@ from apps.accounts.forms import (
 from apps.accounts.models import User
 from apps.accounts.oidc import oidc_enabled
 from apps.accounts.policies import can_delete_company
-from apps.accounts.views.common import (
-    safe_next,
-    tenant_url,
-    unlock_url,
-)
+from apps.accounts.views.common import safe_next
 from apps.accounts.views.two_factor import second_step_start, session_device
 from apps.core.clients import client_ip
 from apps.core.errors import ServiceError, form_errors_from
+from apps.core.hosts import here_url, host_url
 
 
 def login_view(request: HttpRequest) -> HttpResponse:
@@ -45,7 +42,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 **form.cleaned_data,
                 tenant=request.tenant,  # type: ignore[attr-defined]
                 ip=client_ip(request),
-                unlock_url=unlock_url(request),
+                unlock_url=here_url(request, "/unlock"),
             )
         except ServiceError as exc:
             form.add_error(None, exc.message)
@@ -150,7 +147,7 @@ def switch_view(request: HttpRequest, membership: Any, slug: str) -> HttpRespons
     token = services.handoff_issue(
         user=membership.user, tenant=target, otp_device=session_device(request)
     )
-    return HttpResponseRedirect(tenant_url(target, request, f"/handoff?token={token}"))
+    return HttpResponseRedirect(host_url(f"/handoff?token={token}", slug=target.slug))
 
 
 def handoff_view(request: HttpRequest) -> HttpResponse:

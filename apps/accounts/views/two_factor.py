@@ -8,6 +8,7 @@ and django-otp's, which records the device in the session).
 """
 
 import time
+from http import HTTPStatus
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +25,7 @@ from django_tenants.utils import get_public_schema_name
 
 from apps.accounts import selectors, services
 from apps.accounts.decorators import member_required
+from apps.accounts.exceptions import OtpThrottledError
 from apps.accounts.forms import (
     PASSWORD_BACKEND,
     OperatorPasswordForm,
@@ -34,9 +36,11 @@ from apps.accounts.models import Membership, User
 from apps.accounts.policies import can_require_two_factor
 from apps.core.clients import client_ip
 from apps.core.errors import ServiceError
+from apps.core.hosts import here_url
 from apps.tenants.models import Tenant
 from apps.tenants.services import tenant_two_factor_required_set
 
+TOO_MANY_REQUESTS = HTTPStatus.TOO_MANY_REQUESTS.value
 PENDING = "kura_two_factor_pending"
 ENROLMENT_KEY = "kura_two_factor_key"
 NEW_CODES = "kura_recovery_codes"
@@ -67,6 +71,16 @@ def session_device(request: HttpRequest) -> str:
     return str(request.session.get(DEVICE_ID_SESSION_KEY, ""))
 
 
+def _waiting(response: HttpResponse, refusal: ServiceError | None) -> HttpResponse:
+    """A page refused for a while (too many wrong codes just before, django-otp's throttling,
+    or a paused password check) answers 429 and when to try again, as the API does; its
+    form says so in words."""
+    if refusal is not None and refusal.status_code == TOO_MANY_REQUESTS and refusal.retry_after:
+        response.status_code = TOO_MANY_REQUESTS
+        response["Retry-After"] = str(refusal.retry_after)
+    return response
+
+
 def _pending(request: HttpRequest) -> dict[str, Any] | None:
     pending = request.session.get(PENDING)
     if (
@@ -85,6 +99,7 @@ def login_two_factor_view(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Your sign-in took too long or was ended. Please sign in again."))
         return redirect(settings.LOGIN_URL)
     form = TwoFactorCodeForm(request.POST or None)
+    refusal = None
     if request.method == "POST" and form.is_valid():
         try:
             membership, device = services.two_factor_sign_in_finish(
@@ -93,6 +108,9 @@ def login_two_factor_view(request: HttpRequest) -> HttpResponse:
                 code=form.cleaned_data["code"],
                 ip=client_ip(request),
             )
+        except OtpThrottledError as exc:
+            form.add_error("code", exc.message)  # no code was tried: not a wrong one
+            refusal = exc
         except ServiceError as exc:
             pending["f"] += 1
             if pending["f"] >= settings.TWO_FACTOR_PENDING_ATTEMPTS:
@@ -113,7 +131,7 @@ def login_two_factor_view(request: HttpRequest) -> HttpResponse:
                     _("You signed in with a recovery code; %(count)d are left.") % {"count": left},
                 )
             return redirect(pending["n"])
-    return render(request, "accounts/login_two_factor.html", {"form": form})
+    return _waiting(render(request, "accounts/login_two_factor.html", {"form": form}), refusal)
 
 
 # --- a person's own two-factor, on /profile ----------------------------------------------
@@ -203,6 +221,7 @@ def two_factor_view(request: HttpRequest, membership: Membership) -> HttpRespons
 def two_factor_recovery_view(request: HttpRequest, membership: Membership) -> HttpResponse:
     """New recovery codes, for a current code; the earlier ones die."""
     form = TwoFactorCodeForm(request.POST, prefix="regenerate")
+    refusal = None
     if form.is_valid():
         try:
             codes = services.two_factor_recovery_codes_regenerate(
@@ -213,24 +232,27 @@ def two_factor_recovery_view(request: HttpRequest, membership: Membership) -> Ht
             )
         except ServiceError as exc:
             form.add_error("code", exc.message)
+            refusal = exc
         else:
             request.session[NEW_CODES] = codes
             messages.success(
                 request, _("New recovery codes made; the earlier ones no longer work.")
             )
             return redirect("two-factor")
-    return _two_factor_page(
+    page = _two_factor_page(
         request,
         membership.user,
         "accounts/two_factor.html",
         {"membership": membership, "regenerate_form": form},
     )
+    return _waiting(page, refusal)
 
 
 @require_POST
 @member_required()
 def two_factor_disable_view(request: HttpRequest, membership: Membership) -> HttpResponse:
     form = TwoFactorDisableForm(request.POST, prefix="disable")
+    refusal = None
     if form.is_valid():
         try:
             services.two_factor_disable(
@@ -242,16 +264,18 @@ def two_factor_disable_view(request: HttpRequest, membership: Membership) -> Htt
             )
         except ServiceError as exc:
             form.add_error(None, exc.message)
+            refusal = exc
         else:
             request.session.pop(DEVICE_ID_SESSION_KEY, None)
             messages.success(request, _("Two-factor sign-in is off."))
             return redirect("two-factor")
-    return _two_factor_page(
+    page = _two_factor_page(
         request,
         membership.user,
         "accounts/two_factor.html",
         {"membership": membership, "disable_form": form},
     )
+    return _waiting(page, refusal)
 
 
 # --- the owner's requirement ---------------------------------------------------------------
@@ -301,7 +325,7 @@ def _operator_password(request: HttpRequest) -> HttpResponse:
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
                 ip=client_ip(request),
-                unlock_url=request.build_absolute_uri("/unlock"),
+                unlock_url=here_url(request, "/unlock"),
             )
         except ServiceError as exc:
             form.add_error(None, exc.message)
