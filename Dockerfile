@@ -1,6 +1,6 @@
-# Kura's image: gunicorn serving config.wsgi under production settings, static files
-# collected at build time and served by WhiteNoise. docker-compose.yml runs it as web,
-# worker, beat and one-shot services; secrets come from the environment at run time
+# Kura's image: gunicorn serving config.wsgi under production settings (config/gunicorn.py),
+# static files collected at build time and served by WhiteNoise. docker-compose.yml runs it
+# as web, worker, beat and one-shot services; secrets come from the environment at run time
 # (scripts/docker-entrypoint.sh reads the ones compose generates).
 
 # The browser packages (Pico CSS, htmx) from the npm registry, as `make install` gets them.
@@ -13,7 +13,9 @@ RUN ./scripts/frontend.sh --production
 
 FROM python:3.11-slim-bookworm
 
-# WEB_CONCURRENCY: gunicorn's worker processes (each runs the threads given in CMD).
+# WEB_CONCURRENCY x WEB_THREADS: gunicorn's worker processes and threads in each
+# (config/gunicorn.py), which is also the most PostgreSQL connections a web container holds
+# (README, "Database connections").
 # PROMETHEUS_MULTIPROC_DIR: where every process leaves its samples for /metrics
 # (apps/core/metrics.py); docker-compose.yml shares it between web, worker and beat.
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -23,7 +25,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DJANGO_SETTINGS_MODULE=config.settings.production \
     DJANGO_STATIC_ROOT=/app/staticfiles \
-    WEB_CONCURRENCY=2
+    WEB_CONCURRENCY=2 \
+    WEB_THREADS=4
 
 WORKDIR /app
 # libmagic: the real type of an upload from its first bytes (apps/files/sniffing.py).
@@ -50,5 +53,4 @@ USER kura
 
 EXPOSE 8000
 ENTRYPOINT ["/app/scripts/docker-entrypoint.sh"]
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", \
-     "--worker-class", "gthread", "--threads", "4", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "config/gunicorn.py"]

@@ -8,7 +8,7 @@ LOCAL := DJANGO_SETTINGS_MODULE=config.settings.local
 
 .PHONY: run test install messages browser services services-stop services-status migrate demo lint bench
 
-run: demo  ## services, migrations, demo tenants, then web + worker + beat (Ctrl-C stops them)
+run: demo  ## services, migrations, demo tenants, then web (gunicorn, reloading) + worker + beat (Ctrl-C stops them)
 	@echo "Kura is starting: http://localhost:8000/ (operators: /admin/), http://acme.localhost:8000/, http://globex.localhost:8000/"
 	@# /metrics adds up the samples the processes write here (Procfile): a fresh start each run.
 	rm -rf .data/metrics && mkdir -p .data/metrics
@@ -65,6 +65,7 @@ bench: install services demo  ## every benchmark; each prints figures measured s
 	$(LOCAL) $(BIN)/python bench/auth_overhead.py
 	$(LOCAL) $(BIN)/python bench/delay_precision.py
 	$(LOCAL) $(BIN)/python bench/load.py
+	$(LOCAL) $(BIN)/python bench/load.py --make-run --clients 100 --seconds 60
 	$(LOCAL) $(BIN)/python bench/upload_throughput.py
 	$(LOCAL) $(BIN)/python bench/pagination.py
 	$(LOCAL) $(BIN)/python bench/search.py

@@ -2,9 +2,15 @@
 
 gunicorn serves the API with production settings (config.settings.production, secrets
 drawn for the run; gthread, 2 workers x 4 threads as in bench/auth_overhead.py) on a free
-loopback port. Two tenants share the clients: each client is a member (its own person),
-and each tenant has a viewer and an API key with write scope, on a plan whose rate limits
-they cannot reach (the bench measures the server, not our 429s).
+loopback port; or, with --make-run, `make run`'s own web server, started as the Procfile
+starts it (gunicorn with config/gunicorn.py, local settings, --reload) on a free port, for
+clients that come signed in (browsers: their sign-ins happen before the clock, as many at
+once as the server has threads).
+Meanwhile a thread counts the server's PostgreSQL connections in pg_stat_activity every
+50 ms (the server's PGAPPNAME names them): the peak must stay within workers x threads.
+Two tenants share the clients: each client is a member (its own person), and each tenant
+has a viewer and an API key with write scope, on a plan whose rate limits they cannot
+reach (the bench measures the server, not our 429s).
 
 A client is a thread with one keep-alive connection (http.client). It signs in, then picks
 weighted operations (OPS) until the time or the request budget is spent: refresh
@@ -21,6 +27,7 @@ would only idle. A database of its own (kura_bench_load, dropped at the end) and
 benchmarks' Redis databases (bench/servers.py); the server log stays in .data/bench-logs/.
 
     .venv/bin/python bench/load.py --clients 20 --seconds 120
+    .venv/bin/python bench/load.py --make-run --clients 100 --seconds 60
 """
 
 import argparse
@@ -31,13 +38,16 @@ import json
 import os
 import random
 import secrets
+import shutil
 import signal
 import statistics
+import subprocess
 import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +67,8 @@ NOTIFICATIONS = 20  # seeded per person (nothing notifies during the run)
 TIMEOUT = 10.0  # seconds a request may take before it counts as an error
 SEED = 7
 LOG = LOGS / "load-gunicorn.log"
+MAKE_RUN_LOG = LOGS / "load-make-run.log"
+APPLICATION_NAME = f"kura-bench-load-{os.getpid()}"  # the server's connections, by name
 
 
 @dataclass(frozen=True)
@@ -366,6 +378,25 @@ class Run:
     stuck: int = 0
 
 
+def sign_in_first(clients: list[Client], at_once: int) -> None:
+    """Every client's member and viewer signed in before the clock starts, `at_once` at a
+    time, as browsers that were signed in already: a hundred clients' sign-ins at once are
+    200 Argon2 hashes (24 s of CPU) in the first seconds, which measures the hash."""
+
+    def sign_in(client: Client) -> None:
+        client.login(client.member)
+        client.login(client.viewer)
+        client.samples.clear()  # not part of the run; a failed one signs in during it
+        client.errors.clear()
+        client.failures.clear()
+        # Idle until the others are signed in, longer than the server keeps a connection
+        # open (gunicorn's keepalive): the run starts on a new one, as a browser would.
+        client.conn.close()
+
+    with ThreadPoolExecutor(max_workers=at_once) as pool:
+        list(pool.map(sign_in, clients))
+
+
 def drive(clients: list[Client], seconds: float, most: int, server: int) -> Run:
     budget = itertools.count()
     before = time.process_time(), cpu_seconds(server), machine_busy()
@@ -394,7 +425,7 @@ def cuts(values: list[float]) -> str:
     return "".join(f"{x:8.1f}" for x in (q[49], q[94], q[98], max(values)))
 
 
-def report_traffic(clients: list[Client], run: Run, args: argparse.Namespace) -> tuple[int, int]:
+def report_traffic(clients: list[Client], run: Run, server: str) -> tuple[int, int]:
     """Print the figures; (errors, 5xx)."""
     samples = [s for c in clients for s in c.samples]
     errors = sum(sum(c.errors.values()) for c in clients) + run.stuck
@@ -402,10 +433,8 @@ def report_traffic(clients: list[Client], run: Run, args: argparse.Namespace) ->
     server_errors = sum(status >= 500 for *_s, status in samples)
     n = len(samples)
     print(
-        f"{args.clients} clients (threads, one keep-alive http.client connection each) for "
-        f"{run.seconds:.1f} s against gunicorn (gthread, {args.workers} workers x "
-        f"{args.threads} threads), config.settings.production, {len(TENANTS)} tenants, "
-        f"{os.cpu_count()} CPUs"
+        f"{len(clients)} clients (threads, one keep-alive http.client connection each) for "
+        f"{run.seconds:.1f} s against {server}, {len(TENANTS)} tenants, {os.cpu_count()} CPUs"
     )
     print(
         f"requests: {n} = {n / run.seconds:.0f}/s; 5xx: {server_errors}; errors (unexpected "
@@ -500,6 +529,39 @@ def report_lost(clients: list[Client]) -> int:
     ) + live
 
 
+@dataclass(frozen=True)
+class Server:
+    what: str
+    log: Path
+    most_connections: int  # workers x threads
+
+
+def start_server(args: argparse.Namespace, port: int) -> tuple[subprocess.Popen, Server]:
+    named = {"PGAPPNAME": APPLICATION_NAME}  # libpq reads it: the server's connections
+    if args.make_run:
+        from config import gunicorn as served  # the sizes the server reads, here too
+
+        metrics = LOGS / "load-make-run-metrics"  # its own, emptied as `make run` does
+        shutil.rmtree(metrics, ignore_errors=True)
+        metrics.mkdir()
+        env = {**named, "PROMETHEUS_MULTIPROC_DIR": str(metrics)}
+        server = Server(
+            f"make run's web server (the Procfile's: gunicorn gthread, {served.workers} "
+            f"workers x {served.threads} threads, --reload), config.settings.local",
+            MAKE_RUN_LOG,
+            served.workers * served.threads,
+        )
+        return servers.make_run_web(port, server.log, env), server
+    server = Server(
+        f"gunicorn (gthread, {args.workers} workers x {args.threads} threads), "
+        "config.settings.production",
+        LOG,
+        args.workers * args.threads,
+    )
+    env = {**production_env(), **named}
+    return servers.gunicorn(port, LOG, env, workers=args.workers, threads=args.threads), server
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=20)
@@ -509,6 +571,12 @@ def main() -> None:
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads a gunicorn worker")
+    parser.add_argument(
+        "--make-run",
+        action="store_true",
+        help="`make run`'s web server (the Procfile's command) instead: its own workers x "
+        "threads (WEB_CONCURRENCY, WEB_THREADS), local settings",
+    )
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the finally below cleans up
 
@@ -521,21 +589,33 @@ def main() -> None:
         seats = setup(args.clients)
         LOGS.mkdir(parents=True, exist_ok=True)
         port = servers.free_port()
-        proc = servers.gunicorn(
-            port, LOG, production_env(), workers=args.workers, threads=args.threads
-        )
+        proc, server = start_server(args, port)
+        log, most = server.log, server.most_connections
         clients = [Client(n, seat, port) for n, seat in enumerate(seats)]
-        run = drive(clients, args.seconds, args.max_requests, proc.pid)
+        with servers.ConnectionWatch(APPLICATION_NAME, every=0.05) as watch:
+            if args.make_run:
+                sign_in_first(clients, at_once=most)
+            run = drive(clients, args.seconds, args.max_requests, proc.pid)
         stop(proc)  # gracefully: whatever was in flight is finished
         proc = None
-        errors, server_errors = report_traffic(clients, run, args)
-        lost = report_lost(clients)
-        tracebacks = LOG.read_text().count("Traceback")
-        print(f"server log: {tracebacks} tracebacks ({LOG.relative_to(LOGS.parent.parent)})")
-        met = errors == server_errors == lost == 0
+        errors, server_errors = report_traffic(clients, run, server.what)
         print(
-            f"goal: 0 errors, 0 5xx, 0 lost — {'met' if met else 'NOT met'} "
-            f"({errors} errors, {server_errors} 5xx, {lost} lost)"
+            f"PostgreSQL connections of the server (pg_stat_activity every 50 ms): peak "
+            f"{watch.peak} held (in two counts in a row), bound {most} (workers x threads)"
+            + (
+                f"; {watch.highest} in one count (a connection replaced at CONN_MAX_AGE)"
+                if watch.highest > watch.peak
+                else ""
+            )
+        )
+        lost = report_lost(clients)
+        tracebacks = log.read_text().count("Traceback")
+        print(f"server log: {tracebacks} tracebacks ({log.relative_to(LOGS.parent.parent)})")
+        met = errors == server_errors == lost == 0 and watch.peak <= most
+        print(
+            f"goal: 0 errors, 0 5xx, 0 lost, at most {most} connections — "
+            f"{'met' if met else 'NOT met'} ({errors} errors, {server_errors} 5xx, {lost} lost, "
+            f"{watch.peak} connections)"
         )
     finally:
         if proc is not None:

@@ -393,18 +393,10 @@ def test_dockerfile_collects_static_files_and_runs_gunicorn_as_a_user() -> None:
     assert instructions.index(("RUN", collect)) < kinds.index("USER")
     assert [arg for kind, arg in instructions if kind == "USER"] == ["kura"]
     assert json.loads(dict(instructions)["ENTRYPOINT"]) == ["/app/scripts/docker-entrypoint.sh"]
-    assert json.loads(dict(instructions)["CMD"]) == [
-        "gunicorn",
-        "config.wsgi:application",
-        "--bind",
-        "0.0.0.0:8000",
-        "--worker-class",
-        "gthread",
-        "--threads",
-        "4",
-        "--access-logfile",
-        "-",
-    ]
+    assert json.loads(dict(instructions)["CMD"]) == ["gunicorn", "-c", "config/gunicorn.py"]
+    # The pool's size, stated: at most 2 x 4 PostgreSQL connections a web container.
+    assert "WEB_CONCURRENCY=2" in env
+    assert "WEB_THREADS=4" in env
     ignored = (ROOT / ".dockerignore").read_text().splitlines()
     assert {".git", ".venv", ".data", ".env"} <= set(ignored)
 

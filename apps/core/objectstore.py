@@ -3,6 +3,7 @@
 from functools import cache
 
 import boto3
+from botocore import UNSIGNED
 from botocore.client import BaseClient
 from botocore.config import Config
 from django.conf import settings
@@ -10,7 +11,11 @@ from django.db import connection
 
 
 @cache
-def s3_client(*, connect_timeout: float = 3, read_timeout: float = 30) -> BaseClient:
+def s3_client(
+    *, connect_timeout: float = 3, read_timeout: float = 30, unsigned: bool = False
+) -> BaseClient:
+    """The store's client; `unsigned` sends no credentials, as anyone on the network could
+    (the readiness check proves the bucket refuses them)."""
     return boto3.client(
         "s3",
         endpoint_url=settings.AWS_S3_ENDPOINT_URL,
@@ -18,7 +23,7 @@ def s3_client(*, connect_timeout: float = 3, read_timeout: float = 30) -> BaseCl
         aws_secret_access_key=settings.AWS_SECRET_ACCESS_KEY,
         region_name=settings.AWS_S3_REGION_NAME,
         config=Config(
-            signature_version="s3v4",
+            signature_version=UNSIGNED if unsigned else "s3v4",
             s3={"addressing_style": settings.AWS_S3_ADDRESSING_STYLE},
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,

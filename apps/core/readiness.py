@@ -7,7 +7,9 @@ CHECK_TIMEOUT), not their sum.
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from http import HTTPStatus
 
+from botocore.exceptions import ClientError
 from django.conf import settings
 from django.db import connections
 from django_redis import get_redis_connection
@@ -39,9 +41,19 @@ def check_elasticsearch() -> None:
 
 
 def check_object_store() -> None:
-    s3_client(connect_timeout=CHECK_TIMEOUT, read_timeout=CHECK_TIMEOUT).head_bucket(
-        Bucket=settings.AWS_STORAGE_BUCKET_NAME
-    )
+    """The bucket answers Kura's keys, and refuses anyone else's listing: a bucket that
+    answers an unsigned one shows every company's keys and sizes to whoever asks."""
+    bucket = settings.AWS_STORAGE_BUCKET_NAME
+    s3_client(connect_timeout=CHECK_TIMEOUT, read_timeout=CHECK_TIMEOUT).head_bucket(Bucket=bucket)
+    anyone = s3_client(connect_timeout=CHECK_TIMEOUT, read_timeout=CHECK_TIMEOUT, unsigned=True)
+    try:
+        # MaxKeys=0: a public bucket answers an empty listing, so the probe stays cheap.
+        anyone.list_objects_v2(Bucket=bucket, MaxKeys=0)
+    except ClientError as refused:
+        if refused.response["ResponseMetadata"]["HTTPStatusCode"] == HTTPStatus.FORBIDDEN:
+            return
+        raise
+    raise RuntimeError(f"bucket {bucket} is public: it answers an unsigned listing")
 
 
 def check_clamd() -> None:

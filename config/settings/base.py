@@ -76,9 +76,11 @@ MIDDLEWARE = [
     "apps.core.middleware.HealthCheckMiddleware",
     # Request latency by route for /metrics (the probes above are not counted).
     "apps.core.metrics.RequestMetricsMiddleware",
-    "django_tenants.middleware.main.TenantMainMiddleware",
+    # Static files and the https redirect need no tenant: answered before the tenant lookup
+    # (a database query), as WhiteNoise asks, on any host (as runserver served them).
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django_tenants.middleware.main.TenantMainMiddleware",
     # The caller's address for audit entries recorded while the request is served.
     "apps.audit.context.AuditContextMiddleware",
     "apps.accounts.middleware.SessionMiddleware",

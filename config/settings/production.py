@@ -47,13 +47,3 @@ EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.s
 # does it at build time); WhiteNoise serves them with far-future cache headers.
 STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", default=str(STATIC_ROOT)))
 STORAGES["staticfiles"]["BACKEND"] = "whitenoise.storage.CompressedManifestStaticFilesStorage"
-# Static files and the https redirect need no tenant: answer them before the tenant lookup
-# (a database query), as WhiteNoise asks. Development's runserver serves static files
-# before any middleware too.
-EARLY_MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-]
-MIDDLEWARE = [name for name in MIDDLEWARE if name not in EARLY_MIDDLEWARE]
-TENANT_LOOKUP = MIDDLEWARE.index("django_tenants.middleware.main.TenantMainMiddleware")
-MIDDLEWARE[TENANT_LOOKUP:TENANT_LOOKUP] = EARLY_MIDDLEWARE

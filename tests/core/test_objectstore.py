@@ -1,5 +1,6 @@
 """The S3 server enforces what pre-signed URLs promise: signature and expiry."""
 
+import re
 import time
 import uuid
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -77,3 +78,51 @@ def test_expired_url_is_refused(key):
     response = requests.put(url, data=b"late", timeout=10)
     assert response.status_code == 403
     assert stored(key) is None
+
+
+# Without a signature: what anyone on the network gets (scripts/services/s3.sh keeps the
+# bucket private).
+
+
+def unsigned_get(path: str, **params: str) -> requests.Response:
+    url = f"{settings.AWS_S3_ENDPOINT_URL}/{settings.AWS_STORAGE_BUCKET_NAME}/{path}"
+    return requests.get(url, params=params, timeout=10)
+
+
+def s3_error_code(response: requests.Response) -> str:
+    """The code of S3's error document, which is all the body may hold: no stack trace, no
+    path, no server internals."""
+    assert response.headers["Content-Type"].startswith("application/xml")
+    document = re.fullmatch(
+        r"<\?xml [^>]*\?><Error><Code>(\w+)</Code><Message>[\w .,-]*</Message>"
+        r"<RequestId>[0-9A-F]+</RequestId></Error>",
+        response.text,
+    )
+    assert document is not None, response.text[:1000]
+    return document[1]
+
+
+def test_an_unsigned_listing_of_the_bucket_is_refused(key):
+    s3_client().put_object(Bucket=settings.AWS_STORAGE_BUCKET_NAME, Key=key, Body=b"secret")
+    for params in ({}, {"prefix": f"{settings.KURA_OBJECT_KEY_PREFIX}/"}, {"list-type": "2"}):
+        response = unsigned_get("", **params)
+        assert response.status_code == 403
+        assert s3_error_code(response) == "AccessDenied"
+
+
+def test_an_unsigned_get_of_an_object_is_refused(key):
+    s3_client().put_object(Bucket=settings.AWS_STORAGE_BUCKET_NAME, Key=key, Body=b"secret")
+    response = unsigned_get(key)
+    assert response.status_code == 403
+    assert s3_error_code(response) == "AccessDenied"
+    assert requests.head(response.url, timeout=10).status_code == 403
+
+
+def test_an_error_names_no_internals(key):
+    """A key under an object's key is a path under a file on the store's disk: the server
+    fails, and says no more than S3 would (no stack trace, no path, no server version)."""
+    s3_client().put_object(Bucket=settings.AWS_STORAGE_BUCKET_NAME, Key=key, Body=b"secret")
+    response = unsigned_get(f"{key}/under")
+    assert response.status_code == 500
+    assert s3_error_code(response) == "InternalError"
+    assert "jetty" not in response.headers.get("Server", "").lower()

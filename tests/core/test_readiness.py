@@ -1,9 +1,13 @@
 """/healthz and /readyz against the real services (and one made unreachable)."""
 
+import uuid
+
 import pytest
+from django.conf import settings
 from django.test import override_settings
 
-from apps.core.readiness import CHECKS
+from apps.core.objectstore import s3_client
+from apps.core.readiness import CHECKS, check_object_store, readiness
 
 pytestmark = pytest.mark.django_db
 
@@ -44,3 +48,37 @@ def test_readyz_is_503_naming_what_is_unreachable(client, override, failing):
     assert body["status"] == "unavailable"
     assert body["failing"] == [failing]
     assert body["checks"][failing].startswith("error: ")
+
+
+@pytest.fixture
+def bucket():
+    """Makes a bucket of this test's own, private or public-read (an AllUsers READ grant:
+    anyone may list it), and deletes it afterwards."""
+    made = []
+
+    def make(acl: str) -> str:
+        name = f"kura-test{settings.TEST_SLOT}-{acl}-{uuid.uuid4().hex[:8]}"
+        s3_client().create_bucket(Bucket=name, ACL=acl)
+        made.append(name)
+        return name
+
+    yield make
+    for name in made:
+        s3_client().delete_bucket(Bucket=name)
+
+
+def test_the_object_store_check_fails_against_a_public_bucket(bucket):
+    public = bucket("public-read")
+    with override_settings(AWS_STORAGE_BUCKET_NAME=public):
+        with pytest.raises(RuntimeError) as failed:
+            check_object_store()
+        state = readiness()["object_store"]
+    reason = f"bucket {public} is public: it answers an unsigned listing"
+    assert str(failed.value) == reason
+    assert state == f"error: RuntimeError: {reason}"
+
+
+def test_the_object_store_check_passes_against_a_private_bucket(bucket):
+    with override_settings(AWS_STORAGE_BUCKET_NAME=bucket("private")):
+        check_object_store()
+        assert readiness()["object_store"] == "ok"
