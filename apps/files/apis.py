@@ -182,6 +182,8 @@ class UploadCompleteApi(APIView):
     stays open; a file that is not what was declared: 400 `upload_rejected`, it is gone."""
 
     permission_classes = [IsTenantPrincipal]
+    # Up to FILES_MAX_PARTS parts, each `{"part_number": …, "etag": …}` in 200 bytes.
+    max_body_bytes = settings.FILES_MAX_PARTS * 200
 
     class InputSerializer(serializers.Serializer):
         file_id = serializers.UUIDField()
