@@ -119,6 +119,7 @@ class UploadPartsApi(APIView):
         md5s = ItemsField(
             child=serializers.CharField(max_length=32),
             required=False,
+            max_length=settings.FILES_PART_URLS_PER_CALL,
             help_text=_("Base64 MD5 of each part, in the order of part_numbers."),
         )
 
