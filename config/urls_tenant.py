@@ -47,5 +47,6 @@ urlpatterns = [
     *usage_urls.page_patterns,
 ]
 
+handler400 = "apps.core.views.bad_request"
 handler404 = "apps.core.views.page_not_found"
 handler500 = "apps.core.views.server_error"

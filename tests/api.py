@@ -26,3 +26,13 @@ def bearer(tenant: Tenant, access: str) -> APIClient:
     client = api_client(tenant)
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
     return client
+
+
+def too_large(limit: int) -> dict[str, object]:
+    """The answer to a body over a view's limit of `limit` bytes."""
+    return {
+        "status": 413,
+        "code": "request_too_large",
+        "message": f"The request body is too large: this accepts at most {limit} bytes.",
+        "errors": {},
+    }

@@ -17,10 +17,11 @@ from apps.accounts.permissions import principal_of, principal_required
 from apps.catalog import imports, policies, selectors, services
 from apps.catalog.errors import ImportTooLargeError
 from apps.catalog.models import MAX_DESCRIPTION, MAX_PRICE, MAX_STOCK, Brand, Category, Product
+from apps.core.bodies import FORM_ENVELOPE_BYTES
 from apps.core.fields import ItemsField
 from apps.core.openapi import error_response
 from apps.core.pagination import any_style_envelope, any_style_parameters, page_data, paginate
-from apps.core.params import MAX_ID, int_param
+from apps.core.params import MAX_ID
 from apps.files.serializers import FileImagesSerializer
 
 IN_USE = "Products (or subcategories) still use it."
@@ -359,6 +360,9 @@ class ProductImportApi(APIView):
 
     permission_classes = [CatalogPermission]
     parser_classes = [MultiPartParser]
+    # Refused before the upload is read (and spooled to disk) at all.
+    max_body_bytes = imports.MAX_BYTES + FORM_ENVELOPE_BYTES
+    body_too_large_error = ImportTooLargeError
 
     class InputSerializer(serializers.Serializer):
         file = serializers.FileField(help_text=_("CSV, UTF-8 or Shift_JIS, at most 10 MiB."))
@@ -379,9 +383,6 @@ class ProductImportApi(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        # Refused before the upload is read (and spooled to disk) at all.
-        if int_param(request.META.get("CONTENT_LENGTH")) > imports.MAX_BYTES + 64 * 1024:
-            raise ImportTooLargeError
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = imports.products_import(

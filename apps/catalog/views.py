@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.decorators import member_required
 from apps.accounts.principal import Principal
-from apps.catalog import selectors, services
-from apps.catalog.errors import ImportInvalidError
+from apps.catalog import imports, selectors, services
+from apps.catalog.errors import ImportInvalidError, ImportTooLargeError
 from apps.catalog.forms import (
     SEARCH_PAGE_SIZE,
     BrandForm,
@@ -27,6 +27,7 @@ from apps.catalog.forms import (
 from apps.catalog.imports import products_import
 from apps.catalog.models import Product
 from apps.catalog.policies import can_manage_catalog
+from apps.core.bodies import FORM_ENVELOPE_BYTES, accepts_body_up_to
 from apps.core.errors import ServiceError, error_text, form_errors_from
 from apps.core.pagination import numbered_page
 from apps.core.params import int_param
@@ -48,6 +49,7 @@ def _manager(membership: Any) -> Principal:
     return principal
 
 
+@accepts_body_up_to(imports.MAX_BYTES + FORM_ENVELOPE_BYTES, error=ImportTooLargeError)
 @member_required()
 def manage_view(request: HttpRequest, membership: Any) -> HttpResponse:
     """Products newest first, a page at a time; categories and brands with their forms."""

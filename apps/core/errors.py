@@ -4,6 +4,7 @@ the API layer (and DRF's settings import the authentication classes, which use s
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 class ServiceError(Exception):
@@ -47,3 +48,17 @@ def form_errors_from(form: Any, exc: ServiceError | ValidationError, **fields: s
     for field, errors in per_field.items():
         name = fields.get(field, field)
         form.add_error(name if name in form.fields else None, errors)
+
+
+class RequestTooLargeError(ServiceError):
+    """A request body over the limit of the view it is sent to (apps.core.bodies)."""
+
+    status_code = 413
+    code = "request_too_large"
+
+    @classmethod
+    def over(cls, limit: int) -> "RequestTooLargeError":
+        return cls(
+            _("The request body is too large: this accepts at most %(limit)d bytes.")
+            % {"limit": limit}
+        )

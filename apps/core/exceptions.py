@@ -7,7 +7,9 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
@@ -17,7 +19,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
-from apps.core.errors import ServiceError
+from apps.core.errors import RequestTooLargeError, ServiceError
 
 
 def error_body(
@@ -76,6 +78,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     Services raise ServiceError or Django's ValidationError; they become responses here,
     so no view translates them. Anything unexpected is left to Django (a logged 500).
     """
+    if isinstance(exc, RequestDataTooBig):  # Django's limit on form fields (multipart)
+        exc = RequestTooLargeError.over(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     if isinstance(exc, ServiceError):
         return _service_error_response(exc)
     exc = _as_api_exception(exc)

@@ -27,8 +27,21 @@ def _messages(detail: Any, prefix: str = "") -> list[str]:
 
 
 class ItemsField(serializers.ListField):
-    """A list whose items' errors come as one flat list of messages ("item 2: …"): the one
-    error shape holds a list of strings per field, where DRF would nest them by index."""
+    """A list of at most `max_length` items, every list the API takes.
+
+    A longer one is refused before any item is looked at: DRF's ListField validates every
+    item first and counts them after (seconds of CPU for a list of 100,000). Items' errors
+    come as one flat list of messages ("item 2: …"): the one error shape holds a list of
+    strings per field, where DRF would nest them by index."""
+
+    def __init__(self, *, max_length: int, **kwargs: Any) -> None:
+        super().__init__(max_length=max_length, **kwargs)
+        self.max_items = max_length
+
+    def to_internal_value(self, data: Any) -> list[Any]:
+        if isinstance(data, list) and len(data) > self.max_items:
+            self.fail("max_length", max_length=self.max_items)
+        return super().to_internal_value(data)
 
     def run_child_validation(self, data: list[Any]) -> list[Any]:
         try:

@@ -1,13 +1,16 @@
 import ipaddress
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.crypto import constant_time_compare
 
+from apps.core.bodies import announced_length, body_too_large, max_body_bytes
 from apps.core.exceptions import error_response
 from apps.core.metrics import metrics_response
 from apps.core.readiness import backlogs, readiness
+from apps.core.views import request_too_large
 
 
 def details_allowed(request: HttpRequest) -> bool:
@@ -60,3 +63,22 @@ class HealthCheckMiddleware:
                 )
             return metrics_response()
         return self.get_response(request)
+
+
+class BodyLimitMiddleware:
+    """Refuses a body announced over its view's limit (apps.core.bodies) once the URL has
+    named the view, before anything reads it: CSRF's check of a form, a page's
+    request.POST, DRF's parser."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
+        if announced_length(request) <= max_body_bytes(view_func):
+            return None
+        return request_too_large(request, body_too_large(view_func))

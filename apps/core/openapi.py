@@ -32,6 +32,7 @@ FORBIDDEN = (
     "only people may act, a suspended membership, or a credential of another company."
 )
 NOT_FOUND = "No such thing, or not one the caller may see."
+TOO_LARGE = "The body is larger than this operation accepts (`request_too_large`)."
 NOT_ACCEPTABLE = "The `Accept` header does not allow `application/json`."
 THROTTLED = "Too many requests; `Retry-After` says when to try again."
 RETRY_AFTER = {
@@ -114,6 +115,7 @@ class KuraAutoSchema(AutoSchema):
             errors[404] = _error(NOT_FOUND)
         errors[406] = _error(NOT_ACCEPTABLE)
         if has_body:
+            errors[413] = _error(TOO_LARGE)
             errors[415] = _error(UNSUPPORTED_MEDIA_TYPE)
         if self.view.get_throttles():
             errors[429] = _error(THROTTLED, RETRY_AFTER)

@@ -126,6 +126,7 @@ class UploadPartsApi(APIView):
         md5s = ItemsField(
             child=serializers.CharField(max_length=32),
             required=False,
+            max_length=settings.FILES_PART_URLS_PER_CALL,
             help_text=_("Base64 MD5 of each part, in the order of part_numbers."),
         )
 
@@ -189,6 +190,8 @@ class UploadCompleteApi(APIView):
     stays open; a file that is not what was declared: 400 `upload_rejected`, it is gone."""
 
     permission_classes = [IsTenantPrincipal]
+    # Up to FILES_MAX_PARTS parts, each `{"part_number": …, "etag": …}` in 200 bytes.
+    max_body_bytes = settings.FILES_MAX_PARTS * 200
 
     class InputSerializer(serializers.Serializer):
         file_id = serializers.UUIDField()

@@ -6,7 +6,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "apps.core.openapi.KuraAutoSchema",
     "EXCEPTION_HANDLER": "apps.core.exceptions.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON read within the view's body limit and nesting depth (never a RecursionError).
+    "DEFAULT_PARSER_CLASSES": ["apps.core.parsers.JSONParser"],
     # Tokens first: integrators; the session serves the tenant's own web pages.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "apps.accounts.authentication.TenantJWTAuthentication",

@@ -88,6 +88,8 @@ MIDDLEWARE = [
     # A deactivated company answers a refusal before any session, token or key is read.
     "apps.tenants.middleware.TenantOpenMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A body over the view's limit is refused before anything reads it (CSRF reads forms).
+    "apps.core.middleware.BodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "apps.accounts.middleware.SessionLimitsMiddleware",
@@ -187,6 +189,13 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+
+# The largest request body a view reads, JSON or form (apps/core/bodies.py); a view where
+# more is legitimate says how much (an import's file, an upload's 10,000 parts). Larger:
+# 413 before any of it is read.
+KURA_MAX_BODY_BYTES = env.int("KURA_MAX_BODY_BYTES", default=256 * 1024)
+# Django's own check of form fields (files aside) and of request.body: the same limit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = KURA_MAX_BODY_BYTES
 
 # Pages ask for the notification bell again this often (htmx polling), in seconds.
 KURA_BELL_POLL_SECONDS = env.int("KURA_BELL_POLL_SECONDS", default=30)
