@@ -121,6 +121,8 @@ class KuraAutoSchema(AutoSchema):
         ):
             blank = field.allow_blank or not field.trim_whitespace
             schema["pattern"] = TEXT_PATTERN if blank else NOT_BLANK_TEXT_PATTERN
+        if isinstance(field, serializers.FileField) and not field.allow_empty_file:
+            schema["minLength"] = 1  # an empty file part is no file to Django's parser
         if any(isinstance(v, UniqueItemsValidator) for v in field.validators):
             schema["uniqueItems"] = True
 
