@@ -6,6 +6,7 @@ member of another company. A route added to the URLconf without a row here fails
 `test_every_route_has_a_row`, so every new endpoint states who may reach it.
 """
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -74,11 +75,11 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ("auth-refresh", "post"): ("/auth/refresh", {}, same(400)),
     ("auth-logout", "post"): ("/auth/logout", None, row(204, 204, 204, 204, 401, 401, 401, 403)),
     ("profile-api", "get"): ("/api/profile", None, PERSON_READ),
-    # People's own tokens only (a wrong current password here: 400); keys have no password.
+    # People's own tokens only (a wrong current password here: 422); keys have no password.
     ("profile-password-api", "post"): (
         "/api/profile/password",
         {"current_password": "wrong", "new_password": "plum-tomato-harbour-42"},
-        row(400, 400, 400, 400, 401, 401, 401, 403),
+        row(422, 422, 422, 422, 401, 401, 401, 403),
     ),
     ("profile-sessions-api", "get"): ("/api/profile/sessions", None, PERSON_READ),
     # "Everywhere else": each caller's own sign-ins but the one calling (none here).
@@ -535,8 +536,12 @@ def fresh_objects(world: World, template: str) -> dict[str, object]:
 
 
 def formatted(value: object, values: dict[str, object]) -> object:
-    """A body with the ids filled in, in nested lists and objects too."""
+    """A body with the ids filled in, in nested lists and objects too; an id that is all of
+    a value stays a number, as a JSON client sends it."""
     if isinstance(value, str):
+        whole = re.fullmatch(r"\{(\w+)\}", value)
+        if whole and isinstance(values.get(whole[1]), int):
+            return values[whole[1]]
         return value.format(**values)
     if isinstance(value, dict):
         return {k: formatted(v, values) for k, v in value.items()}

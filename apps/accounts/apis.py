@@ -28,6 +28,7 @@ from apps.accounts.services import (
     two_factor_sign_in_check,
 )
 from apps.core.clients import client_ip
+from apps.core.fields import StrictSerializer
 from apps.core.hosts import here_url
 from apps.core.openapi import error_response
 from apps.core.output import output
@@ -47,7 +48,7 @@ class LoginApi(APIView):
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         email = serializers.EmailField()
         password = serializers.CharField(trim_whitespace=False, max_length=4096)
         otp = serializers.CharField(
@@ -110,7 +111,7 @@ class RefreshApi(APIView):
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         refresh_token = serializers.CharField(max_length=4096)
 
     @extend_schema(
@@ -191,7 +192,7 @@ class PasswordChangeApi(APIView):
     authentication_classes = [TenantJWTAuthentication]
     permission_classes = [IsTenantPerson]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         current_password = serializers.CharField(trim_whitespace=False, max_length=4096)
         new_password = serializers.CharField(trim_whitespace=False, max_length=4096)
 
@@ -200,7 +201,7 @@ class PasswordChangeApi(APIView):
         request=InputSerializer,
         responses={
             204: None,
-            400: error_response(
+            422: error_response(
                 "The current password is not correct (`password_incorrect`, under "
                 "`errors.current_password`), or the new one breaks a password rule (under "
                 "`errors.new_password`)."

@@ -46,9 +46,10 @@ class InvitationInvalidError(ServiceError):
 
 
 class PasswordIncorrectError(ServiceError):
-    """The current password, asked again before changing it, is wrong."""
+    """The current password, asked again before changing it, is wrong: input of the right form
+    refused for what it is (422)."""
 
-    status_code = 400
+    status_code = 422
     code = "password_incorrect"
 
 

@@ -18,16 +18,26 @@ from apps.catalog import imports, policies, selectors, services
 from apps.catalog.errors import ImportTooLargeError
 from apps.catalog.models import MAX_DESCRIPTION, MAX_PRICE, MAX_STOCK, Brand, Category, Product
 from apps.core.bodies import FORM_ENVELOPE_BYTES
-from apps.core.fields import ItemsField
+from apps.core.fields import ItemsField, StrictSerializer
 from apps.core.openapi import error_response
 from apps.core.pagination import any_style_envelope, any_style_parameters, page_data, paginate
 from apps.core.params import MAX_ID
 from apps.files.serializers import FileImagesSerializer
 
 IN_USE = "Products (or subcategories) still use it."
+NAME_TAKEN = "Another one has this name (`taken`, under `errors.name`)."
+SKU_TAKEN = "Another product has this SKU (`taken`, under `errors.sku`)."
+PARENT_REFUSED = (
+    "`parent_id` names no category, one that is not at the top level, the category itself, "
+    "or a category with subcategories would move under it (under `errors.parent_id`)."
+)
+PRODUCT_REFUSED = (
+    "`category_id` or `brand_id` names nothing of this company, or `image_ids` are not its "
+    "ready images (under the field)."
+)
 IMPORT_INVALID = (
-    "No file, or one refused as a whole (`import_invalid`): its columns (`errors.columns`), "
-    "its encoding or CSV form (`errors.file`), or its rows (`errors.rows`); nothing written."
+    "A file refused as a whole (`import_invalid`): its columns (`errors.columns`), its "
+    "encoding or CSV form (`errors.file`), or its rows (`errors.rows`); nothing written."
 )
 IMPORT_TOO_LARGE = "The file is over 10 MiB."
 
@@ -88,7 +98,7 @@ class CategoryListApi(APIView):
 
     permission_classes = [CatalogPermission]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         name = serializers.CharField(max_length=100)
         parent_id = _id_field(required=False, allow_null=True)
 
@@ -99,7 +109,11 @@ class CategoryListApi(APIView):
     @extend_schema(
         operation_id="categories_create",
         request=InputSerializer,
-        responses={201: CategorySerializer},
+        responses={
+            201: CategorySerializer,
+            409: error_response(NAME_TAKEN),
+            422: error_response(PARENT_REFUSED),
+        },
     )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
@@ -125,7 +139,7 @@ class CategoryDetailApi(APIView):
 
     permission_classes = [CatalogPermission]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         name = serializers.CharField(max_length=100, required=False)
         parent_id = _id_field(
             required=False, allow_null=True, help_text=_("Move under it; null: top level.")
@@ -138,7 +152,11 @@ class CategoryDetailApi(APIView):
     @extend_schema(
         operation_id="categories_update",
         request=InputSerializer,
-        responses=CategorySerializer,
+        responses={
+            200: CategorySerializer,
+            409: error_response(NAME_TAKEN),
+            422: error_response(PARENT_REFUSED),
+        },
     )
     def patch(self, request: Request, category_id: int) -> Response:
         data = self.InputSerializer(data=request.data)
@@ -167,7 +185,7 @@ class BrandListApi(APIView):
 
     permission_classes = [CatalogPermission]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         name = serializers.CharField(max_length=100)
 
     @extend_schema(operation_id="brands_list", responses=BrandSerializer(many=True))
@@ -175,7 +193,9 @@ class BrandListApi(APIView):
         return Response(BrandSerializer(selectors.brand_list(), many=True).data)
 
     @extend_schema(
-        operation_id="brands_create", request=InputSerializer, responses={201: BrandSerializer}
+        operation_id="brands_create",
+        request=InputSerializer,
+        responses={201: BrandSerializer, 409: error_response(NAME_TAKEN)},
     )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
@@ -198,14 +218,18 @@ class BrandDetailApi(APIView):
 
     permission_classes = [CatalogPermission]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         name = serializers.CharField(max_length=100)
 
     @extend_schema(operation_id="brands_detail", responses=BrandSerializer)
     def get(self, request: Request, brand_id: int) -> Response:
         return Response(BrandSerializer(_brand(brand_id)).data)
 
-    @extend_schema(operation_id="brands_update", request=InputSerializer, responses=BrandSerializer)
+    @extend_schema(
+        operation_id="brands_update",
+        request=InputSerializer,
+        responses={200: BrandSerializer, 409: error_response(NAME_TAKEN)},
+    )
     def patch(self, request: Request, brand_id: int) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -226,7 +250,7 @@ class BrandDetailApi(APIView):
 # Products -------------------------------------------------------------------------------
 
 
-class ProductInputSerializer(serializers.Serializer):
+class ProductInputSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(
         max_length=MAX_DESCRIPTION, required=False, allow_blank=True
@@ -246,8 +270,13 @@ class ProductInputSerializer(serializers.Serializer):
 
 
 class ProductUpdateSerializer(ProductInputSerializer):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, partial=True, **kwargs)
+    """Any of the fields: those given change."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        for field in fields.values():
+            field.required = False
+        return fields
 
 
 def _fields(data: dict[str, Any]) -> dict[str, Any]:
@@ -291,7 +320,11 @@ class ProductListApi(APIView):
     @extend_schema(
         operation_id="products_create",
         request=ProductInputSerializer,
-        responses={201: ProductSerializer},
+        responses={
+            201: ProductSerializer,
+            409: error_response(SKU_TAKEN),
+            422: error_response(PRODUCT_REFUSED),
+        },
     )
     def post(self, request: Request) -> Response:
         data = ProductInputSerializer(data=request.data)
@@ -326,7 +359,11 @@ class ProductDetailApi(APIView):
     @extend_schema(
         operation_id="products_update",
         request=ProductUpdateSerializer,
-        responses=ProductSerializer,
+        responses={
+            200: ProductSerializer,
+            409: error_response(SKU_TAKEN),
+            422: error_response(PRODUCT_REFUSED),
+        },
     )
     def patch(self, request: Request, product_id: int) -> Response:
         data = ProductUpdateSerializer(data=request.data)
@@ -377,9 +414,9 @@ class ProductImportApi(APIView):
         request={"multipart/form-data": InputSerializer},
         responses={
             200: OutputSerializer,
-            400: error_response(IMPORT_INVALID),
             413: error_response(IMPORT_TOO_LARGE),
             415: error_response("The body is not `multipart/form-data`."),
+            422: error_response(IMPORT_INVALID),
         },
     )
     def post(self, request: Request) -> Response:

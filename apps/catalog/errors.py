@@ -15,8 +15,10 @@ class InUseError(ServiceError):
 
 class ImportInvalidError(ServiceError):
     """A CSV import refused as a whole: its columns, its encoding or some of its rows
-    (`errors` names them); nothing of it was written."""
+    (`errors` names them); nothing of it was written. A well-formed upload whose content is
+    refused: 422."""
 
+    status_code = 422
     code = "import_invalid"
     default_message = _("The file was not imported.")
 

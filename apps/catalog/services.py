@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, ProtectedError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from apps.accounts.exceptions import NotAllowedError
 from apps.accounts.principal import Principal
@@ -18,6 +19,7 @@ from apps.catalog.errors import InUseError, OutOfStockError
 from apps.catalog.models import MAX_DESCRIPTION, Brand, Category, Product
 from apps.catalog.policies import can_manage_catalog
 from apps.catalog.selectors import product_ids_in
+from apps.core.errors import RefusedInputError, TakenError
 from apps.files.selectors import file_ready_list
 from apps.search.services import outbox_add
 from apps.tenants.models import Tenant
@@ -41,24 +43,33 @@ def _indexed(tenant: Tenant, product_ids: Iterable[int]) -> None:
 
 def _save(instance: Any, *, unique_field: str, message: str) -> None:
     """Validate and save; a unique value taken, before or at the same moment elsewhere, is
-    a 400 on `unique_field` (a constraint over several fields would name none)."""
-    instance.full_clean(validate_constraints=False)
+    a TakenError (409) on `unique_field` (a constraint over several fields would name none):
+    the database tells, so the check cannot race."""
+    instance.full_clean(validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
             instance.save()
     except IntegrityError:
-        raise ValidationError({unique_field: [message]}) from None
+        raise TakenError({unique_field: [message]}) from None
 
 
 # Categories ---------------------------------------------------------------------------------
 
 
-def _parent(parent_id: int | None) -> Category | None:
+def _parent(parent_id: int | None, *, of: Category | None = None) -> Category | None:
+    """The parent `parent_id` names for the category `of` (None: a new one); what the
+    request cannot know (no such category, not a top-level one) is a RefusedInputError, as
+    Category.clean would say it."""
     if parent_id is None:
         return None
     parent = Category.objects.filter(pk=parent_id).first()
     if parent is None:
-        raise ValidationError({"parent_id": [_("No such category.")]})
+        raise RefusedInputError({"parent_id": [_("No such category.")]})
+    if of is not None and parent.pk == of.pk:
+        raise RefusedInputError({"parent_id": [_("A category cannot be its own parent.")]})
+    if parent.parent_id is not None:
+        message = _("Categories have two levels: choose a top-level parent.")
+        raise RefusedInputError({"parent_id": [message]})
     return parent
 
 
@@ -89,9 +100,9 @@ def category_update(
     if name is not None:
         category.name = name.strip()
     if move:
-        category.parent = _parent(parent_id)
+        category.parent = _parent(parent_id, of=category)
         if category.parent is not None and category.children.exists():
-            raise ValidationError(
+            raise RefusedInputError(
                 {"parent_id": [_("A category with subcategories stays at the top level.")]}
             )
     _save(category, unique_field="name", message=_("A category of this name is there."))
@@ -159,7 +170,7 @@ def _apply(product: Product, changes: Mapping[str, Any]) -> None:
     ):
         chosen = changes.get(field)
         if chosen is not None and not model.objects.filter(pk=chosen).exists():
-            raise ValidationError({field: [message]})
+            raise RefusedInputError({field: [message]})
     if len(product.description) > MAX_DESCRIPTION:
         raise ValidationError(
             {
@@ -176,11 +187,11 @@ def _images(product: Product, *, actor: Principal | None, image_ids: Sequence[UU
         raise ValidationError({"image_ids": [_("At most %(max)d images.") % {"max": MAX_IMAGES}]})
     files = file_ready_list(principal=actor, file_ids=unique) if unique else []
     if len(files) != len(unique) or any(f.width is None for f in files):
-        raise ValidationError({"image_ids": [_("Choose ready images of this company.")]})
+        raise RefusedInputError({"image_ids": [_("Choose ready images of this company.")]})
     product.images.set(files)
 
 
-SKU_TAKEN = "A product with this SKU is there."
+SKU_TAKEN = gettext_noop("A product with this SKU is there.")
 
 
 @transaction.atomic

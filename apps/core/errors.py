@@ -62,3 +62,22 @@ class RequestTooLargeError(ServiceError):
             _("The request body is too large: this accepts at most %(limit)d bytes.")
             % {"limit": limit}
         )
+
+
+class RefusedInputError(ValidationError):
+    """A ValidationError about input of the form the API's schema describes, refused for what
+    it means: a time already past, an id of nothing there, fields that contradict each other,
+    a name taken. The API answers it with `status_code` (422, or 409 for a conflict with what
+    is stored) instead of 400, so that a 400 always means the schema itself says no; pages
+    show it beside its fields like any ValidationError."""
+
+    status_code = 422
+    # The error shape's `code` (ValidationError keeps a `code` of its own per message).
+    error_code = "invalid"
+
+
+class TakenError(RefusedInputError):
+    """A unique value (a name, a SKU) that something stored already has."""
+
+    status_code = 409
+    error_code = "taken"

@@ -19,7 +19,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
-from apps.core.errors import RequestTooLargeError, ServiceError
+from apps.core.errors import RefusedInputError, RequestTooLargeError, ServiceError
 
 
 def error_body(
@@ -75,13 +75,17 @@ def _validation_body(status_code: int, detail: Any) -> dict[str, Any]:
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's EXCEPTION_HANDLER: every API error leaves in the one shape.
 
-    Services raise ServiceError or Django's ValidationError; they become responses here,
-    so no view translates them. Anything unexpected is left to Django (a logged 500).
+    Services raise ServiceError or Django's ValidationError (400, or the status of a
+    RefusedInputError); they become responses here, so no view translates them. Anything
+    unexpected is left to Django (a logged 500).
     """
     if isinstance(exc, RequestDataTooBig):  # Django's limit on form fields (multipart)
         exc = RequestTooLargeError.over(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     if isinstance(exc, ServiceError):
         return _service_error_response(exc)
+    if isinstance(exc, RefusedInputError):
+        body = _validation_body(exc.status_code, as_serializer_error(exc))
+        return Response({**body, "code": exc.error_code}, status=exc.status_code)
     exc = _as_api_exception(exc)
     response = exception_handler(exc, context)
     if response is None or not isinstance(exc, exceptions.APIException):

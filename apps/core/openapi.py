@@ -1,11 +1,17 @@
-"""The OpenAPI schema: component names for nested serializers, and the one error shape on
-every operation, under each status the operation can answer with."""
+"""The OpenAPI schema: component names for nested serializers, the one error shape on
+every operation, under each status the operation can answer with, and request fields that
+say exactly what the server takes."""
 
 from typing import Any, Literal
 
+from drf_spectacular.drainage import warn
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import force_instance
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
+
+from apps.core.fields import StrictSerializer, UniqueItemsValidator
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -34,6 +40,10 @@ FORBIDDEN = (
 NOT_FOUND = "No such thing, or not one the caller may see."
 TOO_LARGE = "The body is larger than this operation accepts (`request_too_large`)."
 NOT_ACCEPTABLE = "The `Accept` header does not allow `application/json`."
+POSITION_REFUSED = (
+    "A cursor or position of the right form not made for this list (`invalid_cursor`, or "
+    "under `errors.after`), or two of `page`, `cursor` and `after` at once."
+)
 THROTTLED = "Too many requests; `Retry-After` says when to try again."
 RETRY_AFTER = {
     "Retry-After": {
@@ -46,6 +56,11 @@ RETRY_AFTER = {
 
 # A short-lived pre-signed URL, or null (a field declared with `extend_schema_field`).
 NULLABLE_URL = {"type": "string", "format": "uri", "nullable": True}
+# Text as DRF's CharField takes it: never a NUL (nor can PostgreSQL store one), and, where
+# it trims and may not be blank, with something besides whitespace. Read with re.search, as
+# JSON Schema's `pattern` is.
+TEXT_PATTERN = r"^[^\u0000]*$"
+NOT_BLANK_TEXT_PATTERN = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
 
 
 def error_response(description: str) -> OpenApiResponse:
@@ -82,14 +97,45 @@ class KuraAutoSchema(AutoSchema):
         return outer.removesuffix("Api") + name if inner else name
 
     def _get_request_for_media_type(self, serializer: Any, direction: Any = "request") -> Any:
+        if "application/json" in self.map_parsers():
+            _warn_unless_strict(force_instance(serializer), self.view)
         schema, required = super()._get_request_for_media_type(serializer, direction)
         # One of several forms, each with fields it requires: there is no empty body.
         return schema, required or isinstance(serializer, PolymorphicProxySerializer)
+
+    def _map_serializer_field(
+        self, field: Any, direction: Any, bypass_extensions: bool = False
+    ) -> dict[str, Any]:
+        # drf-spectacular inserts a field's validators next, without saying for which way.
+        self._field_direction = direction
+        schema: dict[str, Any] = super()._map_serializer_field(field, direction, bypass_extensions)
+        return schema
+
+    def _insert_field_validators(self, field: Any, schema: dict[str, Any]) -> None:
+        super()._insert_field_validators(field, schema)
+        if getattr(self, "_field_direction", None) != "request":
+            return
+        if (
+            isinstance(field, serializers.CharField)
+            and schema.get("type") == "string"
+            and not {"pattern", "format", "enum", "oneOf"} & schema.keys()
+        ):
+            blank = field.allow_blank or not field.trim_whitespace
+            schema["pattern"] = TEXT_PATTERN if blank else NOT_BLANK_TEXT_PATTERN
+        if isinstance(field, serializers.FileField) and not field.allow_empty_file:
+            schema["minLength"] = 1  # an empty file part is no file to Django's parser
+        if any(isinstance(v, UniqueItemsValidator) for v in field.validators):
+            schema["uniqueItems"] = True
 
     def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
         operation = super().get_operation(*args, **kwargs)
         if operation is None:
             return None
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "query" and not parameter.get("required"):
+                # `?state=` is no state: DRF's fields and apps.core.pagination read an empty
+                # optional query parameter as one not given (as HTML forms send them).
+                parameter["allowEmptyValue"] = True
         responses = operation["responses"]
         for status, response in self._shared_errors(operation).items():
             declared = responses.setdefault(str(status), response)
@@ -100,6 +146,7 @@ class KuraAutoSchema(AutoSchema):
 
     def _shared_errors(self, operation: dict[str, Any]) -> dict[int, dict[str, Any]]:
         places = {parameter["in"] for parameter in operation.get("parameters", [])}
+        queried = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
         has_body = "requestBody" in operation
         errors: dict[int, dict[str, Any]] = {}
         if has_body or "query" in places:
@@ -117,9 +164,30 @@ class KuraAutoSchema(AutoSchema):
         if has_body:
             errors[413] = _error(TOO_LARGE)
             errors[415] = _error(UNSUPPORTED_MEDIA_TYPE)
+        if {"cursor", "after"} & queried:
+            errors[422] = _error(POSITION_REFUSED)
         if self.view.get_throttles():
             errors[429] = _error(THROTTLED, RETRY_AFTER)
         return errors
+
+
+def _warn_unless_strict(serializer: Any, view: Any) -> None:
+    """A JSON body read by a serializer that would take 0 for false: each one, and each one
+    nested in it, is a StrictSerializer (apps.core.fields)."""
+    if isinstance(serializer, PolymorphicProxySerializer):
+        for each in serializer.serializers:
+            _warn_unless_strict(force_instance(each), view)
+        return
+    if not isinstance(serializer, serializers.Serializer):
+        return
+    if not isinstance(serializer, StrictSerializer):
+        warn(f"{type(view).__name__}: {type(serializer).__name__} is not a StrictSerializer")
+    for field in serializer.fields.values():
+        nested: Any = field
+        if isinstance(field, serializers.ListField | serializers.ListSerializer):
+            nested = field.child
+        if isinstance(nested, serializers.Serializer):
+            _warn_unless_strict(nested, view)
 
 
 def add_error_responses(result: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:

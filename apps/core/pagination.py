@@ -2,11 +2,12 @@
 scroll) and keyset (deep traversal, exports).
 
 A view parses the query string with `OffsetParams`/`CursorParams`/`KeysetParams.from_query`
-(bad input is a Django ValidationError naming the field, or `InvalidCursorError`: both answer 400
-in the one error shape), pages a queryset with `offset_page`/`cursor_page`/`keyset_page`,
-and serializes the page with the envelope from `offset_envelope`/`cursor_envelope`/
-`keyset_envelope`, which is also what it declares to the OpenAPI schema, beside
-`offset_parameters()`/`cursor_parameters()`/`keyset_parameters()`:
+(input the OpenAPI parameters refuse is a Django ValidationError naming the field, a 400 in
+the one error shape; a cursor or position of the right form not made for this list, or two
+styles at once, a 422: `InvalidCursorError` or a RefusedInputError), pages a queryset with
+`offset_page`/`cursor_page`/`keyset_page`, and serializes the page with the envelope from
+`offset_envelope`/`cursor_envelope`/`keyset_envelope`, which is also what it declares to the
+OpenAPI schema, beside `offset_parameters()`/`cursor_parameters()`/`keyset_parameters()`:
 
     @extend_schema(parameters=offset_parameters(), responses=offset_envelope(ItemSerializer))
     def get(self, request):
@@ -23,6 +24,7 @@ and no ordering field may be null.
 
 import hashlib
 import json
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -37,11 +39,10 @@ from django.db import connection, models
 from django.db.models import F, Lookup, Q
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer
 from rest_framework import serializers
 
-from apps.core.errors import ServiceError
+from apps.core.errors import RefusedInputError, ServiceError
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -52,9 +53,19 @@ MAX_PAGE = 1_000_000
 # planner's estimate, so no request ever counts a large table.
 EXACT_COUNT_UP_TO = 10_000
 MAX_TOKEN_LENGTH = 100  # a keyset token: a time, "_", an id
+# A keyset token as `keyset_token` writes it (an offset instead of the Z too), or empty: the
+# first page. Read like JSON Schema's `pattern` (re.search), so the schema and the server
+# agree on every string.
+KEYSET_POSITION_PATTERN = (
+    r"^(?:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2})"
+    r"_[0-9a-f-]{1,36})?$"
+)
 CURSOR_SALT = "kura.pagination.cursor"
 # A signed cursor of a few key values is well under this; longer is not ours.
 MAX_CURSOR_LENGTH = 1000
+# What django.core.signing writes (URL-safe base64 and colons; a dot first when compressed).
+SIGNED_CHARACTER = r"[A-Za-z0-9_.:-]"
+CURSOR_PATTERN = rf"^{SIGNED_CHARACTER}*$"
 
 M = TypeVar("M", bound=models.Model)
 Direction = Literal["next", "previous"]
@@ -62,8 +73,9 @@ Direction = Literal["next", "previous"]
 
 class InvalidCursorError(ServiceError):
     """A cursor that was tampered with, truncated, made up, or made for another company,
-    list, ordering or filters."""
+    list, ordering or filters: of the form the schema describes, but not one of ours (422)."""
 
+    status_code = 422
     code = "invalid_cursor"
     default_message = _("The cursor is not valid for this list; start again from the first page.")
 
@@ -99,14 +111,14 @@ STYLE_PARAMETERS: dict[str, Style] = {"page": "offset", "cursor": "cursor", "aft
 def style_of(query: Mapping[str, Any], *, default: Style = "cursor") -> Style:
     """Which pagination a list offering all three was asked for: `page` (offset), `cursor`
     or `after` (keyset), present even if empty (`?after=` is the first page of a keyset
-    traversal); `default` when none. Two at once is a 400 naming the second."""
+    traversal); `default` when none. Two at once is a 422 naming the second."""
     given = [name for name in STYLE_PARAMETERS if name in query]
     if len(given) > 1:
-        raise _field_error(
-            given[1],
-            _("Page with one of page, cursor or after, not %(first)s and %(second)s together.")
-            % {"first": given[0], "second": given[1]},
-        )
+        # The schema's parameters cannot say "one of": a 422 (documented with them).
+        message = _(
+            "Page with one of page, cursor or after, not %(first)s and %(second)s together."
+        ) % {"first": given[0], "second": given[1]}
+        raise RefusedInputError({given[1]: [message]})
     return STYLE_PARAMETERS[given[0]] if given else default
 
 
@@ -300,8 +312,14 @@ class CursorParams:
 
     @classmethod
     def from_query(cls, query: Mapping[str, Any]) -> "CursorParams":
-        """`?cursor=&limit=`; the cursor is checked against its list by `cursor_page`."""
-        return cls(cursor=query.get("cursor") or None, limit=_limit(query))
+        """`?cursor=&limit=`; a cursor of another form than ours is a ValidationError, one of
+        our form is checked against its list by `cursor_page`."""
+        cursor = str(query.get("cursor") or "")
+        if len(cursor) > MAX_CURSOR_LENGTH or not re.search(CURSOR_PATTERN, cursor):
+            raise _field_error(
+                "cursor", _("Enter a cursor as `next_cursor` or `previous_cursor` gives it.")
+            )
+        return cls(cursor=cursor or None, limit=_limit(query))
 
 
 @dataclass(frozen=True)
@@ -429,20 +447,22 @@ def keyset_token(created_at: datetime, pk: Any) -> str:
     return f"{created_at.astimezone(UTC).replace(tzinfo=None).isoformat()}Z_{pk}"
 
 
+def _invalid_position() -> RefusedInputError:
+    """A token of the right form naming no position (a 31 February, an id out of range)."""
+    return RefusedInputError({"after": [_("This position is not valid for this list.")]})
+
+
 def keyset_token_parse(token: str) -> tuple[datetime, str]:
     """The `(time, id)` of a token; the id stays text until the model's key field reads it."""
-    invalid = _field_error(
-        "after", _("Enter a position as <ISO 8601 time>_<id>, as `next_after` gives it.")
-    )
-    stamp, sep, pk = token.partition("_")
-    if not sep or not pk or len(token) > MAX_TOKEN_LENGTH:
-        raise invalid
+    if len(token) > MAX_TOKEN_LENGTH or not re.search(KEYSET_POSITION_PATTERN, token):
+        raise _field_error(
+            "after", _("Enter a position as <ISO 8601 time>_<id>, as `next_after` gives it.")
+        )
+    stamp, _sep, pk = token.partition("_")
     try:
         moment = datetime.fromisoformat(stamp)
     except ValueError:
-        raise invalid from None
-    if moment.tzinfo is None:
-        raise invalid
+        raise _invalid_position() from None
     return moment, pk
 
 
@@ -474,9 +494,7 @@ def keyset_page(
             pk_field.run_validators(pk)  # in the column's range
             position = [moment, pk]
         except ValidationError:
-            raise _field_error(
-                "after", _("Enter a position as <ISO 8601 time>_<id>, as `next_after` gives it.")
-            ) from None
+            raise _invalid_position() from None
     results, more = _page_after(queryset, keys, position, params.limit)
     next_after = None
     if more:
@@ -491,7 +509,7 @@ def keyset_page(
 def _limit_parameter() -> OpenApiParameter:
     return OpenApiParameter(
         "limit",
-        OpenApiTypes.INT,
+        {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
         description=f"Rows per page, 1 to {MAX_LIMIT} (default {DEFAULT_LIMIT}).",
     )
 
@@ -501,7 +519,7 @@ def offset_parameters() -> list[OpenApiParameter]:
     return [
         OpenApiParameter(
             "page",
-            OpenApiTypes.INT,
+            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
             description=f"Page number, 1 to {MAX_PAGE:,} (default 1).",
         ),
         _limit_parameter(),
@@ -512,10 +530,11 @@ def cursor_parameters() -> list[OpenApiParameter]:
     return [
         OpenApiParameter(
             "cursor",
-            OpenApiTypes.STR,
+            {"type": "string", "maxLength": MAX_CURSOR_LENGTH, "pattern": CURSOR_PATTERN},
             description=(
                 "`next_cursor` or `previous_cursor` of the previous answer, as given; valid "
-                "only for the same list with the same filters (else 400 `invalid_cursor`)."
+                "only for the same list with the same filters (else 422 `invalid_cursor`); "
+                "empty for the first page."
             ),
         ),
         _limit_parameter(),
@@ -526,7 +545,7 @@ def keyset_parameters() -> list[OpenApiParameter]:
     return [
         OpenApiParameter(
             "after",
-            OpenApiTypes.STR,
+            {"type": "string", "maxLength": MAX_TOKEN_LENGTH, "pattern": KEYSET_POSITION_PATTERN},
             description=(
                 "`next_after` of the previous answer: `<ISO 8601 time>_<id>`; empty for the "
                 "first page."
@@ -537,7 +556,8 @@ def keyset_parameters() -> list[OpenApiParameter]:
 
 
 def any_style_parameters() -> list[OpenApiParameter]:
-    """The query parameters of a list paged any of the three ways (`style_of`)."""
+    """The query parameters of a list paged any of the three ways (`style_of`); one at a
+    time, which parameters cannot say: a 422, as apps.core.openapi documents it."""
     page, limit = offset_parameters()
     return [page, cursor_parameters()[0], keyset_parameters()[0], limit]
 

@@ -1,6 +1,7 @@
 from uuid import UUID
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
@@ -11,15 +12,24 @@ from rest_framework.views import APIView
 
 from apps.accounts.permissions import IsTenantPrincipal, principal_required
 from apps.accounts.serializers import PersonSerializer
-from apps.core.fields import ItemsField
+from apps.core.fields import ItemsField, StrictSerializer, UniqueItemsValidator
 from apps.core.openapi import error_response
 from apps.core.pagination import OffsetParams, offset_envelope, offset_page, offset_parameters
 from apps.core.params import MAX_ID
 from apps.files import selectors, services
 from apps.files.models import File
 from apps.files.serializers import FileImagesSerializer
+from apps.files.services.uploads import CONTENT_TYPE_PATTERN
 
 CONFLICT = "The upload is not open for this (aborted, rejected, complete, or one PUT)."
+INITIATE_REFUSED = (
+    "The name is refused (`file_name_refused`: control characters, / or \\, . or .., more "
+    "than 255 characters), it or the type is not one allowed here "
+    "(`file_type_not_allowed`), the file is larger than the plan takes (`file_too_large`), "
+    "or it does not fit the company's storage (`quota_exceeded`)."
+)
+# A Content-MD5 header: the base64 of 16 bytes (around whitespace the field trims).
+MD5_PATTERN = r"^\s*[A-Za-z0-9+/]{22}==\s*$"
 
 
 class FileSerializer(FileImagesSerializer):
@@ -53,7 +63,7 @@ class StoredPartSerializer(serializers.Serializer):
     etag = serializers.CharField()
 
 
-class CompletedPartSerializer(serializers.Serializer):
+class CompletedPartSerializer(StrictSerializer):
     part_number = serializers.IntegerField(min_value=1, max_value=settings.FILES_MAX_PARTS)
     etag = serializers.CharField(max_length=100)
 
@@ -65,12 +75,15 @@ class UploadInitiateApi(APIView):
 
     permission_classes = [IsTenantPrincipal]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         name = serializers.CharField(max_length=1000, trim_whitespace=False)
         size = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text=_("Bytes."))
         content_type = serializers.CharField(
             max_length=255,
             allow_blank=True,
+            validators=[
+                RegexValidator(CONTENT_TYPE_PATTERN, _("Give a MIME type such as image/jpeg."))
+            ],
             help_text=_("As the browser knows it; empty when it does not."),
         )
 
@@ -91,6 +104,7 @@ class UploadInitiateApi(APIView):
             409: error_response(
                 "`too_many_open_uploads`: finish or cancel your open uploads first."
             ),
+            422: error_response(INITIATE_REFUSED),
         },
     )
     def post(self, request: Request) -> Response:
@@ -117,14 +131,19 @@ class UploadPartsApi(APIView):
 
     permission_classes = [IsTenantPrincipal]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         part_numbers = ItemsField(
             child=serializers.IntegerField(min_value=1, max_value=settings.FILES_MAX_PARTS),
             min_length=1,
             max_length=settings.FILES_PART_URLS_PER_CALL,
+            validators=[UniqueItemsValidator(_("Ask for each part once."))],
         )
         md5s = ItemsField(
-            child=serializers.CharField(max_length=32),
+            child=serializers.CharField(
+                validators=[
+                    RegexValidator(MD5_PATTERN, _("Give each MD5 as the base64 of its 16 bytes."))
+                ]
+            ),
             required=False,
             max_length=settings.FILES_PART_URLS_PER_CALL,
             help_text=_("Base64 MD5 of each part, in the order of part_numbers."),
@@ -146,6 +165,9 @@ class UploadPartsApi(APIView):
         responses={
             200: UrlsOutputSerializer,
             409: error_response(CONFLICT),
+            422: error_response(
+                "A part number past this upload's parts, or not one MD5 for each part number."
+            ),
         },
     )
     def post(self, request: Request, file_id: UUID) -> Response:
@@ -186,14 +208,14 @@ class UploadAbortApi(APIView):
 class UploadCompleteApi(APIView):
     """Finish your upload. The store's copy is checked (size, real type from its first bytes
     against the name's extension) before the file is `uploaded` and scanned. Completing
-    again answers the same. Missing or wrong parts: 400 `upload_incomplete`, the upload
-    stays open; a file that is not what was declared: 400 `upload_rejected`, it is gone."""
+    again answers the same. Missing or wrong parts: 409 `upload_incomplete`, the upload
+    stays open; a file that is not what was declared: 422 `upload_rejected`, it is gone."""
 
     permission_classes = [IsTenantPrincipal]
     # Up to FILES_MAX_PARTS parts, each `{"part_number": …, "etag": …}` in 200 bytes.
     max_body_bytes = settings.FILES_MAX_PARTS * 200
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         file_id = serializers.UUIDField()
         parts = ItemsField(
             child=CompletedPartSerializer(),
@@ -208,7 +230,14 @@ class UploadCompleteApi(APIView):
         responses={
             200: FileSerializer,
             404: error_response("No upload of yours has this file_id."),
-            409: error_response(CONFLICT),
+            409: error_response(
+                f"{CONFLICT} Or the store does not have the whole file yet "
+                "(`upload_incomplete`): send what is missing and complete again."
+            ),
+            422: error_response(
+                "The file is not what was declared (`upload_rejected`, its size or real "
+                "type): it is gone."
+            ),
         },
     )
     def post(self, request: Request) -> Response:

@@ -14,17 +14,23 @@ class ImageRefusedError(ServiceError):
     default_message = _("This image cannot be read.")
 
 
+# Refusals of a request of the form the schema describes, for what it means (a name, a type,
+# a plan's limits, the bytes in the store): 422.
+
+
 class FileNameRefusedError(ServiceError):
-    status_code = 400
+    status_code = 422
     code = "file_name_refused"
     default_message = _("This file name is not accepted.")
 
 
 class FileTooLargeError(ServiceError):
+    status_code = 422
     code = "file_too_large"
 
 
 class QuotaExceededError(ServiceError):
+    status_code = 422
     code = "quota_exceeded"
 
 
@@ -36,13 +42,16 @@ class TooManyOpenUploadsError(ServiceError):
 
 
 class FileTypeNotAllowedError(ServiceError):
+    status_code = 422
     code = "file_type_not_allowed"
 
 
 class UploadIncompleteError(ServiceError):
     """The store does not have the whole file yet (parts missing or not the ones given);
-    the upload stays open and the client may send what is missing and complete again."""
+    the upload stays open and the client may send what is missing and complete again: a
+    conflict with the upload's state (409)."""
 
+    status_code = 409
     code = "upload_incomplete"
 
 
@@ -50,6 +59,7 @@ class UploadRejectedError(ServiceError):
     """The store has the file but it is not what was declared (size, real type): the file
     is rejected and its object deleted."""
 
+    status_code = 422
     code = "upload_rejected"
 
 

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.permissions import HasRecentSignIn, principal_of, principal_required
 from apps.accounts.serializers import PersonSerializer
-from apps.core.fields import ItemsField
+from apps.core.fields import ItemsField, StrictSerializer
 from apps.core.openapi import error_response
 from apps.core.pagination import any_style_envelope, any_style_parameters, page_data, paginate
 from apps.core.params import MAX_ID
@@ -28,6 +28,11 @@ BAD_SIGNATURE = (
 )
 REPLAYED = "This event id was received before (`replayed_event`); nothing changed."
 UNKNOWN_ORDER = "This company has no order with this number."
+NOT_ON_SALE = (
+    "A product is not on sale (none of this company has the id, or it is inactive), or the "
+    "lines of one product add up to more than 1,000 units (under `errors.lines`)."
+)
+AMOUNT_MISMATCH = "The amount is not the order's total (`amount_mismatch`); nothing changed."
 
 
 class OrderingPermission(BasePermission):
@@ -79,7 +84,7 @@ class OrderSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class OrderLineInputSerializer(serializers.Serializer):
+class OrderLineInputSerializer(StrictSerializer):
     product_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
 
@@ -98,8 +103,13 @@ class OrderListApi(APIView):
     class FilterSerializer(serializers.Serializer):
         state = serializers.ChoiceField(choices=Order.State.choices, required=False)
 
-    class InputSerializer(serializers.Serializer):
-        lines = ItemsField(child=OrderLineInputSerializer(), max_length=MAX_LINES)
+    class InputSerializer(StrictSerializer):
+        lines = ItemsField(
+            child=OrderLineInputSerializer(),
+            min_length=1,
+            max_length=MAX_LINES,
+            error_messages={"min_length": _("Order at least one product.")},
+        )
         idempotency_key = serializers.CharField(max_length=MAX_KEY)
 
     @extend_schema(
@@ -132,6 +142,7 @@ class OrderListApi(APIView):
             200: OrderSerializer,
             201: OrderSerializer,
             409: error_response(OUT_OF_STOCK),
+            422: error_response(NOT_ON_SALE),
         },
     )
     def post(self, request: Request) -> Response:
@@ -198,14 +209,14 @@ class PaymentWebhookApi(APIView):
     sent) keyed with the company's secret (`POST /api/payments/secret`). Refused with 401:
     no signature or a wrong one (another company's secret too), a timestamp more than five
     minutes old or more than one minute ahead. A replayed `event_id` answers 409, an
-    `amount` other than the order's total 400, with nothing changed. A payment for an
+    `amount` other than the order's total 422, with nothing changed. A payment for an
     order that expired or was cancelled (or was paid already) is recorded with the outcome
     `refund` and the order flagged for a refund."""
 
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         event_id = serializers.CharField(max_length=MAX_KEY)
         order_number = serializers.CharField(max_length=16)
         amount = serializers.IntegerField(min_value=0, max_value=MAX_ID, help_text=_("Yen."))
@@ -242,6 +253,7 @@ class PaymentWebhookApi(APIView):
             401: error_response(BAD_SIGNATURE),
             404: error_response(UNKNOWN_ORDER),
             409: error_response(REPLAYED),
+            422: error_response(AMOUNT_MISMATCH),
         },
     )
     def post(self, request: Request) -> Response:

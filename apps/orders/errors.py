@@ -31,7 +31,9 @@ class ReplayError(ServiceError):
 
 
 class AmountMismatchError(ServiceError):
-    status_code = 400
+    """A payment of another amount than the order's total: what the request cannot know."""
+
+    status_code = 422
     code = "amount_mismatch"
     default_message = _("The amount paid is not the order's total.")
 

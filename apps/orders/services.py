@@ -23,6 +23,7 @@ from apps.accounts.principal import Principal
 from apps.audit.services import audit_record, company_here
 from apps.catalog.selectors import product_ids_on_sale
 from apps.catalog.services import stock_reserve, stock_return
+from apps.core.errors import RefusedInputError
 from apps.jobs.services import job_cancel_by_key, job_schedule
 from apps.notifications.services import notification_create
 from apps.orders import signer
@@ -90,7 +91,7 @@ def _buyer(actor: Principal) -> User:
 
 def _quantities(lines: Sequence[LineInput]) -> dict[int, int]:
     """Units per product (a product named on two lines counts once, summed); 400 naming
-    what is wrong."""
+    what is wrong, 422 for what the request cannot know (a product not on sale)."""
     if not lines:
         raise ValidationError({"lines": [_("Order at least one product.")]})
     if len(lines) > MAX_LINES:
@@ -101,7 +102,8 @@ def _quantities(lines: Sequence[LineInput]) -> dict[int, int]:
     for line in lines:
         total = quantities.get(line.product_id, 0) + line.quantity
         if line.quantity < 1 or total > MAX_QUANTITY:
-            raise ValidationError(
+            # Past the maximum only summed over lines of one product: the schema cannot say.
+            raise RefusedInputError(
                 {
                     "lines": [
                         _("Order from 1 to %(max)d units of product %(id)d.")
@@ -113,7 +115,7 @@ def _quantities(lines: Sequence[LineInput]) -> dict[int, int]:
     on_sale = product_ids_on_sale(product_ids=list(quantities))
     missing = [str(product_id) for product_id in quantities if product_id not in on_sale]
     if missing:
-        raise ValidationError(
+        raise RefusedInputError(
             {"lines": [_("Not on sale: product %(ids)s.") % {"ids": ", ".join(missing)}]}
         )
     return quantities
@@ -296,7 +298,7 @@ def payment_record(
     flagged for a refund, never silently kept. The order's state decides, not the clock: a
     payment that comes after `expires_at` but before the expiry job pays the order, and
     the job then finds it paid. The buyer is told either way. A replayed
-    event id is refused (409), as is an amount that is not the total (400), with nothing
+    event id is refused (409), as is an amount that is not the total (422), with nothing
     changed."""
     if PaymentEvent.objects.filter(event_id=event_id).exists():
         raise ReplayError

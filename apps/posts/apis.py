@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.permissions import IsTenantPrincipal, principal_required
 from apps.accounts.serializers import PersonSerializer
-from apps.core.fields import InRangeDateTimeField, ItemsField
+from apps.core.fields import InRangeDateTimeField, ItemsField, StrictSerializer
 from apps.core.openapi import error_response
 from apps.core.pagination import any_style_envelope, any_style_parameters, page_data, paginate
 from apps.core.params import MAX_ID
@@ -18,6 +18,11 @@ from apps.posts.models import MAX_BODY, Post
 from apps.posts.selectors import ORDERINGS
 
 CONFLICT = "The post is not in a state that allows this (already published, or cancelled)."
+ATTACHMENTS_REFUSED = "`attachment_ids` are not files of this company that are ready (scanned)."
+TIME_REFUSED = (
+    "`publish_at` is not in the future, or more than a year ahead; or `attachment_ids` are "
+    "not files of this company that are ready (scanned)."
+)
 
 
 class PostAttachmentSerializer(FileImagesSerializer):
@@ -64,7 +69,7 @@ class PostListApi(APIView):
         since = InRangeDateTimeField(required=False, help_text=_("From this time on."))
         until = InRangeDateTimeField(required=False, help_text=_("Before this time."))
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         body = serializers.CharField(max_length=MAX_BODY, trim_whitespace=True)
         attachment_ids = _attachment_ids()
         draft = serializers.BooleanField(
@@ -97,7 +102,9 @@ class PostListApi(APIView):
         return Response(page_data(page, PostSerializer))
 
     @extend_schema(
-        operation_id="posts_create", request=InputSerializer, responses={201: PostSerializer}
+        operation_id="posts_create",
+        request=InputSerializer,
+        responses={201: PostSerializer, 422: error_response(ATTACHMENTS_REFUSED)},
     )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
@@ -117,13 +124,15 @@ class PostScheduleApi(APIView):
 
     permission_classes = [IsTenantPrincipal]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         body = serializers.CharField(max_length=MAX_BODY, trim_whitespace=True)
         publish_at = InRangeDateTimeField()
         attachment_ids = _attachment_ids()
 
     @extend_schema(
-        operation_id="posts_schedule", request=InputSerializer, responses={201: PostSerializer}
+        operation_id="posts_schedule",
+        request=InputSerializer,
+        responses={201: PostSerializer, 422: error_response(TIME_REFUSED)},
     )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
@@ -151,13 +160,17 @@ class PostScheduledDetailApi(APIView):
 
     permission_classes = [IsTenantPrincipal]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         publish_at = InRangeDateTimeField()
 
     @extend_schema(
         operation_id="posts_reschedule",
         request=InputSerializer,
-        responses={200: PostSerializer, 409: error_response(CONFLICT)},
+        responses={
+            200: PostSerializer,
+            409: error_response(CONFLICT),
+            422: error_response("`publish_at` is not in the future, or more than a year ahead."),
+        },
     )
     def patch(self, request: Request, post_id: int) -> Response:
         data = self.InputSerializer(data=request.data)
@@ -189,7 +202,7 @@ class PostDetailApi(APIView):
 
     permission_classes = [IsTenantPrincipal]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         body = serializers.CharField(max_length=MAX_BODY, trim_whitespace=True, required=False)
         attachment_ids = _attachment_ids()
         publish = serializers.BooleanField(
@@ -203,7 +216,11 @@ class PostDetailApi(APIView):
     @extend_schema(
         operation_id="posts_update",
         request=InputSerializer,
-        responses={200: PostSerializer, 409: error_response(CONFLICT)},
+        responses={
+            200: PostSerializer,
+            409: error_response(CONFLICT),
+            422: error_response(ATTACHMENTS_REFUSED),
+        },
     )
     def patch(self, request: Request, post_id: int) -> Response:
         data = self.InputSerializer(data=request.data)

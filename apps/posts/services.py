@@ -17,6 +17,7 @@ from apps.accounts.models import User
 from apps.accounts.principal import Principal
 from apps.accounts.selectors import members_by_handle
 from apps.audit.services import audit_record
+from apps.core.errors import RefusedInputError
 from apps.files.selectors import file_ready_list
 from apps.jobs.services import job_cancel_by_key, job_reschedule_by_key, job_schedule
 from apps.notifications.services import notification_create
@@ -66,9 +67,10 @@ def _clean_body(body: str) -> str:
 def _check_publish_at(publish_at: datetime) -> None:
     now = timezone.now()
     if publish_at <= now:
-        raise ValidationError({"publish_at": [_("Choose a time in the future.")]})
+        raise RefusedInputError({"publish_at": [_("Choose a time in the future.")]})
     if publish_at > now + MAX_AHEAD:
-        raise ValidationError({"publish_at": [_("Posts can be scheduled at most a year ahead.")]})
+        message = _("Posts can be scheduled at most a year ahead.")
+        raise RefusedInputError({"publish_at": [message]})
 
 
 def _attach(post: Post, *, actor: Principal, file_ids: Sequence[UUID]) -> None:
@@ -83,7 +85,7 @@ def _attach(post: Post, *, actor: Principal, file_ids: Sequence[UUID]) -> None:
         )
     files = file_ready_list(principal=actor, file_ids=unique)
     if len(files) != len(unique):
-        raise ValidationError(
+        raise RefusedInputError(
             {"attachment_ids": [_("Attach files of this company that are ready (scanned).")]}
         )
     post.attachments.set(files)

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.permissions import IsTenantPerson, IsTenantPrincipal
-from apps.core.fields import InRangeDateTimeField
+from apps.core.fields import InRangeDateTimeField, StrictSerializer
 from apps.core.openapi import error_response
 from apps.core.pagination import OffsetParams, offset_envelope, offset_page, offset_parameters
 from apps.reminders import selectors, services
@@ -36,7 +36,7 @@ class ReminderListApi(APIView):
     class FilterSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=Reminder.Status.choices, required=False)
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         message = serializers.CharField(max_length=500)
         delay = serializers.IntegerField(
             required=False,
@@ -48,13 +48,13 @@ class ReminderListApi(APIView):
 
     # How the schema describes the input: one of the two forms (the service refuses both
     # or neither with 400).
-    class DelayInputSerializer(serializers.Serializer):
+    class DelayInputSerializer(StrictSerializer):
         message = serializers.CharField(max_length=500)
         delay = serializers.IntegerField(
             min_value=1, max_value=MAX_DELAY_SECONDS, help_text=_("Seconds from now.")
         )
 
-    class TimeInputSerializer(serializers.Serializer):
+    class TimeInputSerializer(StrictSerializer):
         message = serializers.CharField(max_length=500)
         remind_at = InRangeDateTimeField(help_text=_("In the future, at most a year ahead."))
 
@@ -81,7 +81,10 @@ class ReminderListApi(APIView):
             serializers=[DelayInputSerializer, TimeInputSerializer],
             resource_type_field_name=None,
         ),
-        responses={201: ReminderSerializer},
+        responses={
+            201: ReminderSerializer,
+            422: error_response("The time is not in the future, or more than a year ahead."),
+        },
     )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.exceptions import NotAllowedError
 from apps.accounts.models import User
 from apps.accounts.principal import Principal
-from apps.core.errors import ServiceError
+from apps.core.errors import RefusedInputError, ServiceError
 from apps.jobs.models import Job
 from apps.jobs.services import job_cancel, job_schedule
 from apps.notifications.services import notification_create
@@ -45,9 +45,9 @@ def reminder_create(
     assert when is not None  # noqa: S101 - one of the two was given
     field = "delay" if delay is not None else "remind_at"
     if when <= now:
-        raise ValidationError({field: [_("Choose a time in the future.")]})
+        raise RefusedInputError({field: [_("Choose a time in the future.")]})
     if when > now + MAX_AHEAD:
-        raise ValidationError({field: [_("Reminders can be set at most a year ahead.")]})
+        raise RefusedInputError({field: [_("Reminders can be set at most a year ahead.")]})
     reminder = Reminder(user=user, message=message.strip(), remind_at=when)
     reminder.full_clean(exclude=["user"])
     reminder.save()

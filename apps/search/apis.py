@@ -3,9 +3,10 @@ as the catalog shows them, read from PostgreSQL; suggestions as people type; the
 own synonyms. Everyone in the company (and every API key) searches; owners, admins and API
 keys that may write keep the synonyms (apps.search.policies)."""
 
-from typing import Any
-
+from django.core.validators import RegexValidator
 from django.http import Http404
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -17,14 +18,23 @@ from rest_framework.views import APIView
 from apps.accounts.permissions import principal_of, principal_required
 from apps.catalog.apis import ProductSerializer
 from apps.catalog.models import MAX_PRICE
-from apps.core.fields import ItemsField
+from apps.core.fields import ItemsField, StrictSerializer
 from apps.core.openapi import error_response
+from apps.core.pagination import SIGNED_CHARACTER
 from apps.core.params import MAX_ID
 from apps.search import policies, query, results, selectors, services
 from apps.search.models import TenantSynonym
-from apps.search.synonyms import parse_terms
+from apps.search.synonyms import TERM_PATTERN, parse_terms
 
+# A position as django.core.signing writes it, around whitespace the field trims (an `after`
+# of only whitespace is none); never empty, which the schema offers on its own.
+AFTER_PATTERN = rf"^(?:\s+|\s*{SIGNED_CHARACTER}+\s*)$"
 UNAVAILABLE = "Elasticsearch does not answer (code `search_unavailable`); try again shortly."
+SEARCH_REFUSED = (
+    "Pages deeper than 10,000 results (`page` times `limit`), `after` with a page other than "
+    "1, `price_min` above `price_max`, or an `after` not made for this search (under the "
+    "field)."
+)
 
 
 class SearchPermission(BasePermission):
@@ -120,25 +130,10 @@ class SearchApi(APIView):
             required=False,
             allow_blank=True,
             max_length=query.MAX_AFTER_LENGTH,
+            validators=[RegexValidator(AFTER_PATTERN)],
             help_text=_("`next_after` of the previous answer, for the same search."),
         )
         limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
-
-        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-            low, high = attrs.get("price_min"), attrs.get("price_max")
-            if low is not None and high is not None and low > high:
-                raise serializers.ValidationError(
-                    {"price_max": [_("Enter a price no lower than price_min.")]}
-                )
-            if attrs.get("after") and attrs["page"] != 1:
-                raise serializers.ValidationError(
-                    {"after": [_("Page with page or after, not both.")]}
-                )
-            if query.page_too_deep(page=attrs["page"], size=attrs["limit"]):
-                raise serializers.ValidationError(
-                    {"page": [_("Pages go 10,000 results deep; go further with `after`.")]}
-                )
-            return attrs
 
     class OutputSerializer(serializers.Serializer):
         results = SearchHitSerializer(many=True)
@@ -158,7 +153,11 @@ class SearchApi(APIView):
     @extend_schema(
         operation_id="search",
         parameters=[FilterSerializer],
-        responses={200: OutputSerializer, 503: error_response(UNAVAILABLE)},
+        responses={
+            200: OutputSerializer,
+            422: error_response(SEARCH_REFUSED),
+            503: error_response(UNAVAILABLE),
+        },
     )
     def get(self, request: Request) -> Response:
         params = self.FilterSerializer(data=request.query_params)
@@ -224,6 +223,14 @@ class SuggestApi(APIView):
 # Synonyms -----------------------------------------------------------------------------------
 
 
+def _terms_count_message() -> str:
+    """As the service says it, in the language of the request."""
+    return gettext("Give %(min)d to %(max)d different terms.") % {
+        "min": services.MIN_TERMS,
+        "max": services.MAX_TERMS,
+    }
+
+
 class SynonymSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     terms = serializers.SerializerMethodField()
@@ -238,10 +245,15 @@ class SynonymListApi(APIView):
 
     permission_classes = [SearchPermission]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         terms = ItemsField(
-            child=serializers.CharField(max_length=services.MAX_TERM_LENGTH),
+            child=serializers.CharField(
+                max_length=services.MAX_TERM_LENGTH,
+                validators=[RegexValidator(TERM_PATTERN, _("A term cannot hold a comma."))],
+            ),
+            min_length=services.MIN_TERMS,
             max_length=services.MAX_TERMS,
+            error_messages={"min_length": lazy(_terms_count_message, str)()},
             help_text=_('2 to 10 terms that mean the same, e.g. ["アイフォン", "iPhone"].'),
         )
 
@@ -253,7 +265,13 @@ class SynonymListApi(APIView):
     @extend_schema(
         operation_id="search_synonyms_create",
         request=InputSerializer,
-        responses={201: SynonymSerializer},
+        responses={
+            201: SynonymSerializer,
+            422: error_response(
+                "Fewer than 2 different terms once compared normalised (iPhone, IPHONE), "
+                "or the company has 500 groups already (under `errors.terms`)."
+            ),
+        },
     )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)

@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from elasticsearch import ApiError, Elasticsearch, TransportError
 
+from apps.core.errors import RefusedInputError
 from apps.core.search import es_client
 from apps.search.errors import SearchUnavailableError
 from apps.search.index import index_for
@@ -261,7 +262,7 @@ class _AfterCodec:
         return signing.dumps(list(values), salt=self.salt, compress=True)
 
     def decode(self, token: str, *, length: int) -> list[Any]:
-        invalid = ValidationError(
+        invalid = RefusedInputError(
             {"after": [_("This position is not valid for this search; start again.")]}
         )
         if len(token) > MAX_AFTER_LENGTH:
@@ -340,13 +341,19 @@ def product_search(
     facets counted under the other filters, highlights, and a position (`next_after`) to
     page on from. `page` pages up to MAX_WINDOW results; `after` goes on from there.
 
-    Raises ValidationError (naming the field) for a page too deep or a position made for
-    another search, SearchUnavailableError when Elasticsearch does not answer.
+    Raises RefusedInputError (naming the field) for a page too deep, a page beside a
+    position, a price range upside down or a position made for another search (what a
+    request's parameters cannot say by themselves: 422), SearchUnavailableError when
+    Elasticsearch does not answer.
     """
     if sort not in SORTS:
         raise ValidationError({"sort": [_("Sort by relevance, price, -price or newest.")]})
+    if price_min is not None and price_max is not None and price_min > price_max:
+        raise RefusedInputError({"price_max": [_("Enter a price no lower than price_min.")]})
+    if after and page != 1:
+        raise RefusedInputError({"after": [_("Page with page or after, not both.")]})
     if page < 1 or page_too_deep(page=page, size=size):
-        raise ValidationError(
+        raise RefusedInputError(
             {
                 "page": [
                     _("Pages go %(max)s results deep; go further with `after`.")

@@ -12,6 +12,7 @@ from django_redis import get_redis_connection
 
 from apps.accounts.exceptions import NotAllowedError
 from apps.accounts.principal import Principal
+from apps.core.errors import RefusedInputError
 from apps.search.models import OutboxEntry, TenantSynonym
 from apps.search.policies import can_manage_synonyms
 from apps.search.synonyms import TERM_SEPARATORS, parse_terms
@@ -92,7 +93,8 @@ def synonym_create(
         raise ValidationError({"terms": [_("A term cannot hold a comma.")]})
     cleaned = parse_terms(", ".join(terms))
     if not MIN_TERMS <= len(cleaned) <= MAX_TERMS:
-        raise ValidationError(
+        # Terms that are one once normalised (iPhone, IPHONE): the schema cannot say.
+        raise RefusedInputError(
             {
                 "terms": [
                     _("Give %(min)d to %(max)d different terms.")
@@ -107,7 +109,7 @@ def synonym_create(
     # Not serialised: two requests at once may pass the limit by one, which costs nothing.
     if TenantSynonym.objects.filter(tenant=tenant).count() >= MAX_SYNONYM_GROUPS:
         message = _("A company has at most %(max)d synonym groups.") % {"max": MAX_SYNONYM_GROUPS}
-        raise ValidationError({"terms": [message]})
+        raise RefusedInputError({"terms": [message]})
     synonym = TenantSynonym(tenant=tenant, terms=", ".join(cleaned))
     synonym.full_clean()
     synonym.save()

@@ -51,7 +51,11 @@ BUILT_IN: tuple[tuple[str, ...], ...] = (
 
 # The longest phrase (in words) looked up as one term: "apple watch" -> アップルウォッチ.
 MAX_PHRASE_WORDS = 3
-TERM_SEPARATORS = re.compile(r"[,、]")
+SEPARATORS = ",、"
+TERM_SEPARATORS = re.compile(f"[{SEPARATORS}]")
+# One term as the API takes it (JSON Schema's `pattern`, read with re.search): no separator
+# nor NUL, and something besides whitespace.
+TERM_PATTERN = rf"^[^{SEPARATORS}\u0000]*[^\s{SEPARATORS}\u0000][^{SEPARATORS}\u0000]*$"
 
 
 def normalize(text: str) -> str:

@@ -165,11 +165,12 @@ def api_change(tenant, access: str, current: str = PASSWORD, new: str = NEW):
     )
 
 
-def test_api_wrong_current_password_is_a_400_in_the_error_shape(tenant, member):
+def test_api_wrong_current_password_is_a_422_in_the_error_shape(tenant, member):
+    """A password of the form the schema describes, refused for what it is."""
     response = api_change(tenant, login(tenant, member)["access_token"], current="nope")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json() == {
-        "status": 400,
+        "status": 422,
         "code": "password_incorrect",
         "message": "Your current password is not correct.",
         "errors": {"current_password": ["Your current password is not correct."]},
@@ -178,9 +179,9 @@ def test_api_wrong_current_password_is_a_400_in_the_error_shape(tenant, member):
 
 def test_api_weak_new_password_says_why(tenant, member):
     response = api_change(tenant, login(tenant, member)["access_token"], new="123")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json() == {
-        "status": 400,
+        "status": 422,
         "code": "invalid",
         "message": "Some fields are not valid.",
         "errors": {"new_password": RULES_REFUSED},

@@ -1,5 +1,6 @@
-"""The catalog API: who may change it, bad input as 400 in the one error shape, categories
-in two levels, and every change that search must learn of recorded in the outbox."""
+"""The catalog API: who may change it, bad input as 400 in the one error shape (409 for a
+name taken, 422 for ids naming nothing there), categories in two levels, and every change
+that search must learn of recorded in the outbox."""
 
 import pytest
 from django.db import connection
@@ -85,23 +86,41 @@ def test_categories_have_two_levels_and_unused_ones_go(tenant, shop):
     deeper = shop.post(
         "/api/categories", {"name": "飴", "parent_id": mid.json()["id"]}, format="json"
     )
-    assert deeper.status_code == 400
+    assert deeper.status_code == 422
     assert deeper.json()["errors"] == {
-        "parent": ["Categories have two levels: choose a top-level parent."]
+        "parent_id": ["Categories have two levels: choose a top-level parent."]
     }
     same = shop.post("/api/categories", {"name": "食品"}, format="json")
-    assert (same.status_code, list(same.json()["errors"])) == (400, ["name"])
+    assert (same.status_code, same.json()["code"], list(same.json()["errors"])) == (
+        409,
+        "taken",
+        ["name"],
+    )
     product(shop, category_id=mid.json()["id"])
     in_use = shop.delete(f"/api/categories/{mid.json()['id']}")
     assert (in_use.status_code, in_use.json()["code"]) == (409, "in_use")
     assert shop.delete(f"/api/categories/{top['id']}").status_code == 409  # has a child
-    moved = shop.patch(
+    under_child = shop.patch(
         f"/api/categories/{top['id']}", {"parent_id": mid.json()["id"]}, format="json"
     )
-    assert moved.status_code == 400
+    assert (under_child.status_code, under_child.json()["errors"]) == (
+        422,
+        {"parent_id": ["Categories have two levels: choose a top-level parent."]},
+    )
+    other = shop.post("/api/categories", {"name": "飲料"}, format="json").json()
+    moved = shop.patch(f"/api/categories/{top['id']}", {"parent_id": other["id"]}, format="json")
+    assert (moved.status_code, moved.json()["errors"]) == (
+        422,
+        {"parent_id": ["A category with subcategories stays at the top level."]},
+    )
+    itself = shop.patch(f"/api/categories/{top['id']}", {"parent_id": top["id"]}, format="json")
+    assert (itself.status_code, itself.json()["errors"]) == (
+        422,
+        {"parent_id": ["A category cannot be its own parent."]},
+    )
     # Each top-level category followed by its subcategories.
     paths = [c["path"] for c in shop.get("/api/categories").json()]
-    assert paths == ["食品", "食品 > 菓子"]
+    assert paths == ["食品", "食品 > 菓子", "飲料"]
     lone = shop.post("/api/categories", {"name": "空"}, format="json").json()
     assert shop.delete(f"/api/categories/{lone['id']}").status_code == 204
 
@@ -117,9 +136,13 @@ def test_categories_have_two_levels_and_unused_ones_go(tenant, shop):
         ({"name": ""}, "name"),
         ({"name": "x" * 201}, "name"),
         ({"description": "x" * 5001}, "description"),
-        ({"category_id": 999_999}, "category_id"),
-        ({"brand_id": 999_999}, "brand_id"),
-        ({"image_ids": ["8d7c4b3a-1111-4222-8333-944445555666"]}, "image_ids"),
+        ({"price": "100"}, "price"),
+        ({"price": 100.5}, "price"),
+        ({"active": 1}, "active"),
+        ({"active": "true"}, "active"),
+        ({"sku": 12}, "sku"),
+        ({"category_id": "1"}, "category_id"),
+        ({"image_ids": [1]}, "image_ids"),
     ],
 )
 def test_bad_products_are_400_naming_the_field(tenant, shop, fields, field):
@@ -132,12 +155,31 @@ def test_bad_products_are_400_naming_the_field(tenant, shop, fields, field):
     assert outbox(tenant) == []
 
 
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"category_id": 999_999}, "category_id"),
+        ({"brand_id": 999_999}, "brand_id"),
+        ({"image_ids": ["8d7c4b3a-1111-4222-8333-944445555666"]}, "image_ids"),
+    ],
+)
+def test_products_naming_nothing_of_the_company_are_422(tenant, shop, fields, field):
+    """Ids of the form the schema describes, naming nothing there: 422."""
+    body = {"name": "x", "sku": "S1", "price": 100} | fields
+    response = shop.post("/api/products", body, format="json")
+    assert response.status_code == 422
+    assert (response.json()["code"], list(response.json()["errors"])) == ("invalid", [field])
+    with schema_context(tenant.schema_name):
+        assert not Product.objects.exists()
+    assert outbox(tenant) == []
+
+
 def test_a_sku_is_unique_in_the_company_only(tenant, other_tenant, shop, client_of):
     elsewhere = client_of(MembershipFactory(tenant=other_tenant, role="owner"), on=other_tenant)
     product(shop, sku="A-1")
     again = shop.post("/api/products", {"name": "y", "sku": "A-1", "price": 1}, format="json")
-    assert again.status_code == 400
-    assert again.json()["errors"] == {"sku": ["Product with this SKU already exists."]}
+    assert (again.status_code, again.json()["code"]) == (409, "taken")
+    assert again.json()["errors"] == {"sku": ["A product with this SKU is there."]}
     assert (
         elsewhere.post(
             "/api/products", {"name": "y", "sku": "A-1", "price": 1}, format="json"

@@ -160,9 +160,9 @@ def test_a_utf8_file_with_a_bom(tenant, shop):
 )
 def test_wrong_columns_are_named(tenant, shop, header, problems):
     response = send(shop, f"{header}\nA-1,x,1,y\n")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json() == {
-        "status": 400,
+        "status": 422,
         "code": "import_invalid",
         "message": " ".join(problems),
         "errors": {"columns": problems},
@@ -218,7 +218,7 @@ def test_unknown_and_repeated_columns_are_named_once_each_and_briefly(tenant, sh
 def test_other_encodings_are_refused_clearly(tenant, shop, data):
     response = send(shop, data)
     assert (response.status_code, response.json()["code"], response.json()["errors"]) == (
-        400,
+        422,
         "import_invalid",
         {"file": ["The file is not CSV text in UTF-8 or Shift_JIS."]},
     )
@@ -230,9 +230,9 @@ def test_a_bad_row_among_good_ones_writes_nothing(tenant, shop):
     rows[3999] = "SKU-03999,,-5,1,食品 > お菓子 > 飴,Kura,,maybe"
     rows[4999] = "SKU-04999,x"
     response = send(shop, "\n".join([HEADER, *rows]))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json() == {
-        "status": 400,
+        "status": 422,
         "code": "import_invalid",
         "message": "6 errors in the file; nothing was imported.",
         "errors": {
@@ -262,7 +262,7 @@ def test_a_duplicate_sku_in_the_file_is_refused(tenant, shop):
     body = "sku,name,price\nA-1,x,1\nB-1,y,2\n A-1 ,z,3\n"
     response = send(shop, body)
     assert (response.status_code, response.json()["message"], response.json()["errors"]) == (
-        400,
+        422,
         "1 error in the file; nothing was imported.",
         {"rows": ["row 4: sku: Also on row 2."]},
     )
@@ -299,7 +299,7 @@ def test_10000_rows_of_errors_are_counted_and_the_first_100_listed(tenant, shop)
 def test_more_than_10000_rows_are_refused(tenant, shop):
     response = send(shop, "\n".join([HEADER, *many(10_001)]))
     assert (response.status_code, response.json()["errors"]) == (
-        400,
+        422,
         {"file": ["A file to import holds at most 10000 rows."]},
     )
     assert products(tenant) == {}

@@ -69,7 +69,7 @@ def test_a_taken_sku_is_shown_beside_its_field(tenant, admin_page):
         "/catalog/manage/products/new", {"name": "b", "sku": "X", "price": "1", "stock": "0"}
     )
     assert response.status_code == 200
-    assert response.context["form"].errors == {"sku": ["Product with this SKU already exists."]}
+    assert response.context["form"].errors == {"sku": ["A product with this SKU is there."]}
     bad = admin_page.post(
         "/catalog/manage/products/new", {"name": "", "sku": "Y", "price": "-1", "stock": "0"}
     )
@@ -84,7 +84,7 @@ def test_categories_and_brands_are_added_and_deleted_unless_in_use(tenant, admin
     admin_page.post("/catalog/manage", {"action": "category", "name": "電話", "parent_id": top.pk})
     admin_page.post("/catalog/manage", {"action": "brand", "name": "Sony"})
     again = admin_page.post("/catalog/manage", {"action": "brand", "name": "Sony"})
-    assert again.context["brand_form"].errors == {"name": ["Brand with this Name already exists."]}
+    assert again.context["brand_form"].errors == {"name": ["A brand of this name is there."]}
     refused = admin_page.post(
         "/catalog/manage", {"action": "delete-category", "id": top.pk}, follow=True
     )

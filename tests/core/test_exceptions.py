@@ -6,6 +6,7 @@ from django.test import Client
 from django.utils import translation
 from rest_framework import exceptions
 
+from apps.core.errors import RefusedInputError, TakenError
 from apps.core.exceptions import api_exception_handler
 from tests.conftest import host_of
 
@@ -21,6 +22,28 @@ def test_django_validation_error_becomes_400_with_field_errors():
         "message": "Some fields are not valid.",
         "errors": {"slug": ["Taken."], "name": ["Too long."]},
     }
+
+
+@translation.override("en")
+@pytest.mark.parametrize(
+    ("exc", "status", "code"),
+    [(RefusedInputError, 422, "invalid"), (TakenError, 409, "taken")],
+)
+def test_a_refused_input_error_has_its_own_status_in_the_one_shape(exc, status, code):
+    """Input of the form the schema describes refused for what it means: not a 400."""
+    response = api_exception_handler(exc({"name": ["Not now."]}), {})
+    assert response.status_code == status
+    assert response.data == {
+        "status": status,
+        "code": code,
+        "message": "Some fields are not valid.",
+        "errors": {"name": ["Not now."]},
+    }
+
+
+def test_a_refused_input_error_is_a_validation_error_pages_show_beside_their_fields():
+    assert isinstance(TakenError({"sku": ["Taken."]}), DjangoValidationError)
+    assert TakenError({"sku": ["Taken."]}).message_dict == {"sku": ["Taken."]}
 
 
 def test_non_field_validation_error_carries_its_message():

@@ -3,6 +3,7 @@ stand in for any list ordered by `(created_at, id)`."""
 
 import itertools
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,6 +24,9 @@ from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
 from apps.core.pagination import (
+    CURSOR_PATTERN,
+    KEYSET_POSITION_PATTERN,
+    MAX_CURSOR_LENGTH,
     CursorParams,
     KeysetParams,
     OffsetParams,
@@ -179,18 +183,42 @@ def test_bad_page_or_limit_is_400_naming_the_field(in_tenant, view, field, value
         "2026-11-01T12:00:00Z",  # no id
         "2026-11-01T12:00:00Z_",  # empty id
         "2026-11-01T12:00:00_5",  # no zone
-        "2026-13-01T12:00:00Z_5",  # no such month
-        "2026-11-01T12:00:00Z_abc",  # not an id
-        "2026-11-01T12:00:00Z_" + "9" * 30,  # over the key's range
+        "2026-11-01 12:00:00Z_5",  # not the form next_after has
+        "2026-11-01T12:00:00Z_5 6",
+        "2026-11-01T12:00:00Z_" + "9" * 37,  # longer than any key
     ],
 )
-def test_bad_after_is_400_naming_the_field(in_tenant, after):
+def test_a_malformed_after_is_400_naming_the_field(in_tenant, after):
+    """What the schema's pattern for `after` refuses, the server refuses as malformed."""
     response = call(KeysetListApi, after=after)
     assert response.status_code == 400
     assert response.data["code"] == "invalid"
     assert response.data["errors"] == {
         "after": ["Enter a position as <ISO 8601 time>_<id>, as `next_after` gives it."]
     }
+    assert not re.search(KEYSET_POSITION_PATTERN, after)
+
+
+@translation.override("en")
+@pytest.mark.parametrize(
+    "after",
+    [
+        "2026-13-01T12:00:00Z_5",  # no such month
+        "2026-11-01T12:00:00Z_abc",  # not an id of this list
+        "2026-11-01T12:00:00Z_" + "9" * 30,  # over the key's range
+    ],
+)
+def test_an_after_of_the_right_form_naming_no_position_is_422(in_tenant, after):
+    """The schema's pattern takes it; what it names is not a position of this list."""
+    response = call(KeysetListApi, after=after)
+    assert response.status_code == 422
+    assert response.data == {
+        "status": 422,
+        "code": "invalid",
+        "message": "Some fields are not valid.",
+        "errors": {"after": ["This position is not valid for this list."]},
+    }
+    assert re.search(KEYSET_POSITION_PATTERN, after)
 
 
 def a_next_cursor(user_id: int) -> str:
@@ -205,7 +233,8 @@ def flip(text: str, at: int) -> str:
 
 
 @translation.override("en")
-def test_tampered_truncated_or_random_cursor_is_400_invalid_cursor(in_tenant, user_id):
+def test_tampered_truncated_or_random_cursor_is_422_invalid_cursor(in_tenant, user_id):
+    """Of the form the schema describes, but not a cursor this list made."""
     cursor = a_next_cursor(user_id)
     for bad in [
         flip(cursor, 3),
@@ -213,14 +242,15 @@ def test_tampered_truncated_or_random_cursor_is_400_invalid_cursor(in_tenant, us
         cursor[:-1],
         cursor[: len(cursor) // 2],
         "garbage",
-        "x" * 5000,
+        "x" * 1000,
         ":::",
         cursor + "x",
     ]:
+        assert re.search(CURSOR_PATTERN, bad)
         response = call(CursorListApi, cursor=bad)
-        assert response.status_code == 400, bad
+        assert response.status_code == 422, bad
         assert response.data == {
-            "status": 400,
+            "status": 422,
             "code": "invalid_cursor",
             "message": "The cursor is not valid for this list; start again from the first page.",
             "errors": {},
@@ -228,7 +258,18 @@ def test_tampered_truncated_or_random_cursor_is_400_invalid_cursor(in_tenant, us
     assert call(CursorListApi, cursor=cursor).status_code == 200
 
 
-def test_cursor_of_another_endpoint_filters_or_tenant_is_400(tenant, other_tenant, user_id):
+@translation.override("en")
+@pytest.mark.parametrize("cursor", ["x" * 1001, "not a cursor", "カーソル", "abc\x00"])
+def test_a_cursor_of_another_form_is_400_naming_the_field(in_tenant, cursor):
+    assert not re.search(CURSOR_PATTERN, cursor) or len(cursor) > MAX_CURSOR_LENGTH
+    response = call(CursorListApi, cursor=cursor)
+    assert response.status_code == 400
+    assert response.data["errors"] == {
+        "cursor": ["Enter a cursor as `next_cursor` or `previous_cursor` gives it."]
+    }
+
+
+def test_cursor_of_another_endpoint_filters_or_tenant_is_422(tenant, other_tenant, user_id):
     with schema_context(tenant.schema_name):
         cursor = a_next_cursor(user_id)
         assert call(CursorListApi, cursor=cursor, endpoint="other").data["code"] == (
@@ -238,7 +279,7 @@ def test_cursor_of_another_endpoint_filters_or_tenant_is_400(tenant, other_tenan
         assert call(CursorListApi, cursor=cursor).status_code == 200
     with schema_context(other_tenant.schema_name):
         response = call(CursorListApi, cursor=cursor)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.data["code"] == "invalid_cursor"
 
 

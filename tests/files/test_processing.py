@@ -205,5 +205,5 @@ def test_complete_without_parts_of_a_never_signed_multipart_upload(tenant, membe
     settings.FILES_SINGLE_PUT_MAX_BYTES = 10
     ticket = initiate(member_client, name="a.txt", size=20).json()
     response = complete(member_client, ticket["file_id"])
-    assert response.status_code == 400
+    assert (response.status_code, response.json()["code"]) == (409, "upload_incomplete")
     assert response.json()["message"] == "The store does not have parts 1 yet."

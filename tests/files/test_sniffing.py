@@ -302,4 +302,4 @@ def test_safe_display_name_refuses(name, message):
     with pytest.raises(FileNameRefusedError) as refused:
         safe_display_name(name)
     assert refused.value.message == message
-    assert (refused.value.status_code, refused.value.code) == (400, "file_name_refused")
+    assert (refused.value.status_code, refused.value.code) == (422, "file_name_refused")

@@ -129,9 +129,9 @@ def test_complete_twice_answers_the_same_and_schedules_one_scan(tenant, member_c
 def test_complete_before_the_bytes_arrive_leaves_the_upload_open(tenant, member_client):
     ticket = initiate(member_client, name="a.txt", size=len(samples.TEXT)).json()
     early = complete(member_client, ticket["file_id"])
-    assert early.status_code == 400
+    assert early.status_code == 409
     assert early.json() == {
-        "status": 400,
+        "status": 409,
         "code": "upload_incomplete",
         "message": "The file has not reached the store yet.",
         "errors": {},
@@ -265,8 +265,8 @@ def test_bad_names_and_types_are_refused_and_nothing_is_written(
     if code == TYPE:
         message = f"Files of type {content_type} named {name} cannot be uploaded here."
     response = initiate(member_client, name=name, size=10, content_type=content_type)
-    assert response.status_code == 400
-    assert response.json() == {"status": 400, "code": code, "message": message, "errors": {}}
+    assert response.status_code == 422
+    assert response.json() == {"status": 422, "code": code, "message": message, "errors": {}}
     assert files_of(tenant) == []
 
 
@@ -309,9 +309,9 @@ def small_plan(tenant):
 
 def test_a_file_over_the_plans_largest_is_refused(tenant, member_client, small_plan):
     response = initiate(member_client, name="big.txt", size=1001)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json() == {
-        "status": 400,
+        "status": 422,
         "code": "file_too_large",
         "message": "This file is larger than 1000\xa0bytes, the largest your plan takes.",
         "errors": {},
@@ -324,9 +324,9 @@ def test_the_quota_counts_files_stored_and_still_uploading(tenant, member_client
     assert stored.json()["state"] == "uploaded"
     assert initiate(member_client, name="b.txt", size=1000).status_code == 201  # uploading
     over = initiate(member_client, name="c.txt", size=501)
-    assert over.status_code == 400
+    assert over.status_code == 422
     assert over.json() == {
-        "status": 400,
+        "status": 422,
         "code": "quota_exceeded",
         "message": (
             "This file does not fit: 2.0\xa0KB of 2.4\xa0KB are in use, 1000\xa0bytes of it "
@@ -430,6 +430,9 @@ def test_open_uploads_are_bounded_at_ten_by_default(tenant, member_client):
         ({"name": "a.txt", "size": 2**63, "content_type": "text/plain"}, "size"),
         ({"size": 5, "content_type": "text/plain"}, "name"),
         ({"name": "a.txt", "size": 5}, "content_type"),
+        ({"name": "a.txt", "size": "5", "content_type": ""}, "size"),
+        ({"name": 5, "size": 5, "content_type": ""}, "name"),
+        ({"name": "a.txt", "size": 5, "content_type": None}, "content_type"),
     ],
 )
 def test_malformed_initiate_is_a_field_error(tenant, member_client, payload, field):
@@ -485,9 +488,9 @@ def test_a_file_that_is_not_what_it_says_is_rejected_and_deleted(
 ):
     name, declared = named
     response = upload(member_client, data, name=name, content_type=declared)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json() == {
-        "status": 400,
+        "status": 422,
         "code": "upload_rejected",
         "message": reason,
         "errors": {},
@@ -594,7 +597,7 @@ def test_complete_with_missing_or_wrong_parts_leaves_the_upload_open(
     etags = {n: put_part(signed[n], parts[n]).headers["ETag"] for n in (1, 3)}
 
     missing = complete(member_client, ticket["file_id"])
-    assert missing.status_code == 400
+    assert missing.status_code == 409
     assert missing.json()["code"] == "upload_incomplete"
     assert missing.json()["message"] == "The store does not have parts 2 yet."
 
@@ -603,7 +606,7 @@ def test_complete_with_missing_or_wrong_parts_leaves_the_upload_open(
         {"part_number": 3, "etag": '"0123456789abcdef0123456789abcdef"'}
     ]
     refused = complete(member_client, ticket["file_id"], wrong)
-    assert refused.status_code == 400
+    assert refused.status_code == 409
     assert refused.json()["message"] == "Parts 3 are not the ones the store has."
     assert files_of(tenant)[0].state == "uploading"
 
@@ -669,29 +672,39 @@ def test_a_part_longer_than_agreed_is_refused_by_the_store(tenant, member_client
 
 
 @pytest.mark.parametrize(
-    ("body", "errors"),
+    ("body", "status", "errors"),
     [
         (
             {"part_numbers": [0]},
+            400,
             {"part_numbers": ["item 1: Ensure this value is greater than or equal to 1."]},
         ),
-        ({"part_numbers": [4]}, {"part_numbers": ["This upload has parts 1 to 3."]}),
-        ({"part_numbers": [1, 1]}, {"part_numbers": ["Ask for each part once."]}),
-        ({"part_numbers": []}, {"part_numbers": ["Ensure this field has at least 1 elements."]}),
+        ({"part_numbers": ["1"]}, 400, {"part_numbers": ["item 1: Must be a whole number."]}),
+        ({"part_numbers": [1, 1]}, 400, {"part_numbers": ["Ask for each part once."]}),
         (
-            {"part_numbers": [1], "md5s": ["bm90IGFuIG1kNQ=="]},
-            {"md5s": ["Give each MD5 as the base64 of its 16 bytes."]},
+            {"part_numbers": []},
+            400,
+            {"part_numbers": ["Ensure this field has at least 1 elements."]},
         ),
         (
+            {"part_numbers": [1], "md5s": ["bm90IGFuIG1kNQ=="]},
+            400,
+            {"md5s": ["item 1: Give each MD5 as the base64 of its 16 bytes."]},
+        ),
+        # Of the form the schema describes; this upload has three parts.
+        ({"part_numbers": [4]}, 422, {"part_numbers": ["This upload has parts 1 to 3."]}),
+        (
             {"part_numbers": [1, 2], "md5s": [md5(b"")]},
+            422,
             {"md5s": ["Give one MD5 for each part number, or none."]},
         ),
     ],
 )
-def test_bad_part_requests_are_field_errors(tenant, member_client, small_parts, body, errors):
+@pytest.mark.usefixtures("tenant", "small_parts")
+def test_bad_part_requests_are_field_errors(member_client, body, status, errors):
     ticket = _multipart(member_client, video(11 * MIB))
     response = member_client.post(f"/api/upload/{ticket['file_id']}/parts", body, format="json")
-    assert response.status_code == 400
+    assert response.status_code == status
     assert response.json()["errors"] == errors
 
 
@@ -701,7 +714,12 @@ def test_bad_parts_given_to_complete_are_flat_field_errors(tenant, member_client
         member_client, ticket["file_id"], [{"part_number": 1, "etag": "x"}, {"etag": 0}]
     )
     assert response.status_code == 400
-    assert response.json()["errors"] == {"parts": ["item 2: part_number: This field is required."]}
+    assert response.json()["errors"] == {
+        "parts": [
+            "item 2: part_number: This field is required.",
+            "item 2: etag: Must be a string.",
+        ]
+    }
 
 
 def test_one_put_uploads_have_no_parts(tenant, member_client):

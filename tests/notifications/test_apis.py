@@ -72,18 +72,18 @@ def test_the_unread_feed_and_its_cursors(tenant, member, client):
     # A cursor is a position in the list it was made for, not in another filter's.
     for query in ({"unread": "false"}, {}):
         refused = client.get("/api/notifications", {"limit": 2, "cursor": cursor, **query})
-        assert (refused.status_code, refused.json()["code"]) == (400, "invalid_cursor")
+        assert (refused.status_code, refused.json()["code"]) == (422, "invalid_cursor")
 
 
 @translation.override("en")
-def test_a_tampered_cursor_is_400_invalid_cursor(tenant, member, client):
+def test_a_tampered_cursor_is_422_invalid_cursor(tenant, member, client):
     make_notifications(tenant, member, 3)
     cursor = client.get("/api/notifications", {"limit": 1}).json()["next_cursor"]
     tampered = cursor[:3] + ("A" if cursor[3] != "A" else "B") + cursor[4:]
     response = client.get("/api/notifications", {"limit": 1, "cursor": tampered})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json() == {
-        "status": 400,
+        "status": 422,
         "code": "invalid_cursor",
         "message": "The cursor is not valid for this list; start again from the first page.",
         "errors": {},

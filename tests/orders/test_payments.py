@@ -162,9 +162,9 @@ def test_a_replayed_event_is_409_and_changes_nothing(tenant, order, secret):
     assert state_of(tenant, order) == ("paid", False, "ch_123", [("evt_1", "paid")])
 
 
-def test_an_amount_that_is_not_the_total_is_400_and_changes_nothing(tenant, order, secret):
+def test_an_amount_that_is_not_the_total_is_422_and_changes_nothing(tenant, order, secret):
     response = send(tenant, secret, payload(order, amount=order.total - 1))
-    assert (response.status_code, response.json()["code"]) == (400, "amount_mismatch")
+    assert (response.status_code, response.json()["code"]) == (422, "amount_mismatch")
     assert response.json()["message"] == "The amount paid (1499) is not the order's total (1500)."
     assert state_of(tenant, order) == PENDING
 

@@ -1,5 +1,6 @@
 """The posts API: posting, scheduling, editing and deleting with the access rules; the feed
-in three paging styles; bad input as 400 in the one error shape."""
+in three paging styles; bad input as 400 in the one error shape (422 for what the schema
+cannot say)."""
 
 from datetime import datetime, timedelta
 
@@ -71,16 +72,32 @@ def test_a_draft_is_its_authors_alone_until_published(tenant, member, client_of)
         ({"body": "x" * 10_001}, "body"),
         ({}, "body"),
         ({"body": "x", "attachment_ids": ["not-a-uuid"]}, "attachment_ids"),
-        (
-            {"body": "x", "attachment_ids": ["8d7c4b3a-1111-4222-8333-944445555666"]},
-            "attachment_ids",
-        ),
+        ({"body": "x\x00"}, "body"),
+        ({"body": "x", "draft": 0}, "draft"),
+        ({"body": "x", "draft": "false"}, "draft"),
+        ({"body": 5}, "body"),
     ],
 )
 def test_bad_posts_are_400_naming_the_field(tenant, member, client_of, payload, field):
     response = client_of(member).post("/api/posts", payload, format="json")
     assert response.status_code == 400
     assert (response.json()["code"], list(response.json()["errors"])) == ("invalid", [field])
+    with schema_context(tenant.schema_name):
+        assert not Post.objects.exists()
+
+
+def test_attachments_that_are_not_ready_files_are_422(tenant, member, client_of):
+    """Any UUID is of the form the schema describes; what it names is not a ready file."""
+    response = client_of(member).post(
+        "/api/posts",
+        {"body": "x", "attachment_ids": ["8d7c4b3a-1111-4222-8333-944445555666"]},
+        format="json",
+    )
+    assert response.status_code == 422
+    assert (response.json()["code"], list(response.json()["errors"])) == (
+        "invalid",
+        ["attachment_ids"],
+    )
     with schema_context(tenant.schema_name):
         assert not Post.objects.exists()
 
@@ -185,16 +202,26 @@ def test_a_published_post_cannot_be_rescheduled_or_cancelled(tenant, member, cli
 
 
 @pytest.mark.parametrize(
-    "publish_at",
-    ["2020-01-01T09:00:00+09:00", "later-400", "not a time", ""],
+    ("publish_at", "status"),
+    [
+        ("2020-01-01T09:00:00+09:00", 422),  # a time, but past
+        ("later-400", 422),
+        ("not a time", 400),
+        ("", 400),
+        (1767225600, 400),
+    ],
 )
-def test_publish_at_in_the_past_or_too_far_is_400(tenant, member, client_of, publish_at):
+def test_publish_at_in_the_past_or_too_far_is_refused(
+    tenant, member, client_of, publish_at, status
+):
+    """Not a time: 400, as the schema says; a time not within the next year: 422 (the
+    schema cannot say what now is)."""
     if publish_at == "later-400":
         publish_at = later(days=400)
     response = client_of(member).post(
         "/api/posts/schedule", {"body": "x", "publish_at": publish_at}, format="json"
     )
-    assert response.status_code == 400
+    assert response.status_code == status
     assert list(response.json()["errors"]) == ["publish_at"]
     with schema_context(tenant.schema_name):
         assert not Post.objects.exists()
@@ -295,7 +322,7 @@ def test_a_page_costs_the_same_queries_however_deep(
         ({"limit": 0}, "limit"),
         ({"limit": 1000}, "limit"),
         ({"after": "garbage"}, "after"),
-        ({"page": 1, "cursor": "x"}, "cursor"),
+        ({"cursor": "not a cursor"}, "cursor"),
         ({"state": "deleted"}, "state"),
         ({"since": "yesterday"}, "since"),
         ({"author": "me"}, "author"),
@@ -307,7 +334,23 @@ def test_bad_paging_is_400_naming_the_field(tenant, member, client_of, query, fi
     assert (response.json()["code"], list(response.json()["errors"])) == ("invalid", [field])
 
 
-def test_bad_cursors_are_400_invalid_cursor(tenant, other_tenant, member, client_of, thirty):
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"page": 1, "cursor": "x"}, "cursor"),
+        ({"cursor": "", "after": ""}, "after"),
+        ({"page": 2, "after": "2026-11-01T12:00:00Z_5"}, "after"),
+    ],
+)
+def test_two_ways_of_paging_at_once_are_422(tenant, member, client_of, query, field):
+    """Each parameter is one the schema allows; together they are not, which a schema's
+    parameters cannot say: 422, documented on the operation."""
+    response = client_of(member).get("/api/posts", query)
+    assert response.status_code == 422
+    assert (response.json()["code"], list(response.json()["errors"])) == ("invalid", [field])
+
+
+def test_bad_cursors_are_422_invalid_cursor(tenant, other_tenant, member, client_of, thirty):
     elsewhere = client_of(MembershipFactory(tenant=other_tenant), on=other_tenant)
     client = client_of(member)
     cursor = client.get("/api/posts", {"limit": 5}).json()["next_cursor"]
@@ -320,7 +363,7 @@ def test_bad_cursors_are_400_invalid_cursor(tenant, other_tenant, member, client
         (elsewhere, {"cursor": cursor}),  # another company
     ]:
         response = attempt.get("/api/posts", query)
-        assert (response.status_code, response.json()["code"]) == (400, "invalid_cursor"), query
+        assert (response.status_code, response.json()["code"]) == (422, "invalid_cursor"), query
     # Another list's cursor: the notifications feed is paged by cursor too.
     response = client.get("/api/posts", {"cursor": cursor})
     assert response.status_code == 200, response.json()

@@ -57,9 +57,11 @@ def test_create_at_a_time(tenant, member, client_of):
         ({"message": "   ", "delay": 60}, "message"),
         ({"message": "x", "delay": 0}, "delay"),
         ({"message": "x", "delay": 400 * 24 * 3600}, "delay"),
-        ({"message": "x", "remind_at": "2020-01-01T09:00:00+09:00"}, "remind_at"),
         ({"message": "x" * 501, "delay": 60}, "message"),
         ({"message": "x", "remind_at": "not a time"}, "remind_at"),
+        ({"message": 0, "delay": 60}, "message"),
+        ({"message": "x", "delay": "60"}, "delay"),
+        ({"message": "x", "delay": 60.5}, "delay"),
     ],
 )
 def test_bad_input_is_400_with_the_field(tenant, member, client_of, payload, field):
@@ -70,6 +72,35 @@ def test_bad_input_is_400_with_the_field(tenant, member, client_of, payload, fie
     with schema_context(tenant.schema_name):
         assert not Reminder.objects.exists()
     assert not Job.objects.filter(kind="reminder.send").exists()
+
+
+@translation.override("en")
+@pytest.mark.parametrize(
+    ("payload", "error"),
+    [
+        (
+            {"remind_at": "2020-01-01T09:00:00+09:00"},
+            {"remind_at": ["Choose a time in the future."]},
+        ),
+        (
+            {"remind_at": "9999-12-31T23:59:59"},
+            {"remind_at": ["Reminders can be set at most a year ahead."]},
+        ),
+    ],
+)
+def test_a_time_not_within_the_next_year_is_422(tenant, member, client_of, payload, error):
+    """A time, as the schema says; not one a reminder can be set at now (which the schema
+    cannot say)."""
+    response = client_of(member).post("/api/reminders", {"message": "x", **payload}, format="json")
+    assert response.status_code == 422
+    assert response.json() == {
+        "status": 422,
+        "code": "invalid",
+        "message": "Some fields are not valid.",
+        "errors": error,
+    }
+    with schema_context(tenant.schema_name):
+        assert not Reminder.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -86,10 +117,6 @@ def test_bad_input_is_400_with_the_field(tenant, member, client_of, payload, fie
         ),
         # Without an offset, placed in the current time zone: DRF itself overflowed there.
         ({"remind_at": "0001-01-01T00:00:00"}, {"remind_at": ["Datetime value out of range."]}),
-        (
-            {"remind_at": "9999-12-31T23:59:59"},
-            {"remind_at": ["Reminders can be set at most a year ahead."]},
-        ),
     ],
 )
 def test_times_out_of_range_are_400_not_500(tenant, member, client_of, payload, error):

@@ -28,6 +28,7 @@ from apps.accounts.services.sessions import api_sign_ins_end
 from apps.accounts.services.signin import auth_check_password
 from apps.accounts.services.verification import email_verified_mark
 from apps.audit.services import audit_record, company_here
+from apps.core.errors import RefusedInputError
 
 # A reset request a window (an hour): per email address (an inbox is not flooded; counted
 # whether or not an account has it) and per network.
@@ -48,10 +49,12 @@ reset_tokens = ResetTokenGenerator()
 
 
 def _new_password_check(user: User, password: str, field: str) -> None:
+    """The password rules (AUTH_PASSWORD_VALIDATORS), which an API's schema does not say:
+    a RefusedInputError (422) naming `field`."""
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise ValidationError({field: exc.messages}) from exc
+        raise RefusedInputError({field: exc.messages}) from exc
 
 
 def _password_set(user: User, password: str) -> None:

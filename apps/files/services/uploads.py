@@ -27,6 +27,7 @@ from PIL import Image
 
 from apps.accounts.exceptions import NotAllowedError
 from apps.accounts.principal import Principal
+from apps.core.errors import RefusedInputError
 from apps.files import images, sniffing, store
 from apps.files.errors import (
     FileTooLargeError,
@@ -54,7 +55,13 @@ HEAD_BYTES = 64 * 1024
 PART_REFUSALS = frozenset({"InvalidPart", "InvalidPartOrder", "EntityTooSmall", "NoSuchUpload"})
 # Formats whose header Pillow reads without decoding anything.
 HEADER_FORMATS = frozenset({"JPEG", "PNG", "GIF", "WEBP"})
-_MIME = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,62}/[a-z0-9][a-z0-9!#$&^_.+-]{0,62}")
+# A MIME type (RFC 6838's characters; a top-level type short enough that the whole fits the
+# 100 characters of File.declared_type), and a Content-Type as upload_initiate takes it: one,
+# any case, with parameters or not, around whitespace, or only whitespace (none); never
+# empty, which the schema offers on its own. Read with re.search, as JSON Schema's pattern.
+_MIME_TYPE = r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,30}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,62}"
+_MIME = re.compile(_MIME_TYPE)
+CONTENT_TYPE_PATTERN = rf"^(?:\s+|\s*{_MIME_TYPE}\s*(?:;[^\u0000]*)?)$"
 
 
 @dataclass(frozen=True)
@@ -279,7 +286,7 @@ def upload_part_urls(
         raise ValidationError({"part_numbers": [_("Ask for each part once.")]})
     outside = [n for n in part_numbers if not 1 <= n <= file.part_count]
     if outside:
-        raise ValidationError(
+        raise RefusedInputError(
             {
                 "part_numbers": [
                     _("This upload has parts 1 to %(count)d.") % {"count": file.part_count}
@@ -287,7 +294,8 @@ def upload_part_urls(
             }
         )
     if md5s is not None and len(md5s) != len(part_numbers):
-        raise ValidationError({"md5s": [_("Give one MD5 for each part number, or none.")]})
+        message = _("Give one MD5 for each part number, or none.")
+        raise RefusedInputError({"md5s": [message]})
     digests: list[str | None] = [_md5(m) for m in md5s] if md5s is not None else []
     if not file.upload_id:
         # Parallel first calls wait on the row lock; the first one begins the upload.
