@@ -178,7 +178,7 @@ def test_a_header_of_30000_columns_is_refused_at_once_in_a_few_words(tenant, sho
         f"The header has 30000 columns; a file to import has at most 32 (the columns are {KNOWN})."
     )
     assert response.json() == {
-        "status": 400,
+        "status": 422,
         "code": "import_invalid",
         "message": problem,
         "errors": {"columns": [problem]},
@@ -200,7 +200,7 @@ def test_unknown_and_repeated_columns_are_named_once_each_and_briefly(tenant, sh
         "extra6, extra7, 4 more."
     )
     assert response.json() == {
-        "status": 400,
+        "status": 422,
         "code": "import_invalid",
         "message": f"{unknown} {repeated}",
         "errors": {"columns": [unknown, repeated]},

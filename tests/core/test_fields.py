@@ -20,7 +20,7 @@ class Body(StrictSerializer):
     id = serializers.UUIDField(required=False)
     kind = serializers.ChoiceField(choices=["a", "b"], required=False)
     tags = ItemsField(child=serializers.CharField(), required=False, max_length=3)
-    lines = ItemsField(child=Line(), required=False)
+    lines = ItemsField(child=Line(), required=False, max_length=10)
     note = serializers.CharField(required=False, allow_null=True)
 
 

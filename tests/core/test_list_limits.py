@@ -77,8 +77,8 @@ def test_every_list_in_a_request_shows_its_maximum_in_the_schema():
     arrays = dict(_arrays(requests))
     assert {path: array.get("maxItems") for path, array in arrays.items()} == {
         "/OrderListInputRequest/properties/lines": 50,
-        "/PatchedPostDetailInputRequest/properties/attachment_ids": 10,
-        "/PatchedProductUpdateRequest/properties/image_ids": 10,
+        "/PostDetailInputRequest/properties/attachment_ids": 10,
+        "/ProductUpdateRequest/properties/image_ids": 10,
         "/PostListInputRequest/properties/attachment_ids": 10,
         "/PostScheduleInputRequest/properties/attachment_ids": 10,
         "/ProductInputRequest/properties/image_ids": 10,

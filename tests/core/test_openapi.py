@@ -399,7 +399,7 @@ class _Line(serializers.Serializer):
 
 
 class _Outer(StrictSerializer):
-    lines = ItemsField(child=_Line())
+    lines = ItemsField(child=_Line(), max_length=10)
 
 
 class _LooseApi(APIView):

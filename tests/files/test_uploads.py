@@ -343,7 +343,7 @@ def test_the_quota_message_without_uploads_in_progress(tenant, member_client, sm
     for _ in range(2):
         assert upload(member_client, b"x" * 1000).json()["state"] == "uploaded"
     over = initiate(member_client, name="c.txt", size=501)
-    assert (over.status_code, over.json()["code"]) == (400, "quota_exceeded")
+    assert (over.status_code, over.json()["code"]) == (422, "quota_exceeded")
     assert over.json()["message"] == "This file does not fit: 2.0\xa0KB of 2.4\xa0KB are in use."
 
 
@@ -354,7 +354,7 @@ def test_uploads_nothing_was_sent_to_give_their_room_back_within_the_hour(
     sweep after an hour."""
     held = [initiate(member_client, name=f"{n}.txt", size=1000).json() for n in (1, 2)]
     over = initiate(member_client, name="c.txt", size=1000)
-    assert (over.status_code, over.json()["code"]) == (400, "quota_exceeded")
+    assert (over.status_code, over.json()["code"]) == (422, "quota_exceeded")
 
     assert sweep(tenant, after=timedelta(minutes=59)) == SweepCounts()
     assert sweep(tenant, after=timedelta(minutes=61)) == SweepCounts(unstarted=2)
