@@ -2,14 +2,12 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.errors import ServiceError
+from apps.core.errors import ConflictError, ServiceError
 
 
-class OrderStateError(ServiceError):
+class OrderStateError(ConflictError):
     """The order is not in a state that allows this (cancelling a paid or expired order)."""
 
-    status_code = 409
-    code = "conflict"
     default_message = _("This order can no longer be changed this way.")
 
 

@@ -10,9 +10,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_redis import get_redis_connection
 
-from apps.accounts.exceptions import NotAllowedError
 from apps.accounts.principal import Principal
-from apps.core.errors import RefusedInputError
+from apps.core.errors import NotAllowedError, RefusedInputError
 from apps.search.models import OutboxEntry, TenantSynonym
 from apps.search.policies import can_manage_synonyms
 from apps.search.synonyms import TERM_SEPARATORS, parse_terms

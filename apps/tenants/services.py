@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_exists
 
-from apps.accounts.exceptions import NotAllowedError
 from apps.accounts.models import Membership, User
 from apps.accounts.policies import can_delete_company, can_require_two_factor
 from apps.accounts.services import (
@@ -20,6 +19,7 @@ from apps.accounts.services import (
     signup_owner,
 )
 from apps.audit.services import audit_record
+from apps.core.errors import NotAllowedError
 from apps.jobs.services import job_schedule
 from apps.tenants import schemas
 from apps.tenants.models import RESERVED_SLUGS, Domain, Tenant

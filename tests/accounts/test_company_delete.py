@@ -13,10 +13,10 @@ from django.utils import timezone
 from django_tenants.utils import schema_exists
 from qsessions.models import Session as QSession
 
-from apps.accounts.exceptions import NotAllowedError
 from apps.accounts.models import Membership, RefreshToken, User
 from apps.accounts.services import api_key_create, auth_token_issue
 from apps.audit.models import AuditEntry
+from apps.core.errors import NotAllowedError
 from apps.jobs.models import Job
 from apps.jobs.services import job_run
 from apps.tenants.models import Tenant

@@ -95,7 +95,7 @@ def test_key_of_another_tenant_does_not_exist_there(tenant, other_tenant, owner)
 
 
 def test_only_admins_create_keys(tenant, member):
-    from apps.accounts.exceptions import NotAllowedError
+    from apps.core.errors import NotAllowedError
 
     with pytest.raises(NotAllowedError):
         api_key_create(tenant=tenant, name="K", scope="read", actor=member)

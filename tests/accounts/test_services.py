@@ -9,7 +9,7 @@ from django.core import mail
 from django.test import override_settings
 from django.utils import timezone, translation
 
-from apps.accounts.exceptions import InvitationInvalidError
+from apps.accounts.errors import InvitationInvalidError
 from apps.accounts.models import Invitation, User
 from apps.accounts.services import (
     auth_check_credentials,

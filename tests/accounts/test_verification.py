@@ -10,7 +10,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from apps.accounts.exceptions import EmailUnverifiedError
+from apps.accounts.errors import EmailUnverifiedError
 from apps.accounts.models import Membership, User
 from apps.accounts.policies import email_verification_overdue
 from apps.accounts.services import api_key_create, invitation_accept, invitation_create

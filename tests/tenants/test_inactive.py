@@ -92,7 +92,7 @@ def test_a_deactivated_company_is_not_offered_by_the_switcher(tenant, other_tena
     client = Client(HTTP_HOST=host_of(tenant), HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(member.user)
     assert "Beta Inc." not in client.get("/profile").content.decode()
-    from apps.accounts.exceptions import NotAllowedError
+    from apps.core.errors import NotAllowedError
 
     with pytest.raises(NotAllowedError):
         issue(user=member.user, tenant=Tenant.objects.get(pk=other_tenant.pk))

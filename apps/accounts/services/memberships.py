@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts import access_cache
-from apps.accounts.exceptions import NotAllowedError
 from apps.accounts.models import Invitation, Membership, RefreshToken
 from apps.accounts.policies import can_appoint, can_manage_member, role_can_manage_members
 from apps.audit.services import audit_record
+from apps.core.errors import NotAllowedError
 from apps.jobs.services import job_cancel_by_key, job_schedule
 from apps.notifications.services import notification_create
 

@@ -6,7 +6,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from apps.accounts.exceptions import InvalidCredentialsError
+from apps.accounts.errors import InvalidCredentialsError
 from apps.accounts.models import User
 from apps.accounts.services.signin import auth_check_password
 

@@ -25,7 +25,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
-from apps.accounts.exceptions import (
+from apps.accounts.errors import (
     InvalidCredentialsError,
     OtpInvalidError,
     OtpRequiredError,

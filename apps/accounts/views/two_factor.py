@@ -25,7 +25,7 @@ from django_tenants.utils import get_public_schema_name
 
 from apps.accounts import selectors, services
 from apps.accounts.decorators import member_required
-from apps.accounts.exceptions import OtpThrottledError
+from apps.accounts.errors import OtpThrottledError
 from apps.accounts.forms import (
     PASSWORD_BACKEND,
     OperatorPasswordForm,

@@ -25,9 +25,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from PIL import Image
 
-from apps.accounts.exceptions import NotAllowedError
 from apps.accounts.principal import Principal
-from apps.core.errors import RefusedInputError
+from apps.core.errors import NotAllowedError, RefusedInputError
 from apps.files import images, sniffing, store
 from apps.files.errors import (
     FileTooLargeError,

@@ -35,11 +35,6 @@ class TokenRevokedError(ServiceError):
     code = "token_revoked"
 
 
-class NotAllowedError(ServiceError):
-    status_code = 403
-    code = "permission_denied"
-
-
 class InvitationInvalidError(ServiceError):
     status_code = 400
     code = "invitation_invalid"
