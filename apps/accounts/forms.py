@@ -130,7 +130,7 @@ def slug_refusal(slug: str) -> str | None:
 
 
 class SignupForm(KeepsPasswordForm):
-    """The password is checked by the service (tenants' tenant_signup), which answers the
+    """The password is checked by the service (company_signup), which answers the
     same whether or not the email has an account."""
 
     company_name = forms.CharField(label=_("Company name"), max_length=100)
