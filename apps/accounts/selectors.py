@@ -91,6 +91,10 @@ def user_exists(*, email: str) -> bool:
     return User.objects.filter(email=email.strip().lower()).exists()
 
 
+def user_by_email(*, email: str) -> User | None:
+    return User.objects.filter(email=email.strip().lower()).first()
+
+
 def owner_of(*, tenant: Tenant) -> User:
     return (
         Membership.objects.select_related("user")

@@ -26,6 +26,11 @@ def tenant_address_taken(*, slug: str) -> bool:
     return Tenant.objects.filter(Q(slug=slug) | Q(schema_name=schema_name)).exists()
 
 
+def tenant_by_slug(*, slug: str) -> Tenant | None:
+    """The company with this address name (operators' commands name companies so)."""
+    return Tenant.objects.filter(slug=slug).first()
+
+
 def plan_limits(tenant: Tenant) -> tuple[int, int]:
     """(requests per caller, requests per tenant) a window, for the tenant's plan.
 

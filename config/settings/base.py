@@ -30,6 +30,7 @@ SHARED_APPS = [
     "apps.search",
     "apps.audit",
     "apps.usage",
+    "apps.demo",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "qsessions",  # django.contrib.sessions with person, address and user agent

@@ -25,6 +25,7 @@ from apps.accounts.services.passwords import (
     password_reset_request,
 )
 from apps.accounts.services.people import (
+    operator_create,
     signup_owner,
     user_create,
     user_language_set,
@@ -117,6 +118,7 @@ __all__ = [
     "membership_suspend",
     "membership_suspension_end",
     "membership_suspension_lift",
+    "operator_create",
     "password_change",
     "password_reset_check",
     "password_reset_complete",

@@ -29,6 +29,11 @@ def user_create(
     )
 
 
+def operator_create(*, email: str, password: str, full_name: str = "") -> User:
+    """An operator: signs in to the operators' admin (/admin/), in no company."""
+    return User.objects.create_superuser(email, password, full_name=full_name)
+
+
 def signup_owner(
     *, email: str, password: str, full_name: str, ip: str, unlock_url: str | None = None
 ) -> tuple[User, bool]:
