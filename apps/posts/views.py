@@ -85,7 +85,7 @@ def _cards(principal: Principal, posts: list[Post]) -> list[Card]:
 
 def _picker(principal: Principal, extra: Sequence[File] = ()) -> list[Attachment]:
     """The files the composer offers: the newest ready ones, and those already attached."""
-    newest = list(files.file_list(principal=principal, state=File.State.READY)[:PICKER_SIZE])
+    newest = files.file_ready_newest(principal=principal, limit=PICKER_SIZE)
     offered = {f.pk: f for f in [*extra, *newest]}
     return [
         Attachment(file=f, thumbnail=files.image_url(file=f, key=f.thumbnail_key))

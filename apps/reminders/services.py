@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.accounts.principal import Principal
 from apps.core.errors import NotAllowedError, RefusedInputError
-from apps.jobs.models import Job
+from apps.jobs.selectors import job_get
 from apps.jobs.services import job_cancel, job_schedule
 from apps.notifications.services import notification_create
 from apps.reminders.errors import ReminderConflictError
@@ -68,7 +68,7 @@ def reminder_cancel(*, reminder: Reminder, actor: Principal) -> Reminder:
         raise ReminderConflictError(
             _("This reminder was already %(status)s.") % {"status": reminder.get_status_display()}
         )
-    job = Job.objects.filter(pk=reminder.job_id).first() if reminder.job_id else None
+    job = job_get(job_id=reminder.job_id) if reminder.job_id else None
     if job is not None and not job_cancel(job=job):
         raise ReminderConflictError(_("This reminder is being sent right now."))
     reminder.status = Reminder.Status.CANCELLED
