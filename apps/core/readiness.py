@@ -18,6 +18,7 @@ from django_redis import get_redis_connection
 from apps.core import antivirus
 from apps.core.objectstore import s3_client
 from apps.core.search import es_client
+from config.celery import app
 
 CHECK_TIMEOUT = 2.0
 
@@ -62,8 +63,6 @@ def check_clamd() -> None:
 
 
 def check_celery_worker() -> None:
-    from config.celery import app
-
     if not app.control.ping(timeout=CHECK_TIMEOUT / 2):
         raise RuntimeError("no worker answered")
 

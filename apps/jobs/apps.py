@@ -15,6 +15,6 @@ class JobsConfig(AppConfig):
         # Each app registers its handlers in its `jobs` module.
         autodiscover_modules("jobs")
         # Models load only once the app registry is ready: after this module.
-        from apps.jobs.metrics import JobsCollector
+        from apps.jobs.metrics import JobsCollector  # noqa: PLC0415
 
         scrape_collector_register("jobs", JobsCollector())

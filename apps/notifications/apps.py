@@ -12,6 +12,6 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Models load only once the app registry is ready: after this module.
-        from apps.notifications.services import notification_create
+        from apps.notifications.services import notification_create  # noqa: PLC0415
 
         notice_sender_register(notification_create)

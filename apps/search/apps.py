@@ -14,8 +14,8 @@ class SearchConfig(AppConfig):
 
     def ready(self) -> None:
         # Models load only once the app registry is ready: after this module.
-        from apps.search.metrics import OutboxCollector
-        from apps.search.selectors import outbox_lag
+        from apps.search.metrics import OutboxCollector  # noqa: PLC0415
+        from apps.search.selectors import outbox_lag  # noqa: PLC0415
 
         scrape_collector_register("search_outbox", OutboxCollector())
         backlog_register("search_outbox", outbox_lag)

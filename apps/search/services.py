@@ -58,7 +58,7 @@ def drain_queued_clear() -> None:
 def outbox_drain_soon() -> None:
     """Queue a drain unless one is already waiting. Never raises: the change is committed
     and its entries are safe; if Redis or the broker is down, beat's sweep drains them."""
-    from apps.search.tasks import outbox_drain_task
+    from apps.search.tasks import outbox_drain_task  # noqa: PLC0415 - the tasks import services
 
     try:
         if drain_queued_claim():

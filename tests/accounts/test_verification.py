@@ -4,8 +4,10 @@ unverified person may not invite people or create API keys."""
 
 import re
 from datetime import timedelta
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
@@ -221,10 +223,6 @@ def test_within_the_grace_period_everything_works(tenant):
 
 
 def test_the_migration_marks_existing_accounts_verified(tenant):
-    from importlib import import_module
-
-    from django.apps import apps
-
     before = unverified(tenant).user
     migration = import_module("apps.accounts.migrations.0005_user_email_verified_at")
     migration.existing_users_verified(apps, None)
