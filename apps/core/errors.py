@@ -57,6 +57,13 @@ class NotAllowedError(ServiceError):
     code = "permission_denied"
 
 
+class NotFoundError(ServiceError):
+    """Nothing of this kind that the actor may reach has this id or number."""
+
+    status_code = 404
+    code = "not_found"
+
+
 class ConflictError(ServiceError):
     """What is stored does not allow this now: a post already published, an order already
     paid, an upload already complete. Apps subclass it with their own message."""

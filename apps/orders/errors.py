@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.errors import ConflictError, ServiceError
+from apps.core.errors import ConflictError, NotFoundError, ServiceError
 
 
 class OrderStateError(ConflictError):
@@ -36,9 +36,6 @@ class AmountMismatchError(ServiceError):
     default_message = _("The amount paid is not the order's total.")
 
 
-class UnknownOrderError(ServiceError):
+class UnknownOrderError(NotFoundError):
     """A payment for an order number this company does not have."""
-
-    status_code = 404
-    code = "not_found"
     default_message = _("This company has no order with this number.")
