@@ -12,6 +12,7 @@ class Sender(Protocol):
     def __call__(self, *, user: "User", kind: str, title: str, link: str) -> object: ...
 
 
+# At most one: notifications' notification_create.
 _sender: list[Sender] = []
 
 

@@ -38,4 +38,5 @@ class AmountMismatchError(ServiceError):
 
 class UnknownOrderError(NotFoundError):
     """A payment for an order number this company does not have."""
+
     default_message = _("This company has no order with this number.")
