@@ -73,9 +73,7 @@ class TenantStorageAdmin(CompanyPageAdmin):
         state = self.chosen(request, "state", File.State.values)
         usage = selectors.storage_by_tenant([tenant])[tenant.pk]
         context = {
-            **self.page_context(
-                request, tenant, _("Files of %(company)s") % {"company": tenant.name}
-            ),
+            **self.page_context(request, tenant, _("Files of %(company)s")),
             "files": selectors.tenant_files(tenant=tenant, state=state),
             "states": File.State.choices,
             "state": state,

@@ -69,9 +69,7 @@ class TenantOrdersAdmin(CompanyPageAdmin):
         state = self.chosen(request, "state", Order.State.values)
         refunds = request.GET.get("refunds") == "1"
         context = {
-            **self.page_context(
-                request, tenant, _("Orders of %(company)s") % {"company": tenant.name}
-            ),
+            **self.page_context(request, tenant, _("Orders of %(company)s")),
             "orders": selectors.tenant_orders(tenant=tenant, state=state, refunds=refunds),
             "states": Order.State.choices,
             "state": state,

@@ -58,9 +58,7 @@ class TenantFeedAdmin(CompanyPageAdmin):
             )
         state = self.chosen(request, "state", Post.State.values)
         context = {
-            **self.page_context(
-                request, tenant, _("Posts of %(company)s") % {"company": tenant.name}
-            ),
+            **self.page_context(request, tenant, _("Posts of %(company)s")),
             "posts": selectors.tenant_posts(tenant=tenant, state=state),
             "states": Post.State.choices,
             "state": state,
