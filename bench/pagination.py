@@ -5,7 +5,7 @@ One tenant in a database of its own (kura_bench_pagination, dropped at the end) 
 1,000,000 published posts generated in SQL (one INSERT … SELECT into the migrated table,
 so the migration's indexes are in place, then VACUUM ANALYZE). The pages are read with the
 queries the feed API makes (GET /api/posts): `apps.posts.selectors.post_list` in the order
-of `ORDERINGS`, paged by apps/core/pagination.py as `PostListApi.get` pages it. For each
+of `ORDERINGS`, paged by apps/core/pagination/ as `PostListApi.get` pages it. For each
 style and page, in the same run:
   call   the module's function end to end (every query it makes, and Python), median of runs;
   exec   `EXPLAIN (ANALYZE, BUFFERS, TIMING OFF)` of its page query: execution time, median;
@@ -163,6 +163,7 @@ def pages(member: Any, deep_page: int, runs: int) -> tuple[dict[str, tuple[Cost,
     """Page 1 and the deep page of each style, as the API pages them; and the cursor the
     page before the deep one hands out."""
     from apps.core import pagination as p
+    from apps.core.pagination.cursor import CursorCodec
 
     posts, ordering, filters = feed(member)
     deep_offset = (deep_page - 1) * LIMIT
@@ -170,7 +171,7 @@ def pages(member: Any, deep_page: int, runs: int) -> tuple[dict[str, tuple[Cost,
     after = p.keyset_token(getattr(before, ordering.time_field), before.pk)
     # As cursor_page signs next_cursor on that page: the schema, the endpoint, the
     # ordering and the filters PostListApi.get passes.
-    codec = p._CursorCodec(endpoint="posts_list", ordering=ordering.fields, filters=filters)  # noqa: SLF001
+    codec = CursorCodec(endpoint="posts_list", ordering=ordering.fields, filters=filters)
     cursor = codec.encode("next", [getattr(before, ordering.time_field), before.pk])
 
     def offset(page: int) -> Callable[[], Any]:
@@ -205,12 +206,13 @@ def totals(member: Any, runs: int) -> dict[str, Any]:
     """The offset total as the module takes it (a count bounded by a LIMIT, then the
     planner's estimate) against an exact count, on the feed's queryset."""
     from apps.core import pagination as p
+    from apps.core.pagination.offset import planner_estimate
 
     posts, _ordering, _filters = feed(member)
     queries: dict[str, Callable[[], int]] = {
         "exact": posts.order_by().count,
         "bounded": posts.order_by().values("pk")[: p.EXACT_COUNT_UP_TO + 1].count,
-        "estimate": lambda: p._planner_estimate(posts),  # noqa: SLF001
+        "estimate": lambda: planner_estimate(posts),
     }
     figures: dict[str, Any] = {}
     for label, query in queries.items():

@@ -350,18 +350,20 @@ def recorded(tenant: Any, query: Query) -> list[dict[str, Any]]:
 
     from apps.search import query as builder
     from apps.search.apis import SearchApi
+    from apps.search.query import engine
 
     params = SearchApi.FilterSerializer(data={k: str(v) for k, v in query.params.items()})
     params.is_valid(raise_exception=True)
     data = params.validated_data
     sent: list[dict[str, Any]] = []
-    original = builder._search  # noqa: SLF001
+    # What the engine sends, the company's filter and routing included.
+    original = engine._send  # noqa: SLF001
 
-    def record(es: Any, **request: Any) -> dict[str, Any]:
+    def record(es: Any, request: dict[str, Any]) -> dict[str, Any]:
         sent.append(request)
-        return original(es, **request)
+        return original(es, request)
 
-    builder._search = record  # noqa: SLF001
+    engine._send = record  # noqa: SLF001
     try:
         with tenant_context(tenant):
             builder.product_search(
@@ -377,7 +379,7 @@ def recorded(tenant: Any, query: Query) -> list[dict[str, Any]]:
                 size=data["limit"],
             )
     finally:
-        builder._search = original  # noqa: SLF001
+        engine._send = original  # noqa: SLF001
     return sent
 
 

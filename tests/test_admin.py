@@ -11,6 +11,7 @@ from apps.accounts.models import User
 from apps.accounts.services import api_key_create
 from apps.jobs.models import Job
 from apps.jobs.services import job_schedule
+from apps.tenants.company_admin import CompanyPageAdmin
 from apps.tenants.models import Tenant
 from tests.conftest import operator_login
 from tests.factories import MembershipFactory
@@ -95,3 +96,28 @@ def test_every_field_operators_see_has_a_translatable_name():
         if field.concrete and not field.auto_created and not isinstance(field.verbose_name, Promise)
     ]
     assert unnamed == []
+
+
+def test_every_company_page_names_a_company_whatever_its_name(operator_client, tenant):
+    """A company's name is text, never a format: "100% Natural" once made each company
+    page but usage's answer 500 (its title was formatted with the name twice)."""
+    Tenant.objects.filter(pk=tenant.pk).update(name="100% Natural")
+    pages = {
+        model._meta.app_label: admin_class
+        for model, admin_class in admin.site._registry.items()
+        if isinstance(admin_class, CompanyPageAdmin)
+    }
+    assert sorted(pages) == ["files", "orders", "posts", "usage"]
+    titles = {}
+    for app, admin_class in pages.items():
+        opts = admin_class.opts
+        url = f"/admin/{app}/{opts.model_name}/{tenant.pk}/{admin_class.page}/"
+        response = operator_client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 200, url
+        titles[app] = response.context["title"]
+    assert titles == {
+        "files": "Files of 100% Natural",
+        "orders": "Orders of 100% Natural",
+        "posts": "Posts of 100% Natural",
+        "usage": "Usage of 100% Natural",
+    }

@@ -5,13 +5,11 @@ from collections.abc import Mapping
 from uuid import UUID
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_tenants.utils import tenant_context
 
 from apps.files import selectors, services
 from apps.files.models import File, TenantStorage
@@ -22,6 +20,11 @@ from apps.tenants.models import DEFAULT_PLAN, Plan, Tenant
 def _quota(tenant: TenantStorage) -> int:
     plan: Plan = tenant.plan or DEFAULT_PLAN
     return plan.storage_quota_bytes
+
+
+def _file_delete(file: File) -> str:
+    services.file_delete(file=file, actor=None)
+    return _("%(name)s and its objects were deleted.") % {"name": file.name}
 
 
 @admin.register(TenantStorage)
@@ -58,27 +61,19 @@ class TenantStorageAdmin(CompanyPageAdmin):
     def company_page(self, request: HttpRequest, tenant: Tenant) -> HttpResponse:
         """A company's newest files; POST deletes one (the `delete` permission of files)."""
         if request.method == "POST":
-            if not request.user.has_perm("files.delete_file"):
-                raise PermissionDenied
-            try:
-                file_id = UUID(request.POST.get("file", ""))
-            except ValueError:
-                raise Http404 from None
-            with tenant_context(tenant):
-                file = File.objects.filter(pk=file_id).first()
-                if file is None:
-                    raise Http404
-                services.file_delete(file=file, actor=None)
-            self.message_user(
-                request, _("%(name)s and its objects were deleted.") % {"name": file.name}
+            return self.company_action(
+                request,
+                tenant,
+                permission="files.delete_file",
+                field="file",
+                key=UUID,
+                find=lambda pk: File.objects.filter(pk=pk).first(),
+                act=_file_delete,
             )
-            return HttpResponseRedirect(request.path)
         state = self.chosen(request, "state", File.State.values)
         usage = selectors.storage_by_tenant([tenant])[tenant.pk]
         context = {
-            **self.page_context(
-                request, tenant, _("Files of %(company)s") % {"company": tenant.name}
-            ),
+            **self.page_context(request, tenant, _("Files of %(company)s")),
             "files": selectors.tenant_files(tenant=tenant, state=state),
             "states": File.State.choices,
             "state": state,

@@ -19,7 +19,7 @@ from apps.core.params import MAX_ID
 from apps.files import selectors, services
 from apps.files.models import File
 from apps.files.serializers import FileImagesSerializer
-from apps.files.services.uploads import CONTENT_TYPE_PATTERN
+from apps.files.validation import CONTENT_TYPE_PATTERN
 
 CONFLICT = "The upload is not open for this (aborted, rejected, complete, or one PUT)."
 INITIATE_REFUSED = (

@@ -4,19 +4,22 @@ is cancelled and its stock returned)."""
 
 from collections.abc import Mapping
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_tenants.utils import tenant_context
 
 from apps.orders import selectors, services
 from apps.orders.errors import OrderStateError
 from apps.orders.models import Order, TenantOrders
 from apps.tenants.company_admin import CompanyPageAdmin
 from apps.tenants.models import Tenant
+
+
+def _order_cancel(tenant: Tenant, order: Order) -> str:
+    services.order_cancel(tenant=tenant, order=order, actor=None)
+    return _("The order was cancelled.")
 
 
 @admin.register(TenantOrders)
@@ -53,29 +56,20 @@ class TenantOrdersAdmin(CompanyPageAdmin):
         """A company's newest orders, by state or only those flagged for a refund; POST
         cancels one waiting for payment (the `change` permission of orders)."""
         if request.method == "POST":
-            if not request.user.has_perm("orders.change_order"):
-                raise PermissionDenied
-            try:
-                order_id = int(request.POST.get("order", ""))
-            except ValueError:
-                raise Http404 from None
-            with tenant_context(tenant):
-                order = Order.objects.select_related("buyer").filter(pk=order_id).first()
-                if order is None:
-                    raise Http404
-                try:
-                    services.order_cancel(tenant=tenant, order=order, actor=None)
-                except OrderStateError as error:
-                    self.message_user(request, error.message, level=messages.ERROR)
-                else:
-                    self.message_user(request, _("The order was cancelled."))
-            return HttpResponseRedirect(request.get_full_path())
+            return self.company_action(
+                request,
+                tenant,
+                permission="orders.change_order",
+                field="order",
+                key=int,
+                find=lambda pk: Order.objects.select_related("buyer").filter(pk=pk).first(),
+                act=lambda order: _order_cancel(tenant, order),
+                refusals=(OrderStateError,),
+            )
         state = self.chosen(request, "state", Order.State.values)
         refunds = request.GET.get("refunds") == "1"
         context = {
-            **self.page_context(
-                request, tenant, _("Orders of %(company)s") % {"company": tenant.name}
-            ),
+            **self.page_context(request, tenant, _("Orders of %(company)s")),
             "orders": selectors.tenant_orders(tenant=tenant, state=state, refunds=refunds),
             "states": Order.State.choices,
             "state": state,

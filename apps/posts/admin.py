@@ -3,19 +3,22 @@ posts, and deleting one (through the service, so a scheduled post's job is cance
 
 from collections.abc import Mapping
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_tenants.utils import tenant_context
 
 from apps.posts import selectors, services
 from apps.posts.errors import PostStateError
 from apps.posts.models import Post, TenantFeed
 from apps.tenants.company_admin import CompanyPageAdmin
 from apps.tenants.models import Tenant
+
+
+def _post_delete(tenant: Tenant, post: Post) -> str:
+    services.post_delete(tenant=tenant, post=post, actor=None)
+    return _("The post was deleted.")
 
 
 @admin.register(TenantFeed)
@@ -43,28 +46,19 @@ class TenantFeedAdmin(CompanyPageAdmin):
     def company_page(self, request: HttpRequest, tenant: Tenant) -> HttpResponse:
         """A company's newest posts; POST deletes one (the `delete` permission of posts)."""
         if request.method == "POST":
-            if not request.user.has_perm("posts.delete_post"):
-                raise PermissionDenied
-            try:
-                post_id = int(request.POST.get("post", ""))
-            except ValueError:
-                raise Http404 from None
-            with tenant_context(tenant):
-                post = Post.objects.filter(pk=post_id).first()
-                if post is None:
-                    raise Http404
-                try:
-                    services.post_delete(tenant=tenant, post=post, actor=None)
-                except PostStateError as error:
-                    self.message_user(request, error.message, level=messages.ERROR)
-                else:
-                    self.message_user(request, _("The post was deleted."))
-            return HttpResponseRedirect(request.get_full_path())
+            return self.company_action(
+                request,
+                tenant,
+                permission="posts.delete_post",
+                field="post",
+                key=int,
+                find=lambda pk: Post.objects.filter(pk=pk).first(),
+                act=lambda post: _post_delete(tenant, post),
+                refusals=(PostStateError,),
+            )
         state = self.chosen(request, "state", Post.State.values)
         context = {
-            **self.page_context(
-                request, tenant, _("Posts of %(company)s") % {"company": tenant.name}
-            ),
+            **self.page_context(request, tenant, _("Posts of %(company)s")),
             "posts": selectors.tenant_posts(tenant=tenant, state=state),
             "states": Post.State.choices,
             "state": state,

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import F, QuerySet
-from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
+from django.db.models import QuerySet
 from django_tenants.utils import schema_context
 from psycopg import sql
 
 from apps.accounts.principal import Principal
+from apps.core.pagination import position_after
 from apps.posts.models import Post
 from apps.posts.policies import can_see_post
 from apps.tenants.models import Tenant
@@ -85,7 +85,7 @@ def post_newer_count(*, published_at: datetime, post_id: int) -> int:
     """Published posts above the given one in the feed (published since the page loaded),
     counted up to NEWER_COUNT_CAP + 1 (a bounded count, whatever the feed's size)."""
     newer = Post.objects.filter(state=State.PUBLISHED).filter(
-        TupleGreaterThan(Tuple(F("published_at"), F("id")), [published_at, post_id])
+        position_after(("published_at", "id"), [published_at, post_id])
     )
     return newer.values("pk")[: NEWER_COUNT_CAP + 1].count()
 

@@ -1,9 +1,14 @@
 """The company feed's pages: the composer and the feed (infinite scroll by cursor, "N new
 posts" without shifting the page), the archive by page number, your scheduled posts and
-drafts, and one post with its edit and delete pages."""
+drafts, and one post with its edit and delete pages.
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+One view per action: a page's GET shows it, and each thing its forms do (compose;
+reschedule, cancel or publish a scheduled post; edit; delete) is a view of its own, which
+either redirects or shows the page again with its form's errors. How posts look on a page
+is apps.posts.presenters'.
+"""
+
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,12 +36,11 @@ from apps.core.pagination import (
 )
 from apps.core.params import int_param
 from apps.core.times import when_text
-from apps.files import selectors as files
-from apps.files.models import File
 from apps.posts import selectors, services
 from apps.posts.forms import DRAFT, SCHEDULE, ComposerForm, PostForm, RescheduleForm
 from apps.posts.models import MAX_BODY, Post
 from apps.posts.policies import can_change_post, can_post
+from apps.posts.presenters import Attachment, cards, picker
 from apps.posts.selectors import NEWER_COUNT_CAP, ORDERINGS
 
 State = Post.State
@@ -44,8 +48,6 @@ FEED_PAGE = 20
 ARCHIVE_PAGE = 20
 # The archive's total is exact up to this many posts, then the planner's estimate.
 ARCHIVE_EXACT_UP_TO = EXACT_COUNT_UP_TO
-# The composer offers the company's newest ready files to attach.
-PICKER_SIZE = 12
 # Scheduled posts and drafts listed on their page (the API lists them all).
 OWN_LIST = 100
 FEED_ENDPOINT = "feed"
@@ -54,43 +56,14 @@ FEED_ORDERING = ORDERINGS[State.PUBLISHED].fields
 BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-@dataclass(frozen=True)
-class Attachment:
-    file: File
-    thumbnail: str | None
+def _post(principal: Principal, post_id: int) -> Post:
+    post = selectors.post_get(principal=principal, post_id=post_id)
+    if post is None:
+        raise Http404
+    return post
 
 
-@dataclass(frozen=True)
-class Card:
-    """A post as a page shows it: its attachments' thumbnails, whether you may change it."""
-
-    post: Post
-    attachments: list[Attachment]
-    may_change: bool
-
-
-def _cards(principal: Principal, posts: list[Post]) -> list[Card]:
-    return [
-        Card(
-            post=post,
-            attachments=[
-                Attachment(file=f, thumbnail=files.image_url(file=f, key=f.thumbnail_key))
-                for f in post.attachments.all()
-            ],
-            may_change=can_change_post(principal, post),
-        )
-        for post in posts
-    ]
-
-
-def _picker(principal: Principal, extra: Sequence[File] = ()) -> list[Attachment]:
-    """The files the composer offers: the newest ready ones, and those already attached."""
-    newest = files.file_ready_newest(principal=principal, limit=PICKER_SIZE)
-    offered = {f.pk: f for f in [*extra, *newest]}
-    return [
-        Attachment(file=f, thumbnail=files.image_url(file=f, key=f.thumbnail_key))
-        for f in offered.values()
-    ]
+# The feed -----------------------------------------------------------------------------------
 
 
 def _feed_page(principal: Principal, cursor: str | None) -> CursorPage[Post]:
@@ -102,21 +75,10 @@ def _feed_page(principal: Principal, cursor: str | None) -> CursorPage[Post]:
     )
 
 
-@member_required()
-def feed_view(request: HttpRequest, membership: Any) -> HttpResponse:
-    """The composer (for people who may post) and the feed, newest first."""
-    principal = Principal.of_membership(membership)
-    may_post = can_post(principal)
-    if request.method == "POST" and not may_post:
-        raise PermissionDenied
-    picker = _picker(principal) if may_post else []
-    form = ComposerForm(
-        request.POST if request.method == "POST" else None, files=[a.file for a in picker]
-    )
-    if request.method == "POST" and form.is_valid():
-        done = _compose(request, membership, principal, form)
-        if done is not None:
-            return done
+def _feed(
+    request: HttpRequest, principal: Principal, form: ComposerForm, offered: list[Attachment]
+) -> HttpResponse:
+    """The feed page, newest first, with the composer (`form`, for people who may post)."""
     cursor_error = None
     cursor = request.GET.get("cursor") or None
     try:
@@ -128,11 +90,11 @@ def feed_view(request: HttpRequest, membership: Any) -> HttpResponse:
         request,
         "posts/feed.html",
         {
-            "form": form if may_post else None,
-            "picker": picker,
+            "form": form if can_post(principal) else None,
+            "picker": offered,
             "chosen": form.chosen(),
             "max_body": MAX_BODY,
-            "cards": _cards(principal, page.results),
+            "cards": cards(principal, page.results),
             "page": page,
             # The newest post shown, above which new ones are counted (only at the top).
             "top": None if cursor else (page.results[0].pk if page.results else 0),
@@ -142,11 +104,26 @@ def feed_view(request: HttpRequest, membership: Any) -> HttpResponse:
     )
 
 
-def _compose(
-    request: HttpRequest, membership: Any, principal: Principal, form: ComposerForm
-) -> HttpResponse | None:
-    """Post, schedule or keep the composer's post; None when the service refused (its
-    errors are then on the form)."""
+@member_required()
+def feed_view(request: HttpRequest, membership: Any) -> HttpResponse:
+    """The composer (for people who may post) and the feed; its form posts to
+    `feed_compose`."""
+    principal = Principal.of_membership(membership)
+    if request.method == "POST":
+        return feed_compose(request, membership, principal)
+    offered = picker(principal) if can_post(principal) else []
+    return _feed(request, principal, ComposerForm(None, files=[a.file for a in offered]), offered)
+
+
+def feed_compose(request: HttpRequest, membership: Any, principal: Principal) -> HttpResponse:
+    """Post, schedule or keep the composer's post; the feed again with the form's errors
+    when the form or the service refused."""
+    if not can_post(principal):
+        raise PermissionDenied
+    offered = picker(principal)
+    form = ComposerForm(request.POST, files=[a.file for a in offered])
+    if not form.is_valid():
+        return _feed(request, principal, form, offered)
     data = form.cleaned_data
     tenant = membership.tenant
     try:
@@ -168,7 +145,7 @@ def _compose(
             )
     except (ValidationError, ServiceError) as exc:
         form_errors_from(form, exc, attachment_ids="attachments")
-        return None
+        return _feed(request, principal, form, offered)
     if post.state == State.SCHEDULED:
         assert post.publish_at is not None  # noqa: S101 - a scheduled post has its time
         messages.success(
@@ -194,7 +171,7 @@ def feed_more_view(request: HttpRequest, membership: Any) -> HttpResponse:
             request, "posts/feed_more_invalid.html", {"error": error_text(exc)}, status=400
         )
     return render(
-        request, "posts/feed_more.html", {"cards": _cards(principal, page.results), "page": page}
+        request, "posts/feed_more.html", {"cards": cards(principal, page.results), "page": page}
     )
 
 
@@ -241,7 +218,7 @@ def feed_archive_view(request: HttpRequest, membership: Any) -> HttpResponse:
         request,
         "posts/archive.html",
         {
-            "cards": _cards(principal, page.results),
+            "cards": cards(principal, page.results),
             "page": page,
             # Each number, and whether numbers were left out before it.
             "numbers": [(n, i > 0 and n - numbers[i - 1] > 1) for i, n in enumerate(numbers)],
@@ -249,36 +226,15 @@ def feed_archive_view(request: HttpRequest, membership: Any) -> HttpResponse:
     )
 
 
-@member_required()
-def feed_scheduled_view(request: HttpRequest, membership: Any) -> HttpResponse:
-    """Your scheduled posts (soonest first), to reschedule or cancel, and your drafts, to
-    publish or delete."""
-    principal = Principal.of_membership(membership)
-    failed: RescheduleForm | None = None
-    if request.method == "POST":
-        post = _post(principal, int_param(request.POST.get("post")))
-        action = request.POST.get("action")
-        if action == "reschedule":
-            failed = RescheduleForm(request.POST, prefix=f"r{post.pk}")
-            done = _reschedule(request, membership, principal, post, failed)
-        elif action == "cancel":
-            done = _act(
-                request,
-                lambda: services.post_cancel(tenant=membership.tenant, post=post, actor=principal),
-                _("The scheduled post was cancelled."),
-            )
-        elif action == "publish":
-            done = _act(
-                request,
-                lambda: services.post_update(
-                    tenant=membership.tenant, post=post, actor=principal, publish=True
-                ),
-                _("Published."),
-            )
-        else:
-            done = redirect("feed-scheduled")
-        if done is not None:
-            return done
+# Your scheduled posts and drafts ------------------------------------------------------------
+
+ScheduledAction = Callable[[HttpRequest, Any, Principal, Post], HttpResponse]
+
+
+def _scheduled(
+    request: HttpRequest, principal: Principal, failed: RescheduleForm | None = None
+) -> HttpResponse:
+    """The page, with `failed` (a reschedule refused) in place of its post's form."""
     scheduled = list(selectors.post_list(principal=principal, state=State.SCHEDULED)[:OWN_LIST])
     drafts = list(selectors.post_list(principal=principal, state=State.DRAFT)[:OWN_LIST])
     rows = [
@@ -290,20 +246,35 @@ def feed_scheduled_view(request: HttpRequest, membership: Any) -> HttpResponse:
                 prefix=f"r{card.post.pk}", initial={"publish_at": card.post.publish_at}
             ),
         )
-        for card in _cards(principal, scheduled)
+        for card in cards(principal, scheduled)
     ]
     return render(
         request,
         "posts/scheduled.html",
-        {"rows": rows, "drafts": _cards(principal, drafts), "may_post": can_post(principal)},
+        {"rows": rows, "drafts": cards(principal, drafts), "may_post": can_post(principal)},
     )
 
 
-def _reschedule(
-    request: HttpRequest, membership: Any, principal: Principal, post: Post, form: RescheduleForm
-) -> HttpResponse | None:
+@member_required()
+def feed_scheduled_view(request: HttpRequest, membership: Any) -> HttpResponse:
+    """Your scheduled posts (soonest first), to reschedule or cancel, and your drafts, to
+    publish or delete; each form posts here with its `action`, done by that action's view."""
+    principal = Principal.of_membership(membership)
+    if request.method != "POST":
+        return _scheduled(request, principal)
+    post = _post(principal, int_param(request.POST.get("post")))
+    action = SCHEDULED_ACTIONS.get(request.POST.get("action") or "")
+    if action is None:
+        return redirect("feed-scheduled")
+    return action(request, membership, principal, post)
+
+
+def scheduled_reschedule(
+    request: HttpRequest, membership: Any, principal: Principal, post: Post
+) -> HttpResponse:
+    form = RescheduleForm(request.POST, prefix=f"r{post.pk}")
     if not form.is_valid():
-        return None
+        return _scheduled(request, principal, failed=form)
     try:
         post = services.post_reschedule(
             tenant=membership.tenant,
@@ -313,7 +284,7 @@ def _reschedule(
         )
     except (ValidationError, ServiceError) as exc:
         form_errors_from(form, exc)
-        return None
+        return _scheduled(request, principal, failed=form)
     assert post.publish_at is not None  # noqa: S101 - a scheduled post has its time
     messages.success(
         request, _("Post rescheduled for %(when)s.") % {"when": when_text(post.publish_at)}
@@ -332,11 +303,36 @@ def _act(request: HttpRequest, action: Callable[[], object], success: str) -> Ht
     return redirect("feed-scheduled")
 
 
-def _post(principal: Principal, post_id: int) -> Post:
-    post = selectors.post_get(principal=principal, post_id=post_id)
-    if post is None:
-        raise Http404
-    return post
+def scheduled_cancel(
+    request: HttpRequest, membership: Any, principal: Principal, post: Post
+) -> HttpResponse:
+    return _act(
+        request,
+        lambda: services.post_cancel(tenant=membership.tenant, post=post, actor=principal),
+        _("The scheduled post was cancelled."),
+    )
+
+
+def scheduled_publish(
+    request: HttpRequest, membership: Any, principal: Principal, post: Post
+) -> HttpResponse:
+    return _act(
+        request,
+        lambda: services.post_update(
+            tenant=membership.tenant, post=post, actor=principal, publish=True
+        ),
+        _("Published."),
+    )
+
+
+SCHEDULED_ACTIONS: dict[str, ScheduledAction] = {
+    "reschedule": scheduled_reschedule,
+    "cancel": scheduled_cancel,
+    "publish": scheduled_publish,
+}
+
+
+# One post -----------------------------------------------------------------------------------
 
 
 @member_required()
@@ -344,7 +340,7 @@ def post_view(request: HttpRequest, membership: Any, post_id: int) -> HttpRespon
     """One post: where a mention's notification leads."""
     principal = Principal.of_membership(membership)
     post = _post(principal, post_id)
-    return render(request, "posts/post.html", {"card": _cards(principal, [post])[0]})
+    return render(request, "posts/post.html", {"card": cards(principal, [post])[0]})
 
 
 @member_required()
@@ -356,10 +352,10 @@ def post_edit_view(request: HttpRequest, membership: Any, post_id: int) -> HttpR
     if not can_change_post(principal, post):
         raise PermissionDenied
     attached = list(post.attachments.all())
-    picker = _picker(principal, attached)
+    offered = picker(principal, attached)
     form = PostForm(
         request.POST if request.method == "POST" else None,
-        files=[a.file for a in picker],
+        files=[a.file for a in offered],
         initial={"body": post.body, "attachments": [str(f.pk) for f in attached]},
     )
     if request.method == "POST" and form.is_valid():
@@ -382,7 +378,7 @@ def post_edit_view(request: HttpRequest, membership: Any, post_id: int) -> HttpR
         {
             "post": post,
             "form": form,
-            "picker": picker,
+            "picker": offered,
             "chosen": form.chosen(),
             "max_body": MAX_BODY,
         },
@@ -408,5 +404,5 @@ def post_delete_view(request: HttpRequest, membership: Any, post_id: int) -> Htt
     return render(
         request,
         "posts/post_delete.html",
-        {"card": _cards(principal, [post])[0], "error": error},
+        {"card": cards(principal, [post])[0], "error": error},
     )

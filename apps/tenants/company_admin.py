@@ -3,24 +3,28 @@ with that app's figures beside each (read for the whole page at once), and a pag
 company (its files, posts, orders…) where operators act through the app's services.
 
 An app's admin subclasses `CompanyPageAdmin` on a proxy of Tenant, says how to read the
-figures (`figures`, `no_figures`) and renders its page (`company_page`); the list, the
-permissions, the URL and the company lookup are here once.
+figures (`figures`, `no_figures`) and renders its page (`company_page`), whose POST acts
+on one of the company's rows with `company_action`; the list, the permissions, the URL,
+the company lookup and the action's checks are here once.
 """
 
-from collections.abc import Collection, Mapping
-from typing import Any
+from collections.abc import Callable, Collection, Mapping
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
-from django_tenants.utils import get_public_schema_name
+from django_tenants.utils import get_public_schema_name, tenant_context
 
+from apps.core.errors import ServiceError
 from apps.tenants.models import Tenant
+
+Row = TypeVar("Row")
 
 
 class CompanyPageAdmin(admin.ModelAdmin):
@@ -102,3 +106,41 @@ class CompanyPageAdmin(admin.ModelAdmin):
             "opts": self.opts,
             "tenant": tenant,
         }
+
+    def company_action(
+        self,
+        request: HttpRequest,
+        tenant: Tenant,
+        *,
+        permission: str,
+        field: str,
+        key: Callable[[str], Any],
+        find: Callable[[Any], Row | None],
+        act: Callable[[Row], str],
+        refusals: tuple[type[ServiceError], ...] = (),
+    ) -> HttpResponse:
+        """An operator's POST on one of the company's rows (a file to delete, an order to
+        cancel), done through the app's service, then back to the page (its filters kept).
+
+        403 without `permission`; 404 when the POST's `field` is not a key (`key` raises
+        ValueError) or names no row (`find` gives None, in the company's schema). `act` runs
+        in the company's schema and returns its success message; a refusal among `refusals`
+        is shown as an error instead.
+        """
+        if not request.user.has_perm(permission):
+            raise PermissionDenied
+        try:
+            pk = key(request.POST.get(field, ""))
+        except ValueError:
+            raise Http404 from None
+        with tenant_context(tenant):
+            row = find(pk)
+            if row is None:
+                raise Http404
+            try:
+                done = act(row)
+            except refusals as error:
+                self.message_user(request, error.message, level=messages.ERROR)
+            else:
+                self.message_user(request, done)
+        return HttpResponseRedirect(request.get_full_path())

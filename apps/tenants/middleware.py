@@ -1,12 +1,30 @@
 from collections.abc import Callable
 
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.utils.translation import gettext as _
+from django_tenants.middleware.main import TenantMainMiddleware
 
 from apps.core.exceptions import error_response, is_api_path
 from apps.tenants.models import Tenant
 from apps.tenants.policies import tenant_open
+from apps.tenants.views import tenant_not_found
+
+
+class TenantHostMiddleware(TenantMainMiddleware):
+    """django-tenants' routing by host, except that a host Django does not allow (none,
+    one outside ALLOWED_HOSTS, a malformed port) is answered under /api/ like a host no
+    company uses, in the error shape, rather than with django-tenants' empty HTML 404."""
+
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        if is_api_path(request.path):
+            try:
+                request.get_host()
+            except DisallowedHost:
+                return tenant_not_found(request)
+        response: HttpResponse | None = super().process_request(request)
+        return response
 
 
 class TenantOpenMiddleware:

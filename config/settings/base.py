@@ -81,7 +81,8 @@ MIDDLEWARE = [
     # (a database query), as WhiteNoise asks, on any host (as runserver served them).
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django_tenants.middleware.main.TenantMainMiddleware",
+    # django-tenants' routing by host (apps/tenants/middleware.py: with JSON for bad hosts).
+    "apps.tenants.middleware.TenantHostMiddleware",
     # The caller's address for audit entries recorded while the request is served.
     "apps.audit.context.AuditContextMiddleware",
     "apps.accounts.middleware.SessionMiddleware",

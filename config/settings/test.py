@@ -20,9 +20,10 @@ if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
 
 # A slot of its own for each test run that shares the services with others at the same time
 # (worktrees side by side; 0 is the ordinary run): its own database, Redis databases and
-# object-key prefix. Redis has 64 databases (scripts/services/redis.sh): slots 0 to 15.
+# object-key prefix. Redis has 64 databases (scripts/services/redis.sh): 10-12 for slot 0,
+# 13-15 for the benchmarks (bench/servers.py), three each from 16 for slots 1 to 16.
 TEST_SLOT = env.int("KURA_TEST_SLOT", default=0)
-_REDIS_BASE = 10 + 3 * TEST_SLOT if TEST_SLOT else 10
+_REDIS_BASE = 16 + 3 * (TEST_SLOT - 1) if TEST_SLOT else 10
 if TEST_SLOT:
     DATABASES["default"]["TEST"] = {"NAME": f"test_kura_slot{TEST_SLOT}"}
 

@@ -258,7 +258,7 @@ def test_cancelling_a_reminder_answers_the_cancelled_reminder(tenant_client):
 
 @pytest.mark.django_db
 def test_the_lists_declare_their_page_parameters_and_envelopes(tenant_client):
-    """Each list is paged by apps/core/pagination.py and says so: its filters beside the
+    """Each list is paged by apps/core/pagination/ and says so: its filters beside the
     page's parameters, and the page's envelope around its items."""
     schema = served_schema(tenant_client)
     lists = {

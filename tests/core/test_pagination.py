@@ -1,4 +1,4 @@
-"""apps/core/pagination.py on real PostgreSQL: notifications of the `tenant` fixture's schema
+"""apps/core/pagination/ on real PostgreSQL: notifications of the `tenant` fixture's schema
 stand in for any list ordered by `(created_at, id)`."""
 
 import itertools

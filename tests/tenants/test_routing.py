@@ -61,3 +61,16 @@ def test_tenant_api_describes_the_host_tenant(client, tenant, other_tenant):
         response = client.get("/api/tenant", HTTP_HOST=host_of(t))
         assert response.status_code == 200
         assert response.json() == {"name": t.name, "slug": t.slug, "domain": host_of(t)}
+
+
+@pytest.mark.parametrize("host", ["", "evil.example", "acme.localhost:bad-port"])
+def test_a_host_django_does_not_allow_on_api_path_gets_the_error_shape(client, host):
+    """Not django-tenants' empty HTML 404: the same JSON as a host no company uses."""
+    response = client.delete("/api/categories/1888", HTTP_HOST=host, HTTP_ACCEPT_LANGUAGE="en")
+    assert (response.status_code, response["Content-Type"]) == (404, "application/json")
+    assert response.json() == {
+        "status": 404,
+        "code": "tenant_not_found",
+        "message": "No company uses this address.",
+        "errors": {},
+    }

@@ -9,9 +9,7 @@ no row, a complete that finds the wrong file rejects it and deletes its object.
 
 import base64
 import binascii
-import io
 import math
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -23,11 +21,10 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from PIL import Image
 
 from apps.accounts.principal import Principal
 from apps.core.errors import NotAllowedError, RefusedInputError
-from apps.files import images, sniffing, store
+from apps.files import sniffing, store, validation
 from apps.files.errors import (
     FileTooLargeError,
     FileTypeNotAllowedError,
@@ -52,15 +49,6 @@ FILE_SCAN = "file.scan"
 HEAD_BYTES = 64 * 1024
 # What the store answers to a completion whose parts are not right.
 PART_REFUSALS = frozenset({"InvalidPart", "InvalidPartOrder", "EntityTooSmall", "NoSuchUpload"})
-# Formats whose header Pillow reads without decoding anything.
-HEADER_FORMATS = frozenset({"JPEG", "PNG", "GIF", "WEBP"})
-# A MIME type (RFC 6838's characters; a top-level type short enough that the whole fits the
-# 100 characters of File.declared_type), and a Content-Type as upload_initiate takes it: one,
-# any case, with parameters or not, around whitespace, or only whitespace (none); never
-# empty, which the schema offers on its own. Read with re.search, as JSON Schema's pattern.
-_MIME_TYPE = r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,30}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,62}"
-_MIME = re.compile(_MIME_TYPE)
-CONTENT_TYPE_PATTERN = rf"^(?:\s+|\s*{_MIME_TYPE}\s*(?:;[^\u0000]*)?)$"
 
 
 @dataclass(frozen=True)
@@ -116,32 +104,6 @@ def part_length(file: File, number: int) -> int:
     if number < file.part_count:
         return file.part_size
     return file.size - file.part_size * (file.part_count - 1)
-
-
-def _extension(name: str) -> str:
-    return name.rsplit(".", 1)[1].lower() if "." in name else ""
-
-
-def _declared_type(content_type: str) -> str:
-    """The type the client declares, without parameters; none (a browser that does not know
-    the type) is application/octet-stream."""
-    mime = content_type.split(";", 1)[0].strip().lower() or "application/octet-stream"
-    declared_max = File._meta.get_field("declared_type").max_length or 0  # noqa: SLF001
-    if len(mime) > declared_max or not _MIME.fullmatch(mime):
-        raise ValidationError({"content_type": [_("Give a MIME type such as image/jpeg.")]})
-    return mime
-
-
-def _may_be_allowed(declared: str, extension: str) -> bool:
-    """Before any byte is seen: the name's extension is one an allowed type goes by, and the
-    declared type is not one never allowed. Browsers declare types of their own for many
-    files (text/csv, application/x-zip-compressed), so it is not held to the allowed list:
-    the real type decides at completion."""
-    if declared in sniffing.MARKUP or declared in sniffing.EXECUTABLES:
-        return False
-    return any(
-        sniffing.allowed_type(mime, extension) for mime in settings.KURA_UPLOAD_ALLOWED_TYPES
-    )
 
 
 def _quota_lock(tenant: Tenant) -> None:
@@ -207,8 +169,8 @@ def upload_initiate(
     if not can_upload(actor):
         raise NotAllowedError(_("Your role in this company may only read."))
     display_name = sniffing.safe_display_name(name)
-    declared = _declared_type(content_type)
-    if not _may_be_allowed(declared, _extension(display_name)):
+    declared = validation.declared_type(content_type)
+    if not validation.may_be_allowed(declared, validation.extension(display_name)):
         raise FileTypeNotAllowedError(
             _("Files of type %(type)s named %(name)s cannot be uploaded here.")
             % {"type": declared, "name": display_name}
@@ -395,43 +357,10 @@ def _refusal(file: File, size: int) -> str | None:
         head = body.read()
     finally:
         body.close()
-    detected = sniffing.detect(head)
-    if detected is None:
-        return _("The type of this file is not recognised.")
-    file.detected_type = detected
-    if not sniffing.allowed_type(detected, _extension(file.name)):
-        return _("This file is %(type)s, which is not allowed here with the name %(name)s.") % {
-            "type": detected,
-            "name": file.name,
-        }
-    if sniffing.polyglot(head):
-        return _("This file is %(type)s and also the start of another kind of file.") % {
-            "type": detected
-        }
-    return _pixels_refusal(head, detected)
-
-
-def _pixels_refusal(head: bytes, detected: str) -> str | None:
-    """A decompression bomb (a few KB that decode to gigabytes) is refused here, from the
-    header, before anything decodes it; the derivatives job checks again (apps.files.images)
-    and decides for headers beyond the first bytes."""
-    decoder = images.DECODERS.get(detected)
-    if decoder not in HEADER_FORMATS:
-        return None
-    try:
-        # Pillow may warn on the way (DecompressionBombWarning); the warnings filters are
-        # left alone (changing them is not thread-safe): the check below refuses anyway.
-        with Image.open(io.BytesIO(head), formats=[decoder]) as image:
-            width, height = image.size
-    except Image.DecompressionBombError:
-        width, height = Image.MAX_IMAGE_PIXELS or 0, 2
-    except Exception:  # noqa: BLE001 - not readable from the head: the job decides
-        return None
-    if width * height > images.max_pixels():
-        return _("This image has too many pixels: the limit is %(megapixels)s megapixels.") % {
-            "megapixels": f"{images.max_pixels() / 1_000_000:.3g}"
-        }
-    return None
+    detected, refusal = validation.head_refusal(head, file.name)
+    if detected is not None:
+        file.detected_type = detected
+    return refusal
 
 
 def _in_quarantine(file: File, parts: list[PartRef] | None) -> tuple[int, str] | None:
