@@ -197,7 +197,7 @@ class ModelTypesOnlyContract(Contract):
         for use in check.metadata["uses"]:
             output.print_error(f"{use.importer} uses {use.models} (l.{use.line}): {use.text}")
         for importer, imported in check.metadata["unmatched"]:
-            output.print_error(f"ignore_imports {importer} -> {imported} matches no import")
+            output.print_error(f"ignore_imports {importer} -> {imported} excuses no use: remove it")
         output.new_line()
         output.print(
             "Read or write another app's rows through its selectors and services; its model "
