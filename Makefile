@@ -14,10 +14,7 @@ run: demo  ## services, migrations, demo tenants, then web (gunicorn, reloading)
 	rm -rf .data/metrics && mkdir -p .data/metrics
 	$(LOCAL) $(BIN)/honcho start -f Procfile
 
-test: install services browser  ## lint, then the whole suite against the real services
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/mypy apps config
+test: lint services browser  ## lint, then the whole suite against the real services
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 install: $(VENV)/.installed static/vendor/.installed
@@ -54,10 +51,11 @@ migrate: install services
 demo: migrate
 	$(LOCAL) $(BIN)/python manage.py demo_data
 
-lint: install
+lint: install  ## ruff, mypy, and import-linter's contracts (pyproject.toml: the apps' layers)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy apps config
+	$(BIN)/lint-imports
 
 bench: install services demo  ## every benchmark; each prints figures measured side by side
 	./scripts/bench.sh

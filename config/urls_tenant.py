@@ -4,7 +4,6 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.accounts import urls as accounts_urls
-from apps.audit import urls as audit_urls
 from apps.catalog import urls as catalog_urls
 from apps.core import views as core_views
 from apps.files import urls as files_urls
@@ -43,7 +42,6 @@ urlpatterns = [
     *posts_urls.page_patterns,
     *catalog_urls.page_patterns,
     *orders_urls.page_patterns,
-    *audit_urls.page_patterns,
     *usage_urls.page_patterns,
 ]
 

@@ -1,13 +1,21 @@
 """Operators' admin on the public host: every list page answers for a superuser."""
 
 import pytest
+from django.apps import apps
 from django.contrib import admin
 from django.test import Client
+from django.utils.functional import Promise
+from django_tenants.utils import get_public_schema_name
 
 from apps.accounts.models import User
 from apps.accounts.services import api_key_create
+from apps.jobs.models import Job
+from apps.jobs.services import job_schedule
+from apps.tenants.company_admin import CompanyPageAdmin
+from apps.tenants.models import Tenant
 from tests.conftest import operator_login
 from tests.factories import MembershipFactory
+from tests.jobs import handlers  # noqa: F401 - the test job kinds
 
 pytestmark = pytest.mark.django_db
 
@@ -45,10 +53,6 @@ def test_admin_is_not_served_on_tenant_hosts(tenant):
 
 
 def test_operators_retry_dead_jobs_and_cancel_scheduled_ones(operator_client, tenant):
-    from apps.jobs.models import Job
-    from apps.jobs.services import job_schedule
-    from tests.jobs import handlers  # noqa: F401 - the test job kinds
-
     dead = job_schedule(tenant=tenant, kind="test.fail", payload={}, delay=0)
     Job.objects.filter(pk=dead.pk).update(state="dead", attempts=5)
     waiting = job_schedule(tenant=tenant, kind="test.fail", payload={}, delay=3600)
@@ -62,10 +66,6 @@ def test_operators_retry_dead_jobs_and_cancel_scheduled_ones(operator_client, te
 
 
 def test_the_public_tenant_cannot_be_deleted(operator_client, tenant):
-    from django_tenants.utils import get_public_schema_name
-
-    from apps.tenants.models import Tenant
-
     public = Tenant.objects.get(schema_name=get_public_schema_name())
     assert operator_client.get(f"/admin/tenants/tenant/{public.pk}/delete/").status_code == 403
     refused = operator_client.post(
@@ -88,9 +88,6 @@ def test_a_tenants_slug_is_read_only_once_created(operator_client, tenant):
 
 
 def test_every_field_operators_see_has_a_translatable_name():
-    from django.apps import apps
-    from django.utils.functional import Promise
-
     unnamed = [
         f"{model.__name__}.{field.name}"
         for label in ("accounts", "tenants", "jobs")
@@ -104,9 +101,6 @@ def test_every_field_operators_see_has_a_translatable_name():
 def test_every_company_page_names_a_company_whatever_its_name(operator_client, tenant):
     """A company's name is text, never a format: "100% Natural" once made each company
     page but usage's answer 500 (its title was formatted with the name twice)."""
-    from apps.tenants.company_admin import CompanyPageAdmin
-    from apps.tenants.models import Tenant
-
     Tenant.objects.filter(pk=tenant.pk).update(name="100% Natural")
     pages = {
         model._meta.app_label: admin_class

@@ -10,4 +10,5 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Schema extensions, and the signals that keep the access cache true.
-        from apps.accounts import access_cache, openapi  # noqa: F401
+        # They import models, loaded only once the app registry is ready: after this module.
+        from apps.accounts import access_cache, openapi  # noqa: F401, PLC0415

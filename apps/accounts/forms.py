@@ -12,7 +12,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts import selectors
-from apps.accounts.exceptions import InvalidCredentialsError, OtpRequiredError
+from apps.accounts.errors import InvalidCredentialsError, OtpRequiredError
 from apps.accounts.models import ApiKey, Membership, User
 from apps.accounts.services import auth_check_password, two_factor_verify
 from apps.audit.services import audit_record
@@ -130,7 +130,7 @@ def slug_refusal(slug: str) -> str | None:
 
 
 class SignupForm(KeepsPasswordForm):
-    """The password is checked by the service (tenants' tenant_signup), which answers the
+    """The password is checked by the service (company_signup), which answers the
     same whether or not the email has an account."""
 
     company_name = forms.CharField(label=_("Company name"), max_length=100)

@@ -239,7 +239,7 @@ class OIDCCallbackView(_OnlyWhenEnabled, OIDCAuthenticationCallbackView):
             session_auth_stamp(session=self.request.session)
             return response  # type: ignore[no-any-return]
         # The pages import this module (the sign-in page's button): imported here.
-        from apps.accounts.views.two_factor import second_step_start
+        from apps.accounts.views.two_factor import second_step_start  # noqa: PLC0415
 
         return second_step_start(
             self.request, user, backend=user.backend, next_url=self.success_url

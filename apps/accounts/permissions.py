@@ -10,7 +10,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
 from apps.accounts import policies
-from apps.accounts.exceptions import ReauthenticationRequiredError
+from apps.accounts.errors import ReauthenticationRequiredError
 from apps.accounts.principal import Principal
 
 if TYPE_CHECKING:  # DRF's views import these classes through its settings

@@ -123,6 +123,11 @@ def web_session_alive(*, started: float | None, seen: float | None, now: float) 
     return idle <= settings.SESSION_IDLE_SECONDS and age <= settings.SESSION_ABSOLUTE_SECONDS
 
 
+def can_read_audit(membership: Membership | None) -> bool:
+    """Who reads a company's audit log: its owners (operators read every log in the admin)."""
+    return membership is not None and membership.role == Role.OWNER
+
+
 def can_delete_company(membership: Membership | None) -> bool:
     """Only owners delete their company."""
     return membership is not None and membership.role == Role.OWNER

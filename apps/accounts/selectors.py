@@ -25,6 +25,7 @@ from apps.accounts.sessions import (
 )
 from apps.tenants.models import Tenant
 from apps.tenants.rowsecurity import person_rows
+from apps.tenants.selectors import tenants_by_id
 
 
 def _membership_in(tenant: Tenant, **lookup: object) -> Membership | None:
@@ -89,6 +90,10 @@ def api_key_get(*, tenant: Tenant, key_id: int) -> ApiKey | None:
 
 def user_exists(*, email: str) -> bool:
     return User.objects.filter(email=email.strip().lower()).exists()
+
+
+def user_by_email(*, email: str) -> User | None:
+    return User.objects.filter(email=email.strip().lower()).first()
 
 
 def owner_of(*, tenant: Tenant) -> User:
@@ -171,11 +176,10 @@ def sign_ins_of_user(
     API sign-ins, most recently seen first."""
     now = now_unix()
     web = _web_sessions_of(user, now)
-    names = dict(
-        Tenant.objects.filter(pk__in={data.get(TENANT) for _row, data in web}).values_list(
-            "pk", "name"
-        )
+    companies = tenants_by_id(
+        tenant_ids={pk for _row, data in web if isinstance(pk := data.get(TENANT), int)}
     )
+    names = {pk: tenant.name for pk, tenant in companies.items()}
     found = [
         SignIn(
             id=session_public_id(row.session_key),

@@ -48,6 +48,7 @@ page_patterns = [
     ),
     path("profile/two-factor/disable", views.two_factor_disable_view, name="two-factor-disable"),
     path("members", views.members_view, name="members"),
+    path("audit", views.audit_view, name="audit"),
     path("members/two-factor", views.members_two_factor_view, name="members-two-factor"),
     path("members/<int:member_id>/remove", views.member_remove_view, name="member-remove"),
     path("members/<int:member_id>/suspend", views.member_suspend_view, name="member-suspend"),

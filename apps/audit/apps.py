@@ -11,4 +11,5 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit log")
 
     def ready(self) -> None:
-        from apps.audit import receivers  # noqa: F401 - connects the admin and sign-in hooks
+        # Connects the admin and sign-in hooks; it imports models, loaded after this module.
+        from apps.audit import receivers  # noqa: F401, PLC0415

@@ -14,6 +14,7 @@ from django_tenants.utils import get_public_schema_name
 
 from apps.audit.services import audit_record
 from apps.tenants.models import Tenant
+from apps.tenants.selectors import tenant_get
 
 ADMIN_ACTIONS = {ADDITION: "admin.added", CHANGE: "admin.changed", DELETION: "admin.deleted"}
 
@@ -63,7 +64,7 @@ def _tenant_of_object(entry: LogEntry) -> Tenant | None:
     if model is None or entry.object_id is None:
         return None
     if issubclass(model, Tenant):
-        return Tenant.objects.filter(pk=entry.object_id).first()
+        return tenant_get(tenant_id=int(entry.object_id))
     if not any(field.name == "tenant" for field in model._meta.get_fields()):  # noqa: SLF001
         return None
     tenant_id = (
@@ -71,7 +72,7 @@ def _tenant_of_object(entry: LogEntry) -> Tenant | None:
         .values_list("tenant_id", flat=True)
         .first()
     )
-    return Tenant.objects.filter(pk=tenant_id).first() if tenant_id else None
+    return tenant_get(tenant_id=tenant_id) if tenant_id else None
 
 
 @receiver(post_save, sender=LogEntry, dispatch_uid="audit_admin_action")

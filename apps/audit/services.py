@@ -16,12 +16,14 @@ from django_tenants.utils import get_public_schema_name
 from apps.audit.chain import GENESIS, entry_digest
 from apps.audit.context import current_address
 from apps.audit.models import AuditEntry
+from apps.tenants.models import Tenant
 from apps.tenants.rowsecurity import operator_context
+from apps.tenants.selectors import tenant_by_schema
 
 if TYPE_CHECKING:
+    # Types of the layer above (who acts): never imported at run time.
     from apps.accounts.models import User
     from apps.accounts.principal import Principal
-    from apps.tenants.models import Tenant
 
 # pg_advisory_xact_lock(namespace, tenant id): appends to one chain wait for each other.
 LOCK_NAMESPACE = 0x4B41  # "KA"
@@ -37,14 +39,12 @@ def chain_entries(tenant_id: int | None) -> "QuerySet[AuditEntry]":
 def company_here() -> "Tenant | None":
     """The company whose schema the connection is in (None in the public schema): for
     services that run inside a company without being handed it."""
-    from apps.tenants.models import Tenant
-
     here = getattr(connection, "tenant", None)
     if here is None or here.schema_name == get_public_schema_name():
         return None
     if isinstance(here, Tenant):
         return here
-    return Tenant.objects.filter(schema_name=here.schema_name).first()
+    return tenant_by_schema(schema_name=here.schema_name)
 
 
 def audit_key() -> bytes:
@@ -118,8 +118,6 @@ def audit_record(
 def audit_operator_action(*, actor: "User", name: str, objects: Iterable[Model]) -> None:
     """An operator's admin action (other than the admin's own add/change/delete, which
     apps/audit/receivers.py records): one entry per object, in its company's log."""
-    from apps.tenants.models import Tenant
-
     for obj in objects:
         tenant = obj if isinstance(obj, Tenant) else getattr(obj, "tenant", None)
         audit_record(

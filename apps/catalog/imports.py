@@ -29,12 +29,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from apps.accounts.exceptions import NotAllowedError
 from apps.accounts.principal import Principal
 from apps.catalog.errors import ImportInvalidError, ImportTooLargeError
 from apps.catalog.models import MAX_DESCRIPTION, MAX_PRICE, MAX_STOCK, Brand, Category, Product
 from apps.catalog.policies import can_manage_catalog
 from apps.catalog.services import PRODUCT
+from apps.core.errors import NotAllowedError
 from apps.search.services import outbox_add
 from apps.tenants.models import Tenant
 

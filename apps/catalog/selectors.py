@@ -1,5 +1,7 @@
 """Reads on the catalog: the company's categories, brands and products, for anyone in it."""
 
+from collections.abc import Collection
+
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 
@@ -80,3 +82,24 @@ def products_by_id(*, product_ids: list[int]) -> dict[int, Product]:
     """Those of `product_ids` that exist, active or not, by id (a cart's lines, in one
     query)."""
     return {product.pk: product for product in Product.objects.filter(pk__in=product_ids)}
+
+
+def _indexable() -> QuerySet[Product]:
+    """Active products with what their search documents show (category path, brand)."""
+    return Product.objects.filter(active=True).select_related("category__parent", "brand")
+
+
+def products_to_index(*, product_ids: Collection[int]) -> list[Product]:
+    """The active products among `product_ids`, ready for their search documents (one
+    query); the others are gone from search."""
+    return list(_indexable().filter(pk__in=list(product_ids)))
+
+
+def products_to_index_after(*, after: int, limit: int) -> list[Product]:
+    """Up to `limit` active products with ids above `after`, by id: a rebuild's next chunk."""
+    return list(_indexable().filter(pk__gt=after).order_by("pk")[:limit])
+
+
+def product_ids_active() -> set[int]:
+    """Every active product's id: what search should have documents for."""
+    return set(Product.objects.filter(active=True).values_list("pk", flat=True))

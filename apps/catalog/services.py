@@ -12,14 +12,13 @@ from django.db.models import F, ProtectedError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from apps.accounts.exceptions import NotAllowedError
 from apps.accounts.principal import Principal
 from apps.audit.services import audit_record
 from apps.catalog.errors import InUseError, OutOfStockError
 from apps.catalog.models import MAX_DESCRIPTION, Brand, Category, Product
 from apps.catalog.policies import can_manage_catalog
 from apps.catalog.selectors import product_ids_in
-from apps.core.errors import RefusedInputError, TakenError
+from apps.core.errors import NotAllowedError, RefusedInputError, TakenError
 from apps.files.selectors import file_ready_list
 from apps.search.services import outbox_add
 from apps.tenants.models import Tenant

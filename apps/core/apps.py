@@ -2,10 +2,10 @@ from django.apps import AppConfig
 from django.core.signals import setting_changed
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.objectstore import s3_client
+
 
 def _forget_clients(**_kwargs: object) -> None:
-    from apps.core.objectstore import s3_client
-
     s3_client.cache_clear()
 
 

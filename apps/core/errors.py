@@ -50,6 +50,28 @@ def form_errors_from(form: Any, exc: ServiceError | ValidationError, **fields: s
         form.add_error(name if name in form.fields else None, errors)
 
 
+class NotAllowedError(ServiceError):
+    """The acting person or key may not do this (its policy says no)."""
+
+    status_code = 403
+    code = "permission_denied"
+
+
+class NotFoundError(ServiceError):
+    """Nothing of this kind that the actor may reach has this id or number."""
+
+    status_code = 404
+    code = "not_found"
+
+
+class ConflictError(ServiceError):
+    """What is stored does not allow this now: a post already published, an order already
+    paid, an upload already complete. Apps subclass it with their own message."""
+
+    status_code = 409
+    code = "conflict"
+
+
 class RequestTooLargeError(ServiceError):
     """A request body over the limit of the view it is sent to (apps.core.bodies)."""
 

@@ -7,14 +7,16 @@ scrape reads them all. The directory is wiped before the processes start (`make 
 docker-compose's migrate service) and must be set in the environment before this module
 is imported. Without it (a shell, a benchmark) each process counts for itself.
 
-Queue depth and the search outbox are not stored: they are read from PostgreSQL at scrape
-time, so every web process answers the same.
+Backlogs (the delayed queue's depth, the search outbox) are not stored: they are read from
+PostgreSQL at scrape time, so every web process answers the same. The app that owns each
+registers its collector here in its AppConfig.ready() (`scrape_collector_register`): core
+knows no app above it.
 """
 
 import os
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse
@@ -25,12 +27,8 @@ from prometheus_client import (
     generate_latest,
     values,
 )
-from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
-
-from apps.jobs.selectors import job_counts_by_state
-from apps.search.selectors import outbox_lag
 
 MULTIPROCESS = "PROMETHEUS_MULTIPROC_DIR" in os.environ
 
@@ -82,30 +80,13 @@ class RequestMetricsMiddleware:
         return response
 
 
-class BacklogCollector(Collector):
-    """What is waiting, read at scrape time: the delayed queue by state and the search
-    outbox (the figures /readyz reports as backlogs)."""
+_scrape_collectors: dict[str, Collector] = {}
 
-    def collect(self) -> Iterator[Metric]:
-        jobs = GaugeMetricFamily(
-            "kura_jobs",
-            "Delayed jobs of every tenant by state (dead: given up, waiting for an operator).",
-            labels=["state"],
-        )
-        for state, count in job_counts_by_state().items():
-            jobs.add_metric([state], count)
-        yield jobs
-        lag = outbox_lag()
-        yield GaugeMetricFamily(
-            "kura_search_outbox_waiting",
-            "Search outbox entries not yet in the index.",
-            value=lag["waiting"],
-        )
-        yield GaugeMetricFamily(
-            "kura_search_outbox_oldest_seconds",
-            "Age of the oldest search outbox entry (0 when the outbox is empty).",
-            value=lag["oldest_seconds"] or 0.0,
-        )
+
+def scrape_collector_register(name: str, collector: Collector) -> None:
+    """Figures read at scrape time (what is waiting: jobs by state, the search outbox), from
+    the app that owns them, in its AppConfig.ready(). Registering a name again replaces it."""
+    _scrape_collectors[name] = collector
 
 
 def metrics_response() -> HttpResponse:
@@ -116,5 +97,6 @@ def metrics_response() -> HttpResponse:
     else:
         registry.register(REQUEST_LATENCY)
         registry.register(JOB_LAG)
-    registry.register(BacklogCollector())
+    for collector in _scrape_collectors.values():
+        registry.register(collector)
     return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)

@@ -1,7 +1,8 @@
 """Readiness: does every service Kura depends on answer, within a short timeout?
 
 The checks run side by side, so a probe takes as long as the slowest check (bounded by
-CHECK_TIMEOUT), not their sum.
+CHECK_TIMEOUT), not their sum. Beside them, each app that queues asynchronous work reports
+its backlog, registered in its AppConfig.ready() (`backlog_register`).
 """
 
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from django_redis import get_redis_connection
 from apps.core import antivirus
 from apps.core.objectstore import s3_client
 from apps.core.search import es_client
+from config.celery import app
 
 CHECK_TIMEOUT = 2.0
 
@@ -61,8 +63,6 @@ def check_clamd() -> None:
 
 
 def check_celery_worker() -> None:
-    from config.celery import app
-
     if not app.control.ping(timeout=CHECK_TIMEOUT / 2):
         raise RuntimeError("no worker answered")
 
@@ -77,15 +77,25 @@ CHECKS: dict[str, Callable[[], None]] = {
 }
 
 
+_backlogs: dict[str, Callable[[], object]] = {}
+
+
+def backlog_register(name: str, read: Callable[[], object]) -> None:
+    """An app's backlog (`read()` answers how far behind its workers are), reported by the
+    readiness probe under `name`. Called from the app's AppConfig.ready()."""
+    _backlogs[name] = read
+
+
 def backlogs() -> dict[str, object]:
     """How far behind asynchronous work is: reported beside the checks, never failing the
     probe (a backlog is what the workers are there to work off)."""
-    from apps.search.selectors import outbox_lag
-
-    try:
-        return {"search_outbox": outbox_lag()}
-    except Exception as exc:  # noqa: BLE001 - the postgres check says why
-        return {"search_outbox": f"error: {type(exc).__name__}"}
+    report: dict[str, object] = {}
+    for name, read in _backlogs.items():
+        try:
+            report[name] = read()
+        except Exception as exc:  # noqa: BLE001 - the postgres check says why
+            report[name] = f"error: {type(exc).__name__}"
+    return report
 
 
 def readiness() -> dict[str, str]:

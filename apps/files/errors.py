@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.errors import ServiceError
+from apps.core.errors import ConflictError, ServiceError
 
 
 class ImageRefusedError(ServiceError):
@@ -63,12 +63,9 @@ class UploadRejectedError(ServiceError):
     code = "upload_rejected"
 
 
-class UploadConflictError(ServiceError):
+class UploadConflictError(ConflictError):
     """The upload is not in a state that allows this (aborted, rejected, already
     complete, or not multipart)."""
-
-    status_code = 409
-    code = "conflict"
 
 
 class FileNotReadyError(ServiceError):

@@ -124,6 +124,11 @@ def tenant_files(*, tenant: Tenant, state: str | None = None, limit: int = 200) 
         return list(files[:limit])
 
 
+def file_ready_newest(*, principal: Principal, limit: int) -> list[File]:
+    """The newest `limit` ready files: what a composer offers to attach."""
+    return list(file_list(principal=principal, state=File.State.READY)[:limit])
+
+
 def file_ready_list(*, principal: Principal | None, file_ids: Collection[UUID]) -> list[File]:
     """The files among `file_ids` that `principal` sees (None: an operator sees all) and
     that are ready (scanned, with their images made): what a post or product may show."""

@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.exceptions import NotAllowedError
 from apps.accounts.models import User
 from apps.accounts.principal import Principal
+from apps.core.errors import NotAllowedError
 from apps.notifications.models import Notification
 from apps.notifications.policies import can_see_notification
 

@@ -2,14 +2,12 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.errors import ServiceError
+from apps.core.errors import ConflictError, NotFoundError, ServiceError
 
 
-class OrderStateError(ServiceError):
+class OrderStateError(ConflictError):
     """The order is not in a state that allows this (cancelling a paid or expired order)."""
 
-    status_code = 409
-    code = "conflict"
     default_message = _("This order can no longer be changed this way.")
 
 
@@ -38,9 +36,7 @@ class AmountMismatchError(ServiceError):
     default_message = _("The amount paid is not the order's total.")
 
 
-class UnknownOrderError(ServiceError):
+class UnknownOrderError(NotFoundError):
     """A payment for an order number this company does not have."""
 
-    status_code = 404
-    code = "not_found"
     default_message = _("This company has no order with this number.")

@@ -16,14 +16,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from apps.accounts.exceptions import NotAllowedError
 from apps.accounts.models import User
 from apps.accounts.policies import is_own
 from apps.accounts.principal import Principal
 from apps.audit.services import audit_record, company_here
 from apps.catalog.selectors import product_ids_on_sale
 from apps.catalog.services import stock_reserve, stock_return
-from apps.core.errors import RefusedInputError
+from apps.core.errors import NotAllowedError, RefusedInputError
 from apps.jobs.services import job_cancel_by_key, job_schedule
 from apps.notifications.services import notification_create
 from apps.orders import signer

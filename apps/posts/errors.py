@@ -2,13 +2,11 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.errors import ServiceError
+from apps.core.errors import ConflictError
 
 
-class PostStateError(ServiceError):
+class PostStateError(ConflictError):
     """The post is not in a state that allows this (publishing a published post, moving a
     post that was already published, cancelling one being published right now)."""
 
-    status_code = 409
-    code = "conflict"
     default_message = _("This post can no longer be changed this way.")

@@ -12,12 +12,11 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from apps.accounts.exceptions import NotAllowedError
 from apps.accounts.models import User
 from apps.accounts.principal import Principal
 from apps.accounts.selectors import members_by_handle
 from apps.audit.services import audit_record
-from apps.core.errors import RefusedInputError
+from apps.core.errors import NotAllowedError, RefusedInputError
 from apps.files.selectors import file_ready_list
 from apps.jobs.services import job_cancel_by_key, job_reschedule_by_key, job_schedule
 from apps.notifications.services import notification_create

@@ -7,24 +7,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.exceptions import NotAllowedError
 from apps.accounts.models import User
 from apps.accounts.principal import Principal
-from apps.core.errors import RefusedInputError, ServiceError
-from apps.jobs.models import Job
+from apps.core.errors import NotAllowedError, RefusedInputError
+from apps.jobs.selectors import job_get
 from apps.jobs.services import job_cancel, job_schedule
 from apps.notifications.services import notification_create
+from apps.reminders.errors import ReminderConflictError
 from apps.reminders.models import Reminder
 from apps.reminders.policies import can_cancel_reminder
 from apps.tenants.models import Tenant
 
 MAX_AHEAD = timedelta(days=366)
 REMINDER_SEND = "reminder.send"
-
-
-class ReminderConflictError(ServiceError):
-    status_code = 409
-    code = "conflict"
 
 
 @transaction.atomic
@@ -73,7 +68,7 @@ def reminder_cancel(*, reminder: Reminder, actor: Principal) -> Reminder:
         raise ReminderConflictError(
             _("This reminder was already %(status)s.") % {"status": reminder.get_status_display()}
         )
-    job = Job.objects.filter(pk=reminder.job_id).first() if reminder.job_id else None
+    job = job_get(job_id=reminder.job_id) if reminder.job_id else None
     if job is not None and not job_cancel(job=job):
         raise ReminderConflictError(_("This reminder is being sent right now."))
     reminder.status = Reminder.Status.CANCELLED

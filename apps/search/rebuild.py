@@ -20,10 +20,10 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
-from django_tenants.utils import get_public_schema_name, schema_exists, tenant_context
+from django_tenants.utils import schema_exists, tenant_context
 from elasticsearch.helpers import scan
 
-from apps.catalog.models import Product
+from apps.catalog.selectors import product_ids_active, products_to_index_after
 from apps.core.search import es_client
 from apps.search.documents import products_alias
 from apps.search.index import (
@@ -42,6 +42,7 @@ from apps.search.sync import (
     tenant_lock,
 )
 from apps.tenants.models import Tenant
+from apps.tenants.selectors import tenant_list, tenants_by_id
 
 logger = logging.getLogger(__name__)
 Say = Callable[[str], None]
@@ -94,11 +95,7 @@ def products_load(*, tenant: Tenant, targets: list[str], chunk: int | None = Non
         with transaction.atomic():
             tenant_lock(tenant.pk, wait=True)
             with tenant_context(tenant):
-                products = list(
-                    Product.objects.filter(active=True, pk__gt=last)
-                    .select_related("category__parent", "brand")
-                    .order_by("pk")[:chunk]
-                )
+                products = products_to_index_after(after=last, limit=chunk)
             if not products:
                 return count
             documents_write(es, tenant_id=tenant.pk, products=products, targets=targets)
@@ -126,12 +123,11 @@ def tenants_on(alias: str) -> list[Tenant]:
     """The companies whose documents live in `alias`."""
     dedicated = DedicatedIndex.objects.filter(alias=alias).values_list("tenant_id", flat=True)
     if alias != products_alias():
-        tenants = Tenant.objects.filter(pk__in=list(dedicated))
+        tenants = sorted(tenants_by_id(tenant_ids=list(dedicated)).values(), key=lambda t: t.pk)
     else:
-        tenants = Tenant.objects.exclude(schema_name=get_public_schema_name()).exclude(
-            pk__in=DedicatedIndex.objects.values("tenant_id")
-        )
-    return [t for t in tenants.order_by("pk") if schema_exists(t.schema_name)]
+        elsewhere = set(DedicatedIndex.objects.values_list("tenant_id", flat=True))
+        tenants = [t for t in tenant_list() if t.pk not in elsewhere]
+    return [t for t in tenants if schema_exists(t.schema_name)]
 
 
 def index_rebuild(*, alias: str | None = None, chunk: int | None = None, say: Say = print) -> str:
@@ -191,7 +187,7 @@ def tenant_reindex(*, tenant: Tenant, chunk: int | None = None) -> tuple[int, in
         with transaction.atomic():
             tenant_lock(tenant.pk, wait=True)
             with tenant_context(tenant):
-                live = set(Product.objects.filter(active=True).values_list("pk", flat=True))
+                live = product_ids_active()
             stale = _indexed_products(alias, tenant) - live
             documents_write(es, tenant_id=tenant.pk, products=[], removed=stale, targets=[alias])
     return written, len(stale)

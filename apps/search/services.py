@@ -10,9 +10,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_redis import get_redis_connection
 
-from apps.accounts.exceptions import NotAllowedError
 from apps.accounts.principal import Principal
-from apps.core.errors import RefusedInputError
+from apps.core.errors import NotAllowedError, RefusedInputError
 from apps.search.models import OutboxEntry, TenantSynonym
 from apps.search.policies import can_manage_synonyms
 from apps.search.synonyms import TERM_SEPARATORS, parse_terms
@@ -59,7 +58,7 @@ def drain_queued_clear() -> None:
 def outbox_drain_soon() -> None:
     """Queue a drain unless one is already waiting. Never raises: the change is committed
     and its entries are safe; if Redis or the broker is down, beat's sweep drains them."""
-    from apps.search.tasks import outbox_drain_task
+    from apps.search.tasks import outbox_drain_task  # noqa: PLC0415 - the tasks import services
 
     try:
         if drain_queued_claim():

@@ -25,12 +25,14 @@ from elasticsearch import Elasticsearch
 from elasticsearch.helpers import bulk, expand_action
 
 from apps.catalog.models import Product
+from apps.catalog.selectors import products_to_index
 from apps.core.search import es_client
 from apps.search.documents import document_id, product_document, products_alias
 from apps.search.index import index_ensure
 from apps.search.models import DedicatedIndex, IndexMirror, OutboxEntry
 from apps.tenants.models import Tenant
 from apps.tenants.rowsecurity import operator_context
+from apps.tenants.selectors import tenants_by_id
 
 logger = logging.getLogger(__name__)
 
@@ -116,11 +118,7 @@ def documents_write(
 def products_of(tenant: Tenant, product_ids: Iterable[int]) -> list[Product]:
     """The active products among `product_ids`, ready for their documents (one query)."""
     with tenant_context(tenant):
-        return list(
-            Product.objects.filter(pk__in=list(product_ids), active=True).select_related(
-                "category__parent", "brand"
-            )
-        )
+        return products_to_index(product_ids=list(product_ids))
 
 
 def write_targets(tenant_ids: Iterable[int]) -> dict[int, list[str]]:
@@ -189,7 +187,7 @@ def _drain_locked(
         logger.warning("search outbox: Elasticsearch unavailable; entries wait", exc_info=True)
         return drained, [entry[0] for t in tenant_ids for entry in by_tenant[t]]
     targets = write_targets(tenant_ids)
-    tenants = Tenant.objects.in_bulk(tenant_ids)
+    tenants = tenants_by_id(tenant_ids=tenant_ids)
     for tenant_id in tenant_ids:
         entries = by_tenant[tenant_id]
         products = {entry[3] for entry in entries if entry[2] == PRODUCT}

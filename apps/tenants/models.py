@@ -78,7 +78,7 @@ class Tenant(TenantMixin):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # Set when an owner deletes the company: it is deactivated at once and its data dropped
-    # COMPANY_DELETE_DAYS later, unless operators restore it (apps.tenants.services).
+    # COMPANY_DELETE_DAYS later, unless operators restore it (apps.accounts.services.deletion).
     deleted_at = models.DateTimeField(
         _("deleted at"),
         null=True,

@@ -1,10 +1,11 @@
 """Reads on tenants."""
 
 import time
+from collections.abc import Collection
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django_tenants.utils import get_public_schema_name
 
 from apps.tenants.models import DEFAULT_PLAN, Plan, Tenant
@@ -24,6 +25,39 @@ def tenant_address_taken(*, slug: str) -> bool:
     """Whether a company already has this address (or the schema it would be given)."""
     schema_name = Tenant.schema_name_for(slug)
     return Tenant.objects.filter(Q(slug=slug) | Q(schema_name=schema_name)).exists()
+
+
+def tenant_by_slug(*, slug: str) -> Tenant | None:
+    """The company with this address name (operators' commands name companies so)."""
+    return Tenant.objects.filter(slug=slug).first()
+
+
+def tenant_get(*, tenant_id: int) -> Tenant | None:
+    return Tenant.objects.filter(pk=tenant_id).first()
+
+
+def tenant_by_schema(*, schema_name: str) -> Tenant | None:
+    return Tenant.objects.filter(schema_name=schema_name).first()
+
+
+def tenants_by_id(*, tenant_ids: Collection[int]) -> dict[int, Tenant]:
+    return Tenant.objects.in_bulk(list(tenant_ids))
+
+
+def tenant_slugs() -> dict[int, str]:
+    """Every row's slug by id, the public site's included (operators' reports)."""
+    return dict(Tenant.objects.values_list("pk", "slug"))
+
+
+def _companies() -> QuerySet[Tenant]:
+    skip = [get_public_schema_name(), settings.TENANT_BASE_SCHEMA]
+    return Tenant.objects.exclude(schema_name__in=skip).order_by("id")
+
+
+def tenant_list() -> list[Tenant]:
+    """Operators: every company, open or closed (not the public site, not the template), by
+    id."""
+    return list(_companies())
 
 
 def plan_limits(tenant: Tenant) -> tuple[int, int]:
@@ -49,5 +83,4 @@ def plan_limits_forget() -> None:
 
 def tenant_active_list() -> list[Tenant]:
     """Operators: the open companies (not the public site, not the template), by id."""
-    skip = [get_public_schema_name(), settings.TENANT_BASE_SCHEMA]
-    return list(Tenant.objects.filter(is_active=True).exclude(schema_name__in=skip).order_by("id"))
+    return list(_companies().filter(is_active=True))

@@ -1,8 +1,9 @@
-"""Writes on tenants: creating them, keeping the public tenant and the template schema,
-deleting them."""
+"""Writes on tenants, the mechanism: creating them (a row, a host, a schema cloned from the
+template), keeping the public tenant and the template schema, closing, reopening and dropping
+them. Who may do what to a company, and what else follows, is apps.accounts' (signup,
+deletion, the two-factor switch)."""
 
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -11,16 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_exists
 
-from apps.accounts.exceptions import NotAllowedError
-from apps.accounts.models import Membership, User
-from apps.accounts.policies import can_delete_company, can_require_two_factor
-from apps.accounts.services import (
-    company_sign_ins_end,
-    email_verification_send,
-    signup_owner,
-)
-from apps.audit.services import audit_record
-from apps.jobs.services import job_schedule
 from apps.tenants import schemas
 from apps.tenants.models import RESERVED_SLUGS, Domain, Tenant
 
@@ -46,7 +37,7 @@ def tenant_public_ensure() -> Tenant:
 
 
 @transaction.atomic
-def tenant_create(*, name: str, slug: str, owner: User | None = None) -> Tenant:
+def tenant_create(*, name: str, slug: str) -> Tenant:
     """Create a company: its row, its host `<slug>.<BASE_DOMAIN>` and its schema.
 
     The schema is cloned from the template schema (one SQL function call) instead of
@@ -68,73 +59,16 @@ def tenant_create(*, name: str, slug: str, owner: User | None = None) -> Tenant:
     domain.full_clean()
     domain.save()
     schemas.schema_clone(tenant.schema_name)
-    if owner is not None:
-        Membership.objects.create(user=owner, tenant=tenant, role=Membership.Role.OWNER)
     return tenant
 
 
-@transaction.atomic
-def tenant_signup(
-    *,
-    company_name: str,
-    slug: str,
-    full_name: str,
-    email: str,
-    password: str,
-    ip: str,
-    unlock_url: str | None = None,
-    verify_url: Callable[[Tenant], str] | None = None,
-) -> Tenant:
-    """Signup on the public site: a new company, owned by a new account or by an existing
-    one that proves itself with its password (apps.accounts' signup_owner: the same answer
-    and work whether or not the email has an account).
-
-    A new account is emailed a link that verifies its address (`verify_url(tenant)`, the
-    page on the company's host); the company works at once either way."""
-    user, new = signup_owner(
-        email=email, password=password, full_name=full_name, ip=ip, unlock_url=unlock_url
-    )
-    tenant = tenant_create(name=company_name, slug=slug, owner=user)
-    if new and verify_url is not None:
-        email_verification_send(user=user, verify_url=verify_url(tenant))
-    return tenant
-
-
-TENANT_PURGE = "tenant.purge"
-
-
-@transaction.atomic
-def tenant_delete(*, tenant: Tenant, actor: Membership, confirm_slug: str) -> datetime:
-    """An owner deletes their company: it is deactivated at once (every page, API call,
-    token, key and sign-in of it is refused) and its data dropped COMPANY_DELETE_DAYS later
-    by a delayed job, unless operators restore it first. When the data goes."""
-    if actor.tenant_id != tenant.pk or not can_delete_company(actor):
-        raise NotAllowedError(_("Only the company's owners can delete it."))
-    if confirm_slug.strip().lower() != tenant.slug:
-        raise ValidationError(
-            {"slug": _("Type the company's address name exactly: %(slug)s") % {"slug": tenant.slug}}
-        )
+def tenant_mark_deleted(*, tenant: Tenant) -> datetime:
+    """Close a company as deleted now: it stays in place, inactive, until tenant_purge drops
+    it or tenant_restore opens it again. When it was deleted."""
     now = timezone.now()
     Tenant.objects.filter(pk=tenant.pk).update(is_active=False, deleted_at=now)
     tenant.is_active, tenant.deleted_at = False, now
-    company_sign_ins_end(tenant=tenant)
-    purge_at = now + timedelta(days=settings.COMPANY_DELETE_DAYS)
-    # No tenant on the job: a deactivated company's jobs wait for it, this one must not.
-    job_schedule(
-        tenant=None,
-        kind=TENANT_PURGE,
-        payload={"tenant_id": tenant.pk, "deleted_at": now.isoformat()},
-        run_at=purge_at,
-        idempotency_key=f"tenant-purge:{tenant.pk}:{now.isoformat()}",
-    )
-    audit_record(
-        action="company.deleted",
-        tenant=tenant,
-        actor=actor.user,
-        target=tenant.slug,
-        data={"data_dropped_at": purge_at.isoformat()},
-    )
-    return purge_at
+    return now
 
 
 def tenant_restore(*, tenant: Tenant) -> Tenant:
@@ -146,9 +80,10 @@ def tenant_restore(*, tenant: Tenant) -> Tenant:
 
 
 def tenant_purge(*, tenant_id: int, deleted_at: str) -> bool:
-    """The delayed job of tenant_delete: drop the company's schema and its rows in the
-    public schema (memberships, tokens, keys, invitations, jobs, search rows), unless it was
-    restored or deleted again since. Whether it dropped anything."""
+    """The delayed job of a deletion (apps.accounts' company_delete): drop the company's
+    schema and its rows in the public schema (memberships, tokens, keys, invitations, jobs,
+    search rows), unless it was restored or deleted again since. Whether it dropped
+    anything."""
     tenant = Tenant.objects.filter(pk=tenant_id).first()
     if (
         tenant is None
@@ -161,25 +96,10 @@ def tenant_purge(*, tenant_id: int, deleted_at: str) -> bool:
     return True
 
 
-@transaction.atomic
-def tenant_two_factor_required_set(
-    *, tenant: Tenant, required: bool, actor: Membership, ip: str
-) -> Tenant:
-    """The owner's switch: every member of `tenant` signs in with two-factor, or not.
-
-    Members without a device are sent to enrolment on their next page and their API
-    sign-ins are refused until they enrol (apps.accounts.middleware, the login API).
-    """
-    if not can_require_two_factor(actor):
-        raise NotAllowedError(_("Only owners decide whether two-factor is required."))
-    if tenant.two_factor_required != required:
-        tenant.two_factor_required = required
-        tenant.save(update_fields=["two_factor_required"])
-        audit_record(
-            action="company.two_factor_required",
-            tenant=tenant,
-            actor=actor.user,
-            ip=ip,
-            data={"required": required},
-        )
-    return tenant
+def tenant_two_factor_required_set(*, tenant: Tenant, required: bool) -> bool:
+    """Whether every member of `tenant` signs in with two-factor. Whether it changed."""
+    if tenant.two_factor_required == required:
+        return False
+    tenant.two_factor_required = required
+    tenant.save(update_fields=["two_factor_required"])
+    return True

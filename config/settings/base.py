@@ -30,6 +30,7 @@ SHARED_APPS = [
     "apps.search",
     "apps.audit",
     "apps.usage",
+    "apps.demo",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "qsessions",  # django.contrib.sessions with person, address and user agent
@@ -119,7 +120,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "apps.core.context_processors.site",
                 "apps.notifications.context_processors.bell",
-                "apps.audit.context_processors.audit_link",
+                "apps.accounts.context_processors.audit_link",
             ],
         },
     },

@@ -13,20 +13,14 @@ from django.utils import timezone
 from django_tenants.utils import schema_exists
 from qsessions.models import Session as QSession
 
-from apps.accounts.exceptions import NotAllowedError
 from apps.accounts.models import Membership, RefreshToken, User
-from apps.accounts.services import api_key_create, auth_token_issue
+from apps.accounts.services import COMPANY_PURGE, api_key_create, auth_token_issue, company_delete
 from apps.audit.models import AuditEntry
+from apps.core.errors import NotAllowedError
 from apps.jobs.models import Job
 from apps.jobs.services import job_run
 from apps.tenants.models import Tenant
-from apps.tenants.services import (
-    TENANT_PURGE,
-    tenant_create,
-    tenant_delete,
-    tenant_purge,
-    tenant_restore,
-)
+from apps.tenants.services import tenant_create, tenant_purge, tenant_restore
 from tests.api import api_client, bearer
 from tests.conftest import operator_login, reauthenticate
 from tests.factories import MembershipFactory
@@ -96,7 +90,7 @@ def test_deleting_closes_the_company_at_once_for_everyone(tenant, owner, member,
     deleted = Tenant.objects.get(pk=tenant.pk)
     assert deleted.is_active is False
     assert before <= deleted.deleted_at <= timezone.now()
-    job = Job.objects.get(kind=TENANT_PURGE)
+    job = Job.objects.get(kind=COMPANY_PURGE)
     assert job.tenant_id is None
     assert job.payload == {"tenant_id": tenant.pk, "deleted_at": deleted.deleted_at.isoformat()}
     assert job.run_at == deleted.deleted_at + timedelta(days=settings.COMPANY_DELETE_DAYS)
@@ -123,7 +117,7 @@ def test_deleting_closes_the_company_at_once_for_everyone(tenant, owner, member,
 
 def test_tokens_stay_refused_after_operators_restore_it(tenant, company, owner, member):
     pair = auth_token_issue(membership=member)
-    tenant_delete(tenant=company, actor=owner, confirm_slug=tenant.slug)
+    company_delete(tenant=company, actor=owner, confirm_slug=tenant.slug)
     tenant_restore(tenant=company)
     assert is_active(tenant)
     refused = bearer(tenant, pair.access_token).get("/api/profile")
@@ -139,22 +133,22 @@ def test_only_an_owner_of_this_company_may_delete_it(tenant, company, other_tena
     admin = MembershipFactory(tenant=tenant, role="admin")
     for actor in (outsider, admin):
         with pytest.raises(NotAllowedError, match="Only the company"):
-            tenant_delete(tenant=company, actor=actor, confirm_slug=tenant.slug)
+            company_delete(tenant=company, actor=actor, confirm_slug=tenant.slug)
     assert is_active(tenant)
 
 
 def test_the_purge_drops_the_company_unless_restored_or_deleted_again():
     doomed = tenant_create(name="Doomed", slug="test-doomed")
     owner = MembershipFactory(tenant=doomed, role="owner")
-    tenant_delete(tenant=doomed, actor=owner, confirm_slug="test-doomed")
-    first = Job.objects.get(kind=TENANT_PURGE, payload__tenant_id=doomed.pk)
+    company_delete(tenant=doomed, actor=owner, confirm_slug="test-doomed")
+    first = Job.objects.get(kind=COMPANY_PURGE, payload__tenant_id=doomed.pk)
     tenant_restore(tenant=doomed)
     assert tenant_purge(**first.payload) is False  # restored: the job does nothing
     time.sleep(0.001)
-    tenant_delete(tenant=doomed, actor=owner, confirm_slug="test-doomed")
+    company_delete(tenant=doomed, actor=owner, confirm_slug="test-doomed")
     assert tenant_purge(**first.payload) is False  # an earlier deletion's job
     second = (
-        Job.objects.filter(kind=TENANT_PURGE, payload__tenant_id=doomed.pk)
+        Job.objects.filter(kind=COMPANY_PURGE, payload__tenant_id=doomed.pk)
         .exclude(pk=first.pk)
         .get()
     )
@@ -166,7 +160,7 @@ def test_the_purge_drops_the_company_unless_restored_or_deleted_again():
 
 
 def test_operators_restore_a_deleted_company_in_the_admin(tenant, company, owner):
-    tenant_delete(tenant=company, actor=owner, confirm_slug=tenant.slug)
+    company_delete(tenant=company, actor=owner, confirm_slug=tenant.slug)
     operator = User.objects.create_superuser("ops@kura.example", "ops-password-123")
     client = Client(HTTP_HOST=settings.BASE_DOMAIN)
     operator_login(client, operator)
@@ -178,5 +172,5 @@ def test_operators_restore_a_deleted_company_in_the_admin(tenant, company, owner
     assert response.status_code == 302
     restored = Tenant.objects.get(pk=tenant.pk)
     assert (restored.is_active, restored.deleted_at) == (True, None)
-    job = Job.objects.get(kind=TENANT_PURGE)
+    job = Job.objects.get(kind=COMPANY_PURGE)
     assert tenant_purge(**job.payload) is False

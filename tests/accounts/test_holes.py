@@ -3,17 +3,21 @@
 import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
+from django_tenants.utils import schema_context
 
 from apps.accounts.models import ApiKey, Invitation
 from apps.accounts.services import (
     api_key_create,
     handoff_issue,
     invitation_create,
+    invitation_revoke,
     membership_remove,
 )
 from apps.core.params import int_param
 from apps.jobs.models import Job
 from apps.jobs.services import job_schedule
+from apps.reminders.models import Reminder
+from apps.reminders.services import reminder_create
 from tests.api import PASSWORD
 from tests.conftest import host_of, operator_login
 from tests.factories import MembershipFactory, UserFactory
@@ -74,8 +78,6 @@ def test_an_api_key_prefix_collision_draws_again(tenant, owner, monkeypatch):
 
 
 def test_invitations_can_be_revoked_and_die_with_their_sender(tenant, owner):
-    from apps.accounts.services import invitation_revoke
-
     admin = MembershipFactory(tenant=tenant, role="admin")
     by_admin = invitation_create(
         tenant=tenant, email="a@example.com", role="member", actor=admin, accept_url="x/"
@@ -144,11 +146,6 @@ def test_readyz_details_only_on_loopback_or_with_the_token(client, settings):
 
 
 def test_a_viewer_cannot_cancel_a_reminder_from_the_page_either(tenant, viewer):
-    from django_tenants.utils import schema_context
-
-    from apps.reminders.models import Reminder
-    from apps.reminders.services import reminder_create
-
     with schema_context(tenant.schema_name):
         reminder = reminder_create(
             tenant=tenant, user=viewer.user, message="set as member", delay=60

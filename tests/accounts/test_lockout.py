@@ -8,8 +8,10 @@ from django.core import mail
 from django.test import Client
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_redis import get_redis_connection
 
 from apps.accounts.models import Membership, User
+from apps.accounts.services import invitation_create
 from apps.tenants.models import Tenant
 from tests.api import PASSWORD, api_client
 from tests.conftest import host_of
@@ -55,7 +57,6 @@ def test_locks_grow_longer_each_time(tenant, member, limits):
             response = attempt(tenant, email, "wrong")
         retry_after.append(response["Retry-After"])
         # Lift the lock itself (as its expiry would), keeping the day's level.
-        from django_redis import get_redis_connection
 
         redis = get_redis_connection("default")
         for key in redis.scan_iter("kura:signin:lock:*"):
@@ -148,8 +149,6 @@ def test_signup_with_an_existing_email_is_limited_like_sign_in(public_client, me
 def test_invitation_acceptance_by_an_existing_account_is_limited(
     tenant, owner, limits, django_capture_on_commit_callbacks
 ):
-    from apps.accounts.services import invitation_create
-
     person = UserFactory()
     with django_capture_on_commit_callbacks(execute=True):
         invitation_create(

@@ -13,13 +13,19 @@ from django.utils.http import urlsafe_base64_encode
 
 from apps.accounts import lockout
 from apps.accounts.models import RefreshToken, User
-from apps.accounts.services import auth_check_password, auth_token_issue, password_reset_request
+from apps.accounts.services import (
+    api_key_create,
+    auth_check_password,
+    auth_token_issue,
+    password_reset_request,
+)
 from apps.accounts.services.passwords import (
     RESET_PER_ADDRESS,
     RESET_PER_EMAIL,
     ResetTokenGenerator,
     reset_tokens,
 )
+from apps.audit.models import AuditEntry
 from tests.api import PASSWORD, api_client, bearer, login
 from tests.conftest import host_of
 from tests.factories import MembershipFactory, UserFactory
@@ -201,8 +207,6 @@ def test_api_change_keeps_the_calling_sign_in_and_ends_the_others(tenant, member
 
 
 def test_api_keys_cannot_change_a_password(tenant, owner):
-    from apps.accounts.services import api_key_create
-
     _key, secret = api_key_create(tenant=tenant, name="k", scope="write", actor=owner)
     client = api_client(tenant)
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {secret}")
@@ -435,8 +439,6 @@ def test_the_lock_email_points_to_the_reset_page(
 
 
 def test_changes_resets_and_verifications_are_in_the_companys_audit_log(tenant, member):
-    from apps.audit.models import AuditEntry
-
     def last():
         entry = AuditEntry.objects.filter(tenant=tenant).order_by("-seq").first()
         return (entry.action, entry.actor_id, entry.data)

@@ -3,6 +3,7 @@
 import pytest
 
 from apps.accounts.services import api_key_create, api_key_revoke
+from apps.core.errors import NotAllowedError
 from tests.api import api_client, bearer, login
 from tests.factories import MembershipFactory
 
@@ -95,7 +96,5 @@ def test_key_of_another_tenant_does_not_exist_there(tenant, other_tenant, owner)
 
 
 def test_only_admins_create_keys(tenant, member):
-    from apps.accounts.exceptions import NotAllowedError
-
     with pytest.raises(NotAllowedError):
         api_key_create(tenant=tenant, name="K", scope="read", actor=member)

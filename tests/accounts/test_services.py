@@ -9,12 +9,14 @@ from django.core import mail
 from django.test import override_settings
 from django.utils import timezone, translation
 
-from apps.accounts.exceptions import InvitationInvalidError
-from apps.accounts.models import Invitation, User
+from apps.accounts.errors import InvitationInvalidError
+from apps.accounts.models import Invitation, RefreshToken, User
 from apps.accounts.services import (
     auth_check_credentials,
+    auth_token_issue,
     invitation_accept,
     invitation_create,
+    refresh_tokens_prune,
 )
 from config.settings import auth as auth_settings
 from tests.api import PASSWORD
@@ -58,9 +60,6 @@ def test_an_expired_invitation_cannot_be_accepted(
 
 
 def test_expired_refresh_token_records_are_pruned(tenant, member):
-    from apps.accounts.models import RefreshToken
-    from apps.accounts.services import auth_token_issue, refresh_tokens_prune
-
     auth_token_issue(membership=member)
     auth_token_issue(membership=member)
     RefreshToken.objects.filter(pk=RefreshToken.objects.first().pk).update(

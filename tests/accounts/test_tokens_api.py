@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from apps.accounts.models import RefreshToken
-from apps.accounts.services import membership_suspend
+from apps.accounts.services import membership_role_change, membership_suspend
 from apps.accounts.tokens import KuraAccessToken, key_id, key_ring
 from tests.api import PASSWORD, api_client, bearer, login
 from tests.factories import MembershipFactory
@@ -278,8 +278,6 @@ def test_suspended_member_is_refused_on_the_next_request(tenant, member, owner):
 
 
 def test_role_change_applies_on_the_next_request(tenant, member, owner):
-    from apps.accounts.services import membership_role_change
-
     client = bearer(tenant, login(tenant, member)["access_token"])
     membership_role_change(membership=member, role="viewer", actor=owner)
     assert client.get("/api/profile").json()["role"] == "viewer"

@@ -4,13 +4,15 @@ unverified person may not invite people or create API keys."""
 
 import re
 from datetime import timedelta
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from apps.accounts.exceptions import EmailUnverifiedError
+from apps.accounts.errors import EmailUnverifiedError
 from apps.accounts.models import Membership, User
 from apps.accounts.policies import email_verification_overdue
 from apps.accounts.services import api_key_create, invitation_accept, invitation_create
@@ -221,10 +223,6 @@ def test_within_the_grace_period_everything_works(tenant):
 
 
 def test_the_migration_marks_existing_accounts_verified(tenant):
-    from importlib import import_module
-
-    from django.apps import apps
-
     before = unverified(tenant).user
     migration = import_module("apps.accounts.migrations.0005_user_email_verified_at")
     migration.existing_users_verified(apps, None)

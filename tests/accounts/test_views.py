@@ -10,8 +10,11 @@ from django.conf import settings
 from django.core import mail
 from django.db import connection
 from django.test import Client
+from django_tenants.utils import schema_context
 
 from apps.accounts.models import ApiKey, Membership
+from apps.accounts.services import api_key_create
+from apps.reminders.models import Reminder
 from apps.tenants.models import Tenant
 from tests.api import PASSWORD
 from tests.conftest import host_of
@@ -206,10 +209,6 @@ def test_people_set_their_name_and_time_zone(tenant, member):
 
 
 def test_reminder_times_are_read_in_the_persons_time_zone(tenant, member):
-    from django_tenants.utils import schema_context
-
-    from apps.reminders.models import Reminder
-
     new_york = zoneinfo.ZoneInfo("America/New_York")
     day = (datetime.now(tz=new_york) + timedelta(days=30)).date()
     client = signed_in(tenant, member)
@@ -259,8 +258,6 @@ def test_api_keys_page_first_run_and_field_errors(tenant, owner):
 
 
 def test_revoking_a_key_asks_first(tenant, owner):
-    from apps.accounts.services import api_key_create
-
     key, _secret = api_key_create(tenant=tenant, name="ERP", scope="read", actor=owner)
     admin = signed_in(tenant, owner)
     listed = admin.get("/api-keys").content.decode()
@@ -288,8 +285,6 @@ def test_revoking_a_key_asks_first(tenant, owner):
 def test_the_api_keys_page_takes_the_same_queries_however_many(
     tenant, owner, extra, django_assert_num_queries
 ):
-    from apps.accounts.services import api_key_create
-
     for n in range(extra):
         api_key_create(tenant=tenant, name=f"k{n}", scope="read", actor=owner)
     client = signed_in(tenant, owner)

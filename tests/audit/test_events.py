@@ -3,10 +3,12 @@ deletions, and operators' actions in the admin."""
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_tenants.utils import tenant_context
 
-from apps.accounts.models import User
+from apps.accounts.models import RefreshToken, User
 from apps.accounts.principal import Principal
 from apps.accounts.services import (
     api_key_create,
@@ -72,9 +74,6 @@ def test_api_sign_in_sign_out_and_a_replayed_refresh_token_are_recorded(tenant, 
         == 200
     )
     AuditEntry.objects.filter(action="auth.refresh_reused").delete()
-    from django.utils import timezone
-
-    from apps.accounts.models import RefreshToken
 
     # Past the retry window, the same token again is a replay.
     RefreshToken.objects.filter(retired_at__isnull=False).update(
@@ -116,8 +115,6 @@ def test_member_and_key_changes_are_recorded_with_who_did_them(tenant, owner):
 
 
 def test_rotating_the_payment_secret_is_recorded(tenant, owner):
-    from django_tenants.utils import tenant_context
-
     with tenant_context(tenant):
         payment_secret_rotate(actor=Principal.of_membership(owner))
         entry = last(tenant, action="payment_secret.rotated")

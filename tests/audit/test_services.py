@@ -2,6 +2,7 @@
 security and append-only for the application's role."""
 
 import threading
+from datetime import UTC, datetime
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -60,8 +61,6 @@ def test_an_action_rolled_back_leaves_no_entry(tenant):
 
 
 def test_details_are_stored_as_they_were_hashed(tenant):
-    from datetime import UTC, datetime
-
     entry = audit_record(
         action="member.suspended",
         tenant=tenant,

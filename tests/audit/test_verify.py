@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 
 from apps.audit.services import audit_record
@@ -77,7 +78,5 @@ def test_every_chain_is_checked_by_default_and_each_break_named(
 
 
 def test_an_unknown_company_is_refused(capsys):
-    from django.core.management.base import CommandError
-
     with pytest.raises(CommandError, match="No company with the slug nope"):
         call_command("audit_verify", "--tenant", "nope")

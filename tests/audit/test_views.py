@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from apps.audit.models import AuditEntry
 from apps.audit.services import audit_record
+from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -109,6 +110,4 @@ def test_an_empty_log_says_what_will_appear(tenant, page_of, owner):
 
 @pytest.mark.parametrize("role", ["admin", "member", "viewer"])
 def test_only_owners_read_it(tenant, page_of, role):
-    from tests.factories import MembershipFactory
-
     assert page_of(MembershipFactory(tenant=tenant, role=role)).get("/audit").status_code == 403

@@ -2,12 +2,13 @@
 (and so into the search outbox); refusals beside the field or as a message."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django_tenants.utils import schema_context
 
 from apps.catalog.models import Brand, Category, Product
 from apps.catalog.services import category_create, product_create
-from apps.search.models import OutboxEntry
+from apps.search.models import OutboxEntry, TenantSynonym
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -119,8 +120,6 @@ def test_the_page_costs_the_same_queries_however_many_products(
 
 
 def test_a_csv_file_is_imported_from_the_page(tenant, admin_page):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     good = "sku,name,price,category\nA-1,東京タワー 模型,1980,おもちゃ > 模型\n".encode("cp932")
     response = admin_page.post(
         "/catalog/manage",
@@ -148,8 +147,6 @@ def test_a_csv_file_is_imported_from_the_page(tenant, admin_page):
 
 
 def test_an_admin_keeps_the_companys_synonyms(tenant, admin_page):
-    from apps.search.models import TenantSynonym
-
     terms = "パソコン, ラップトップ、laptop"  # either comma
     admin_page.post("/catalog/manage", {"action": "synonym", "terms": terms})
     connection.set_schema_to_public()

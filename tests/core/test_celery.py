@@ -3,6 +3,7 @@
 import pytest
 from django_tenants.utils import schema_context
 
+from config.celery import app
 from tests.core.worker_tasks import where_am_i_task
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_worker_process")]
@@ -23,8 +24,6 @@ def test_task_sent_from_the_public_schema_runs_in_public():
 
 
 def test_delivery_defaults_are_safe():
-    from config.celery import app
-
     assert app.conf.task_acks_late is True
     assert app.conf.task_reject_on_worker_lost is True
     assert app.conf.task_time_limit > app.conf.task_soft_time_limit > 0

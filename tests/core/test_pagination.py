@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.urls import path
 from django.utils import translation
 from django_tenants.utils import schema_context
 from drf_spectacular.generators import SchemaGenerator
@@ -632,8 +633,6 @@ def test_keyset_query_at_depth_is_an_index_scan(in_tenant, user_id):
 
 
 def test_views_declare_parameters_and_envelopes_in_the_schema():
-    from django.urls import path
-
     patterns = [
         path("items/offset", OffsetListApi.as_view()),
         path("items/cursor", CursorListApi.as_view()),

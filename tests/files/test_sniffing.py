@@ -9,6 +9,7 @@ import pillow_heif
 import pytest
 from django.utils import translation
 from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 
 from apps.files.errors import FileNameRefusedError
 from apps.files.sniffing import (
@@ -239,8 +240,6 @@ def test_markup_and_unknown_bytes_are_not_polyglots_they_are_refused_by_type():
 
 
 def _png_text(text: bytes):
-    from PIL.PngImagePlugin import PngInfo
-
     info = PngInfo()
     info.add_text("Comment", text)
     return info

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_redis import get_redis_connection
 from django_tenants.utils import schema_context
 
-from apps.accounts.exceptions import MembershipSuspendedError
+from apps.accounts.errors import MembershipSuspendedError
 from apps.accounts.models import Membership
 from apps.accounts.principal import Principal
 from apps.accounts.services import auth_check_credentials, membership_suspend

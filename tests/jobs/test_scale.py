@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from celery.signals import before_task_publish
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context, tenant_context
 
@@ -21,6 +21,7 @@ from apps.jobs.services import (
     jobs_sweep,
 )
 from apps.notifications.models import Notification
+from tests.factories import UserFactory
 from tests.jobs import handlers  # noqa: F401 - registers the test job kinds
 
 pytestmark = pytest.mark.django_db
@@ -28,8 +29,6 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def user():
-    from tests.factories import UserFactory
-
     return UserFactory()
 
 
@@ -119,8 +118,6 @@ def test_one_batch_of_wake_ups_per_transaction(
 def test_wake_ups_of_a_rolled_back_savepoint_are_not_sent(
     tenant, published, django_capture_on_commit_callbacks
 ):
-    from django.db import transaction
-
     now = timezone.now()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with contextlib.suppress(RuntimeError), transaction.atomic():

@@ -18,6 +18,7 @@ from apps.jobs.services import (
     jobs_sweep,
 )
 from apps.notifications.models import Notification
+from tests.factories import UserFactory
 from tests.jobs import handlers
 
 pytestmark = pytest.mark.django_db
@@ -25,8 +26,6 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def user():
-    from tests.factories import UserFactory
-
     return UserFactory()
 
 

@@ -2,9 +2,11 @@
 
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from apps.accounts.principal import Principal
@@ -68,8 +70,4 @@ def test_a_post_cancelled_before_its_time_is_never_published(tenant, author):
 
 
 def time_in(seconds: float):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     return timezone.now() + timedelta(seconds=seconds)

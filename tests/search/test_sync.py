@@ -14,26 +14,37 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context, tenant_context
 from elasticsearch import Elasticsearch
 
+from apps.accounts.models import User
+from apps.catalog.imports import products_import
 from apps.catalog.models import Product
 from apps.catalog.services import product_create, product_delete, product_update
 from apps.search.documents import document_id, products_alias
 from apps.search.index import (
     dedicated_alias,
+    index_create,
     index_ensure,
     index_for,
     index_for_uncached,
     indices_of,
 )
 from apps.search.models import DedicatedIndex, IndexMirror, OutboxEntry
+from apps.search.query import product_search
 from apps.search.selectors import outbox_lag
-from apps.search.services import outbox_drain_soon
+from apps.search.services import (
+    drain_queued_claim,
+    drain_queued_clear,
+    outbox_add,
+    outbox_drain_soon,
+)
 from apps.search.sync import outbox_drain
 from apps.tenants.models import Tenant
 from tests import processes
+from tests.conftest import operator_login
 
 CLOSED_PORT = 9  # nothing listens there
 
@@ -132,8 +143,6 @@ def test_an_update_changes_the_document_and_inactive_or_deleted_products_leave(t
 @pytest.mark.django_db
 @pytest.mark.usefixtures("fresh_indices")
 def test_two_companies_products_with_the_same_id_do_not_collide(tenant, other_tenant, es):
-    from apps.search.services import outbox_add
-
     for company, name in ((tenant, "Alpha の商品"), (other_tenant, "Beta product")):
         with tenant_context(company):
             Product.objects.create(pk=987_654, name=name, sku="SAME", price=100)
@@ -481,11 +490,6 @@ def test_a_catalog_write_succeeds_with_broker_and_elasticsearch_unreachable(tena
 
 @pytest.mark.django_db
 def test_operators_see_what_waits_in_the_outbox(tenant):
-    from django.test import Client
-
-    from apps.accounts.models import User
-    from tests.conftest import operator_login
-
     operator = User.objects.create_superuser("ops-search@kura.example", "ops-password-123")
     client = Client(HTTP_HOST="localhost")
     operator_login(client, operator)
@@ -504,8 +508,6 @@ def test_operators_see_what_waits_in_the_outbox(tenant):
 @pytest.mark.django_db
 @pytest.mark.usefixtures("fresh_indices")
 def test_a_reindex_clears_what_a_reindex_that_died_left(tenant, es):
-    from apps.search.index import index_create
-
     alias = products_alias()
     create(tenant, "SURVIVOR", "生き残り", 100)
     assert outbox_drain() == 1
@@ -527,9 +529,6 @@ def test_a_reindex_clears_what_a_reindex_that_died_left(tenant, es):
 @pytest.mark.django_db
 @pytest.mark.usefixtures("fresh_indices")
 def test_a_bulk_import_is_indexed_and_found_by_the_query_builder(tenant, other_tenant, es):
-    from apps.catalog.imports import products_import
-    from apps.search.query import product_search
-
     rows = "\n".join(f"IMP-{n},収納ボックス {n},{1000 + n},収納" for n in range(1500))
     data = f"sku,name,price,category\n{rows}\n".encode("cp932")
     with tenant_context(tenant):
@@ -548,7 +547,6 @@ def test_a_drain_is_asked_for_again_once_the_waiting_one_started(tenant):
     """The mark "a drain is waiting" is one for the deployment: a change in a company sets
     it, the drain task (in public) clears it. It once lived under the cache's schema-bound
     keys, so the task cleared another key and changes waited for beat's sweep."""
-    from apps.search.services import drain_queued_claim, drain_queued_clear
 
     drain_queued_clear()
     with tenant_context(tenant):

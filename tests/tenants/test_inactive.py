@@ -8,7 +8,9 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from apps.accounts.models import Membership
 from apps.accounts.services import api_key_create, handoff_issue, invitation_create
+from apps.core.errors import NotAllowedError
 from apps.jobs.models import Job
 from apps.jobs.services import job_run, job_schedule
 from apps.tenants.models import Tenant
@@ -84,18 +86,14 @@ def test_web_sessions_links_and_invitations_show_the_page(
 
 
 def test_a_deactivated_company_is_not_offered_by_the_switcher(tenant, other_tenant, member):
-    from apps.accounts.models import Membership
-    from apps.accounts.services import handoff_issue as issue
-
     Membership.objects.create(user=member.user, tenant=other_tenant, role="member")
     deactivate(other_tenant)
     client = Client(HTTP_HOST=host_of(tenant), HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(member.user)
     assert "Beta Inc." not in client.get("/profile").content.decode()
-    from apps.accounts.exceptions import NotAllowedError
 
     with pytest.raises(NotAllowedError):
-        issue(user=member.user, tenant=Tenant.objects.get(pk=other_tenant.pk))
+        handoff_issue(user=member.user, tenant=Tenant.objects.get(pk=other_tenant.pk))
 
 
 def test_jobs_of_a_deactivated_company_wait_and_run_once_it_is_back(tenant, member, settings):

@@ -14,13 +14,13 @@ from django.utils import timezone
 from django_tenants.utils import schema_context, tenant_context
 
 from apps.accounts.models import ApiKey, Invitation, Membership, RefreshToken
+from apps.accounts.services import company_create
 from apps.jobs.models import Job
 from apps.jobs.registry import job_handler
 from apps.jobs.services import job_run, job_schedule
 from apps.notifications.models import Notification
 from apps.tenants.models import Tenant
 from apps.tenants.rowsecurity import person_rows
-from apps.tenants.services import tenant_create
 from tests.api import bearer, login
 from tests.conftest import host_of
 from tests.core.worker_tasks import SHARED_TABLES, shared_rows
@@ -317,7 +317,7 @@ def test_a_rolled_back_savepoint_leaves_the_connection_where_django_believes_it_
 
 def test_a_new_tenant_s_schema_is_open_to_the_application_role():
     person = UserFactory()
-    created = tenant_create(name="RLS Co", slug="rls-co", owner=person)
+    created = company_create(name="RLS Co", slug="rls-co", owner=person)
     with tenant_context(created):
         assert current_user() == APP_ROLE
         Notification.objects.create(user=person, kind="test", title="hello")

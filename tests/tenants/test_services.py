@@ -6,6 +6,7 @@ from django.db import connection
 from django_tenants.utils import schema_exists
 
 from apps.accounts.models import Membership
+from apps.accounts.services import company_create
 from apps.tenants.models import Domain, Tenant
 from apps.tenants.services import tenant_create
 from tests.factories import UserFactory
@@ -35,7 +36,7 @@ def tenant_tables() -> set[str]:
 
 def test_tenant_create_clones_the_template_with_every_tenant_table():
     owner = UserFactory()
-    tenant = tenant_create(name="Clone Co", slug="clone-co", owner=owner)
+    tenant = company_create(name="Clone Co", slug="clone-co", owner=owner)
 
     assert tenant.schema_name == "t_clone_co"
     assert schema_exists("t_clone_co")

@@ -2,6 +2,7 @@
 
 from apps.accounts.services.api_keys import api_key_create, api_key_revoke, api_key_touch
 from apps.accounts.services.companies import companies_email_links
+from apps.accounts.services.deletion import COMPANY_PURGE, company_delete
 from apps.accounts.services.invitations import (
     invitation_accept,
     invitation_create,
@@ -24,6 +25,7 @@ from apps.accounts.services.passwords import (
     password_reset_request,
 )
 from apps.accounts.services.people import (
+    operator_create,
     signup_owner,
     user_create,
     user_language_set,
@@ -54,9 +56,11 @@ from apps.accounts.services.signin import (
     handoff_redeem,
     refresh_tokens_prune,
 )
+from apps.accounts.services.signup import company_create, company_signup
 from apps.accounts.services.two_factor import (
     RECOVERY_CODE_COUNT,
     Enrolment,
+    company_two_factor_required_set,
     two_factor_device_of_session,
     two_factor_disable,
     two_factor_enable,
@@ -76,6 +80,7 @@ from apps.accounts.services.verification import (
 
 __all__ = [
     "AUTH_TIME",
+    "COMPANY_PURGE",
     "RECOVERY_CODE_COUNT",
     "SUSPENSION_LIFT",
     "Enrolment",
@@ -91,7 +96,11 @@ __all__ = [
     "auth_token_refresh",
     "auth_unlock_redeem",
     "companies_email_links",
+    "company_create",
+    "company_delete",
     "company_sign_ins_end",
+    "company_signup",
+    "company_two_factor_required_set",
     "email_verification_resend",
     "email_verification_send",
     "email_verified_mark",
@@ -109,6 +118,7 @@ __all__ = [
     "membership_suspend",
     "membership_suspension_end",
     "membership_suspension_lift",
+    "operator_create",
     "password_change",
     "password_reset_check",
     "password_reset_complete",

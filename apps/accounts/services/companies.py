@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_redis import get_redis_connection
 
-from apps.accounts.exceptions import LoginThrottledError
+from apps.accounts.errors import LoginThrottledError
 from apps.accounts.models import User
 from apps.accounts.selectors import memberships_of_user
 from apps.tenants.models import Tenant

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from apps.accounts.exceptions import InvitationInvalidError
+from apps.accounts.errors import InvitationInvalidError
 from apps.accounts.hashing import secret_hash
 from apps.accounts.models import Invitation, Membership, User
 from apps.accounts.services.memberships import require_manager

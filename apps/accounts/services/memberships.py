@@ -9,12 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts import access_cache
-from apps.accounts.exceptions import NotAllowedError
 from apps.accounts.models import Invitation, Membership, RefreshToken
+from apps.accounts.notices import notice_send
 from apps.accounts.policies import can_appoint, can_manage_member, role_can_manage_members
 from apps.audit.services import audit_record
+from apps.core.errors import NotAllowedError
 from apps.jobs.services import job_cancel_by_key, job_schedule
-from apps.notifications.services import notification_create
 
 Role = Membership.Role
 SUSPENSION_LIFT = "membership.lift_suspension"
@@ -144,7 +144,7 @@ def membership_suspension_end(*, membership: Membership, actor: Membership) -> M
         target=locked.user.email,
     )
     if until > timezone.now():
-        notification_create(
+        notice_send(
             user=locked.user,
             kind="access",
             title=_("Your access to %(company)s is back.") % {"company": locked.tenant.name},
@@ -167,7 +167,7 @@ def membership_suspension_lift(*, membership_id: int, until: datetime) -> None:
         return
     membership.suspended_until = None
     membership.save(update_fields=["suspended_until"])
-    notification_create(
+    notice_send(
         user=membership.user,
         kind="access",
         title=_("Your access to %(company)s is back.") % {"company": membership.tenant.name},

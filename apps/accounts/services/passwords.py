@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from apps.accounts import lockout
-from apps.accounts.exceptions import (
+from apps.accounts.errors import (
     InvalidCredentialsError,
     LoginThrottledError,
     PasswordIncorrectError,

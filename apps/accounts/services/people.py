@@ -6,7 +6,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from apps.accounts.exceptions import InvalidCredentialsError
+from apps.accounts.errors import InvalidCredentialsError
 from apps.accounts.models import User
 from apps.accounts.services.signin import auth_check_password
 
@@ -27,6 +27,11 @@ def user_create(
     return User.objects.create_user(
         email=email, password=password, full_name=full_name, language=language
     )
+
+
+def operator_create(*, email: str, password: str, full_name: str = "") -> User:
+    """An operator: signs in to the operators' admin (/admin/), in no company."""
+    return User.objects.create_superuser(email, password, full_name=full_name)
 
 
 def signup_owner(

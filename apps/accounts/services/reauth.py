@@ -8,7 +8,7 @@ import time
 from django.contrib.sessions.backends.base import SessionBase
 from django.utils.translation import gettext as _
 
-from apps.accounts.exceptions import InvalidCredentialsError
+from apps.accounts.errors import InvalidCredentialsError
 from apps.accounts.models import User
 from apps.accounts.services.signin import auth_check_password
 from apps.audit.services import audit_record, company_here

@@ -8,7 +8,7 @@ from django_tenants.utils import tenant_context
 from qsessions.models import Session as QSession
 
 from apps.accounts import access_cache
-from apps.accounts.exceptions import SessionNotFoundError
+from apps.accounts.errors import SessionNotFoundError
 from apps.accounts.models import Membership, RefreshToken, User
 from apps.accounts.selectors import api_sign_ins_of
 from apps.accounts.services.signin import family_revoke

@@ -18,12 +18,11 @@ from django.utils.translation import ngettext
 from rest_framework_simplejwt.exceptions import TokenError
 
 from apps.accounts import lockout, revocations, tokens
-from apps.accounts.exceptions import (
+from apps.accounts.errors import (
     InvalidCredentialsError,
     InvitationInvalidError,
     LoginThrottledError,
     MembershipSuspendedError,
-    NotAllowedError,
     SignInLockedError,
     TokenRevokedError,
 )
@@ -31,7 +30,7 @@ from apps.accounts.links import link_redeem, link_token
 from apps.accounts.models import Membership, RefreshToken, User
 from apps.accounts.policies import membership_active
 from apps.audit.services import audit_record, company_here
-from apps.core.errors import ServiceError
+from apps.core.errors import NotAllowedError, ServiceError
 from apps.tenants.models import Tenant
 from apps.tenants.rowsecurity import person_rows
 

@@ -25,7 +25,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
-from apps.accounts.exceptions import (
+from apps.accounts.errors import (
     InvalidCredentialsError,
     OtpInvalidError,
     OtpRequiredError,
@@ -34,10 +34,16 @@ from apps.accounts.exceptions import (
     TwoFactorStateError,
 )
 from apps.accounts.models import Membership, User
-from apps.accounts.policies import membership_active, two_factor_setup_needed
+from apps.accounts.policies import (
+    can_require_two_factor,
+    membership_active,
+    two_factor_setup_needed,
+)
 from apps.accounts.services.signin import auth_check_password
 from apps.audit.services import audit_record
+from apps.core.errors import NotAllowedError
 from apps.tenants.models import Tenant
+from apps.tenants.services import tenant_two_factor_required_set
 
 RECOVERY_CODE_COUNT = 10
 TOTP_DIGITS = 6
@@ -257,3 +263,25 @@ def two_factor_device_of_session(*, user: User, persistent_id: str) -> Device | 
     if device is None or device.user_id != user.pk or not device.confirmed:
         return None
     return device
+
+
+@transaction.atomic
+def company_two_factor_required_set(
+    *, tenant: Tenant, required: bool, actor: Membership, ip: str
+) -> Tenant:
+    """The owner's switch: every member of `tenant` signs in with two-factor, or not.
+
+    Members without a device are sent to enrolment on their next page and their API
+    sign-ins are refused until they enrol (apps.accounts.middleware, the login API).
+    """
+    if not can_require_two_factor(actor):
+        raise NotAllowedError(_("Only owners decide whether two-factor is required."))
+    if tenant_two_factor_required_set(tenant=tenant, required=required):
+        audit_record(
+            action="company.two_factor_required",
+            tenant=tenant,
+            actor=actor.user,
+            ip=ip,
+            data={"required": required},
+        )
+    return tenant

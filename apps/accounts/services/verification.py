@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from apps.accounts.exceptions import (
+from apps.accounts.errors import (
     EmailUnverifiedError,
     InvitationInvalidError,
     LoginThrottledError,

@@ -1,8 +1,10 @@
 """Pages for people, a module per subject: signing in and the profile (`signin`), passwords
 and email verification (`passwords`), members and invitations (`members`), API keys
-(`api_keys`), and the public site (`public`)."""
+(`api_keys`), the company's audit log (`audit`) and deletion (`company`), and the public site
+(`public`)."""
 
 from apps.accounts.views.api_keys import api_key_revoke_view, api_keys_view
+from apps.accounts.views.audit import audit_view
 from apps.accounts.views.company import company_delete_view
 from apps.accounts.views.members import (
     invitation_revoke_view,
@@ -42,6 +44,7 @@ from apps.accounts.views.two_factor import (
 __all__ = [
     "api_key_revoke_view",
     "api_keys_view",
+    "audit_view",
     "company_delete_view",
     "email_verify_send_view",
     "email_verify_view",

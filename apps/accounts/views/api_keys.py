@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts import selectors, services
 from apps.accounts.decorators import member_required, recent_auth_required
-from apps.accounts.exceptions import EmailUnverifiedError
+from apps.accounts.errors import EmailUnverifiedError
 from apps.accounts.forms import (
     ApiKeyForm,
 )

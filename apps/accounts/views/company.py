@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from apps.accounts.decorators import member_required, recent_auth_required
 from apps.accounts.forms import CompanyDeleteForm
 from apps.accounts.policies import can_delete_company
+from apps.accounts.services import company_delete
 from apps.core.errors import ServiceError, form_errors_from
-from apps.tenants.services import tenant_delete
 
 
 @member_required()
@@ -25,7 +25,7 @@ def company_delete_view(request: HttpRequest, membership: Any) -> HttpResponse:
     form = CompanyDeleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            tenant_delete(tenant=tenant, actor=membership, confirm_slug=form.cleaned_data["slug"])
+            company_delete(tenant=tenant, actor=membership, confirm_slug=form.cleaned_data["slug"])
         except (ServiceError, ValidationError) as exc:
             form_errors_from(form, exc)
         else:

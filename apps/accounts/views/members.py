@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts import selectors, services
 from apps.accounts.decorators import member_required, reauth_redirect, recent_auth_required
-from apps.accounts.exceptions import EmailUnverifiedError, InvalidCredentialsError
+from apps.accounts.errors import EmailUnverifiedError, InvalidCredentialsError
 from apps.accounts.forms import (
     PASSWORD_BACKEND,
     AcceptInvitationForm,

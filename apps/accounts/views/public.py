@@ -18,7 +18,6 @@ from apps.accounts.views.common import page_language
 from apps.core.clients import client_ip
 from apps.core.errors import ServiceError, form_errors_from
 from apps.core.hosts import here_url, host_url
-from apps.tenants.services import tenant_signup
 
 
 def signup_view(request: HttpRequest) -> HttpResponse:
@@ -27,7 +26,7 @@ def signup_view(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            tenant = tenant_signup(
+            tenant = services.company_signup(
                 **form.cleaned_data,
                 ip=client_ip(request),
                 unlock_url=here_url(request, "/unlock"),

@@ -25,7 +25,7 @@ from django_tenants.utils import get_public_schema_name
 
 from apps.accounts import selectors, services
 from apps.accounts.decorators import member_required
-from apps.accounts.exceptions import OtpThrottledError
+from apps.accounts.errors import OtpThrottledError
 from apps.accounts.forms import (
     PASSWORD_BACKEND,
     OperatorPasswordForm,
@@ -38,7 +38,6 @@ from apps.core.clients import client_ip
 from apps.core.errors import ServiceError
 from apps.core.hosts import here_url
 from apps.tenants.models import Tenant
-from apps.tenants.services import tenant_two_factor_required_set
 
 TOO_MANY_REQUESTS = HTTPStatus.TOO_MANY_REQUESTS.value
 PENDING = "kura_two_factor_pending"
@@ -287,7 +286,7 @@ def members_two_factor_view(request: HttpRequest, membership: Membership) -> Htt
     if not can_require_two_factor(membership):
         raise PermissionDenied
     required = request.POST.get("required") == "on"
-    tenant_two_factor_required_set(
+    services.company_two_factor_required_set(
         tenant=request.tenant,  # type: ignore[attr-defined]
         required=required,
         actor=membership,

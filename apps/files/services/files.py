@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.exceptions import NotAllowedError
 from apps.accounts.principal import Principal
 from apps.audit.services import audit_record, company_here
+from apps.core.errors import NotAllowedError
 from apps.files import store
 from apps.files.errors import FileNotReadyError
 from apps.files.models import File

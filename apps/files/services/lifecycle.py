@@ -11,13 +11,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tenants.utils import get_public_schema_name, tenant_context
+from django_tenants.utils import tenant_context
 
 from apps.files import store
 from apps.files.models import File
 from apps.files.services.states import file_transition
 from apps.files.services.uploads import upload_abort
 from apps.tenants.models import Tenant
+from apps.tenants.selectors import tenant_list
 
 logger = logging.getLogger(__name__)
 State = File.State
@@ -40,8 +41,7 @@ class SweepCounts:
 
 
 def _tenants() -> list[Tenant]:
-    skip = [get_public_schema_name(), settings.TENANT_BASE_SCHEMA]
-    return list(Tenant.objects.exclude(schema_name__in=skip).order_by("pk"))
+    return tenant_list()
 
 
 def files_sweep(*, now: datetime | None = None) -> SweepCounts:

@@ -22,9 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from apps.accounts.exceptions import NotAllowedError
 from apps.accounts.principal import Principal
-from apps.core.errors import RefusedInputError
+from apps.core.errors import NotAllowedError, RefusedInputError
 from apps.files import sniffing, store, validation
 from apps.files.errors import (
     FileTooLargeError,

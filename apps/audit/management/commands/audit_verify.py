@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
 
 from apps.audit.selectors import audit_chains_verify
-from apps.tenants.models import Tenant
+from apps.tenants.selectors import tenant_by_slug, tenant_slugs
 
 
 class Command(BaseCommand):
@@ -25,16 +25,18 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         tenant_ids: list[int | None] | None = None
         if options["tenant"] or options["operators"]:
-            found = dict(
-                Tenant.objects.filter(slug__in=options["tenant"]).values_list("slug", "pk")
-            )
+            found = {
+                slug: tenant.pk
+                for slug in options["tenant"]
+                if (tenant := tenant_by_slug(slug=slug)) is not None
+            }
             missing = sorted(set(options["tenant"]) - set(found))
             if missing:
                 raise CommandError(f"No company with the slug {', '.join(missing)}.")
             tenant_ids = [*found.values()]
             if options["operators"]:
                 tenant_ids.append(None)
-        slugs = dict(Tenant.objects.values_list("pk", "slug"))
+        slugs = tenant_slugs()
         breaks = list(audit_chains_verify(tenant_ids=tenant_ids))
         for chain_break in breaks:
             chain = (

@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.search.rebuild import BusyError, tenant_move
-from apps.tenants.models import Tenant
+from apps.tenants.selectors import tenant_by_slug
 
 
 class Command(BaseCommand):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--chunk", type=int, default=None, help="Products per bulk request.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        tenant = Tenant.objects.filter(slug=options["slug"]).first()
+        tenant = tenant_by_slug(slug=options["slug"])
         if tenant is None:
             raise CommandError(f"no company {options['slug']!r}")
         try:

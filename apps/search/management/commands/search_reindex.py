@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.search.rebuild import BusyError, reindex_all, tenant_reindex
-from apps.tenants.models import Tenant
+from apps.tenants.selectors import tenant_by_slug
 
 
 class Command(BaseCommand):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             if options["tenant"]:
-                tenant = Tenant.objects.filter(slug=options["tenant"]).first()
+                tenant = tenant_by_slug(slug=options["tenant"])
                 if tenant is None:
                     raise CommandError(f"no company {options['tenant']!r}")
                 written, removed = tenant_reindex(tenant=tenant, chunk=options["chunk"])

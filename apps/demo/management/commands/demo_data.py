@@ -1,18 +1,19 @@
 import os
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_tenants.utils import tenant_context
 
-from apps.accounts.models import Membership, User
+from apps.accounts.models import Membership
 from apps.accounts.principal import Principal
-from apps.accounts.services import email_verified_mark, user_create
-from apps.catalog.demo import demo_catalog_load
+from apps.accounts.selectors import membership_of, user_by_email, user_exists
+from apps.accounts.services import company_create, email_verified_mark, operator_create, user_create
+from apps.demo.catalog import demo_catalog_load
 from apps.posts.selectors import post_list
 from apps.posts.services import post_create
 from apps.tenants.models import Tenant
-from apps.tenants.services import tenant_create
+from apps.tenants.selectors import tenant_by_slug
 
 DEMO_TENANTS = [("acme", "Acme Corporation"), ("globex", "Globex 株式会社")]
 DEMO_POSTS = [
@@ -33,14 +34,14 @@ class Command(BaseCommand):
         password = os.environ.get("KURA_DEMO_PASSWORD", "kura-demo-pass")
         for slug, name in DEMO_TENANTS:
             email = f"owner@{slug}.example"
-            owner = User.objects.filter(email=email).first() or user_create(
+            owner = user_by_email(email=email) or user_create(
                 email=email, password=password, full_name=f"{name} owner", validate=False
             )
             email_verified_mark(user=owner)  # a demo address nobody can open
-            tenant = Tenant.objects.filter(slug=slug).first() or tenant_create(name=name, slug=slug)
-            membership, _created = Membership.objects.get_or_create(
-                user=owner, tenant=tenant, defaults={"role": Membership.Role.OWNER}
-            )
+            tenant = tenant_by_slug(slug=slug) or company_create(name=name, slug=slug, owner=owner)
+            membership = membership_of(user=owner, tenant=tenant)
+            if membership is None:
+                raise CommandError(f"{slug} exists without its demo owner {email}.")
             self._posts(tenant, membership)
             with tenant_context(tenant):
                 demo_catalog_load(tenant=tenant)  # by SKU: a second run changes nothing
@@ -48,8 +49,8 @@ class Command(BaseCommand):
                 f"  {name}: http://{slug}.{settings.BASE_DOMAIN}:8000/  {email} / {password}"
             )
         operator = "operator@kura.example"
-        if not User.objects.filter(email=operator).exists():
-            User.objects.create_superuser(operator, password, full_name="Kura operator")
+        if not user_exists(email=operator):
+            operator_create(email=operator, password=password, full_name="Kura operator")
         self.stdout.write(
             f"  Operators: http://{settings.BASE_DOMAIN}:8000/admin/  {operator} / {password}"
         )

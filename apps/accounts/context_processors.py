@@ -1,6 +1,6 @@
 from django.http import HttpRequest
 
-from apps.audit.policies import can_read_audit
+from apps.accounts.policies import can_read_audit
 
 
 def audit_link(request: HttpRequest) -> dict[str, object]:

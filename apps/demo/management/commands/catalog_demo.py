@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_tenants.utils import tenant_context
 
-from apps.catalog.demo import demo_catalog_load
-from apps.tenants.models import Tenant
+from apps.demo.catalog import demo_catalog_load
+from apps.tenants.selectors import tenant_by_slug
 
 
 class Command(BaseCommand):
@@ -12,7 +12,7 @@ class Command(BaseCommand):
         parser.add_argument("slug", help="The company's slug, e.g. acme.")
 
     def handle(self, *args: object, **options: object) -> None:
-        tenant = Tenant.objects.filter(slug=options["slug"]).first()
+        tenant = tenant_by_slug(slug=str(options["slug"]))
         if tenant is None:
             raise CommandError(f"No company {options['slug']!r}.")
         with tenant_context(tenant):

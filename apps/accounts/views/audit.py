@@ -1,4 +1,5 @@
-"""The audit log page: a company's owners read what happened, a page at a time."""
+"""The audit log page: a company's owners read what happened, a page at a time (the log
+is apps.audit's; who reads it is a membership's question)."""
 
 from typing import Any
 
@@ -7,9 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from apps.accounts.decorators import member_required
+from apps.accounts.policies import can_read_audit
 from apps.audit.actions import action_label
 from apps.audit.forms import AuditFilterForm
-from apps.audit.policies import can_read_audit
 from apps.audit.selectors import audit_list
 from apps.core.pagination import numbered_page
 from apps.core.params import int_param

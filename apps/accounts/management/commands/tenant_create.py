@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.accounts.models import User
-from apps.tenants.services import tenant_create
+from apps.accounts.services import company_create
 
 
 class Command(BaseCommand):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
             if owner is None:
                 raise CommandError(f"No account with email {options['owner']}.")
         try:
-            tenant = tenant_create(
+            tenant = company_create(
                 name=options["name"] or options["slug"], slug=options["slug"], owner=owner
             )
         except ValidationError as exc:

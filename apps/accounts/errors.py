@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.errors import ServiceError
+from apps.core.errors import NotFoundError, ServiceError
 
 
 class InvalidCredentialsError(ServiceError):
@@ -33,11 +33,6 @@ class MembershipSuspendedError(ServiceError):
 class TokenRevokedError(ServiceError):
     status_code = 401
     code = "token_revoked"
-
-
-class NotAllowedError(ServiceError):
-    status_code = 403
-    code = "permission_denied"
 
 
 class InvitationInvalidError(ServiceError):
@@ -80,9 +75,7 @@ class ReauthenticationRequiredError(ServiceError):
     )
 
 
-class SessionNotFoundError(ServiceError):
-    status_code = 404
-    code = "not_found"
+class SessionNotFoundError(NotFoundError):
     default_message = _("There is no such session of yours.")
 
 
