@@ -16,12 +16,12 @@ from django_tenants.utils import tenant_context
 from apps.files import selectors, services
 from apps.files.models import File, TenantStorage
 from apps.tenants.company_admin import CompanyPageAdmin
-from apps.tenants.models import DEFAULT_PLAN, Plan, Tenant
+from apps.tenants.models import Tenant
+from apps.tenants.selectors import plan_of
 
 
 def _quota(tenant: TenantStorage) -> int:
-    plan: Plan = tenant.plan or DEFAULT_PLAN
-    return plan.storage_quota_bytes
+    return plan_of(tenant).storage_quota_bytes
 
 
 @admin.register(TenantStorage)
