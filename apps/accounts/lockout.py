@@ -70,7 +70,6 @@ class Attempt:
     locked_for: int  # seconds left on a lock of this (email, address); 0 if none
     attempts: int  # attempts of this pair in the window, this one included
     address_failures: int  # failures from this address in the window, this one included
-    address_wait: int  # seconds left in the address's window
     known_pair: bool
 
 
@@ -92,7 +91,6 @@ def attempt_count(keys: Keys) -> Attempt:
         locked_for=max(int(lock_ttl), 0),
         attempts=hits.counts[0],
         address_failures=hits.counts[1],
-        address_wait=hits.wait(1),
         known_pair=bool(known),
     )
 
@@ -104,6 +102,10 @@ def wait_seconds(keys: Keys) -> int:
     pipe.ttl(keys.attempts)
     lock, attempts = pipe.execute()
     return max(int(lock), int(attempts), 1)
+
+
+def address_retry_after(keys: Keys) -> int:
+    return max(int(get_redis_connection("default").ttl(keys.address)), 1)
 
 
 def pair_lock(keys: Keys) -> tuple[int, bool]:

@@ -10,6 +10,7 @@ it can (`counted_early`).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -41,13 +42,14 @@ class Window:
         """`caller`: a principal's throttle key; None for anonymous callers, counted by
         their address (`ident`) and never against the tenant."""
         per_caller, per_tenant = plan_limits(tenant)
-        seconds = settings.THROTTLE_WINDOW_SECONDS
+        seconds, now = settings.THROTTLE_WINDOW_SECONDS, time.time()
         prefix = f"kura:{tenant.schema_name}:rate"
         if caller is None:
-            anonymous = Counter.clock(f"{prefix}:anon:{ident}", limit=per_caller, seconds=seconds)
-            return cls((anonymous,))
-        mine = Counter.clock(f"{prefix}:{caller}", limit=per_caller, seconds=seconds)
-        return cls((mine, Counter.clock(f"{prefix}:all", limit=per_tenant, seconds=seconds)))
+            key = f"{prefix}:anon:{ident}"
+            return cls((Counter.clock(key, limit=per_caller, seconds=seconds, now=now),))
+        mine = Counter.clock(f"{prefix}:{caller}", limit=per_caller, seconds=seconds, now=now)
+        company = Counter.clock(f"{prefix}:all", limit=per_tenant, seconds=seconds, now=now)
+        return cls((mine, company))
 
     def count(self) -> Hits:
         return hit(*self.counters)

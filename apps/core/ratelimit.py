@@ -5,8 +5,8 @@ A `Counter` is a Redis key counting hits in a window, and the most its window ta
 none: counted only, the caller decides). One hit bumps a few counters in order, in one
 round trip, by one small Lua script: the first counter over its limit stops the count, so
 a hit refused for one caller is not spent from the budget behind it (the company's). The
-script answers each bumped counter's count and the time left in its window, the wait to
-tell someone refused.
+script answers each bumped counter's count and, for one over its limit, the time left in
+its window: the wait to tell someone refused.
 
 Two kinds of window, by the key: `Counter.window` starts at its first hit and lasts
 `seconds` (nobody can line up a burst on a boundary they cannot see); `Counter.clock`
@@ -35,28 +35,20 @@ from redis.client import Pipeline
 from redis.commands.core import Script
 
 # KEYS: the counters, in order. ARGV: for each, its limit ("" for none) and its window in
-# milliseconds. A window starts when its key has no expiry (new, or left by a DECR) and
-# ends with the key. Answers {over, count 1, ms left 1, count 2, ...}: `over` is the number
-# of the first counter past its limit (0: none), and the counters after it are untouched.
-SCRIPT = """
-local answer = {0}
-for i, key in ipairs(KEYS) do
-  local count = redis.call('INCR', key)
-  local left = redis.call('PTTL', key)
-  if left < 0 then
-    left = tonumber(ARGV[2 * i])
-    redis.call('PEXPIRE', key, left)
-  end
-  answer[2 * i] = count
-  answer[2 * i + 1] = left
-  local limit = tonumber(ARGV[2 * i - 1])
-  if limit and count > limit then
-    answer[1] = i
-    return answer
-  end
+# milliseconds. A window starts when its key has no expiry (new, or left by a DECR: the
+# first hits of a key are the only ones that can find it so) and ends with the key.
+# Answers {over, ms left in its window, count 1, count 2, ...}: `over` is the number of the
+# first counter past its limit (0: none, and no wait), the counters after it untouched.
+# Run on every API request, in full (EVAL): kept short.
+SCRIPT = """local a={0,0}
+for i,k in ipairs(KEYS) do
+local n=redis.call('INCR',k)
+if n<2 and redis.call('PTTL',k)<0 then redis.call('PEXPIRE',k,ARGV[2*i]) end
+a[i+2]=n
+local l=tonumber(ARGV[2*i-1])
+if l and n>l then a[1]=i a[2]=redis.call('PTTL',k) return a end
 end
-return answer
-"""
+return a"""
 _script: Script | None = None
 
 
@@ -107,22 +99,19 @@ def _args(counters: Sequence[Counter]) -> list[int | str]:
 
 @dataclass(frozen=True)
 class Hits:
-    """What a hit found. `counts` and `waits` (seconds left in each window) are those of
-    the counters bumped: all of them, or up to the one over its limit (`over`, its index)."""
+    """What a hit found: the count of each counter bumped (all of them, or up to the one
+    over its limit, `over` its index) and, when one is over, the seconds left in its
+    window (`wait_ms`)."""
 
     over: int | None
     counts: tuple[int, ...]
-    waits: tuple[float, ...]
+    wait_ms: int = 0
 
     @classmethod
     def of(cls, raw: Sequence[Any]) -> Hits:
         """What the script answered (on a pipeline: its place in the pipeline's answer)."""
-        over, *pairs = (int(value) for value in raw)
-        return cls(
-            over=over - 1 if over else None,
-            counts=tuple(pairs[0::2]),
-            waits=tuple(ms / 1000 for ms in pairs[1::2]),
-        )
+        over, wait_ms, *counts = (int(value) for value in raw)
+        return cls(over - 1 if over else None, tuple(counts), wait_ms)
 
     @property
     def allowed(self) -> bool:
@@ -130,17 +119,14 @@ class Hits:
 
     @property
     def retry_after(self) -> int:
-        """Whole seconds until the counter over its limit takes hits again (0 if none is)."""
-        return 0 if self.over is None else self.wait(self.over)
+        """Whole seconds, at least one, until the counter over its limit takes hits again
+        (0 when none is)."""
+        return 0 if self.over is None else max(math.ceil(self.wait_ms / 1000), 1)
 
     @property
     def retry_after_minutes(self) -> int:
         """`retry_after` in whole minutes, at least one (what a message says)."""
         return max(1, math.ceil(self.retry_after / 60))
-
-    def wait(self, index: int) -> int:
-        """Whole seconds, at least one, left in the window of counter `index`."""
-        return max(math.ceil(self.waits[index]), 1)
 
 
 def hit(*counters: Counter) -> Hits:

@@ -94,7 +94,7 @@ def auth_check_password(
     if attempt.address_failures > settings.LOGIN_IP_FAILURE_LIMIT and not attempt.known_pair:
         raise LoginThrottledError(
             _("Too many failed sign-ins from your network. Try again later."),
-            retry_after=attempt.address_wait,
+            retry_after=lockout.address_retry_after(keys),
         )
     if attempt.attempts > settings.LOGIN_FAILURE_LIMIT:
         # Over the limit (an attempt racing the one that sets the lock): no check at all.
