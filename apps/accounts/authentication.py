@@ -60,13 +60,13 @@ class TenantJWTAuthentication(JWTAuthentication):
         caller = f"user:{token['sub']}"
         window = throttles.Window.of(tenant, caller, "")
         family = str(token.get("fam", ""))
-        (denied, built), membership, verdict = access_cache.fetch(
+        (denied, built), membership, counted = access_cache.fetch(
             tenant=tenant,
             user_id=token["sub"],
             also=revocations.checked_keys(tenant.schema_name, family),
-            then=window.count,
+            then=window.count_on,
         )
-        throttles.counted_early(request, caller=caller, window=window, verdict=int(verdict))  # type: ignore[call-overload]
+        throttles.counted_early(request, caller=caller, answer=counted)
         if revocations.family_revoked(tenant=tenant, family=family, denied=denied, built=built):
             raise exceptions.AuthenticationFailed(REVOKED, code="token_revoked")
         if (

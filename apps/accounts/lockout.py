@@ -1,4 +1,4 @@
-"""Counters that slow password guessing, kept in Redis.
+"""Counters that slow password guessing, kept in Redis (windows of apps/core/ratelimit.py).
 
 Every place that checks a password (API and web sign-in, signup with an existing account,
 accepting an invitation, the operators' admin) goes through `services.auth_check_password`,
@@ -18,18 +18,15 @@ which uses these. What they count:
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
 from django_redis import get_redis_connection
 
+from apps.core.ratelimit import Counter, Hits, digest, hit_on
+
 KNOWN_PAIR_SECONDS = 30 * 24 * 3600
 LOCK_LEVEL_SECONDS = 24 * 3600
-
-
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -39,7 +36,7 @@ class Keys:
 
     @property
     def pair(self) -> str:
-        return _digest(self.email, self.ip)
+        return digest(self.email, self.ip)
 
     @property
     def attempts(self) -> str:
@@ -59,11 +56,11 @@ class Keys:
 
     @property
     def address(self) -> str:
-        return f"kura:signin:address:{_digest(self.ip)}"
+        return f"kura:signin:address:{digest(self.ip)}"
 
     @property
     def locks_of_email(self) -> str:
-        return f"kura:signin:locks-of:{_digest(self.email)}"
+        return f"kura:signin:locks-of:{digest(self.email)}"
 
 
 @dataclass(frozen=True)
@@ -81,16 +78,19 @@ def attempt_count(keys: Keys) -> Attempt:
     window = settings.LOGIN_FAILURE_WINDOW_SECONDS
     pipe = get_redis_connection("default").pipeline(transaction=True)
     pipe.ttl(keys.lock)
-    pipe.incr(keys.attempts)
-    pipe.expire(keys.attempts, window, nx=True)
-    pipe.incr(keys.address)
-    pipe.expire(keys.address, window, nx=True)
+    # Counted only: what passes depends on the lock and on the pair being known.
+    hit_on(
+        pipe,
+        Counter.window(keys.attempts, limit=None, seconds=window),
+        Counter.window(keys.address, limit=None, seconds=window),
+    )
     pipe.exists(keys.known)
-    lock_ttl, attempts, _a, address, _b, known = pipe.execute()
+    lock_ttl, counted, known = pipe.execute()
+    hits = Hits.of(counted)
     return Attempt(
         locked_for=max(int(lock_ttl), 0),
-        attempts=int(attempts),
-        address_failures=int(address),
+        attempts=hits.counts[0],
+        address_failures=hits.counts[1],
         known_pair=bool(known),
     )
 

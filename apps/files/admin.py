@@ -14,12 +14,12 @@ from django.utils.translation import gettext_lazy
 from apps.files import selectors, services
 from apps.files.models import File, TenantStorage
 from apps.tenants.company_admin import CompanyPageAdmin
-from apps.tenants.models import DEFAULT_PLAN, Plan, Tenant
+from apps.tenants.models import Tenant
+from apps.tenants.selectors import plan_of
 
 
 def _quota(tenant: TenantStorage) -> int:
-    plan: Plan = tenant.plan or DEFAULT_PLAN
-    return plan.storage_quota_bytes
+    return plan_of(tenant).storage_quota_bytes
 
 
 def _file_delete(file: File) -> str:

@@ -24,41 +24,27 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
-logger = logging.getLogger(__name__)
+from apps.core.transactions import on_commit_batch
 
-# The connection's jobs waiting for its transaction to commit: (job id, run_at).
-_PENDING = "_kura_jobs_pending"
-_FLUSH = "_kura_jobs_flush"
+logger = logging.getLogger(__name__)
 
 
 def publish_after_commit(jobs: Iterable[tuple[int, datetime]]) -> None:
     """Wake workers for `jobs` once the current transaction commits (at once outside one).
 
-    One callback per transaction: the jobs wait in a list on the connection. If the
-    callback is gone from the connection's list, a rollback (of the transaction or of the
-    savepoint it was registered in) took it, and the jobs noted with it never existed."""
-    conn = connections[DEFAULT_DB_ALIAS]
-    flush = getattr(conn, _FLUSH, None)
-    registered = flush is not None and any(entry[1] is flush for entry in conn.run_on_commit)
-    if not registered:
-        setattr(conn, _PENDING, [])
-    getattr(conn, _PENDING).extend(jobs)
-    if not registered:
+    One callback per transaction, handed the jobs of every call in it. A rollback (of the
+    transaction, or of the savepoint the callback was registered in) drops the callback and
+    the jobs noted with it, which never existed."""
+    on_commit_batch(_hand_over, jobs, key="jobs:publish")
 
-        def flush() -> None:
-            pending = getattr(conn, _PENDING)
-            setattr(conn, _PENDING, [])
-            setattr(conn, _FLUSH, None)
-            if settings.JOBS_PUBLISH_IN_BACKGROUND:
-                _publisher.submit(pending)
-            else:
-                publish(pending)
 
-        setattr(conn, _FLUSH, flush)
-        transaction.on_commit(flush)  # outside a transaction: now
+def _hand_over(jobs: list[tuple[int, datetime]]) -> None:
+    if settings.JOBS_PUBLISH_IN_BACKGROUND:
+        _publisher.submit(jobs)
+    else:
+        publish(jobs)
 
 
 def publish(jobs: list[tuple[int, datetime]]) -> None:

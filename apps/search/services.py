@@ -6,12 +6,12 @@ import logging
 from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django_redis import get_redis_connection
 
 from apps.accounts.principal import Principal
 from apps.core.errors import NotAllowedError, RefusedInputError
+from apps.core.transactions import on_commit_once
 from apps.search.models import OutboxEntry, TenantSynonym
 from apps.search.policies import can_manage_synonyms
 from apps.search.synonyms import TERM_SEPARATORS, parse_terms
@@ -34,15 +34,8 @@ def outbox_add(*, tenant: Tenant, kind: str, object_ids: Iterable[int]) -> int:
     ]
     OutboxEntry.objects.bulk_create(entries)
     if entries:
-        _drain_after_commit()
+        on_commit_once(outbox_drain_soon, key="search:outbox-drain", robust=True)
     return len(entries)
-
-
-def _drain_after_commit() -> None:
-    db = transaction.get_connection()
-    if db.in_atomic_block and any(func is outbox_drain_soon for _, func, _ in db.run_on_commit):
-        return
-    transaction.on_commit(outbox_drain_soon, robust=True)
 
 
 def drain_queued_claim() -> bool:

@@ -11,7 +11,7 @@ from django_tenants.utils import get_public_schema_name
 from apps.tenants.models import DEFAULT_PLAN, Plan, Tenant
 
 PLAN_CACHE_SECONDS = 60
-_plan_cache: dict[int, tuple[float, tuple[int, int]]] = {}
+_plan_cache: dict[int, tuple[float, Plan]] = {}
 
 
 def tenant_current() -> Tenant:
@@ -60,24 +60,31 @@ def tenant_list() -> list[Tenant]:
     return list(_companies())
 
 
-def plan_limits(tenant: Tenant) -> tuple[int, int]:
-    """(requests per caller, requests per tenant) a window, for the tenant's plan.
+def plan_of(tenant: Tenant) -> Plan:
+    """The company's plan, or DEFAULT_PLAN when it has none.
 
-    Read on every API request, so kept in this process for a minute: a change of plan
-    takes effect within PLAN_CACHE_SECONDS.
+    Read on every API request (its rate limits), so kept in this process for a minute: a
+    plan's changed limits apply within PLAN_CACHE_SECONDS, a company moved to another plan
+    at once. Read-only: the same object serves every request of the minute.
     """
     if tenant.plan_id is None:
-        return DEFAULT_PLAN.requests_per_minute, DEFAULT_PLAN.tenant_requests_per_minute
+        return DEFAULT_PLAN
     now = time.monotonic()
     cached = _plan_cache.get(tenant.plan_id)
     if cached is None or cached[0] < now:
-        plan = Plan.objects.get(pk=tenant.plan_id)
-        limits = (plan.requests_per_minute, plan.tenant_requests_per_minute)
-        _plan_cache[tenant.plan_id] = cached = (now + PLAN_CACHE_SECONDS, limits)
+        cached = (now + PLAN_CACHE_SECONDS, Plan.objects.get(pk=tenant.plan_id))
+        _plan_cache[tenant.plan_id] = cached
     return cached[1]
 
 
+def plan_limits(tenant: Tenant) -> tuple[int, int]:
+    """(requests per caller, requests per tenant) a window, for the tenant's plan."""
+    plan = plan_of(tenant)
+    return plan.requests_per_minute, plan.tenant_requests_per_minute
+
+
 def plan_limits_forget() -> None:
+    """Forget the plans `plan_of` keeps (in this process)."""
     _plan_cache.clear()
 
 

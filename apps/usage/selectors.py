@@ -4,7 +4,8 @@ the company), next to its plan's limits."""
 from dataclasses import dataclass
 from datetime import timedelta
 
-from apps.tenants.models import DEFAULT_PLAN, Plan, Tenant
+from apps.tenants.models import Plan, Tenant
+from apps.tenants.selectors import plan_of
 from apps.usage.models import UsageDay, usage_day
 
 DAYS = 30
@@ -33,7 +34,7 @@ class UsageReport:
 
 
 def usage_report(*, tenant: Tenant, storage_now: int | None = None) -> UsageReport:
-    """The company's last DAYS days, in one query (and one for its plan, if it has one).
+    """The company's last DAYS days, in one query (its plan from `plan_of`, kept a minute).
     `storage_now`: the stored bytes as the quota counts them now, for today's figure
     (snapshots are taken every few minutes)."""
     today = usage_day()
@@ -46,7 +47,7 @@ def usage_report(*, tenant: Tenant, storage_now: int | None = None) -> UsageRepo
     if storage_now is not None:
         current.storage_bytes = storage_now
     return UsageReport(
-        plan=tenant.plan or DEFAULT_PLAN,
+        plan=plan_of(tenant),
         today=current,
         days=days,
         requests_total=sum(day.api_requests for day in days),

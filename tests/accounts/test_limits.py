@@ -4,6 +4,7 @@ import time
 
 import pytest
 from django.test import Client
+from redis.connection import Connection
 
 from apps.tenants.models import Plan, Tenant
 from tests.api import api_client, bearer, login
@@ -105,3 +106,23 @@ def test_a_forged_forwarded_for_does_not_dodge_the_address_limit(tenant, setting
             HTTP_X_FORWARDED_FOR=f"10.9.9.{i}",
         )
     assert response.status_code == 429
+
+
+def test_the_rate_limit_rides_on_authentications_round_trip(tenant, member, monkeypatch):
+    """An API request with a token counts its rate in the round trip that reads the token's
+    deny-lists and the membership: no Redis trip of its own (what every request costs)."""
+    client = bearer(tenant, login(tenant, member)["access_token"])
+    assert client.get("/api/profile").status_code == 200  # the access cache warm
+    trips: list[bytes] = []
+    send = Connection.send_packed_command
+
+    def watched(self, command, check_health=True):  # passes everything to Redis as it is
+        trips.append(b"".join(command) if isinstance(command, list) else command)
+        return send(self, command, check_health)
+
+    monkeypatch.setattr(Connection, "send_packed_command", watched)
+    assert client.get("/api/profile").status_code == 200
+    counting = [trip for trip in trips if b"\r\nEVAL" in trip]
+    assert len(counting) == 1
+    assert b"\r\nMGET\r\n" in counting[0]
+    assert counting[0].count(b"\r\nEVAL") == 1

@@ -1,37 +1,23 @@
 """Finding one's companies from the public site: an email with a sign-in link to each."""
 
-import hashlib
 from collections.abc import Callable
 
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django_redis import get_redis_connection
 
 from apps.accounts.errors import LoginThrottledError
 from apps.accounts.models import User
 from apps.accounts.selectors import memberships_of_user
+from apps.core.ratelimit import Counter, digest, hit
 from apps.tenants.models import Tenant
 
 WINDOW_SECONDS = 3600
 # Emails a window to one address (an inbox is not flooded) and requests from one network.
 PER_EMAIL = 3
 PER_ADDRESS = 20
-
-
-def count_in_window(key: str) -> tuple[int, int]:
-    """This request counted under `key`: (count in the window, seconds left)."""
-    pipe = get_redis_connection("default").pipeline(transaction=True)
-    pipe.incr(key)
-    pipe.expire(key, WINDOW_SECONDS, nx=True)
-    pipe.ttl(key)
-    count, _set, ttl = pipe.execute()
-    return int(count), max(int(ttl), 1)
-
-
-def digest(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()[:32]
+NETWORK = 0  # the counter of the network, before the email's
 
 
 def companies_email_links(
@@ -45,9 +31,16 @@ def companies_email_links(
     exists). Only a network over PER_ADDRESS requests is refused (429).
     """
     email = email.strip().lower()
-    address_count, address_wait = count_in_window(f"kura:find-company:address:{digest(ip)}")
-    if address_count > PER_ADDRESS:
-        minutes = max(1, -(-address_wait // 60))
+    hits = hit(
+        Counter.window(
+            f"kura:find-company:address:{digest(ip)}", limit=PER_ADDRESS, seconds=WINDOW_SECONDS
+        ),
+        Counter.window(
+            f"kura:find-company:email:{digest(email)}", limit=PER_EMAIL, seconds=WINDOW_SECONDS
+        ),
+    )
+    if hits.over == NETWORK:
+        minutes = hits.retry_after_minutes
         raise LoginThrottledError(
             ngettext(
                 "Too many requests from your network. Try again in %(minutes)d minute.",
@@ -55,11 +48,10 @@ def companies_email_links(
                 minutes,
             )
             % {"minutes": minutes},
-            retry_after=address_wait,
+            retry_after=hits.retry_after,
         )
-    email_count, _wait = count_in_window(f"kura:find-company:email:{digest(email)}")
     user = User.objects.filter(email=email, is_active=True).first()
-    if email_count > PER_EMAIL or user is None:
+    if not hits.allowed or user is None:
         return
     lines = [f"- {m.tenant.name}: {login_url(m.tenant)}" for m in memberships_of_user(user=user)]
     if lines:

@@ -23,15 +23,16 @@ from apps.accounts.errors import (
     ResetLinkInvalidError,
 )
 from apps.accounts.models import User
-from apps.accounts.services.companies import count_in_window, digest
 from apps.accounts.services.sessions import api_sign_ins_end
 from apps.accounts.services.signin import auth_check_password
 from apps.accounts.services.verification import email_verified_mark
 from apps.audit.services import audit_record, company_here
 from apps.core.errors import RefusedInputError
+from apps.core.ratelimit import Counter, digest, hit
 
-# A reset request a window (an hour): per email address (an inbox is not flooded; counted
+# Reset requests a window (an hour): per email address (an inbox is not flooded; counted
 # whether or not an account has it) and per network.
+RESET_WINDOW_SECONDS = 3600
 RESET_PER_EMAIL = 3
 RESET_PER_ADDRESS = 20
 MAX_ID = 2**63
@@ -140,11 +141,20 @@ def password_reset_request(*, email: str, ip: str, reset_url: Callable[[str, str
     or not the account exists, so the refusal says nothing either).
     """
     email = email.strip().lower()
-    address_count, address_wait = count_in_window(f"kura:password-reset:address:{digest(ip)}")
-    email_count, email_wait = count_in_window(f"kura:password-reset:email:{digest(email)}")
-    if address_count > RESET_PER_ADDRESS or email_count > RESET_PER_EMAIL:
-        wait = address_wait if address_count > RESET_PER_ADDRESS else email_wait
-        minutes = max(1, -(-wait // 60))
+    hits = hit(
+        Counter.window(
+            f"kura:password-reset:address:{digest(ip)}",
+            limit=RESET_PER_ADDRESS,
+            seconds=RESET_WINDOW_SECONDS,
+        ),
+        Counter.window(
+            f"kura:password-reset:email:{digest(email)}",
+            limit=RESET_PER_EMAIL,
+            seconds=RESET_WINDOW_SECONDS,
+        ),
+    )
+    if not hits.allowed:
+        minutes = hits.retry_after_minutes
         raise LoginThrottledError(
             ngettext(
                 "Too many password reset requests. Try again in %(minutes)d minute.",
@@ -152,7 +162,7 @@ def password_reset_request(*, email: str, ip: str, reset_url: Callable[[str, str
                 minutes,
             )
             % {"minutes": minutes},
-            retry_after=wait,
+            retry_after=hits.retry_after,
         )
     user = User.objects.filter(email=email, is_active=True).first()
     # An unknown email makes a token too (of an unsaved account): the same work.

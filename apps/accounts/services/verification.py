@@ -17,8 +17,8 @@ from apps.accounts.errors import (
 from apps.accounts.links import link_redeem, link_token
 from apps.accounts.models import User
 from apps.accounts.policies import email_verification_overdue
-from apps.accounts.services.companies import count_in_window
 from apps.audit.services import audit_record, company_here
+from apps.core.ratelimit import Counter, hit
 
 VERIFY_SALT = "kura.accounts.verify-email"
 VERIFY_SECONDS = 7 * 24 * 3600
@@ -57,9 +57,11 @@ def email_verification_resend(*, user: User, verify_url: str) -> bool:
     False when the address is verified already (nothing is sent)."""
     if user.email_verified_at is not None:
         return False
-    count, wait = count_in_window(f"kura:verify-email:resend:{user.pk}")
-    if count > RESEND_PER_HOUR:
-        minutes = max(1, -(-wait // 60))
+    hits = hit(
+        Counter.window(f"kura:verify-email:resend:{user.pk}", limit=RESEND_PER_HOUR, seconds=3600)
+    )
+    if not hits.allowed:
+        minutes = hits.retry_after_minutes
         raise LoginThrottledError(
             ngettext(
                 "We sent the link several times already. Try again in %(minutes)d minute.",
@@ -67,7 +69,7 @@ def email_verification_resend(*, user: User, verify_url: str) -> bool:
                 minutes,
             )
             % {"minutes": minutes},
-            retry_after=wait,
+            retry_after=hits.retry_after,
         )
     email_verification_send(user=user, verify_url=verify_url)
     return True

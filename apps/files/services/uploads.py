@@ -39,7 +39,8 @@ from apps.files.policies import can_continue_upload, can_upload
 from apps.files.selectors import open_upload_count, storage_held, storage_used
 from apps.files.services.states import file_transition
 from apps.jobs.services import job_schedule
-from apps.tenants.models import DEFAULT_PLAN, Plan, Tenant
+from apps.tenants.models import Plan, Tenant
+from apps.tenants.selectors import plan_of
 
 State = File.State
 FILE_SCAN = "file.scan"
@@ -79,10 +80,6 @@ class PartUrls:
 class PartRef:
     part_number: int
     etag: str
-
-
-def _plan(tenant: Tenant) -> Plan:
-    return Plan.objects.get(pk=tenant.plan_id) if tenant.plan_id else DEFAULT_PLAN
 
 
 def _expires_at(seconds: int) -> datetime:
@@ -175,7 +172,7 @@ def upload_initiate(
             _("Files of type %(type)s named %(name)s cannot be uploaded here.")
             % {"type": declared, "name": display_name}
         )
-    plan = _plan(tenant)
+    plan = plan_of(tenant)
     if size > plan.max_file_bytes:
         raise FileTooLargeError(
             _("This file is larger than %(limit)s, the largest your plan takes.")
