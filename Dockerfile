@@ -33,8 +33,8 @@ WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends libmagic1 \
     && rm -rf /var/lib/apt/lists/*
 # Dependencies first: a change to the code alone does not reinstall them.
-COPY pyproject.toml README.md ./
-RUN pip install .
+COPY pyproject.toml README.md constraints.txt ./
+RUN pip install -c constraints.txt .
 COPY . .
 COPY --from=frontend /app/static/vendor static/vendor
 

@@ -6,7 +6,7 @@ PYTHON ?= python3
 # manage.py, wsgi and Celery default to production settings; the developer's targets say so.
 LOCAL := DJANGO_SETTINGS_MODULE=config.settings.local
 
-.PHONY: run test install messages browser services services-stop services-status migrate demo lint bench
+.PHONY: run test install lock messages browser services services-stop services-status migrate demo lint bench
 
 run: demo  ## services, migrations, demo tenants, then web (gunicorn, reloading) + worker + beat (Ctrl-C stops them)
 	@echo "Kura is starting: http://localhost:8000/ (operators: /admin/), http://acme.localhost:8000/, http://globex.localhost:8000/"
@@ -18,12 +18,19 @@ test: lint services browser  ## lint, then the whole suite against the real serv
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 install: $(VENV)/.installed static/vendor/.installed
-$(VENV)/.installed: pyproject.toml scripts/system-packages.sh
+$(VENV)/.installed: pyproject.toml constraints.txt scripts/system-packages.sh
 	./scripts/system-packages.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	touch $@
+
+# After changing pyproject.toml's dependencies: the newest versions its ranges allow, pinned.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install -q -e '.[dev]'
+	{ sed -n '1,2p' constraints.txt; .lock-venv/bin/pip freeze --exclude-editable; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt && rm -rf .lock-venv
 
 # Pico CSS and htmx (pages), axe-core (tests), from the npm registry into static/vendor/.
 static/vendor/.installed: frontend/package.json frontend/package-lock.json scripts/frontend.sh

@@ -96,7 +96,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         return response
     detail, codes = exc.detail, exc.get_codes()
     if isinstance(detail, dict):  # simplejwt's InvalidToken: {"detail", "code", "messages"}
-        message, code = str(detail.get("detail", "")), str(detail.get("code", exc.default_code))
+        fields: dict[Any, Any] = detail
+        message, code = str(fields.get("detail", "")), str(fields.get("code", exc.default_code))
     else:
         message, code = str(detail), codes if isinstance(codes, str) else exc.default_code
     response.data = error_body(status_code=response.status_code, code=code, message=message)

@@ -67,7 +67,7 @@ class ItemsField(serializers.ListField):
         try:
             return super().run_child_validation(data)
         except serializers.ValidationError as exc:
-            detail = exc.detail if isinstance(exc.detail, dict) else {}
+            detail: dict[Any, Any] = exc.detail if isinstance(exc.detail, dict) else {}
             raise serializers.ValidationError(
                 [
                     message
@@ -126,7 +126,7 @@ class StrictSerializer(serializers.Serializer):
         try:
             super().to_internal_value(rest)
         except serializers.ValidationError as exc:
-            detail = exc.detail if isinstance(exc.detail, dict) else {}
+            detail: dict[Any, Any] = exc.detail if isinstance(exc.detail, dict) else {}
             raise serializers.ValidationError({**detail, **wrong}) from exc
         raise serializers.ValidationError(wrong)
 
