@@ -216,6 +216,7 @@ def upload_setup() -> tuple[str, str]:
     from django.core.management import call_command
 
     from apps.accounts.models import ApiKey, Membership
+    from apps.accounts.principal import Principal
     from apps.accounts.services import api_key_create, user_create
     from apps.tenants.services import tenant_create
 
@@ -226,7 +227,7 @@ def upload_setup() -> tuple[str, str]:
     )
     owner = Membership.objects.create(user=user, tenant=tenant, role=Membership.Role.OWNER)
     _key, secret = api_key_create(
-        tenant=tenant, name="bench", scope=ApiKey.Scope.WRITE, actor=owner
+        tenant=tenant, name="bench", scope=ApiKey.Scope.WRITE, actor=Principal.of_membership(owner)
     )
     return secret, tenant.schema_name
 

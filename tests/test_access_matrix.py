@@ -417,7 +417,9 @@ def _world(tenant, other_tenant) -> Iterator[World]:
     plan_limits_forget()
     people = {role: MembershipFactory(tenant=tenant, role=role) for role in PEOPLE}
     created = {
-        scope: api_key_create(tenant=tenant, name=scope, scope=scope, actor=people["owner"])
+        scope: api_key_create(
+            tenant=tenant, name=scope, scope=scope, actor=Principal.of_membership(people["owner"])
+        )
         for scope in ("read", "write")
     }
     keys = {scope: secret for scope, (_key, secret) in created.items()}
@@ -425,7 +427,7 @@ def _world(tenant, other_tenant) -> Iterator[World]:
         tenant=tenant,
         email="invited@example.com",
         role="member",
-        actor=people["owner"],
+        actor=Principal.of_membership(people["owner"]),
         accept_url="http://x/invitations/",
     )
     member = people["member"].user

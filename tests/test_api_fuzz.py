@@ -26,6 +26,7 @@ from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import CHECKS
 
 from apps.accounts.models import Membership
+from apps.accounts.policies import role_can_write
 from apps.accounts.principal import Principal
 from apps.accounts.services import api_key_create, auth_token_issue
 from apps.catalog.services import product_create
@@ -128,7 +129,7 @@ def _person(tenant: Tenant, role: str) -> Caller:
             user=membership.user, kind="test", title="fuzz", email=False
         )
     own: dict[str, int | str] = {"reminder_id": reminder.pk, "notification_id": notification.pk}
-    if membership.can_write:
+    if role_can_write(membership.role):
         # An upload of theirs in progress (multipart) and a ready file, for the uploads'
         # and the files' paths (both name it file_id).
         own["upload"] = str(uploading_file(tenant, membership, size=32 * 1024 * 1024).pk)
@@ -152,7 +153,10 @@ def caller(request: pytest.FixtureRequest, tenant: Tenant, app: WSGIHandler) -> 
     if kind.startswith("api-key-"):
         owner = MembershipFactory(tenant=tenant, role=Membership.Role.OWNER)
         _key, raw = api_key_create(
-            tenant=tenant, name="fuzz", scope=kind.removeprefix("api-key-"), actor=owner
+            tenant=tenant,
+            name="fuzz",
+            scope=kind.removeprefix("api-key-"),
+            actor=Principal.of_membership(owner),
         )
         return Caller(lambda: {"Authorization": f"Api-Key {raw}"})
     return _person(tenant, kind)

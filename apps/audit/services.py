@@ -23,7 +23,7 @@ from apps.tenants.selectors import tenant_by_schema
 if TYPE_CHECKING:
     # Types of the layer above (who acts): never imported at run time.
     from apps.accounts.models import User
-    from apps.accounts.principal import Principal
+    from apps.accounts.principal import Actor
 
 # pg_advisory_xact_lock(namespace, tenant id): appends to one chain wait for each other.
 LOCK_NAMESPACE = 0x4B41  # "KA"
@@ -60,7 +60,7 @@ def audit_record(
     action: str,
     tenant: "Tenant | None",
     actor: "User | None" = None,
-    principal: "Principal | None" = None,
+    principal: "Actor | None" = None,
     ip: str | None = None,
     target: str = "",
     data: Mapping[str, Any] | None = None,
@@ -68,18 +68,15 @@ def audit_record(
     """Append an entry to `tenant`'s chain (None: the operators' chain), in the caller's
     transaction: an action rolled back leaves no entry. Appends to one chain are serialized
     by an advisory lock held until the transaction ends, so the chain never forks.
-    The actor is a person (`actor`), or whoever a `principal` is (a member, or an API key
-    named by its name and prefix). `ip` defaults to the address of the request being served."""
+    The actor is a person (`actor`), or whoever a `principal` is, as it says itself
+    (`recorded_as`: a member, an API key by its name and prefix, an operator, or the system
+    and its reason). `ip` defaults to the address of the request being served."""
     # What the hash covers must read back the same from jsonb: normalize it once here.
     details = json.loads(json.dumps(dict(data or {}), cls=DjangoJSONEncoder))
     tenant_id = tenant.pk if tenant is not None else None
     label = actor.email if actor is not None else ""
     if principal is not None:
-        if principal.membership is not None:
-            actor = principal.membership.user
-            label = actor.email
-        elif principal.api_key is not None:
-            label = f"API key {principal.api_key.name} ({principal.api_key.prefix})"
+        actor, label = principal.recorded_as()
     rows = operator_context() if tenant is None else nullcontext()
     with rows, transaction.atomic():
         with connection.cursor() as cursor:

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from apps.accounts.decorators import member_required
+from apps.accounts.decorators import legacy_member_required
 from apps.accounts.principal import Principal
 from apps.catalog import imports, selectors, services
 from apps.catalog.errors import ImportInvalidError, ImportTooLargeError
@@ -50,7 +50,7 @@ def _manager(membership: Any) -> Principal:
 
 
 @accepts_body_up_to(imports.MAX_BYTES + FORM_ENVELOPE_BYTES, error=ImportTooLargeError)
-@member_required()
+@legacy_member_required()
 def manage_view(request: HttpRequest, membership: Any) -> HttpResponse:
     """Products newest first, a page at a time; categories and brands with their forms."""
     principal = _manager(membership)
@@ -191,7 +191,7 @@ def _manage_post(
     return redirect("catalog-manage")
 
 
-@member_required()
+@legacy_member_required()
 def product_edit_view(
     request: HttpRequest, membership: Any, product_id: int | None = None
 ) -> HttpResponse:
@@ -251,7 +251,7 @@ def product_edit_view(
 # The catalog as everyone in the company sees it ----------------------------------------
 
 
-@member_required()
+@legacy_member_required()
 def catalog_view(request: HttpRequest, membership: Any) -> HttpResponse:
     """Search the company's products: what matched highlighted, facets with counts beside
     each choice, a price range, a sort, pages; suggestions as people type."""
@@ -298,7 +298,7 @@ def _may_manage(membership: Any) -> bool:
     return can_manage_catalog(Principal.of_membership(membership))
 
 
-@member_required()
+@legacy_member_required()
 def suggest_view(request: HttpRequest, membership: Any) -> HttpResponse:
     """The suggestions under the search box (an htmx fragment), up to 10 product names."""
     q = (request.GET.get("q") or "")[: query.MAX_QUERY_LENGTH]
@@ -309,7 +309,7 @@ def suggest_view(request: HttpRequest, membership: Any) -> HttpResponse:
     return render(request, "catalog/suggestions.html", {"suggestions": suggestions})
 
 
-@member_required()
+@legacy_member_required()
 def product_view(request: HttpRequest, membership: Any, product_id: int) -> HttpResponse:
     product = selectors.product_get(product_id=product_id)
     if product is None or (not product.active and not _may_manage(membership)):

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from apps.accounts.decorators import member_required
+from apps.accounts.decorators import legacy_member_required
 from apps.accounts.principal import Principal
 from apps.core.errors import ServiceError, error_text
 from apps.core.params import int_param
@@ -35,7 +35,7 @@ def _grid(principal: Principal, page: int) -> dict[str, Any]:
     }
 
 
-@member_required()
+@legacy_member_required()
 def files_view(request: HttpRequest, membership: Any) -> HttpResponse:
     """The company's files as a grid of thumbnails and states, and (for those who may
     write) the uploader: Uppy, sending straight to the store through /api/upload."""
@@ -49,7 +49,7 @@ def files_view(request: HttpRequest, membership: Any) -> HttpResponse:
     return render(request, "files/files.html", context)
 
 
-@member_required()
+@legacy_member_required()
 def files_grid_view(request: HttpRequest, membership: Any) -> HttpResponse:
     """The grid alone, for htmx: after an upload, and every few seconds while a file is
     being scanned or processed."""
@@ -65,7 +65,7 @@ def _file(membership: Any, file_id: UUID) -> File:
     return file
 
 
-@member_required()
+@legacy_member_required()
 def file_view(request: HttpRequest, membership: Any, file_id: UUID) -> HttpResponse:
     """One file: its display image (images), what is known of it, download and delete."""
     file = _file(membership, file_id)
@@ -85,7 +85,7 @@ def file_view(request: HttpRequest, membership: Any, file_id: UUID) -> HttpRespo
     )
 
 
-@member_required()
+@legacy_member_required()
 def file_download_view(request: HttpRequest, membership: Any, file_id: UUID) -> HttpResponse:
     """To the store's short-lived download URL, asked for at the moment of the click."""
     file = _file(membership, file_id)
@@ -97,7 +97,7 @@ def file_download_view(request: HttpRequest, membership: Any, file_id: UUID) -> 
     return redirect(download.url)
 
 
-@member_required()
+@legacy_member_required()
 def file_delete_view(request: HttpRequest, membership: Any, file_id: UUID) -> HttpResponse:
     """Deleting a file, after saying what it does."""
     file = _file(membership, file_id)

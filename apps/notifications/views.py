@@ -6,7 +6,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django_htmx.http import HttpResponseStopPolling
 
-from apps.accounts.decorators import member_required
+from apps.accounts.decorators import legacy_member_required
 from apps.accounts.principal import Principal
 from apps.notifications import selectors, services
 
@@ -14,7 +14,7 @@ from apps.notifications import selectors, services
 PAGE_SIZE = 100
 
 
-@member_required()
+@legacy_member_required()
 def notifications_view(request: HttpRequest, membership: Any) -> HttpResponse:
     """Your newest notifications. Opening the page marks what it shows read; they keep
     their "new" mark for this showing."""
@@ -25,7 +25,7 @@ def notifications_view(request: HttpRequest, membership: Any) -> HttpResponse:
     return render(request, "notifications/notifications.html", {"notifications": notifications})
 
 
-@member_required()
+@legacy_member_required()
 def notification_open_view(
     request: HttpRequest, membership: Any, notification_id: int
 ) -> HttpResponse:

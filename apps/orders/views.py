@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from apps.accounts.decorators import member_required, reauth_redirect
+from apps.accounts.decorators import legacy_member_required, reauth_redirect
 from apps.accounts.principal import Principal
 from apps.core.errors import ServiceError, error_text
 from apps.core.pagination import numbered_page
@@ -47,7 +47,7 @@ def _buyer(membership: Any) -> Principal:
     return principal
 
 
-@member_required()
+@legacy_member_required()
 def cart_add_view(request: HttpRequest, membership: Any) -> HttpResponse:
     """Add a product to the cart (from its page or a search result), then to the cart."""
     if request.method != "POST":
@@ -68,7 +68,7 @@ def cart_add_view(request: HttpRequest, membership: Any) -> HttpResponse:
     return redirect("cart")
 
 
-@member_required()
+@legacy_member_required()
 def cart_view(request: HttpRequest, membership: Any) -> HttpResponse:
     """The cart with current names and prices; change a quantity, remove a line, or place
     the order. The checkout form carries a key made when the page was shown, so the same
@@ -146,7 +146,7 @@ def _checkout(request: HttpRequest, membership: Any, principal: Principal) -> Ht
     return redirect("order", order_id=placed.order.pk)
 
 
-@member_required()
+@legacy_member_required()
 def orders_view(request: HttpRequest, membership: Any) -> HttpResponse:
     """The person's own orders, newest first, a page at a time."""
     principal = Principal.of_membership(membership)
@@ -162,7 +162,7 @@ def orders_view(request: HttpRequest, membership: Any) -> HttpResponse:
     )
 
 
-@member_required()
+@legacy_member_required()
 def orders_all_view(request: HttpRequest, membership: Any) -> HttpResponse:
     """Owners and admins: every order of the company, by state, a page at a time; and the
     payment webhook's secret, made or replaced here and shown once."""
@@ -196,7 +196,7 @@ def orders_all_view(request: HttpRequest, membership: Any) -> HttpResponse:
     )
 
 
-@member_required()
+@legacy_member_required()
 def order_view(request: HttpRequest, membership: Any, order_id: int) -> HttpResponse:
     """One order: its lines, total and state, the time left to pay; cancel it, or pay it
     with the demo signer."""

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django_htmx.http import HttpResponseStopPolling
 
-from apps.accounts.decorators import member_required
+from apps.accounts.decorators import legacy_member_required
 from apps.accounts.principal import Principal
 from apps.core.errors import ServiceError, error_text, form_errors_from
 from apps.core.pagination import (
@@ -104,7 +104,7 @@ def _feed(
     )
 
 
-@member_required()
+@legacy_member_required()
 def feed_view(request: HttpRequest, membership: Any) -> HttpResponse:
     """The composer (for people who may post) and the feed; its form posts to
     `feed_compose`."""
@@ -160,7 +160,7 @@ def feed_compose(request: HttpRequest, membership: Any, principal: Principal) ->
     return redirect("feed")
 
 
-@member_required()
+@legacy_member_required()
 def feed_more_view(request: HttpRequest, membership: Any) -> HttpResponse:
     """The feed's next posts after a cursor and the next sentinel, for infinite scroll."""
     principal = Principal.of_membership(membership)
@@ -198,7 +198,7 @@ def feed_new_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-@member_required()
+@legacy_member_required()
 def feed_archive_view(request: HttpRequest, membership: Any) -> HttpResponse:
     """Every published post by page number, with the total."""
     principal = Principal.of_membership(membership)
@@ -255,7 +255,7 @@ def _scheduled(
     )
 
 
-@member_required()
+@legacy_member_required()
 def feed_scheduled_view(request: HttpRequest, membership: Any) -> HttpResponse:
     """Your scheduled posts (soonest first), to reschedule or cancel, and your drafts, to
     publish or delete; each form posts here with its `action`, done by that action's view."""
@@ -335,7 +335,7 @@ SCHEDULED_ACTIONS: dict[str, ScheduledAction] = {
 # One post -----------------------------------------------------------------------------------
 
 
-@member_required()
+@legacy_member_required()
 def post_view(request: HttpRequest, membership: Any, post_id: int) -> HttpResponse:
     """One post: where a mention's notification leads."""
     principal = Principal.of_membership(membership)
@@ -343,7 +343,7 @@ def post_view(request: HttpRequest, membership: Any, post_id: int) -> HttpRespon
     return render(request, "posts/post.html", {"card": cards(principal, [post])[0]})
 
 
-@member_required()
+@legacy_member_required()
 def post_edit_view(request: HttpRequest, membership: Any, post_id: int) -> HttpResponse:
     """Change a post's text and attachments (its author; owners and admins any published
     post)."""
@@ -385,7 +385,7 @@ def post_edit_view(request: HttpRequest, membership: Any, post_id: int) -> HttpR
     )
 
 
-@member_required()
+@legacy_member_required()
 def post_delete_view(request: HttpRequest, membership: Any, post_id: int) -> HttpResponse:
     """Deleting a post, after saying what it does."""
     principal = Principal.of_membership(membership)

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from apps.accounts.decorators import member_required
+from apps.accounts.decorators import legacy_member_required
 from apps.accounts.principal import Principal
 from apps.core.errors import ServiceError, error_text, form_errors_from
 from apps.core.params import int_param
@@ -16,7 +16,7 @@ from apps.reminders.forms import CUSTOM, ReminderForm
 from apps.reminders.policies import can_set_reminders
 
 
-@member_required()
+@legacy_member_required()
 def reminders_view(request: HttpRequest, membership: Any) -> HttpResponse:
     """Set a reminder, see yours (upcoming soonest first, past latest first, each paged),
     cancel one."""

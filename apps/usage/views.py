@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from apps.accounts.decorators import member_required
+from apps.accounts.decorators import legacy_member_required
 from apps.accounts.principal import Principal
 from apps.files.selectors import storage_used
 from apps.tenants.selectors import tenant_current
@@ -16,7 +16,7 @@ from apps.usage.policies import can_see_usage
 from apps.usage.selectors import DAYS, usage_report
 
 
-@member_required()
+@legacy_member_required()
 def usage_view(request: HttpRequest, membership: Any) -> HttpResponse:
     if not can_see_usage(Principal.of_membership(membership)):
         raise PermissionDenied

@@ -216,7 +216,12 @@ def owner_email(tenants, django_db_blocker) -> Iterator[str]:  # type: ignore[no
             tenant=tenant,
             user__email=f"a.rather.long.address.for.a.colleague.{stamp}{COMMITTED_DOMAIN}",
         )
-        api_key_create(tenant=tenant, name=f"Accounting {stamp}", scope="read", actor=owner)
+        api_key_create(
+            tenant=tenant,
+            name=f"Accounting {stamp}",
+            scope="read",
+            actor=Principal.of_membership(owner),
+        )
         # A reset link of someone who does not sign in (a sign-in would make it useless).
         forgetful = MembershipFactory(tenant=tenant, user__email=f"f{stamp}{COMMITTED_DOMAIN}")
         MADE["reset"] = f"{urlsafe_base64_encode(force_bytes(forgetful.user.pk))}/" + (

@@ -137,7 +137,7 @@ def test_suspension_lifts_itself_on_time(tenant, person):
         tenant=tenant, role="owner", user__email=f"o{time.monotonic_ns()}{COMMITTED_DOMAIN}"
     )
     until = timezone.now() + timedelta(seconds=2)
-    membership_suspend(membership=person, until=until, actor=owner)
+    membership_suspend(membership=person, until=until, actor=Principal.of_membership(owner))
     with pytest.raises(MembershipSuspendedError):
         auth_check_credentials(
             email=person.user.email, password=PASSWORD, tenant=tenant, ip="192.0.2.1"

@@ -1,32 +1,30 @@
 """A company's API keys."""
 
-from typing import Any
-
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from apps.accounts import selectors, services
 from apps.accounts.decorators import member_required, recent_auth_required
 from apps.accounts.errors import EmailUnverifiedError
-from apps.accounts.forms import (
-    ApiKeyForm,
-)
+from apps.accounts.forms import ApiKeyForm
+from apps.accounts.principal import Principal
+from apps.accounts.request import MemberRequest
 from apps.accounts.views.common import NEW_API_KEY
 
 
 @member_required(manage=True)
 @recent_auth_required(unsafe_only=True)
-def api_keys_view(request: HttpRequest, membership: Any) -> HttpResponse:
+def api_keys_view(request: MemberRequest, principal: Principal) -> HttpResponse:
     """The company's keys, and a new one. The new key's secret is shown on the page the
     creation redirects to, once (kept in the session until then): a reload creates nothing."""
-    tenant = request.tenant  # type: ignore[attr-defined]
+    tenant = request.tenant
     form = ApiKeyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             key, secret = services.api_key_create(
-                tenant=tenant, actor=membership, **form.cleaned_data
+                tenant=tenant, actor=principal, **form.cleaned_data
             )
         except EmailUnverifiedError as exc:
             form.add_error(None, exc.message)
@@ -48,13 +46,13 @@ def api_keys_view(request: HttpRequest, membership: Any) -> HttpResponse:
 
 
 @member_required(manage=True)
-def api_key_revoke_view(request: HttpRequest, membership: Any, key_id: int) -> HttpResponse:
+def api_key_revoke_view(request: MemberRequest, principal: Principal, key_id: int) -> HttpResponse:
     """Revoking a key, after saying what it does."""
-    key = selectors.api_key_get(tenant=request.tenant, key_id=key_id)  # type: ignore[attr-defined]
+    key = selectors.api_key_get(tenant=request.tenant, key_id=key_id)
     if key is None:
         raise Http404
     if request.method == "POST":
-        services.api_key_revoke(api_key=key, actor=membership)
+        services.api_key_revoke(api_key=key, actor=principal)
         messages.success(
             request,
             _("The key “%(name)s” (%(prefix)s…) is revoked: calls with it are refused.")
