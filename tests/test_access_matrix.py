@@ -432,7 +432,12 @@ def _world(tenant, other_tenant) -> Iterator[World]:
     )
     member = people["member"].user
     with schema_context(tenant.schema_name):
-        reminder = reminder_create(tenant=tenant, user=member, message="mine", delay=3600)
+        reminder = reminder_create(
+            tenant=tenant,
+            actor=Principal.of_membership(people["member"]),
+            message="mine",
+            delay=3600,
+        )
         notification = notification_create(user=member, kind="test", title="t", email=False)
         post = post_create(
             tenant=tenant, actor=Principal.of_membership(people["member"]), body="hello"

@@ -124,7 +124,9 @@ def _order(tenant: Tenant, membership: Membership) -> int:
 def _person(tenant: Tenant, role: str) -> Caller:
     membership = MembershipFactory(tenant=tenant, role=role)
     with schema_context(tenant.schema_name):
-        reminder = reminder_create(tenant=tenant, user=membership.user, message="fuzz", delay=3600)
+        reminder = reminder_create(
+            tenant=tenant, actor=Principal.of_membership(membership), message="fuzz", delay=3600
+        )
         notification = notification_create(
             user=membership.user, kind="test", title="fuzz", email=False
         )

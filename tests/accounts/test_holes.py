@@ -167,10 +167,12 @@ def test_readyz_details_only_on_loopback_or_with_the_token(client, settings):
 
 
 def test_a_viewer_cannot_cancel_a_reminder_from_the_page_either(tenant, viewer):
+    viewer.role = "member"  # set while they were a member
     with schema_context(tenant.schema_name):
         reminder = reminder_create(
-            tenant=tenant, user=viewer.user, message="set as member", delay=60
+            tenant=tenant, actor=Principal.of_membership(viewer), message="set as member", delay=60
         )
+    viewer.role = "viewer"
     client = Client(HTTP_HOST=host_of(tenant), HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(viewer.user)
     page = client.post(

@@ -229,7 +229,10 @@ def owner_email(tenants, django_db_blocker) -> Iterator[str]:  # type: ignore[no
         )
         with schema_context(tenant.schema_name):
             reminder = reminder_create(
-                tenant=tenant, user=owner.user, message="Send the invoice", delay=3600
+                tenant=tenant,
+                actor=Principal.of_membership(owner),
+                message="Send the invoice",
+                delay=3600,
             )
             for title, link in (("Send the invoice", f"/reminders#reminder-{reminder.pk}"),):
                 notification_create(user=owner.user, kind="reminder", title=title, link=link)

@@ -166,7 +166,9 @@ def make_reminders(tenant, member, count: int) -> list[int]:
     list's order)."""
     with schema_context(tenant.schema_name):
         made = [
-            reminder_create(tenant=tenant, user=member.user, message=f"r{i}", delay=60 + i)
+            reminder_create(
+                tenant=tenant, actor=Principal.of_membership(member), message=f"r{i}", delay=60 + i
+            )
             for i in range(count)
         ]
     return [reminder.pk for reminder in reversed(made)]
