@@ -558,6 +558,7 @@ def freshness(tenant: Any, rate: float, seconds: float) -> Freshness:
     product_update in the company's context, each found by a search as soon as it can be."""
     from django_tenants.utils import tenant_context
 
+    from apps.accounts.principal import SystemActor
     from apps.catalog.models import Product
     from apps.catalog.services import product_update
 
@@ -579,7 +580,7 @@ def freshness(tenant: Any, rate: float, seconds: float) -> Freshness:
                 start = time.perf_counter()
                 product_update(
                     tenant=tenant,
-                    actor=None,
+                    actor=SystemActor(tenant, "benchmark"),
                     product=products[product_id],
                     changes={"price": price},
                 )

@@ -27,7 +27,7 @@ from schemathesis.checks import CHECKS
 
 from apps.accounts.models import Membership
 from apps.accounts.policies import role_can_write
-from apps.accounts.principal import Principal
+from apps.accounts.principal import Principal, SystemActor
 from apps.accounts.services import api_key_create, auth_token_issue
 from apps.catalog.services import product_create
 from apps.notifications.services import notification_create
@@ -110,7 +110,7 @@ def _order(tenant: Tenant, membership: Membership) -> int:
     with schema_context(tenant.schema_name):
         product = product_create(
             tenant=tenant,
-            actor=None,
+            actor=SystemActor(tenant, "tests"),
             fields={"name": "fuzz", "sku": f"fuzz-{membership.pk}", "price": 100, "stock": 5},
         )
         return order_place(

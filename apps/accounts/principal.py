@@ -37,8 +37,11 @@ Which do not, and why:
 from dataclasses import dataclass
 from typing import ClassVar
 
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
 from apps.accounts.models import ApiKey, Membership, User
-from apps.accounts.policies import role_can_manage_members, role_can_write
+from apps.accounts.policies import is_operator, role_can_manage_members, role_can_write
 from apps.tenants.models import Tenant
 
 
@@ -138,8 +141,11 @@ class SystemActor:
         return self.operator
 
     @classmethod
-    def of_operator(cls, operator: User, tenant: Tenant, reason: str) -> "SystemActor":
-        """An operator's action from the admin, in `tenant`."""
+    def of_operator(cls, request: HttpRequest, tenant: Tenant, reason: str) -> "SystemActor":
+        """The operator signed in to the admin (`request`), acting in `tenant`."""
+        operator = request.user
+        if not isinstance(operator, User) or not is_operator(operator):
+            raise PermissionDenied
         return cls(tenant=tenant, reason=reason, operator=operator)
 
     def recorded_as(self) -> tuple[User | None, str]:

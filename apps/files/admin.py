@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.accounts.principal import SystemActor
 from apps.files import selectors, services
 from apps.files.models import File, TenantStorage
 from apps.tenants.company_admin import CompanyPageAdmin
@@ -22,8 +23,8 @@ def _quota(tenant: TenantStorage) -> int:
     return plan_of(tenant).storage_quota_bytes
 
 
-def _file_delete(file: File) -> str:
-    services.file_delete(file=file, actor=None)
+def _file_delete(actor: SystemActor, file: File) -> str:
+    services.file_delete(file=file, actor=actor)
     return _("%(name)s and its objects were deleted.") % {"name": file.name}
 
 
@@ -68,7 +69,9 @@ class TenantStorageAdmin(CompanyPageAdmin):
                 field="file",
                 key=UUID,
                 find=lambda pk: File.objects.filter(pk=pk).first(),
-                act=_file_delete,
+                act=lambda file: _file_delete(
+                    SystemActor.of_operator(request, tenant, "deleted a file"), file
+                ),
             )
         state = self.chosen(request, "state", File.State.values)
         usage = selectors.storage_by_tenant([tenant])[tenant.pk]

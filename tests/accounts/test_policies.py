@@ -6,6 +6,7 @@ their own things, and is not a person; the callers' answers are those the access
 from datetime import timedelta
 
 import pytest
+from django.http import HttpRequest
 from django.utils import timezone
 
 from apps.accounts import policies
@@ -207,9 +208,11 @@ def test_an_address_unverified_past_the_grace_spreads_no_access(settings):
 
 
 def test_the_audit_log_records_the_system_its_reason_or_its_operator():
-    operator = User(pk=4, email="ops@kura.example")
+    operator = User(pk=4, email="ops@kura.example", is_staff=True, is_active=True)
+    request = HttpRequest()
+    request.user = operator
     assert SYSTEM.recorded_as() == (None, "Kura (tests)")
-    assert SystemActor.of_operator(operator, TENANT, "delete a post").recorded_as() == (
+    assert SystemActor.of_operator(request, TENANT, "delete a post").recorded_as() == (
         operator,
         "ops@kura.example",
     )

@@ -21,7 +21,7 @@ from django_tenants.utils import schema_context
 from playwright.sync_api import Browser, Page
 
 from apps.accounts.models import ApiKey, Membership, User
-from apps.accounts.principal import Principal
+from apps.accounts.principal import Principal, SystemActor
 from apps.accounts.services import api_key_create
 from apps.accounts.services.passwords import reset_tokens
 from apps.catalog.models import Product
@@ -251,7 +251,7 @@ def owner_email(tenants, django_db_blocker) -> Iterator[str]:  # type: ignore[no
             )
             product = product_create(
                 tenant=tenant,
-                actor=None,
+                actor=SystemActor(tenant, "tests"),
                 fields={"name": "Green tea", "sku": f"T{stamp}", "price": 500, "stock": 10},
             )
             MADE["product"] = product.pk
