@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.accounts.principal import SystemActor
 from apps.orders import selectors, services
 from apps.orders.errors import OrderStateError
 from apps.orders.models import Order, TenantOrders
@@ -17,8 +18,8 @@ from apps.tenants.company_admin import CompanyPageAdmin
 from apps.tenants.models import Tenant
 
 
-def _order_cancel(tenant: Tenant, order: Order) -> str:
-    services.order_cancel(tenant=tenant, order=order, actor=None)
+def _order_cancel(actor: SystemActor, order: Order) -> str:
+    services.order_cancel(tenant=actor.tenant, order=order, actor=actor)
     return _("The order was cancelled.")
 
 
@@ -63,7 +64,9 @@ class TenantOrdersAdmin(CompanyPageAdmin):
                 field="order",
                 key=int,
                 find=lambda pk: Order.objects.select_related("buyer").filter(pk=pk).first(),
-                act=lambda order: _order_cancel(tenant, order),
+                act=lambda order: _order_cancel(
+                    SystemActor.of_operator(request, tenant, "cancelled an order"), order
+                ),
                 refusals=(OrderStateError,),
             )
         state = self.chosen(request, "state", Order.State.values)
