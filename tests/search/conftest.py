@@ -102,7 +102,7 @@ class Shop:
         }
         with schema_context(tenant.schema_name):
             made = product_create(tenant=tenant, actor=SystemActor(tenant, "tests"), fields=fields)
-            product = selectors.product_get(product_id=made.pk)
+            product = selectors.product_get(actor=SystemActor(tenant, "tests"), product_id=made.pk)
             assert product is not None
             self.es.index(
                 index=self.index,
@@ -128,7 +128,9 @@ class Shop:
 
     def search(self, tenant: Tenant, q: str = "", **kwargs: Any) -> query.SearchResult:
         self.refresh()
-        return query.product_search(tenant_id=tenant.pk, q=q, index=self.index, **kwargs)
+        return query.product_search(
+            actor=SystemActor(tenant, "tests"), q=q, index=self.index, **kwargs
+        )
 
     def found(self, tenant: Tenant, q: str = "", **kwargs: Any) -> list[str]:
         """Names of the hits, sorted (relevance order is asserted where it matters)."""

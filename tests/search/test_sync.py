@@ -545,10 +545,10 @@ def test_a_bulk_import_is_indexed_and_found_by_the_query_builder(tenant, other_t
     assert (result.created, result.updated) == (1500, 0)
     assert drain_all() == 1500
     assert len(indexed(es, tenant)) == 1000  # `indexed` reads one page of 1,000
-    found = product_search(tenant_id=tenant.pk, q="収納ボックス", size=5)
+    found = product_search(actor=SystemActor(tenant, "tests"), q="収納ボックス", size=5)
     assert (found.total, found.total_is_estimate) == (1500, False)
     assert [c.count for c in found.categories] == [1500]
-    assert product_search(tenant_id=other_tenant.pk, q="収納ボックス").total == 0
+    assert product_search(actor=SystemActor(other_tenant, "tests"), q="収納ボックス").total == 0
 
 
 @pytest.mark.django_db
