@@ -61,21 +61,3 @@ def recent_auth_required(*, unsafe_only: bool = False) -> Callable[[View], View]
 
     return decorator
 
-
-def legacy_member_required(*, manage: bool = False) -> Callable[[View], View]:
-    """member_required handing the view the membership: for the views not yet converted
-    (issue 26); removed once none is left."""
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapped(request: MemberRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            membership = request.membership
-            if membership is None:
-                return redirect(f"{settings.LOGIN_URL}?next={request.path}")
-            if manage and not can_manage_members(request.principal):
-                raise PermissionDenied
-            return view(request, membership, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
