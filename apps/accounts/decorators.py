@@ -60,4 +60,3 @@ def recent_auth_required(*, unsafe_only: bool = False) -> Callable[[View], View]
         return wrapped
 
     return decorator
-
