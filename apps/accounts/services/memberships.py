@@ -13,6 +13,7 @@ from apps.accounts.models import Invitation, Membership, RefreshToken
 from apps.accounts.notices import notice_send
 from apps.accounts.policies import can_appoint, can_manage_member, can_manage_members
 from apps.accounts.principal import Actor
+from apps.accounts.selectors import MANAGERS_ONLY
 from apps.audit.services import audit_record
 from apps.core.errors import NotAllowedError
 from apps.jobs.services import job_cancel_by_key, job_schedule
@@ -24,7 +25,7 @@ SUSPENSION_LIFT = "membership.lift_suspension"
 def require_manager(actor: Actor, target_role: str | None = None) -> None:
     """Refuse unless `actor` may manage members (and, for owners, appoint or change them)."""
     if not can_manage_members(actor):
-        raise NotAllowedError(_("Only owners and admins can manage members."))
+        raise NotAllowedError(_(MANAGERS_ONLY))
     if not can_appoint(actor.role, target_role):
         raise NotAllowedError(_("Only owners can appoint or change owners."))
 

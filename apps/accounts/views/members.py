@@ -5,8 +5,8 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,13 +22,13 @@ from apps.accounts.forms import (
     SuspendForm,
     password_rules,
 )
-from apps.accounts.models import Invitation, Membership
+from apps.accounts.models import Membership
 from apps.accounts.policies import can_manage_member
 from apps.accounts.principal import Principal
 from apps.accounts.request import MemberRequest
 from apps.accounts.views.common import page_language, person_label
 from apps.core.clients import client_ip
-from apps.core.errors import ServiceError, error_text, form_errors_from
+from apps.core.errors import NotFoundError, ServiceError, error_text, form_errors_from
 from apps.core.hosts import here_url, host_url
 from apps.core.params import int_param
 from apps.core.times import when_text
@@ -52,14 +52,13 @@ def _members_page(
     invite_form: InviteForm | None = None,
     row_errors: dict[int, str] | None = None,
 ) -> HttpResponse:
-    tenant = request.tenant
     rows = [
         MemberRow(
             member=member,
             manageable=can_manage_member(principal, member),
             error=(row_errors or {}).get(member.pk),
         )
-        for member in selectors.membership_list(tenant=tenant)
+        for member in selectors.membership_list(actor=principal)
     ]
     return render(
         request,
@@ -67,29 +66,11 @@ def _members_page(
         {
             "membership": principal.member,
             "rows": rows,
-            "invitations": selectors.invitation_pending_list(tenant=tenant),
+            "invitations": selectors.invitation_pending_list(actor=principal),
             "invite_form": invite_form or InviteForm(),
             "roles": Membership.Role.choices,
         },
     )
-
-
-def _target_member(request: MemberRequest, actor: Principal, member_id: int) -> Membership:
-    """A member of this company the actor may manage (404 for others' ids, 403 for an owner
-    when the actor is an admin, and for the actor themselves)."""
-    target = selectors.membership_get(tenant=request.tenant, membership_id=member_id)
-    if target is None:
-        raise Http404
-    if not can_manage_member(actor, target):
-        raise PermissionDenied
-    return target
-
-
-def _target_invitation(request: TenantRequest, invitation_id: int) -> Invitation:
-    invitation = selectors.invitation_get(tenant=request.tenant, invitation_id=invitation_id)
-    if invitation is None:
-        raise Http404
-    return invitation
 
 
 @member_required(manage=True)
@@ -103,10 +84,11 @@ def members_view(request: MemberRequest, principal: Principal) -> HttpResponse:
         return (_invite if action == "invite" else _resend)(request, principal)
     if action == "role" and (stale := reauth_redirect(request)):
         return stale
-    target = selectors.membership_get(
-        tenant=request.tenant, membership_id=int_param(request.POST.get("member"))
-    )
-    if target is None:
+    try:
+        target = selectors.membership_get(
+            actor=principal, membership_id=int_param(request.POST.get("member"))
+        )
+    except NotFoundError:
         messages.error(request, _("That member no longer exists."))
         return redirect("members")
     try:
@@ -146,7 +128,9 @@ def _invite(request: MemberRequest, principal: Principal) -> HttpResponse:
 
 def _resend(request: MemberRequest, principal: Principal) -> HttpResponse:
     tenant = request.tenant
-    invitation = _target_invitation(request, int_param(request.POST.get("invitation")))
+    invitation = selectors.invitation_get(
+        actor=principal, invitation_id=int_param(request.POST.get("invitation"))
+    )
     try:
         services.invitation_resend(
             invitation=invitation,
@@ -196,7 +180,7 @@ def member_remove_view(
     request: MemberRequest, principal: Principal, member_id: int
 ) -> HttpResponse:
     """Removing someone, after saying what it does."""
-    target = _target_member(request, principal, member_id)
+    target = selectors.membership_for_manage(actor=principal, membership_id=member_id)
     error = None
     if request.method == "POST":
         try:
@@ -222,7 +206,7 @@ def member_suspend_view(
     request: MemberRequest, principal: Principal, member_id: int
 ) -> HttpResponse:
     """Suspending someone for a while, with the unit said, after saying what it does."""
-    target = _target_member(request, principal, member_id)
+    target = selectors.membership_for_manage(actor=principal, membership_id=member_id)
     form = SuspendForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         until = timezone.now() + timedelta(hours=form.cleaned_data["hours"])
@@ -249,7 +233,7 @@ def invitation_revoke_view(
     request: MemberRequest, principal: Principal, invitation_id: int
 ) -> HttpResponse:
     """Withdrawing an invitation, after saying what it does."""
-    invitation = _target_invitation(request, invitation_id)
+    invitation = selectors.invitation_get(actor=principal, invitation_id=invitation_id)
     error = None
     if request.method == "POST":
         try:
