@@ -26,7 +26,7 @@ class SessionMiddleware(QSessionMiddleware):
     the address as the rest of Kura sees it (apps/core/clients.py: trusted proxies only)."""
 
     def process_request(self, request: HttpRequest) -> None:
-        request.session = self.SessionStore(  # type: ignore[call-arg]
+        request.session = self.SessionStore(
             ip=client_ip(request),
             user_agent=request.headers.get("User-Agent", ""),
             session_key=request.COOKIES.get(settings.SESSION_COOKIE_NAME),

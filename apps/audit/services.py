@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 
@@ -112,9 +113,11 @@ def audit_record(
     return entry
 
 
-def audit_operator_action(*, actor: "User", name: str, objects: Iterable[Model]) -> None:
+def audit_operator_action(*, request: HttpRequest, name: str, objects: Iterable[Model]) -> None:
     """An operator's admin action (other than the admin's own add/change/delete, which
-    apps/audit/receivers.py records): one entry per object, in its company's log."""
+    apps/audit/receivers.py records), by the operator signed in to the admin (`request`):
+    one entry per object, in its company's log."""
+    actor = request.user if request.user.is_authenticated else None
     for obj in objects:
         tenant = obj if isinstance(obj, Tenant) else getattr(obj, "tenant", None)
         audit_record(

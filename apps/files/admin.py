@@ -45,11 +45,11 @@ class TenantStorageAdmin(CompanyPageAdmin):
 
     @admin.display(description=gettext_lazy("files"))
     def file_count(self, tenant: TenantStorage) -> int:
-        return tenant.figures.files  # type: ignore[attr-defined, no-any-return]
+        return tenant.figures.files
 
     @admin.display(description=gettext_lazy("used"))
     def used(self, tenant: TenantStorage) -> str:
-        return filesizeformat(tenant.figures.bytes)  # type: ignore[attr-defined]
+        return filesizeformat(tenant.figures.bytes)
 
     @admin.display(description=gettext_lazy("quota"))
     def quota(self, tenant: TenantStorage) -> str:
@@ -57,7 +57,7 @@ class TenantStorageAdmin(CompanyPageAdmin):
 
     @admin.display(description=gettext_lazy("use"))
     def use(self, tenant: TenantStorage) -> str:
-        return f"{100 * tenant.figures.bytes / max(1, _quota(tenant)):.1f} %"  # type: ignore[attr-defined]
+        return f"{100 * tenant.figures.bytes / max(1, _quota(tenant)):.1f} %"
 
     def company_page(self, request: HttpRequest, tenant: Tenant) -> HttpResponse:
         """A company's newest files; POST deletes one (the `delete` permission of files)."""

@@ -39,19 +39,19 @@ class TenantOrdersAdmin(CompanyPageAdmin):
 
     @admin.display(description=gettext_lazy("pending payment"))
     def pending(self, tenant: TenantOrders) -> int:
-        return tenant.figures.pending  # type: ignore[attr-defined, no-any-return]
+        return tenant.figures.pending
 
     @admin.display(description=gettext_lazy("paid"))
     def paid(self, tenant: TenantOrders) -> int:
-        return tenant.figures.paid  # type: ignore[attr-defined, no-any-return]
+        return tenant.figures.paid
 
     @admin.display(description=gettext_lazy("cancelled or expired"))
     def closed(self, tenant: TenantOrders) -> int:
-        return tenant.figures.closed  # type: ignore[attr-defined, no-any-return]
+        return tenant.figures.closed
 
     @admin.display(description=gettext_lazy("refunds flagged"))
     def refunds(self, tenant: TenantOrders) -> int:
-        return tenant.figures.refunds  # type: ignore[attr-defined, no-any-return]
+        return tenant.figures.refunds
 
     def company_page(self, request: HttpRequest, tenant: Tenant) -> HttpResponse:
         """A company's newest orders, by state or only those flagged for a refund; POST

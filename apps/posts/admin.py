@@ -38,11 +38,11 @@ class TenantFeedAdmin(CompanyPageAdmin):
 
     @admin.display(description=gettext_lazy("published"))
     def published(self, tenant: TenantFeed) -> int:
-        return tenant.figures.published  # type: ignore[attr-defined, no-any-return]
+        return tenant.figures.published
 
     @admin.display(description=gettext_lazy("scheduled"))
     def scheduled(self, tenant: TenantFeed) -> int:
-        return tenant.figures.scheduled  # type: ignore[attr-defined, no-any-return]
+        return tenant.figures.scheduled
 
     def company_page(self, request: HttpRequest, tenant: Tenant) -> HttpResponse:
         """A company's newest posts; POST deletes one (the `delete` permission of posts)."""

@@ -47,9 +47,10 @@ def file_delete(*, file: File, actor: Actor) -> None:
     store)."""
     if not can_delete_file(actor, file):
         raise NotAllowedError(_(DELETE_REFUSED))
-    file = File.objects.select_for_update().filter(pk=file.pk).first()  # type: ignore[assignment]
-    if file is None:
+    locked = File.objects.select_for_update().filter(pk=file.pk).first()
+    if locked is None:
         return
+    file = locked
     if file.state == File.State.UPLOADING and file.upload_id:
         store.multipart_abort(key=file.key, upload_id=file.upload_id)
     store.delete(*store.file_keys(file.pk))  # file.key is one of them
