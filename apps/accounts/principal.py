@@ -15,23 +15,32 @@ an actor as `recorded_as()` says: the person, the API key, the operator, or the 
 its reason.
 
 Which functions take `*, actor: Actor`: the services that change what a person or a key
-may change (posts, files and uploads, orders and the payment secret, the catalog, search's
-synonyms, reminders, notifications, members, invitations, API keys, the company's deletion
-and its two-factor rule), and the selectors a page or an API reads through (posts, files,
-orders, the catalog, search, reminders, notifications): the actor's policy decides, in the
-function, what it sees or may do.
+may change (posts, files and uploads, orders and the payment secret, the catalog and its
+import, search's synonyms, reminders, notifications, members, invitations, API keys, the
+company's deletion and its two-factor rule), and the selectors a page, an API or the admin
+reads through (posts, files, orders, the catalog, search and its synonyms, reminders,
+notifications, usage, members, invitations, API keys). The actor's policy decides, in the
+function, what it sees or may do; a selector that fetches one thing by id raises
+NotFoundError for what the actor cannot see (`post_get`), and one that fetches it for a
+change raises NotAllowedError too (`post_for_change`, `file_for_delete`,
+`membership_for_manage`), so no page writes "get, 404, can_*, 403" by hand.
 
 Which do not, and why:
-- mechanisms record what they are given and decide nothing: jobs' `job_schedule` and
-  friends, search's `outbox_add`, `audit_record`, the usage counters, the access cache;
+- mechanisms record or deliver what they are given and decide nothing: jobs' scheduling
+  (`job_schedule`, `job_cancel_by_key`), search's `outbox_add`, `audit_record`,
+  `notification_create` (it takes the person notified), the usage counters, the access
+  cache;
 - the system's own work, reached by no person: the job handlers (`reminder_send`,
   `post_publish_due`, `order_expire`, `membership_suspension_lift`), the scans, the
-  search sync, the payment webhook (its signature is its credential);
+  search sync, the payment webhook and its secret (its signature is its credential);
 - a person's own account, on every host and before any company (sign-in, passwords,
-  two-factor, sessions, profile): they take the `user` whose account it is;
+  two-factor, sessions, profile, language): they take the `user` whose account it is;
 - reads a service makes for its own use once it has authorized its actor
-  (`product_ids_on_sale`, `products_to_index`, `members_by_handle`), and the operators'
-  figures across companies (`post_counts_by_tenant`, `tenant_files`), read by the admin.
+  (`product_ids_on_sale`, `products_to_index`, `members_by_handle`, `synonym_table`);
+- the apps below accounts (tenants, jobs, audit) cannot know an actor: their reads take
+  what they read by (`audit_list(tenant=)` after the page asked `can_read_audit`), and the
+  operators' figures across companies (`post_counts_by_tenant`, `tenant_files`) are the
+  admin's, behind Django's permissions.
 """
 
 from dataclasses import dataclass

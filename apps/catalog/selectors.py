@@ -108,9 +108,10 @@ def product_ids_on_sale(*, product_ids: list[int]) -> set[int]:
     return set(Product.objects.filter(pk__in=product_ids, active=True).values_list("pk", flat=True))
 
 
-def products_by_id(*, product_ids: list[int]) -> dict[int, Product]:
+def products_by_id(*, actor: Actor, product_ids: list[int]) -> dict[int, Product]:
     """Those of `product_ids` that exist, active or not, by id (a cart's lines, in one
     query)."""
+    _reader(actor)
     return {product.pk: product for product in Product.objects.filter(pk__in=product_ids)}
 
 

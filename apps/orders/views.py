@@ -84,7 +84,7 @@ def cart_view(request: MemberRequest, principal: Principal) -> HttpResponse:
                 )
         cart_save(request.session, quantities)
         return redirect("cart")
-    lines = cart_lines(request.session)
+    lines = cart_lines(request.session, actor=principal)
     return render(
         request,
         "orders/cart.html",
@@ -99,7 +99,7 @@ def cart_view(request: MemberRequest, principal: Principal) -> HttpResponse:
 
 def _checkout(request: MemberRequest, principal: Principal) -> HttpResponse:
     """Place the order; products no longer on sale are dropped first, with a message."""
-    lines = cart_lines(request.session)
+    lines = cart_lines(request.session, actor=principal)
     gone = [line for line in lines if not line.available]
     for line in gone:
         name = line.product.name if line.product else f"#{line.product_id}"
