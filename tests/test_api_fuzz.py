@@ -9,6 +9,7 @@ in-process (WSGI) inside the test's transaction, so what the fuzzer creates is r
 the seed and the number of examples are fixed, so a run is repeatable.
 """
 
+import dataclasses
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -124,9 +125,9 @@ def _order(tenant: Tenant, membership: Membership) -> int:
 def _person(tenant: Tenant, role: str) -> Caller:
     membership = MembershipFactory(tenant=tenant, role=role)
     with schema_context(tenant.schema_name):
-        reminder = reminder_create(
-            tenant=tenant, actor=Principal.of_membership(membership), message="fuzz", delay=3600
-        )
+        # Set while they could write (a viewer may no longer set one, but still has it).
+        writer = dataclasses.replace(Principal.of_membership(membership), can_write=True)
+        reminder = reminder_create(tenant=tenant, actor=writer, message="fuzz", delay=3600)
         notification = notification_create(
             user=membership.user, kind="test", title="fuzz", email=False
         )
