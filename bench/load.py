@@ -303,6 +303,7 @@ def setup(clients: int) -> list[Seat]:
     from django_tenants.utils import tenant_context
 
     from apps.accounts.models import ApiKey, Membership
+    from apps.accounts.principal import Principal
     from apps.accounts.services import api_key_create, user_create
     from apps.notifications.services import notification_create
     from apps.tenants.models import Plan, Tenant
@@ -327,7 +328,10 @@ def setup(clients: int) -> list[Seat]:
 
         owner = person("owner", roles.OWNER)
         _key, secret = api_key_create(
-            tenant=tenant, name="load", scope=ApiKey.Scope.WRITE, actor=owner
+            tenant=tenant,
+            name="load",
+            scope=ApiKey.Scope.WRITE,
+            actor=Principal.of_membership(owner),
         )
         viewer = person("viewer", roles.VIEWER).user.email
         for n in range(first, clients, len(TENANTS)):

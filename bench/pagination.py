@@ -155,7 +155,7 @@ def feed(member: Any) -> tuple[Any, Any, dict[str, Any]]:
     filters = PostListApi.FilterSerializer(data={"limit": str(LIMIT)})
     filters.is_valid(raise_exception=True)
     state = filters.validated_data["state"]
-    posts = post_list(principal=Principal.of_membership(member), state=state)
+    posts = post_list(actor=Principal.of_membership(member), state=state)
     return posts, ORDERINGS[state], dict(filters.validated_data)
 
 

@@ -348,6 +348,7 @@ def recorded(tenant: Any, query: Query) -> list[dict[str, Any]]:
     call it (the API's defaults filled in by its own serializer)."""
     from django_tenants.utils import tenant_context
 
+    from apps.accounts.principal import SystemActor
     from apps.search import query as builder
     from apps.search.apis import SearchApi
     from apps.search.query import engine
@@ -367,7 +368,7 @@ def recorded(tenant: Any, query: Query) -> list[dict[str, Any]]:
     try:
         with tenant_context(tenant):
             builder.product_search(
-                tenant_id=tenant.pk,
+                actor=SystemActor(tenant, "benchmark"),
                 q=data["q"],
                 category=data.get("category"),
                 brand=data.get("brand"),
@@ -558,6 +559,7 @@ def freshness(tenant: Any, rate: float, seconds: float) -> Freshness:
     product_update in the company's context, each found by a search as soon as it can be."""
     from django_tenants.utils import tenant_context
 
+    from apps.accounts.principal import SystemActor
     from apps.catalog.models import Product
     from apps.catalog.services import product_update
 
@@ -579,7 +581,7 @@ def freshness(tenant: Any, rate: float, seconds: float) -> Freshness:
                 start = time.perf_counter()
                 product_update(
                     tenant=tenant,
-                    actor=None,
+                    actor=SystemActor(tenant, "benchmark"),
                     product=products[product_id],
                     changes={"price": price},
                 )

@@ -48,6 +48,7 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import servers
@@ -210,12 +211,13 @@ def derivatives(rounds: int) -> bool:
     return fast and small
 
 
-def upload_setup() -> tuple[str, str]:
+def upload_setup() -> tuple[str, Any]:
     """A fresh database with one company and a write API key: the key's secret, the
-    company's schema."""
+    company."""
     from django.core.management import call_command
 
     from apps.accounts.models import ApiKey, Membership
+    from apps.accounts.principal import Principal
     from apps.accounts.services import api_key_create, user_create
     from apps.tenants.services import tenant_create
 
@@ -226,9 +228,9 @@ def upload_setup() -> tuple[str, str]:
     )
     owner = Membership.objects.create(user=user, tenant=tenant, role=Membership.Role.OWNER)
     _key, secret = api_key_create(
-        tenant=tenant, name="bench", scope=ApiKey.Scope.WRITE, actor=owner
+        tenant=tenant, name="bench", scope=ApiKey.Scope.WRITE, actor=Principal.of_membership(owner)
     )
-    return secret, tenant.schema_name
+    return secret, tenant
 
 
 def kura_upload(port: int, secret: str, path: Path) -> str:
@@ -298,11 +300,12 @@ def throughput(rounds: int) -> bool:
     from django.db import connection
     from django_tenants.utils import schema_context
 
+    from apps.accounts.principal import SystemActor
     from apps.files import store
     from apps.files.models import File
     from apps.files.services import file_delete
 
-    secret, schema = upload_setup()
+    secret, tenant = upload_setup()
     servers.LOGS.mkdir(parents=True, exist_ok=True)
     port = servers.free_port()
     env = {"KURA_OBJECT_KEY_PREFIX": KEY_PREFIX, "DJANGO_SETTINGS_MODULE": "config.settings.local"}
@@ -322,8 +325,11 @@ def throughput(rounds: int) -> bool:
                 started = time.perf_counter()
                 file_id = kura_upload(port, secret, path)
                 ours.append(time.perf_counter() - started)
-                with schema_context(schema):
-                    file_delete(file=File.objects.get(pk=file_id), actor=None)
+                with schema_context(tenant.schema_name):
+                    file_delete(
+                        file=File.objects.get(pk=file_id),
+                        actor=SystemActor(tenant, "benchmark"),
+                    )
                 connection.set_schema_to_public()
                 started = time.perf_counter()
                 boto3_upload(path, key)

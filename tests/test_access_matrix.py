@@ -20,7 +20,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from apps.accounts.models import Membership
-from apps.accounts.principal import Principal
+from apps.accounts.principal import Principal, SystemActor
 from apps.accounts.services import api_key_create, auth_token_issue, invitation_create
 from apps.catalog.services import brand_create, category_create, product_create
 from apps.notifications.services import notification_create
@@ -417,7 +417,9 @@ def _world(tenant, other_tenant) -> Iterator[World]:
     plan_limits_forget()
     people = {role: MembershipFactory(tenant=tenant, role=role) for role in PEOPLE}
     created = {
-        scope: api_key_create(tenant=tenant, name=scope, scope=scope, actor=people["owner"])
+        scope: api_key_create(
+            tenant=tenant, name=scope, scope=scope, actor=Principal.of_membership(people["owner"])
+        )
         for scope in ("read", "write")
     }
     keys = {scope: secret for scope, (_key, secret) in created.items()}
@@ -425,21 +427,26 @@ def _world(tenant, other_tenant) -> Iterator[World]:
         tenant=tenant,
         email="invited@example.com",
         role="member",
-        actor=people["owner"],
+        actor=Principal.of_membership(people["owner"]),
         accept_url="http://x/invitations/",
     )
     member = people["member"].user
     with schema_context(tenant.schema_name):
-        reminder = reminder_create(tenant=tenant, user=member, message="mine", delay=3600)
+        reminder = reminder_create(
+            tenant=tenant,
+            actor=Principal.of_membership(people["member"]),
+            message="mine",
+            delay=3600,
+        )
         notification = notification_create(user=member, kind="test", title="t", email=False)
         post = post_create(
             tenant=tenant, actor=Principal.of_membership(people["member"]), body="hello"
         )
-        category = category_create(actor=None, name="shelf")
-        brand = brand_create(actor=None, name="maker")
+        category = category_create(actor=SystemActor(tenant, "tests"), name="shelf")
+        brand = brand_create(actor=SystemActor(tenant, "tests"), name="maker")
         product = product_create(
             tenant=tenant,
-            actor=None,
+            actor=SystemActor(tenant, "tests"),
             fields={"name": "thing", "sku": "T-1", "price": 10, "stock": 1000},
         )
         order = order_place(
@@ -502,20 +509,24 @@ def fresh_objects(world: World, template: str) -> dict[str, object]:
     connection.set_schema_to_public()
     if "{fresh_synonym}" in template:
         fresh["fresh_synonym"] = synonym_create(
-            tenant=world.tenant, actor=None, terms=["a", "b"]
+            tenant=world.tenant, actor=SystemActor(world.tenant, "tests"), terms=["a", "b"]
         ).pk
     with schema_context(world.tenant.schema_name):
         actor = Principal.of_membership(member)
         if "{fresh_post}" in template:
             fresh["fresh_post"] = post_create(tenant=world.tenant, actor=actor, body="p").pk
         if "{fresh_category}" in template:
-            fresh["fresh_category"] = category_create(actor=None, name=f"c{time.monotonic_ns()}").pk
+            fresh["fresh_category"] = category_create(
+                actor=SystemActor(world.tenant, "tests"), name=f"c{time.monotonic_ns()}"
+            ).pk
         if "{fresh_brand}" in template:
-            fresh["fresh_brand"] = brand_create(actor=None, name=f"b{time.monotonic_ns()}").pk
+            fresh["fresh_brand"] = brand_create(
+                actor=SystemActor(world.tenant, "tests"), name=f"b{time.monotonic_ns()}"
+            ).pk
         if "{fresh_product}" in template:
             fresh["fresh_product"] = product_create(
                 tenant=world.tenant,
-                actor=None,
+                actor=SystemActor(world.tenant, "tests"),
                 fields={"name": "p", "sku": f"p{time.monotonic_ns()}", "price": 1},
             ).pk
         if "{fresh_order}" in template:

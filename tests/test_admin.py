@@ -8,6 +8,7 @@ from django.utils.functional import Promise
 from django_tenants.utils import get_public_schema_name
 
 from apps.accounts.models import User
+from apps.accounts.principal import Principal
 from apps.accounts.services import api_key_create
 from apps.jobs.models import Job
 from apps.jobs.services import job_schedule
@@ -30,7 +31,7 @@ def operator_client() -> Client:
 
 def test_every_admin_list_page_renders(operator_client, tenant):
     owner = MembershipFactory(tenant=tenant, role="owner")
-    api_key_create(tenant=tenant, name="ERP", scope="read", actor=owner)
+    api_key_create(tenant=tenant, name="ERP", scope="read", actor=Principal.of_membership(owner))
     for model in admin.site._registry:
         url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
         response = operator_client.get(url)
@@ -39,7 +40,9 @@ def test_every_admin_list_page_renders(operator_client, tenant):
 
 def test_operators_revoke_api_keys(operator_client, tenant):
     owner = MembershipFactory(tenant=tenant, role="owner")
-    key, _raw = api_key_create(tenant=tenant, name="Leaked", scope="write", actor=owner)
+    key, _raw = api_key_create(
+        tenant=tenant, name="Leaked", scope="write", actor=Principal.of_membership(owner)
+    )
     response = operator_client.post(
         "/admin/accounts/apikey/", {"action": "revoke", "_selected_action": [key.pk]}
     )

@@ -9,6 +9,7 @@ in-process (WSGI) inside the test's transaction, so what the fuzzer creates is r
 the seed and the number of examples are fixed, so a run is repeatable.
 """
 
+import dataclasses
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -26,7 +27,8 @@ from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import CHECKS
 
 from apps.accounts.models import Membership
-from apps.accounts.principal import Principal
+from apps.accounts.policies import role_can_write
+from apps.accounts.principal import Principal, SystemActor
 from apps.accounts.services import api_key_create, auth_token_issue
 from apps.catalog.services import product_create
 from apps.notifications.services import notification_create
@@ -109,7 +111,7 @@ def _order(tenant: Tenant, membership: Membership) -> int:
     with schema_context(tenant.schema_name):
         product = product_create(
             tenant=tenant,
-            actor=None,
+            actor=SystemActor(tenant, "tests"),
             fields={"name": "fuzz", "sku": f"fuzz-{membership.pk}", "price": 100, "stock": 5},
         )
         return order_place(
@@ -123,12 +125,14 @@ def _order(tenant: Tenant, membership: Membership) -> int:
 def _person(tenant: Tenant, role: str) -> Caller:
     membership = MembershipFactory(tenant=tenant, role=role)
     with schema_context(tenant.schema_name):
-        reminder = reminder_create(tenant=tenant, user=membership.user, message="fuzz", delay=3600)
+        # Set while they could write (a viewer may no longer set one, but still has it).
+        writer = dataclasses.replace(Principal.of_membership(membership), can_write=True)
+        reminder = reminder_create(tenant=tenant, actor=writer, message="fuzz", delay=3600)
         notification = notification_create(
             user=membership.user, kind="test", title="fuzz", email=False
         )
     own: dict[str, int | str] = {"reminder_id": reminder.pk, "notification_id": notification.pk}
-    if membership.can_write:
+    if role_can_write(membership.role):
         # An upload of theirs in progress (multipart) and a ready file, for the uploads'
         # and the files' paths (both name it file_id).
         own["upload"] = str(uploading_file(tenant, membership, size=32 * 1024 * 1024).pk)
@@ -152,7 +156,10 @@ def caller(request: pytest.FixtureRequest, tenant: Tenant, app: WSGIHandler) -> 
     if kind.startswith("api-key-"):
         owner = MembershipFactory(tenant=tenant, role=Membership.Role.OWNER)
         _key, raw = api_key_create(
-            tenant=tenant, name="fuzz", scope=kind.removeprefix("api-key-"), actor=owner
+            tenant=tenant,
+            name="fuzz",
+            scope=kind.removeprefix("api-key-"),
+            actor=Principal.of_membership(owner),
         )
         return Caller(lambda: {"Authorization": f"Api-Key {raw}"})
     return _person(tenant, kind)

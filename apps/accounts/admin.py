@@ -40,10 +40,10 @@ class UserAdmin(DjangoUserAdmin):
     actions = ["lift_sign_in_locks"]
 
     @admin.action(description=_("Lift sign-in locks (from every address)"), permissions=["change"])
-    def lift_sign_in_locks(self, request, queryset):  # type: ignore[no-untyped-def]
+    def lift_sign_in_locks(self, request, queryset):
         for user in queryset:
             auth_locks_clear(email=user.email)
-        audit_operator_action(actor=request.user, name="lift_sign_in_locks", objects=queryset)
+        audit_operator_action(request=request, name="lift_sign_in_locks", objects=queryset)
         self.message_user(
             request, _("Sign-in locks lifted for %(count)d people.") % {"count": len(queryset)}
         )
@@ -77,16 +77,16 @@ class ApiKeyAdmin(admin.ModelAdmin):
     readonly_fields = ["prefix", "tenant", "created_by", "created_at", "last_used_at"]
     actions = ["revoke"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False  # keys are created by the tenant's admins, who see the secret once
 
     @admin.action(description=_("Revoke the selected keys"))
-    def revoke(self, request, queryset):  # type: ignore[no-untyped-def]
+    def revoke(self, request, queryset):
         keys = list(queryset.filter(revoked_at__isnull=True).select_related("tenant"))
         count = ApiKey.objects.filter(pk__in=[key.pk for key in keys]).update(
             revoked_at=timezone.now()
         )
-        audit_operator_action(actor=request.user, name="revoke", objects=keys)
+        audit_operator_action(request=request, name="revoke", objects=keys)
         self.message_user(request, _("%(count)d keys revoked.") % {"count": count})
 
 
@@ -101,10 +101,10 @@ class ExternalIdentityAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "subject"]
     list_select_related = ["user"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
 
@@ -114,7 +114,7 @@ class DomainInline(admin.TabularInline):
     model = Domain
     extra = 0
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):
         return not is_public_tenant(obj) and super().has_delete_permission(request, obj)
 
 
@@ -138,9 +138,9 @@ class TenantAdmin(TenantAdminMixin, admin.ModelAdmin):
     actions = ["restore"]
 
     @admin.action(description=_("Restore deleted companies (their data is kept)"))
-    def restore(self, request, queryset):  # type: ignore[no-untyped-def]
+    def restore(self, request, queryset):
         restored = [tenant_restore(tenant=t) for t in queryset.filter(deleted_at__isnull=False)]
-        audit_operator_action(actor=request.user, name="restore", objects=restored)
+        audit_operator_action(request=request, name="restore", objects=restored)
         self.message_user(
             request,
             ngettext(
@@ -151,21 +151,21 @@ class TenantAdmin(TenantAdminMixin, admin.ModelAdmin):
             % {"count": len(restored)},
         )
 
-    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request):
         return super().get_queryset(request).annotate(member_total=Count("memberships"))
 
     @admin.display(description=_("members"), ordering="member_total")
     def member_count(self, obj: Tenant) -> int:
-        return obj.member_total  # type: ignore[attr-defined]
+        return obj.member_total
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         # Tenants are created with `manage.py tenant_create` or signup, which clone the schema.
         return False
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(self, request, obj=None):
         # The slug names the host and the schema, which do not follow a change of it.
         return [*self.readonly_fields, "slug"] if obj is not None else self.readonly_fields
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):
         # The public tenant is the public site itself (and the admin being used).
         return not is_public_tenant(obj) and super().has_delete_permission(request, obj)

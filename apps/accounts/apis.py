@@ -13,6 +13,7 @@ from apps.accounts.authentication import TenantJWTAuthentication
 from apps.accounts.permissions import (
     IsTenantMember,
     IsTenantPerson,
+    person_required,
     principal_of,
     principal_required,
 )
@@ -32,6 +33,7 @@ from apps.core.fields import StrictSerializer
 from apps.core.hosts import here_url
 from apps.core.openapi import error_response
 from apps.core.output import output
+from apps.tenants.request import tenant_of
 
 
 class TokenPairSerializer(serializers.Serializer):
@@ -90,7 +92,7 @@ class LoginApi(APIView):
         membership = auth_check_credentials(
             email=data.validated_data["email"],
             password=data.validated_data["password"],
-            tenant=request.tenant,  # type: ignore[attr-defined]
+            tenant=tenant_of(request),
             ip=client_ip(request),
             unlock_url=here_url(request, "/unlock"),
         )
@@ -131,7 +133,7 @@ class RefreshApi(APIView):
         data.is_valid(raise_exception=True)
         pair = auth_token_refresh(
             raw_refresh=data.validated_data["refresh_token"],
-            tenant=request.tenant,  # type: ignore[attr-defined]
+            tenant=tenant_of(request),
             ip=client_ip(request),
             user_agent=request.headers.get("User-Agent", ""),
         )
@@ -146,7 +148,7 @@ class LogoutApi(APIView):
 
     @extend_schema(operation_id="auth_logout", request=None, responses={204: None})
     def post(self, request: Request) -> Response:
-        auth_logout(access=request.auth.claims)  # type: ignore[union-attr]
+        auth_logout(access=principal_required(request).claims or {})
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -212,9 +214,8 @@ class PasswordChangeApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         principal = principal_required(request)
-        assert principal.membership is not None  # noqa: S101 - IsTenantPerson
         password_change(
-            user=principal.membership.user,
+            user=principal.member.user,
             **data.validated_data,
             ip=client_ip(request),
             keep_family=str((principal.claims or {})["fam"]),
@@ -258,7 +259,7 @@ class SessionsApi(APIView):
     def get(self, request: Request) -> Response:
         session_key, family = _current_sign_in(request)
         found = sign_ins_of_user(
-            user=request.user,  # type: ignore[arg-type]
+            user=person_required(request),
             current_session_key=session_key,
             current_family=family,
         )
@@ -271,7 +272,7 @@ class SessionsApi(APIView):
         """Sign out everywhere (web and API) except the sign-in making this call."""
         session_key, family = _current_sign_in(request)
         ended = sessions_end_all(
-            user=request.user,  # type: ignore[arg-type]
+            user=person_required(request),
             keep_session_key=session_key,
             keep_family=family,
         )
@@ -290,5 +291,5 @@ class SessionApi(APIView):
         responses={204: None, 404: error_response("No sign-in of yours has this id.")},
     )
     def delete(self, request: Request, session_id: str) -> Response:
-        session_end(user=request.user, session_id=session_id)  # type: ignore[arg-type]
+        session_end(user=person_required(request), session_id=session_id)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -21,6 +21,7 @@ from apps.accounts.policies import membership_active
 from apps.accounts.principal import Principal
 from apps.accounts.selectors import api_key_by_prefix
 from apps.accounts.services import api_key_touch, session_auth_time
+from apps.tenants.request import tenant_of
 
 OTHER_TENANT = _("This credential belongs to another company.")
 ACCESS_CHANGED = _("Your access has changed; please sign in again.")
@@ -46,13 +47,13 @@ class TenantJWTAuthentication(JWTAuthentication):
     version moved on). No SQL on a warm cache.
     """
 
-    def authenticate(self, request: Request):  # type: ignore[no-untyped-def]
+    def authenticate(self, request: Request):
         header = self.get_header(request)
         raw = self.get_raw_token(header) if header is not None else None
         if raw is None:
             return None
         token = self.get_validated_token(raw)
-        tenant = request.tenant  # type: ignore[attr-defined]
+        tenant = tenant_of(request)
         if token.get("tenant") != tenant.schema_name:
             raise exceptions.PermissionDenied(OTHER_TENANT, code="token_tenant_mismatch")
         # The rate counters ride on the same round trip (apps/accounts/throttles.py): a
@@ -84,7 +85,7 @@ class ApiKeyAuthentication(BaseAuthentication):
 
     keyword = "Api-Key"
 
-    def authenticate(self, request: Request):  # type: ignore[no-untyped-def]
+    def authenticate(self, request: Request):
         parts = get_authorization_header(request).split()
         if not parts or parts[0].lower() != self.keyword.lower().encode():
             return None
@@ -100,7 +101,7 @@ class ApiKeyAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 _("This API key has been revoked."), code="api_key_revoked"
             )
-        if key.tenant_id != request.tenant.pk:  # type: ignore[attr-defined]
+        if key.tenant_id != tenant_of(request).pk:
             raise exceptions.PermissionDenied(OTHER_TENANT, code="api_key_tenant_mismatch")
         api_key_touch(api_key=key)
         return AnonymousUser(), Principal.of_api_key(key)
@@ -112,7 +113,7 @@ class ApiKeyAuthentication(BaseAuthentication):
 class TenantSessionAuthentication(SessionAuthentication):
     """The web UI's own session (CSRF enforced), for members of this tenant."""
 
-    def authenticate(self, request: Request):  # type: ignore[no-untyped-def]
+    def authenticate(self, request: Request):
         result = super().authenticate(request)
         membership = getattr(request._request, "membership", None)  # noqa: SLF001
         if result is None or membership is None:

@@ -1,8 +1,13 @@
 from django.http import HttpRequest
 
-from apps.accounts.policies import can_read_audit
+from apps.accounts.perms import Perms
+from apps.tenants.policies import is_public_tenant
 
 
-def audit_link(request: HttpRequest) -> dict[str, object]:
-    """Whether the account menu offers the audit log (its policy, not the template's)."""
-    return {"may_read_audit": can_read_audit(getattr(request, "membership", None))}
+def perms(request: HttpRequest) -> dict[str, object]:
+    """`perms`: what the person signed in may do (apps/accounts/perms.py), on a company's
+    pages. On the public site Django's own `perms` (the operators' admin) stays."""
+    tenant = getattr(request, "tenant", None)
+    if tenant is None or is_public_tenant(tenant):
+        return {}
+    return {"perms": Perms(getattr(request, "principal", None))}

@@ -8,7 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from apps.accounts.policies import auth_is_recent
+from apps.accounts.policies import auth_is_recent, can_manage_members
+from apps.accounts.request import MemberRequest
 from apps.accounts.services.reauth import session_auth_time
 
 View = Callable[..., HttpResponse]
@@ -16,17 +17,19 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def member_required(*, manage: bool = False) -> Callable[[View], View]:
-    """Signed in as a member of this tenant; `manage`: an owner or admin."""
+    """Signed in as a member of this tenant; `manage`: an owner or admin. The view is called
+    with the request (a MemberRequest) and the member's Principal, its actor for the
+    services and selectors it calls: `view(request, principal, *args, **kwargs)`."""
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            membership = request.membership  # type: ignore[attr-defined]
-            if membership is None:
+        def wrapped(request: MemberRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            principal = request.principal
+            if principal is None:
                 return redirect(f"{settings.LOGIN_URL}?next={request.path}")
-            if manage and not membership.can_manage_members:
+            if manage and not can_manage_members(principal):
                 raise PermissionDenied
-            return view(request, membership, *args, **kwargs)
+            return view(request, principal, *args, **kwargs)
 
         return wrapped
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 
 
-def person_field(**kwargs: Any) -> models.ForeignKey:  # type: ignore[type-arg]
+def person_field(**kwargs: Any) -> models.ForeignKey:
     """A tenant model's link to a person (a global account in the public schema).
 
     No database constraint across schemas, and no cascade: Django would look for the tenant

@@ -45,7 +45,7 @@ class KeepsPasswordForm(forms.Form):
     def add_error(self, field: str | None, error: Any) -> None:
         super().add_error(field, error)
         if self.has_error("password"):
-            self.fields["password"].widget.render_value = False  # type: ignore[attr-defined]
+            self.fields["password"].widget.render_value = False
 
 
 class LoginForm(forms.Form):
@@ -205,7 +205,7 @@ class OperatorLoginForm(AdminAuthenticationForm):
                     raise self.get_invalid_login_error() from exc
                 self.retry_after = exc.retry_after
                 raise forms.ValidationError(exc.message, code=exc.code) from exc
-            user.backend = PASSWORD_BACKEND  # type: ignore[attr-defined]
+            user.backend = PASSWORD_BACKEND
             self.user_cache = user
             self.confirm_login_allowed(user)
             self._second_factor(user)

@@ -4,19 +4,21 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, logout
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone, translation
 from django_htmx.http import HttpResponseClientRedirect
-from django_tenants.utils import get_public_schema_name
 from qsessions.middleware import SessionMiddleware as QSessionMiddleware
 
 from apps.accounts import access_cache, selectors
+from apps.accounts.models import User
 from apps.accounts.policies import membership_active, two_factor_setup_needed, web_session_alive
+from apps.accounts.principal import Principal
+from apps.accounts.request import MemberRequest
 from apps.accounts.sessions import SEEN, SIGNED_IN, session_touch, unix_time
 from apps.core.clients import client_ip
 from apps.tenants.models import Tenant
+from apps.tenants.policies import is_public_tenant
 
 
 class SessionMiddleware(QSessionMiddleware):
@@ -24,7 +26,7 @@ class SessionMiddleware(QSessionMiddleware):
     the address as the rest of Kura sees it (apps/core/clients.py: trusted proxies only)."""
 
     def process_request(self, request: HttpRequest) -> None:
-        request.session = self.SessionStore(  # type: ignore[call-arg]
+        request.session = self.SessionStore(
             ip=client_ip(request),
             user_agent=request.headers.get("User-Agent", ""),
             session_key=request.COOKIES.get(settings.SESSION_COOKIE_NAME),
@@ -50,13 +52,11 @@ class SessionLimitsMiddleware:
         # session only (an API call's token or key makes `request.user` too, and no session).
         if SESSION_KEY in request.session:
             tenant = getattr(request, "tenant", None)
-            on_tenant = isinstance(tenant, Tenant) and (
-                tenant.schema_name != get_public_schema_name()
+            company = (
+                tenant if isinstance(tenant, Tenant) and not is_public_tenant(tenant) else None
             )
             session_touch(
-                request.session,
-                tenant_id=tenant.pk if on_tenant else None,  # type: ignore[union-attr]
-                now=time.time(),
+                request.session, tenant_id=company.pk if company else None, now=time.time()
             )
         return response
 
@@ -87,24 +87,24 @@ class MembershipMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.membership = None  # type: ignore[attr-defined]
+    def __call__(self, request: MemberRequest) -> HttpResponse:
+        request.membership = None
+        request.principal = None
         timezone.deactivate()
-        on_tenant = connection.schema_name != get_public_schema_name()  # type: ignore[attr-defined]
-        if on_tenant and request.user.is_authenticated:
-            _flags, membership, _more = access_cache.fetch(
-                tenant=request.tenant,  # type: ignore[attr-defined]
-                user_id=request.user.pk,
-            )
+        on_tenant = not is_public_tenant(request.tenant)
+        user = request.user
+        if on_tenant and user.is_authenticated:
+            _flags, membership, _more = access_cache.fetch(tenant=request.tenant, user_id=user.pk)
             if not membership_active(membership):
                 logout(request)
             else:
                 assert membership is not None  # noqa: S101 - membership_active(None) is False
-                request.membership = membership  # type: ignore[attr-defined]
+                request.membership = membership
+                request.principal = Principal.of_membership(membership)
                 _activate_time_zone(membership.user.time_zone)
                 _activate_language(request, membership.user.language)
-        elif not on_tenant and request.user.is_authenticated:  # operators on the public site
-            _activate_language(request, request.user.language)  # type: ignore[union-attr]
+        elif not on_tenant and isinstance(user, User):  # operators on the public site
+            _activate_language(request, user.language)
         return self.get_response(request)
 
 
@@ -121,13 +121,13 @@ class TwoFactorRequiredMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        membership = getattr(request, "membership", None)
+    def __call__(self, request: MemberRequest) -> HttpResponse:
+        membership = request.membership
         if (
             membership is not None
             and membership.tenant.two_factor_required
             and not request.path.startswith((*_REACHABLE_WHILE_ENROLLING, settings.STATIC_URL))
-            and request.user.otp_device is None  # type: ignore[union-attr]
+            and getattr(request.user, "otp_device", None) is None  # django-otp's middleware
             and two_factor_setup_needed(
                 membership, has_device=selectors.two_factor_enabled(user=membership.user)
             )

@@ -67,13 +67,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.email
 
-    # For templates; the rule itself lives in apps/accounts/policies.py.
-    @property
-    def email_verification_overdue(self) -> bool:
-        from apps.accounts.policies import email_verification_overdue  # noqa: PLC0415 - policies import models
-
-        return email_verification_overdue(self)
-
 
 class Membership(models.Model):
     """A person's place in one tenant, with the role that decides what they may do."""
@@ -112,19 +105,6 @@ class Membership(models.Model):
 
     def is_suspended(self, *, now: datetime | None = None) -> bool:
         return self.suspended_until is not None and self.suspended_until > (now or timezone.now())
-
-    # For templates; the rules themselves live in apps/accounts/policies.py.
-    @property
-    def can_write(self) -> bool:
-        from apps.accounts.policies import role_can_write  # noqa: PLC0415 - policies import models
-
-        return role_can_write(self.role)
-
-    @property
-    def can_manage_members(self) -> bool:
-        from apps.accounts.policies import role_can_manage_members  # noqa: PLC0415 - policies import models
-
-        return role_can_manage_members(self.role)
 
 
 class Invitation(models.Model):

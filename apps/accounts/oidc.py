@@ -216,7 +216,7 @@ class _OnlyWhenEnabled:
         def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not oidc_enabled():
                 raise Http404
-            return view(request, *args, **kwargs)  # type: ignore[no-any-return]
+            return view(request, *args, **kwargs)
 
         return guarded
 
@@ -237,7 +237,7 @@ class OIDCCallbackView(_OnlyWhenEnabled, OIDCAuthenticationCallbackView):
         if not two_factor_enabled(user=user):
             response = super().login_success()
             session_auth_stamp(session=self.request.session)
-            return response  # type: ignore[no-any-return]
+            return response
         # The pages import this module (the sign-in page's button): imported here.
         from apps.accounts.views.two_factor import second_step_start  # noqa: PLC0415
 

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 
 from apps.accounts import policies
 from apps.accounts.errors import ReauthenticationRequiredError
+from apps.accounts.models import User
 from apps.accounts.principal import Principal
 
 if TYPE_CHECKING:  # DRF's views import these classes through its settings
@@ -27,10 +28,16 @@ def principal_of(request: Request) -> Principal | None:
 
 def principal_required(request: Request) -> Principal:
     """The principal of a view whose permission classes already let only this tenant's
-    principals in."""
+    principals in: its actor for the services and selectors it calls."""
     principal = principal_of(request)
     assert principal is not None  # noqa: S101 - the view's permissions let the request in
     return principal
+
+
+def person_required(request: Request) -> User:
+    """The person calling a view whose permission classes let only people in
+    (IsTenantPerson): their own account, for the services of a person's account."""
+    return principal_required(request).member.user
 
 
 class IsTenantMember(BasePermission):

@@ -1,6 +1,11 @@
-"""Who may do what in a company: small pure functions of the acting principal (or
-membership) and the object, used by the API permissions, the pages and the services alike,
-so a page and the API can never disagree.
+"""Who may do what in a company: small pure functions of the actor (apps/accounts/principal.py:
+a member, an API key, or the system) and the object, used by the API permissions, the pages
+(through the `perms` mapping) and the services alike, so a page and the API can never
+disagree.
+
+The building blocks below answer for every kind of actor, the system included, so the apps'
+policies need no case of their own for it: the system has an owner's `role` and rights,
+acts for every person on their own things (`acts_for`), and is not a person (`is_person`).
 
 `membership_active` is the one rule for "this membership still opens the company"; nobody
 re-derives it.
@@ -13,13 +18,14 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from apps.accounts.models import Membership, User
 from apps.tenants.policies import tenant_open
 
 if TYPE_CHECKING:
-    from apps.accounts.principal import Principal
+    from apps.accounts.principal import Actor
 
 Role = Membership.Role
 MANAGERS = frozenset({Role.OWNER, Role.ADMIN})
@@ -45,52 +51,70 @@ def role_can_manage_members(role: str) -> bool:
     return role in MANAGERS
 
 
-def can_appoint(actor_role: str, target_role: str | None) -> bool:
+def can_appoint(actor_role: str | None, target_role: str | None) -> bool:
     """Managers manage members; only owners appoint, change or remove owners."""
-    if not role_can_manage_members(actor_role):
+    if actor_role is None or not role_can_manage_members(actor_role):
         return False
     return target_role != Role.OWNER or actor_role == Role.OWNER
 
 
-def can_manage_member(actor: Membership, target: Membership) -> bool:
+def can_manage_member(actor: Actor | None, target: Membership) -> bool:
     """Remove or suspend `target`: a manager who may appoint the target's role, and not on
     themselves (a company is left by another manager's hand, never locked out by its own)."""
-    return target.pk != actor.pk and can_appoint(actor.role, target.role)
+    if actor is None or (actor.membership is not None and actor.membership.pk == target.pk):
+        return False
+    return can_appoint(actor.role, target.role)
 
 
-def can_read(principal: Principal | None) -> bool:
+def is_system(actor: Actor | None) -> bool:
+    """Kura itself (a job, a command, an operator in the admin), not a caller."""
+    return actor is not None and actor.is_system
+
+
+def can_read(actor: Actor | None) -> bool:
     """Anyone signed in for the company (any role, any API key) reads what the company shares."""
-    return principal is not None
+    return actor is not None
 
 
-def can_write(principal: Principal | None) -> bool:
+def can_write(actor: Actor | None) -> bool:
     """Creating and changing: not viewers, not read-only API keys."""
-    return principal is not None and principal.can_write
+    return actor is not None and actor.can_write
 
 
-def is_person(principal: Principal | None) -> bool:
-    """A person, not an API key: for their own things (reminders, notifications, profile)."""
-    return principal is not None and principal.membership is not None
+def is_person(actor: Actor | None) -> bool:
+    """A person, not an API key nor the system: for what needs one (an author, a buyer,
+    someone to remind)."""
+    return actor is not None and actor.membership is not None
 
 
-def can_manage_members(principal: Principal | None) -> bool:
-    return principal is not None and principal.can_manage_members
+def can_manage_members(actor: Actor | None) -> bool:
+    """Owners and admins (and the system); never an API key."""
+    return actor is not None and actor.can_manage_members
 
 
-def is_own(principal: Principal | None, user_id: int | None) -> bool:
+def is_owner(actor: Actor | None) -> bool:
+    """The company's owners (and the system, which has their rights)."""
+    return actor is not None and actor.role == Role.OWNER
+
+
+def is_own(actor: Actor | None, user_id: int | None) -> bool:
     """Something of the acting person's own (their reminder, their notification)."""
     return (
-        principal is not None
-        and principal.membership is not None
-        and user_id == principal.membership.user_id
+        actor is not None and actor.membership is not None and user_id == actor.membership.user_id
     )
 
 
-def can_change_authored(principal: Principal | None, author_id: int | None) -> bool:
+def acts_for(actor: Actor | None, user_id: int | None) -> bool:
+    """The actor may act on this person's own things: the person themselves, or the system,
+    which acts for everyone (an operator deleting a draft, a sweep)."""
+    return is_own(actor, user_id) or is_system(actor)
+
+
+def can_change_authored(actor: Actor | None, author_id: int | None) -> bool:
     """Authors change their own objects; owners and admins change any."""
-    if principal is None or not principal.can_write:
+    if not can_write(actor):
         return False
-    return principal.can_manage_members or is_own(principal, author_id)
+    return can_manage_members(actor) or is_own(actor, author_id)
 
 
 def email_verification_overdue(user: User, *, now: datetime | None = None) -> bool:
@@ -101,6 +125,16 @@ def email_verification_overdue(user: User, *, now: datetime | None = None) -> bo
         return False
     grace = timedelta(days=settings.EMAIL_VERIFY_GRACE_DAYS)
     return user.date_joined + grace <= (now or timezone.now())
+
+
+def can_spread_access(actor: Actor | None) -> bool:
+    """Inviting people and creating API keys, as far as the address goes: not for a person
+    whose address is still unverified past the grace (email_verification_overdue)."""
+    return (
+        actor is None
+        or actor.membership is None
+        or not email_verification_overdue(actor.membership.user)
+    )
 
 
 def auth_is_recent(auth_time: float | None, *, now: float | None = None) -> bool:
@@ -123,22 +157,27 @@ def web_session_alive(*, started: float | None, seen: float | None, now: float) 
     return idle <= settings.SESSION_IDLE_SECONDS and age <= settings.SESSION_ABSOLUTE_SECONDS
 
 
-def can_read_audit(membership: Membership | None) -> bool:
+def can_read_audit(actor: Actor | None) -> bool:
     """Who reads a company's audit log: its owners (operators read every log in the admin)."""
-    return membership is not None and membership.role == Role.OWNER
+    return is_owner(actor)
 
 
-def can_delete_company(membership: Membership | None) -> bool:
+def can_delete_company(actor: Actor | None) -> bool:
     """Only owners delete their company."""
-    return membership is not None and membership.role == Role.OWNER
+    return is_owner(actor)
 
 
-def can_require_two_factor(membership: Membership) -> bool:
+def can_require_two_factor(actor: Actor | None) -> bool:
     """Only owners decide that everyone in the company signs in with two-factor."""
-    return membership.role == Role.OWNER
+    return is_owner(actor)
 
 
 def two_factor_setup_needed(membership: Membership, *, has_device: bool) -> bool:
     """The company requires two-factor and this person has no confirmed device yet: they
     enrol before anything else (web), and the API refuses their sign-in."""
     return bool(membership.tenant.two_factor_required) and not has_device
+
+
+def is_operator(user: User | AnonymousUser) -> bool:
+    """One of Kura's operators (the admin's people), signed in and active."""
+    return bool(user.is_authenticated and user.is_active and user.is_staff)

@@ -1,16 +1,21 @@
-"""Reads on accounts; each takes the acting principal where access matters."""
+"""Reads on accounts. What a company's managers read of it (members, invitations, API
+keys) takes the actor and asks its policy; what authentication and a person's own account
+read (a token's membership, their sessions and devices) takes what it reads by."""
 
 from collections.abc import Collection
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from qsessions.models import Session as QSession
 
 from apps.accounts import access_cache
 from apps.accounts.models import ApiKey, Invitation, Membership, RefreshToken, User
-from apps.accounts.policies import web_session_alive
+from apps.accounts.policies import can_manage_member, can_manage_members, web_session_alive
+from apps.accounts.principal import Actor
 from apps.accounts.sessions import (
     SEEN,
     SIGNED_IN,
@@ -23,6 +28,7 @@ from apps.accounts.sessions import (
     session_public_id,
     unix_time,
 )
+from apps.core.errors import NotAllowedError, NotFoundError
 from apps.tenants.models import Tenant
 from apps.tenants.rowsecurity import person_rows
 from apps.tenants.selectors import tenants_by_id
@@ -47,13 +53,38 @@ def membership_of(*, user: User, tenant: Tenant) -> Membership | None:
     return _membership_in(tenant, user=user)
 
 
-def membership_list(*, tenant: Tenant) -> QuerySet[Membership]:
+MANAGERS_ONLY = gettext_noop("Only owners and admins can manage members.")
+
+
+def _manager_of(actor: Actor) -> Tenant:
+    """The company whose people `actor` manages; NotAllowedError for anyone else."""
+    if not can_manage_members(actor):
+        raise NotAllowedError(_(MANAGERS_ONLY))
+    return actor.tenant
+
+
+def membership_list(*, actor: Actor) -> QuerySet[Membership]:
+    """The actor's company's members, by address (its managers read it)."""
+    tenant = _manager_of(actor)
     return Membership.objects.filter(tenant=tenant).select_related("user").order_by("user__email")
 
 
-def membership_get(*, tenant: Tenant, membership_id: int) -> Membership | None:
-    """A membership of this tenant only: ids from another tenant find nothing."""
-    return membership_list(tenant=tenant).filter(pk=membership_id).first()
+def membership_get(*, actor: Actor, membership_id: int) -> Membership:
+    """A membership of the actor's company only: NotFoundError for another company's id."""
+    membership = membership_list(actor=actor).filter(pk=membership_id).first()
+    if membership is None:
+        raise NotFoundError
+    return membership
+
+
+def membership_for_manage(*, actor: Actor, membership_id: int) -> Membership:
+    """A member the actor is about to remove or suspend: NotFoundError for another
+    company's id, NotAllowedError for an owner when the actor is an admin, and for the actor
+    themselves (policies.can_manage_member)."""
+    membership = membership_get(actor=actor, membership_id=membership_id)
+    if not can_manage_member(actor, membership):
+        raise NotAllowedError(_("You cannot manage this member."))
+    return membership
 
 
 def memberships_of_user(*, user: User) -> list[Membership]:
@@ -62,30 +93,39 @@ def memberships_of_user(*, user: User) -> list[Membership]:
     return access_cache.companies(user)
 
 
-def invitation_pending_list(*, tenant: Tenant) -> QuerySet[Invitation]:
-    """Invitations of `tenant` nobody has accepted yet (expired ones too: they can be sent
-    again), newest first, with who sent them."""
+def invitation_pending_list(*, actor: Actor) -> QuerySet[Invitation]:
+    """Invitations of the actor's company nobody has accepted yet (expired ones too: they
+    can be sent again), newest first, with who sent them."""
     return (
-        Invitation.objects.filter(tenant=tenant, accepted_at__isnull=True)
+        Invitation.objects.filter(tenant=_manager_of(actor), accepted_at__isnull=True)
         .select_related("invited_by", "tenant")
         .order_by("-created_at", "-id")
     )
 
 
-def invitation_get(*, tenant: Tenant, invitation_id: int) -> Invitation | None:
-    return invitation_pending_list(tenant=tenant).filter(pk=invitation_id).first()
+def invitation_get(*, actor: Actor, invitation_id: int) -> Invitation:
+    """NotFoundError for an id of no pending invitation of the actor's company."""
+    invitation = invitation_pending_list(actor=actor).filter(pk=invitation_id).first()
+    if invitation is None:
+        raise NotFoundError
+    return invitation
 
 
 def api_key_by_prefix(*, prefix: str) -> ApiKey | None:
     return ApiKey.objects.select_related("tenant").filter(prefix=prefix).first()
 
 
-def api_key_list(*, tenant: Tenant) -> QuerySet[ApiKey]:
-    return ApiKey.objects.filter(tenant=tenant).select_related("created_by")
+def api_key_list(*, actor: Actor) -> QuerySet[ApiKey]:
+    """The actor's company's API keys (its managers read them)."""
+    return ApiKey.objects.filter(tenant=_manager_of(actor)).select_related("created_by")
 
 
-def api_key_get(*, tenant: Tenant, key_id: int) -> ApiKey | None:
-    return api_key_list(tenant=tenant).filter(pk=key_id).first()
+def api_key_get(*, actor: Actor, key_id: int) -> ApiKey:
+    """NotFoundError for an id of no key of the actor's company."""
+    key = api_key_list(actor=actor).filter(pk=key_id).first()
+    if key is None:
+        raise NotFoundError
+    return key
 
 
 def user_exists(*, email: str) -> bool:

@@ -117,7 +117,7 @@ def key_ring() -> KeyRingBackend:
 class KuraAccessToken(AccessToken):
     # simplejwt's get_token_backend() answers this property.
     @property
-    def token_backend(self) -> TokenBackend:  # type: ignore[override]
+    def token_backend(self) -> TokenBackend:
         return key_ring()
 
 
@@ -125,7 +125,7 @@ class KuraRefreshToken(RefreshToken):
     access_token_class = KuraAccessToken
 
     @property
-    def token_backend(self) -> TokenBackend:  # type: ignore[override]
+    def token_backend(self) -> TokenBackend:
         return key_ring()
 
 

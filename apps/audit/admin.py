@@ -28,5 +28,5 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     def action_name(self, entry: AuditEntry) -> str:
         return action_label(entry.action)
 
-    def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).select_related("tenant")

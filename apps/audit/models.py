@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from apps.audit.actions import action_label
+
 
 class AuditEntry(models.Model):
     """One thing that happened, chained to the entry before it in the same company's log.
@@ -58,3 +60,8 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action}"
+
+    @property
+    def label(self) -> str:
+        """The action as people read it (apps/audit/actions.py)."""
+        return action_label(self.action)

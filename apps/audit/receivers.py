@@ -23,7 +23,7 @@ def _company_of(request: HttpRequest | None) -> Tenant | None:
     tenant = getattr(request, "tenant", None)
     if tenant is None or tenant.schema_name == get_public_schema_name():
         return None
-    return tenant  # type: ignore[no-any-return]
+    return tenant
 
 
 @receiver(user_logged_in, dispatch_uid="audit_signed_in")
@@ -82,7 +82,7 @@ def _admin_action(sender: Any, instance: LogEntry, created: bool, **kwargs: Any)
     audit_record(
         action=ADMIN_ACTIONS.get(instance.action_flag, "admin.changed"),
         tenant=_tenant_of_object(instance),
-        actor=instance.user,  # type: ignore[arg-type]
+        actor=instance.user,
         target=f"{instance.content_type.app_label}.{instance.content_type.model} "
         f"{instance.object_id}: {instance.object_repr}"
         if instance.content_type is not None

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 
@@ -23,7 +24,7 @@ from apps.tenants.selectors import tenant_by_schema
 if TYPE_CHECKING:
     # Types of the layer above (who acts): never imported at run time.
     from apps.accounts.models import User
-    from apps.accounts.principal import Principal
+    from apps.accounts.principal import Actor
 
 # pg_advisory_xact_lock(namespace, tenant id): appends to one chain wait for each other.
 LOCK_NAMESPACE = 0x4B41  # "KA"
@@ -60,7 +61,7 @@ def audit_record(
     action: str,
     tenant: "Tenant | None",
     actor: "User | None" = None,
-    principal: "Principal | None" = None,
+    principal: "Actor | None" = None,
     ip: str | None = None,
     target: str = "",
     data: Mapping[str, Any] | None = None,
@@ -68,18 +69,15 @@ def audit_record(
     """Append an entry to `tenant`'s chain (None: the operators' chain), in the caller's
     transaction: an action rolled back leaves no entry. Appends to one chain are serialized
     by an advisory lock held until the transaction ends, so the chain never forks.
-    The actor is a person (`actor`), or whoever a `principal` is (a member, or an API key
-    named by its name and prefix). `ip` defaults to the address of the request being served."""
+    The actor is a person (`actor`), or whoever a `principal` is, as it says itself
+    (`recorded_as`: a member, an API key by its name and prefix, an operator, or the system
+    and its reason). `ip` defaults to the address of the request being served."""
     # What the hash covers must read back the same from jsonb: normalize it once here.
     details = json.loads(json.dumps(dict(data or {}), cls=DjangoJSONEncoder))
     tenant_id = tenant.pk if tenant is not None else None
     label = actor.email if actor is not None else ""
     if principal is not None:
-        if principal.membership is not None:
-            actor = principal.membership.user
-            label = actor.email
-        elif principal.api_key is not None:
-            label = f"API key {principal.api_key.name} ({principal.api_key.prefix})"
+        actor, label = principal.recorded_as()
     rows = operator_context() if tenant is None else nullcontext()
     with rows, transaction.atomic():
         with connection.cursor() as cursor:
@@ -115,9 +113,11 @@ def audit_record(
     return entry
 
 
-def audit_operator_action(*, actor: "User", name: str, objects: Iterable[Model]) -> None:
+def audit_operator_action(*, request: HttpRequest, name: str, objects: Iterable[Model]) -> None:
     """An operator's admin action (other than the admin's own add/change/delete, which
-    apps/audit/receivers.py records): one entry per object, in its company's log."""
+    apps/audit/receivers.py records), by the operator signed in to the admin (`request`):
+    one entry per object, in its company's log."""
+    actor = request.user if request.user.is_authenticated else None
     for obj in objects:
         tenant = obj if isinstance(obj, Tenant) else getattr(obj, "tenant", None)
         audit_record(

@@ -3,7 +3,6 @@ owners, admins and API keys that may write change it (apps.catalog.policies)."""
 
 from typing import Any
 
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -23,6 +22,7 @@ from apps.core.openapi import error_response
 from apps.core.pagination import any_style_envelope, any_style_parameters, page_data, paginate
 from apps.core.params import MAX_ID
 from apps.files.serializers import FileImagesSerializer
+from apps.tenants.request import tenant_of
 
 IN_USE = "Products (or subcategories) still use it."
 NAME_TAKEN = "Another one has this name (`taken`, under `errors.name`)."
@@ -104,7 +104,11 @@ class CategoryListApi(APIView):
 
     @extend_schema(operation_id="categories_list", responses=CategorySerializer(many=True))
     def get(self, request: Request) -> Response:
-        return Response(CategorySerializer(selectors.category_list(), many=True).data)
+        return Response(
+            CategorySerializer(
+                selectors.category_list(actor=principal_required(request)), many=True
+            ).data
+        )
 
     @extend_schema(
         operation_id="categories_create",
@@ -126,11 +130,8 @@ class CategoryListApi(APIView):
         return Response(CategorySerializer(category).data, status=status.HTTP_201_CREATED)
 
 
-def _category(category_id: int) -> Category:
-    category = selectors.category_get(category_id=category_id)
-    if category is None:
-        raise Http404
-    return category
+def _category(request: Request, category_id: int) -> Category:
+    return selectors.category_get(actor=principal_required(request), category_id=category_id)
 
 
 class CategoryDetailApi(APIView):
@@ -147,7 +148,7 @@ class CategoryDetailApi(APIView):
 
     @extend_schema(operation_id="categories_detail", responses=CategorySerializer)
     def get(self, request: Request, category_id: int) -> Response:
-        return Response(CategorySerializer(_category(category_id)).data)
+        return Response(CategorySerializer(_category(request, category_id)).data)
 
     @extend_schema(
         operation_id="categories_update",
@@ -162,9 +163,9 @@ class CategoryDetailApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         category = services.category_update(
-            tenant=request.tenant,  # type: ignore[attr-defined]
+            tenant=tenant_of(request),
             actor=principal_required(request),
-            category=_category(category_id),
+            category=_category(request, category_id),
             name=data.validated_data.get("name"),
             parent_id=data.validated_data.get("parent_id"),
             move="parent_id" in data.validated_data,
@@ -176,7 +177,9 @@ class CategoryDetailApi(APIView):
         responses={204: None, 409: error_response(IN_USE)},
     )
     def delete(self, request: Request, category_id: int) -> Response:
-        services.category_delete(actor=principal_required(request), category=_category(category_id))
+        services.category_delete(
+            actor=principal_required(request), category=_category(request, category_id)
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -190,7 +193,9 @@ class BrandListApi(APIView):
 
     @extend_schema(operation_id="brands_list", responses=BrandSerializer(many=True))
     def get(self, request: Request) -> Response:
-        return Response(BrandSerializer(selectors.brand_list(), many=True).data)
+        return Response(
+            BrandSerializer(selectors.brand_list(actor=principal_required(request)), many=True).data
+        )
 
     @extend_schema(
         operation_id="brands_create",
@@ -206,11 +211,8 @@ class BrandListApi(APIView):
         return Response(BrandSerializer(brand).data, status=status.HTTP_201_CREATED)
 
 
-def _brand(brand_id: int) -> Brand:
-    brand = selectors.brand_get(brand_id=brand_id)
-    if brand is None:
-        raise Http404
-    return brand
+def _brand(request: Request, brand_id: int) -> Brand:
+    return selectors.brand_get(actor=principal_required(request), brand_id=brand_id)
 
 
 class BrandDetailApi(APIView):
@@ -223,7 +225,7 @@ class BrandDetailApi(APIView):
 
     @extend_schema(operation_id="brands_detail", responses=BrandSerializer)
     def get(self, request: Request, brand_id: int) -> Response:
-        return Response(BrandSerializer(_brand(brand_id)).data)
+        return Response(BrandSerializer(_brand(request, brand_id)).data)
 
     @extend_schema(
         operation_id="brands_update",
@@ -234,16 +236,16 @@ class BrandDetailApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         brand = services.brand_update(
-            tenant=request.tenant,  # type: ignore[attr-defined]
+            tenant=tenant_of(request),
             actor=principal_required(request),
-            brand=_brand(brand_id),
+            brand=_brand(request, brand_id),
             name=data.validated_data["name"],
         )
         return Response(BrandSerializer(brand).data)
 
     @extend_schema(operation_id="brands_delete", responses={204: None, 409: error_response(IN_USE)})
     def delete(self, request: Request, brand_id: int) -> Response:
-        services.brand_delete(actor=principal_required(request), brand=_brand(brand_id))
+        services.brand_delete(actor=principal_required(request), brand=_brand(request, brand_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -303,6 +305,7 @@ class ProductListApi(APIView):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         products = selectors.product_list(
+            actor=principal_required(request),
             category_id=filters.validated_data.get("category"),
             brand_id=filters.validated_data.get("brand"),
             active=filters.validated_data["active"],
@@ -330,21 +333,18 @@ class ProductListApi(APIView):
         data = ProductInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         product = services.product_create(
-            tenant=request.tenant,  # type: ignore[attr-defined]
+            tenant=tenant_of(request),
             actor=principal_required(request),
             fields=_fields(data.validated_data),
             image_ids=data.validated_data.get("image_ids", []),
         )
         return Response(
-            ProductSerializer(_product(product.pk)).data, status=status.HTTP_201_CREATED
+            ProductSerializer(_product(request, product.pk)).data, status=status.HTTP_201_CREATED
         )
 
 
-def _product(product_id: int) -> Product:
-    product = selectors.product_get(product_id=product_id)
-    if product is None:
-        raise Http404
-    return product
+def _product(request: Request, product_id: int) -> Product:
+    return selectors.product_get(actor=principal_required(request), product_id=product_id)
 
 
 class ProductDetailApi(APIView):
@@ -354,7 +354,7 @@ class ProductDetailApi(APIView):
 
     @extend_schema(operation_id="products_detail", responses=ProductSerializer)
     def get(self, request: Request, product_id: int) -> Response:
-        return Response(ProductSerializer(_product(product_id)).data)
+        return Response(ProductSerializer(_product(request, product_id)).data)
 
     @extend_schema(
         operation_id="products_update",
@@ -369,20 +369,20 @@ class ProductDetailApi(APIView):
         data = ProductUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.product_update(
-            tenant=request.tenant,  # type: ignore[attr-defined]
+            tenant=tenant_of(request),
             actor=principal_required(request),
-            product=_product(product_id),
+            product=_product(request, product_id),
             changes=_fields(data.validated_data),
             image_ids=data.validated_data.get("image_ids"),
         )
-        return Response(ProductSerializer(_product(product_id)).data)
+        return Response(ProductSerializer(_product(request, product_id)).data)
 
     @extend_schema(operation_id="products_delete", responses={204: None})
     def delete(self, request: Request, product_id: int) -> Response:
         services.product_delete(
-            tenant=request.tenant,  # type: ignore[attr-defined]
+            tenant=tenant_of(request),
             actor=principal_required(request),
-            product=_product(product_id),
+            product=_product(request, product_id),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -423,7 +423,7 @@ class ProductImportApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = imports.products_import(
-            tenant=request.tenant,  # type: ignore[attr-defined]
+            tenant=tenant_of(request),
             actor=principal_required(request),
             file=data.validated_data["file"],
         )

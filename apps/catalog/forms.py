@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.models import MAX_DESCRIPTION, MAX_PRICE, MAX_STOCK, Brand, Category
+from apps.core.forms import choices_set
 from apps.search import query
 
 
@@ -31,8 +32,8 @@ class ProductForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         none = [("", _("None"))]
-        self.fields["category_id"].choices = none + [(c.pk, c.path) for c in categories]  # type: ignore[attr-defined]
-        self.fields["brand_id"].choices = none + [(b.pk, b.name) for b in brands]  # type: ignore[attr-defined]
+        choices_set(self, "category_id", none + [(c.pk, c.path) for c in categories])
+        choices_set(self, "brand_id", none + [(b.pk, b.name) for b in brands])
 
 
 class CategoryForm(forms.Form):
@@ -43,9 +44,7 @@ class CategoryForm(forms.Form):
 
     def __init__(self, *args: Any, tops: list[Category], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent_id"].choices = [("", _("Top level"))] + [  # type: ignore[attr-defined]
-            (c.pk, c.name) for c in tops
-        ]
+        choices_set(self, "parent_id", [("", _("Top level")), *((c.pk, c.name) for c in tops)])
 
 
 class BrandForm(forms.Form):

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from apps.accounts.principal import Principal
+from apps.accounts.principal import Actor
 from apps.catalog.errors import ImportInvalidError, ImportTooLargeError
 from apps.catalog.models import MAX_DESCRIPTION, MAX_PRICE, MAX_STOCK, Brand, Category, Product
 from apps.catalog.policies import can_manage_catalog
@@ -87,12 +87,12 @@ class _Row:
     brand: str | None
 
 
-def products_import(*, tenant: Tenant, actor: Principal | None, file: IO[bytes]) -> ImportResult:
+def products_import(*, tenant: Tenant, actor: Actor, file: IO[bytes]) -> ImportResult:
     """Create and update products from the CSV `file` in one transaction, with one outbox
     entry per product written (apps.search), or refuse it all with ImportInvalidError
-    (which lists the bad rows) or ImportTooLargeError. `actor` None: a command (demo data).
+    (which lists the bad rows) or ImportTooLargeError.
     """
-    if actor is not None and not can_manage_catalog(actor):
+    if not can_manage_catalog(actor):
         raise NotAllowedError(_("Only owners and admins change the catalog."))
     rows = _parse(_text(file))
     with transaction.atomic():

@@ -3,16 +3,16 @@ owners and admins change it, and so do API keys that may write (integrators sync
 product data)."""
 
 from apps.accounts.policies import can_manage_members, can_read, can_write
-from apps.accounts.principal import Principal
+from apps.accounts.principal import Actor
 
 
-def can_see_catalog(principal: Principal | None) -> bool:
-    return can_read(principal)
+def can_see_catalog(actor: Actor | None) -> bool:
+    return can_read(actor)
 
 
-def can_manage_catalog(principal: Principal | None) -> bool:
-    if principal is None:
+def can_manage_catalog(actor: Actor | None) -> bool:
+    if actor is None:
         return False
-    if principal.api_key is not None:
-        return can_write(principal)
-    return can_manage_members(principal)
+    if actor.api_key is not None:
+        return can_write(actor)
+    return can_manage_members(actor)

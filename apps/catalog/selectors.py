@@ -1,41 +1,66 @@
-"""Reads on the catalog: the company's categories, brands and products, for anyone in it."""
+"""Reads on the catalog: the company's categories, brands and products, for anyone in it
+(apps.catalog.policies); the reads search and orders make for their own use, once their
+actor is authorized, take what they read by."""
 
 from collections.abc import Collection
 
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
+from apps.accounts.principal import Actor
 from apps.catalog.models import Brand, Category, Product
+from apps.catalog.policies import can_see_catalog
+from apps.core.errors import NotAllowedError, NotFoundError
 
 PRODUCT_ORDERING = ("-created_at", "-id")
 
 
-def category_list() -> QuerySet[Category]:
+def _reader(actor: Actor) -> None:
+    if not can_see_catalog(actor):
+        raise NotAllowedError(_("Only the company's people and keys read its catalog."))
+
+
+def category_list(*, actor: Actor) -> QuerySet[Category]:
     """Each top-level category followed by its subcategories, in name order."""
+    _reader(actor)
     return Category.objects.select_related("parent").order_by(
         Coalesce("parent__name", "name"), F("parent_id").asc(nulls_first=True), "name", "id"
     )
 
 
-def category_get(*, category_id: int) -> Category | None:
-    return Category.objects.select_related("parent").filter(pk=category_id).first()
+def category_get(*, actor: Actor, category_id: int) -> Category:
+    """NotFoundError for an id the company has no category of."""
+    _reader(actor)
+    category = Category.objects.select_related("parent").filter(pk=category_id).first()
+    if category is None:
+        raise NotFoundError
+    return category
 
 
-def brand_list() -> QuerySet[Brand]:
+def brand_list(*, actor: Actor) -> QuerySet[Brand]:
+    _reader(actor)
     return Brand.objects.order_by("name", "id")
 
 
-def brand_get(*, brand_id: int) -> Brand | None:
-    return Brand.objects.filter(pk=brand_id).first()
+def brand_get(*, actor: Actor, brand_id: int) -> Brand:
+    """NotFoundError for an id the company has no brand of."""
+    _reader(actor)
+    brand = Brand.objects.filter(pk=brand_id).first()
+    if brand is None:
+        raise NotFoundError
+    return brand
 
 
 def product_list(
     *,
+    actor: Actor,
     category_id: int | None = None,
     brand_id: int | None = None,
     active: bool | None = None,
 ) -> QuerySet[Product]:
     """Newest first. A top-level category lists the products of its subcategories too."""
+    _reader(actor)
     products = Product.objects.select_related("category__parent", "brand").prefetch_related(
         "images"
     )
@@ -54,13 +79,18 @@ def _category_and_children(category_id: int) -> QuerySet[Category, int]:
     )
 
 
-def product_get(*, product_id: int) -> Product | None:
-    return (
+def product_get(*, actor: Actor, product_id: int) -> Product:
+    """NotFoundError for an id the company has no product of."""
+    _reader(actor)
+    product = (
         Product.objects.select_related("category__parent", "brand")
         .prefetch_related("images")
         .filter(pk=product_id)
         .first()
     )
+    if product is None:
+        raise NotFoundError
+    return product
 
 
 def product_ids_in(*, category_id: int | None = None, brand_id: int | None = None) -> list[int]:
@@ -78,9 +108,10 @@ def product_ids_on_sale(*, product_ids: list[int]) -> set[int]:
     return set(Product.objects.filter(pk__in=product_ids, active=True).values_list("pk", flat=True))
 
 
-def products_by_id(*, product_ids: list[int]) -> dict[int, Product]:
+def products_by_id(*, actor: Actor, product_ids: list[int]) -> dict[int, Product]:
     """Those of `product_ids` that exist, active or not, by id (a cart's lines, in one
     query)."""
+    _reader(actor)
     return {product.pk: product for product in Product.objects.filter(pk__in=product_ids)}
 
 

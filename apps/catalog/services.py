@@ -12,7 +12,7 @@ from django.db.models import F, ProtectedError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from apps.accounts.principal import Principal
+from apps.accounts.principal import Actor
 from apps.audit.services import audit_record
 from apps.catalog.errors import InUseError, OutOfStockError
 from apps.catalog.models import MAX_DESCRIPTION, Brand, Category, Product
@@ -30,9 +30,8 @@ PRODUCT_FIELDS = frozenset(
 )
 
 
-def _check(actor: Principal | None) -> None:
-    """`actor` None: an operator or a command (the admin, demo data)."""
-    if actor is not None and not can_manage_catalog(actor):
+def _check(actor: Actor) -> None:
+    if not can_manage_catalog(actor):
         raise NotAllowedError(_("Only owners and admins change the catalog."))
 
 
@@ -73,9 +72,7 @@ def _parent(parent_id: int | None, *, of: Category | None = None) -> Category | 
 
 
 @transaction.atomic
-def category_create(
-    *, actor: Principal | None, name: str, parent_id: int | None = None
-) -> Category:
+def category_create(*, actor: Actor, name: str, parent_id: int | None = None) -> Category:
     _check(actor)
     category = Category(name=name.strip(), parent=_parent(parent_id))
     _save(category, unique_field="name", message=_("A category of this name is there."))
@@ -86,7 +83,7 @@ def category_create(
 def category_update(
     *,
     tenant: Tenant,
-    actor: Principal | None,
+    actor: Actor,
     category: Category,
     name: str | None = None,
     parent_id: int | None = None,
@@ -110,7 +107,7 @@ def category_update(
 
 
 @transaction.atomic
-def category_delete(*, actor: Principal | None, category: Category) -> None:
+def category_delete(*, actor: Actor, category: Category) -> None:
     """Delete a category that no product or subcategory uses (409 otherwise)."""
     _check(actor)
     try:
@@ -126,7 +123,7 @@ def category_delete(*, actor: Principal | None, category: Category) -> None:
 
 
 @transaction.atomic
-def brand_create(*, actor: Principal | None, name: str) -> Brand:
+def brand_create(*, actor: Actor, name: str) -> Brand:
     _check(actor)
     brand = Brand(name=name.strip())
     _save(brand, unique_field="name", message=_("A brand of this name is there."))
@@ -134,7 +131,7 @@ def brand_create(*, actor: Principal | None, name: str) -> Brand:
 
 
 @transaction.atomic
-def brand_update(*, tenant: Tenant, actor: Principal | None, brand: Brand, name: str) -> Brand:
+def brand_update(*, tenant: Tenant, actor: Actor, brand: Brand, name: str) -> Brand:
     """Rename a brand; its products are reindexed."""
     _check(actor)
     brand = Brand.objects.select_for_update().get(pk=brand.pk)
@@ -145,7 +142,7 @@ def brand_update(*, tenant: Tenant, actor: Principal | None, brand: Brand, name:
 
 
 @transaction.atomic
-def brand_delete(*, actor: Principal | None, brand: Brand) -> None:
+def brand_delete(*, actor: Actor, brand: Brand) -> None:
     _check(actor)
     try:
         with transaction.atomic():
@@ -180,11 +177,11 @@ def _apply(product: Product, changes: Mapping[str, Any]) -> None:
         )
 
 
-def _images(product: Product, *, actor: Principal | None, image_ids: Sequence[UUID]) -> None:
+def _images(product: Product, *, actor: Actor, image_ids: Sequence[UUID]) -> None:
     unique = list(dict.fromkeys(image_ids))
     if len(unique) > MAX_IMAGES:
         raise ValidationError({"image_ids": [_("At most %(max)d images.") % {"max": MAX_IMAGES}]})
-    files = file_ready_list(principal=actor, file_ids=unique) if unique else []
+    files = file_ready_list(actor=actor, file_ids=unique) if unique else []
     if len(files) != len(unique) or any(f.width is None for f in files):
         raise RefusedInputError({"image_ids": [_("Choose ready images of this company.")]})
     product.images.set(files)
@@ -197,7 +194,7 @@ SKU_TAKEN = gettext_noop("A product with this SKU is there.")
 def product_create(
     *,
     tenant: Tenant,
-    actor: Principal | None,
+    actor: Actor,
     fields: Mapping[str, Any],
     image_ids: Sequence[UUID] = (),
 ) -> Product:
@@ -215,7 +212,7 @@ def product_create(
 def product_update(
     *,
     tenant: Tenant,
-    actor: Principal | None,
+    actor: Actor,
     product: Product,
     changes: Mapping[str, Any],
     image_ids: Sequence[UUID] | None = None,
@@ -231,7 +228,7 @@ def product_update(
 
 
 @transaction.atomic
-def product_delete(*, tenant: Tenant, actor: Principal | None, product: Product) -> None:
+def product_delete(*, tenant: Tenant, actor: Actor, product: Product) -> None:
     _check(actor)
     pk = product.pk
     product.delete()

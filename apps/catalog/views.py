@@ -7,12 +7,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from apps.accounts.decorators import member_required
 from apps.accounts.principal import Principal
+from apps.accounts.request import MemberRequest
 from apps.catalog import imports, selectors, services
 from apps.catalog.errors import ImportInvalidError, ImportTooLargeError
 from apps.catalog.forms import (
@@ -28,11 +29,10 @@ from apps.catalog.imports import products_import
 from apps.catalog.models import Product
 from apps.catalog.policies import can_manage_catalog
 from apps.core.bodies import FORM_ENVELOPE_BYTES, accepts_body_up_to
-from apps.core.errors import ServiceError, error_text, form_errors_from
+from apps.core.errors import NotFoundError, ServiceError, error_text, form_errors_from
 from apps.core.pagination import numbered_page
 from apps.core.params import int_param
 from apps.files.selectors import image_url
-from apps.orders.policies import can_order
 from apps.search import query, results
 from apps.search import selectors as search
 from apps.search import services as search_services
@@ -42,19 +42,17 @@ from apps.search.synonyms import parse_terms
 PAGE_SIZE = 25
 
 
-def _manager(membership: Any) -> Principal:
-    principal = Principal.of_membership(membership)
+def _manager(principal: Principal) -> None:
     if not can_manage_catalog(principal):
         raise PermissionDenied
-    return principal
 
 
 @accepts_body_up_to(imports.MAX_BYTES + FORM_ENVELOPE_BYTES, error=ImportTooLargeError)
 @member_required()
-def manage_view(request: HttpRequest, membership: Any) -> HttpResponse:
+def manage_view(request: MemberRequest, principal: Principal) -> HttpResponse:
     """Products newest first, a page at a time; categories and brands with their forms."""
-    principal = _manager(membership)
-    categories = list(selectors.category_list())
+    _manager(principal)
+    categories = list(selectors.category_list(actor=principal))
     tops = [c for c in categories if c.parent_id is None]
     category_form = CategoryForm(
         request.POST if request.POST.get("action") == "category" else None, tops=tops
@@ -65,15 +63,15 @@ def manage_view(request: HttpRequest, membership: Any) -> HttpResponse:
     import_form = ImportForm(request.POST if importing else None, request.FILES or None)
     row_errors: list[str] = []
     if request.method == "POST" and importing:
-        done = _import(request, membership, principal, import_form, row_errors)
+        done = _import(request, principal, import_form, row_errors)
         if done is not None:
             return done
     elif request.method == "POST" and request.POST.get("action", "").endswith("synonym"):
-        done = _synonyms_post(request, membership, principal, synonym_form)
+        done = _synonyms_post(request, principal, synonym_form)
         if done is not None:
             return done
     elif request.method == "POST":
-        done = _manage_post(request, membership, principal, category_form, brand_form)
+        done = _manage_post(request, principal, category_form, brand_form)
         if done is not None:
             return done
     return render(
@@ -81,30 +79,28 @@ def manage_view(request: HttpRequest, membership: Any) -> HttpResponse:
         "catalog/manage.html",
         {
             "products": numbered_page(
-                selectors.product_list(), number=int_param(request.GET.get("page")), size=PAGE_SIZE
+                selectors.product_list(actor=principal),
+                number=int_param(request.GET.get("page")),
+                size=PAGE_SIZE,
             ),
             "categories": categories,
-            "brands": list(selectors.brand_list()),
+            "brands": list(selectors.brand_list(actor=principal)),
             "category_form": category_form,
             "brand_form": brand_form,
             "import_form": import_form,
             "row_errors": row_errors,
-            "synonyms": list(search.synonym_list(tenant_id=membership.tenant_id)),
+            "synonyms": list(search.synonym_list(actor=principal)),
             "synonym_form": synonym_form,
         },
     )
 
 
 def _synonyms_post(
-    request: HttpRequest, membership: Any, principal: Principal, form: SynonymForm
+    request: MemberRequest, principal: Principal, form: SynonymForm
 ) -> HttpResponse | None:
     """Add or delete a group of synonyms (applied from the next search on)."""
     if request.POST.get("action") == "delete-synonym":
-        synonym = search.synonym_get(
-            tenant_id=membership.tenant_id, synonym_id=int_param(request.POST.get("id"))
-        )
-        if synonym is None:
-            raise Http404
+        synonym = search.synonym_get(actor=principal, synonym_id=int_param(request.POST.get("id")))
         search_services.synonym_delete(actor=principal, synonym=synonym)
         messages.success(request, _("Synonyms “%(terms)s” deleted.") % {"terms": synonym.terms})
         return redirect("catalog-manage")
@@ -112,7 +108,7 @@ def _synonyms_post(
         return None
     try:
         synonym = search_services.synonym_create(
-            tenant=membership.tenant,
+            tenant=request.tenant,
             actor=principal,
             terms=parse_terms(form.cleaned_data["terms"]),
         )
@@ -124,8 +120,7 @@ def _synonyms_post(
 
 
 def _import(
-    request: HttpRequest,
-    membership: Any,
+    request: MemberRequest,
     principal: Principal,
     form: ImportForm,
     row_errors: list[str],
@@ -136,7 +131,7 @@ def _import(
         return None
     try:
         result = products_import(
-            tenant=membership.tenant, actor=principal, file=form.cleaned_data["file"]
+            tenant=request.tenant, actor=principal, file=form.cleaned_data["file"]
         )
     except ImportInvalidError as exc:
         form.add_error("file", exc.message)
@@ -154,8 +149,7 @@ def _import(
 
 
 def _manage_post(
-    request: HttpRequest,
-    membership: Any,
+    request: MemberRequest,
     principal: Principal,
     category_form: CategoryForm,
     brand_form: BrandForm,
@@ -170,15 +164,15 @@ def _manage_post(
             brand = services.brand_create(actor=principal, **brand_form.cleaned_data)
             messages.success(request, _("Brand “%(name)s” added.") % {"name": brand.name})
         elif action == "delete-category":
-            gone = selectors.category_get(category_id=int_param(request.POST.get("id")))
-            if gone is None:
-                raise Http404
+            gone = selectors.category_get(
+                actor=principal, category_id=int_param(request.POST.get("id"))
+            )
             services.category_delete(actor=principal, category=gone)
             messages.success(request, _("Category “%(name)s” deleted.") % {"name": gone.path})
         elif action == "delete-brand":
-            dropped = selectors.brand_get(brand_id=int_param(request.POST.get("id")))
-            if dropped is None:
-                raise Http404
+            dropped = selectors.brand_get(
+                actor=principal, brand_id=int_param(request.POST.get("id"))
+            )
             services.brand_delete(actor=principal, brand=dropped)
             messages.success(request, _("Brand “%(name)s” deleted.") % {"name": dropped.name})
         else:
@@ -186,6 +180,8 @@ def _manage_post(
     except ValidationError as exc:
         form_errors_from(category_form if action == "category" else brand_form, exc)
         return None
+    except NotFoundError:  # no such category or brand: the 404 page, not a message
+        raise
     except ServiceError as exc:
         messages.error(request, error_text(exc))
     return redirect("catalog-manage")
@@ -193,17 +189,15 @@ def _manage_post(
 
 @member_required()
 def product_edit_view(
-    request: HttpRequest, membership: Any, product_id: int | None = None
+    request: MemberRequest, principal: Principal, product_id: int | None = None
 ) -> HttpResponse:
     """A new product, or one to change or delete."""
-    principal = _manager(membership)
+    _manager(principal)
     product: Product | None = None
     if product_id is not None:
-        product = selectors.product_get(product_id=product_id)
-        if product is None:
-            raise Http404
+        product = selectors.product_get(actor=principal, product_id=product_id)
     if request.method == "POST" and request.POST.get("action") == "delete" and product:
-        services.product_delete(tenant=membership.tenant, actor=principal, product=product)
+        services.product_delete(tenant=request.tenant, actor=principal, product=product)
         messages.success(request, _("“%(name)s” deleted.") % {"name": product.name})
         return redirect("catalog-manage")
     initial = (
@@ -223,19 +217,19 @@ def product_edit_view(
     form = ProductForm(
         request.POST if request.method == "POST" else None,
         initial=initial,
-        categories=list(selectors.category_list()),
-        brands=list(selectors.brand_list()),
+        categories=list(selectors.category_list(actor=principal)),
+        brands=list(selectors.brand_list(actor=principal)),
     )
     if request.method == "POST" and form.is_valid():
         try:
             if product is None:
                 product = services.product_create(
-                    tenant=membership.tenant, actor=principal, fields=form.cleaned_data
+                    tenant=request.tenant, actor=principal, fields=form.cleaned_data
                 )
                 messages.success(request, _("“%(name)s” added.") % {"name": product.name})
             else:
                 services.product_update(
-                    tenant=membership.tenant,
+                    tenant=request.tenant,
                     actor=principal,
                     product=product,
                     changes=form.cleaned_data,
@@ -252,21 +246,17 @@ def product_edit_view(
 
 
 @member_required()
-def catalog_view(request: HttpRequest, membership: Any) -> HttpResponse:
+def catalog_view(request: MemberRequest, principal: Principal) -> HttpResponse:
     """Search the company's products: what matched highlighted, facets with counts beside
     each choice, a price range, a sort, pages; suggestions as people type."""
     form = SearchForm(request.GET or None)
-    context: dict[str, Any] = {
-        "form": form,
-        "may_manage": _may_manage(membership),
-        "may_order": can_order(Principal.of_membership(membership)),
-    }
+    context: dict[str, Any] = {"form": form}
     if form.is_bound and not form.is_valid():
         return render(request, "catalog/catalog.html", context, status=400)
     data = form.cleaned_data if form.is_bound else {}
     try:
         result = query.product_search(
-            tenant_id=membership.tenant_id,
+            actor=principal,
             q=data.get("q") or "",
             category=data.get("category"),
             brand=data.get("brand"),
@@ -284,8 +274,8 @@ def catalog_view(request: HttpRequest, membership: Any) -> HttpResponse:
     context.update(
         {
             "result": result,
-            "products": results.shown_products(result.hits),
-            "facets": results.named_facets(result),
+            "products": results.shown_products(principal, result.hits),
+            "facets": results.named_facets(principal, result),
             "page": page,
             "has_next": page * SEARCH_PAGE_SIZE < result.total,
             "chosen": data,
@@ -294,26 +284,22 @@ def catalog_view(request: HttpRequest, membership: Any) -> HttpResponse:
     return render(request, "catalog/catalog.html", context)
 
 
-def _may_manage(membership: Any) -> bool:
-    return can_manage_catalog(Principal.of_membership(membership))
-
-
 @member_required()
-def suggest_view(request: HttpRequest, membership: Any) -> HttpResponse:
+def suggest_view(request: MemberRequest, principal: Principal) -> HttpResponse:
     """The suggestions under the search box (an htmx fragment), up to 10 product names."""
     q = (request.GET.get("q") or "")[: query.MAX_QUERY_LENGTH]
     try:
-        suggestions = query.product_suggest(tenant_id=membership.tenant_id, q=q)
+        suggestions = query.product_suggest(actor=principal, q=q)
     except SearchUnavailableError:
         suggestions = []
     return render(request, "catalog/suggestions.html", {"suggestions": suggestions})
 
 
 @member_required()
-def product_view(request: HttpRequest, membership: Any, product_id: int) -> HttpResponse:
-    product = selectors.product_get(product_id=product_id)
-    if product is None or (not product.active and not _may_manage(membership)):
-        raise Http404
+def product_view(request: MemberRequest, principal: Principal, product_id: int) -> HttpResponse:
+    product = selectors.product_get(actor=principal, product_id=product_id)
+    if not product.active and not can_manage_catalog(principal):  # off sale: managers only
+        raise NotFoundError
     images = [
         (image_url(file=f, key=f.display_key), image_url(file=f, key=f.thumbnail_key))
         for f in product.images.all()
@@ -321,10 +307,5 @@ def product_view(request: HttpRequest, membership: Any, product_id: int) -> Http
     return render(
         request,
         "catalog/product.html",
-        {
-            "product": product,
-            "images": images,
-            "may_manage": _may_manage(membership),
-            "may_order": can_order(Principal.of_membership(membership)),
-        },
+        {"product": product, "images": images},
     )

@@ -56,7 +56,7 @@ def body_too_large(view: object) -> ServiceError:
     """The refusal of a body over `view`'s limit."""
     error = _declared(view, "body_too_large_error")
     if error is not None:
-        return error()  # type: ignore[no-any-return]
+        return error()
     return RequestTooLargeError.over(max_body_bytes(view))
 
 

@@ -3,8 +3,10 @@ the API layer (and DRF's settings import the authentication classes, which use s
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 class ServiceError(Exception):
@@ -50,18 +52,21 @@ def form_errors_from(form: Any, exc: ServiceError | ValidationError, **fields: s
         form.add_error(name if name in form.fields else None, errors)
 
 
-class NotAllowedError(ServiceError):
-    """The acting person or key may not do this (its policy says no)."""
+class NotAllowedError(ServiceError, PermissionDenied):
+    """The acting person or key may not do this (its policy says no). Also Django's
+    PermissionDenied, so a page that lets it through answers the 403 page."""
 
     status_code = 403
     code = "permission_denied"
 
 
-class NotFoundError(ServiceError):
-    """Nothing of this kind that the actor may reach has this id or number."""
+class NotFoundError(ServiceError, Http404):
+    """Nothing of this kind that the actor may reach has this id or number. Also Django's
+    Http404, so a page that lets it through answers the 404 page."""
 
     status_code = 404
     code = "not_found"
+    default_message = gettext_lazy("Not found.")  # DRF's, for an API's Http404
 
 
 class ConflictError(ServiceError):

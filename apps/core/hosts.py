@@ -26,6 +26,7 @@ def host_url(path: str, *, slug: str | None = None) -> str:
 def here_url(request: HttpRequest, path: str) -> str:
     """`path` on the host that answers `request`: the company django-tenants found for it,
     or the public site; its address from configuration, like every other."""
-    tenant = request.tenant  # type: ignore[attr-defined]
-    on_public = tenant.schema_name == get_public_schema_name()
-    return host_url(path, slug=None if on_public else tenant.slug)
+    tenant = getattr(request, "tenant", None)  # django-tenants' (a layer above core's types)
+    if tenant is None or tenant.schema_name == get_public_schema_name():
+        return host_url(path)
+    return host_url(path, slug=tenant.slug)

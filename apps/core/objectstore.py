@@ -7,7 +7,8 @@ from botocore import UNSIGNED
 from botocore.client import BaseClient
 from botocore.config import Config
 from django.conf import settings
-from django.db import connection
+
+from apps.core.connection import current_schema
 
 
 @cache
@@ -38,7 +39,7 @@ def tenant_key(relative: str, *, schema_name: str | None = None) -> str:
     Every key of a tenant sits under its own prefix, so listing, lifecycle rules and
     clean-up never cross tenants.
     """
-    schema = schema_name or connection.schema_name  # type: ignore[attr-defined]
+    schema = schema_name or current_schema()
     return f"{settings.KURA_OBJECT_KEY_PREFIX}/{schema}/{relative.lstrip('/')}"
 
 

@@ -7,7 +7,7 @@ import csv
 import io
 import zlib
 
-from apps.accounts.principal import Principal
+from apps.accounts.principal import SystemActor
 from apps.catalog.imports import ImportResult, products_import
 from apps.tenants.models import Tenant
 
@@ -279,13 +279,15 @@ def demo_rows() -> list[list[str]]:
     return rows
 
 
-def demo_catalog_load(*, tenant: Tenant, actor: Principal | None = None) -> ImportResult:
-    """Load the demo catalog into `tenant` (the caller is in its schema); rows already
-    there are left as they are."""
+def demo_catalog_load(*, tenant: Tenant) -> ImportResult:
+    """Load the demo catalog into `tenant` (the caller is in its schema), as the system;
+    rows already there are left as they are."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     writer.writerows(demo_rows())
     return products_import(
-        tenant=tenant, actor=actor, file=io.BytesIO(out.getvalue().encode("utf-8"))
+        tenant=tenant,
+        actor=SystemActor(tenant=tenant, reason="demo data"),
+        file=io.BytesIO(out.getvalue().encode("utf-8")),
     )

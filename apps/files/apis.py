@@ -2,7 +2,6 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core.validators import RegexValidator
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -20,6 +19,7 @@ from apps.files import selectors, services
 from apps.files.models import File
 from apps.files.serializers import FileImagesSerializer
 from apps.files.validation import CONTENT_TYPE_PATTERN
+from apps.tenants.request import tenant_of
 
 CONFLICT = "The upload is not open for this (aborted, rejected, complete, or one PUT)."
 INITIATE_REFUSED = (
@@ -111,7 +111,7 @@ class UploadInitiateApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         ticket = services.upload_initiate(
-            tenant=request.tenant,  # type: ignore[attr-defined]
+            tenant=tenant_of(request),
             actor=principal_required(request),
             **data.validated_data,
         )
@@ -119,10 +119,7 @@ class UploadInitiateApi(APIView):
 
 
 def _upload(request: Request, file_id: UUID) -> File:
-    file = selectors.upload_get(principal=principal_required(request), file_id=file_id)
-    if file is None:
-        raise Http404
-    return file
+    return selectors.upload_get(actor=principal_required(request), file_id=file_id)
 
 
 class UploadPartsApi(APIView):
@@ -246,7 +243,7 @@ class UploadCompleteApi(APIView):
         given = data.validated_data.get("parts")
         parts = None if given is None else [services.PartRef(**part) for part in given]
         file = services.upload_complete(
-            tenant=request.tenant,  # type: ignore[attr-defined]
+            tenant=tenant_of(request),
             file=_upload(request, data.validated_data["file_id"]),
             actor=principal_required(request),
             parts=parts,
@@ -278,7 +275,7 @@ class FileListApi(APIView):
         filters.is_valid(raise_exception=True)
         params = OffsetParams.from_query(request.query_params)
         files = selectors.file_list(
-            principal=principal_required(request),
+            actor=principal_required(request),
             state=filters.validated_data.get("state"),
             type_=filters.validated_data.get("type"),
         )
@@ -286,10 +283,7 @@ class FileListApi(APIView):
 
 
 def _file(request: Request, file_id: UUID) -> File:
-    file = selectors.file_get(principal=principal_required(request), file_id=file_id)
-    if file is None:
-        raise Http404
-    return file
+    return selectors.file_get(actor=principal_required(request), file_id=file_id)
 
 
 class FileDetailApi(APIView):

@@ -1,40 +1,37 @@
 """Who may do what with files: the company's files are seen by everyone in it; an upload
 is its uploader's (the person or API key that began it); uploaders and admins delete."""
 
-from apps.accounts.policies import can_change_authored, can_read, can_write
-from apps.accounts.principal import Principal
+from apps.accounts.policies import acts_for, can_change_authored, can_read, can_write
+from apps.accounts.principal import Actor
 from apps.files.models import File
 
 
-def can_upload(principal: Principal | None) -> bool:
+def can_upload(actor: Actor | None) -> bool:
     """Roles and keys that may write upload (not viewers, not read-only keys)."""
-    return can_write(principal)
+    return can_write(actor)
 
 
-def can_see_file(principal: Principal | None, file: File) -> bool:
-    return can_read(principal)
+def can_see_file(actor: Actor | None, file: File) -> bool:
+    return can_read(actor)
 
 
-def is_uploader(principal: Principal | None, file: File) -> bool:
-    if principal is None:
+def is_uploader(actor: Actor | None, file: File) -> bool:
+    """The API key or the person that began the upload (or the system, acting for either)."""
+    if actor is None:
         return False
-    if principal.membership is not None:
-        return file.uploader_id is not None and file.uploader_id == principal.membership.user_id
-    return (
-        principal.api_key is not None
-        and file.api_key_id is not None
-        and file.api_key_id == principal.api_key.pk
-    )
+    if actor.api_key is not None:
+        return file.api_key_id is not None and file.api_key_id == actor.api_key.pk
+    return acts_for(actor, file.uploader_id)
 
 
-def can_continue_upload(principal: Principal | None, file: File) -> bool:
+def can_continue_upload(actor: Actor | None, file: File) -> bool:
     """Part URLs, the parts list, completing and aborting: the uploader, while allowed to
     write."""
-    return can_upload(principal) and is_uploader(principal, file)
+    return can_upload(actor) and is_uploader(actor, file)
 
 
-def can_delete_file(principal: Principal | None, file: File) -> bool:
+def can_delete_file(actor: Actor | None, file: File) -> bool:
     """Like any authored thing: its uploader or a manager (and an API key its own upload)."""
-    return can_change_authored(principal, file.uploader_id) or (
-        can_write(principal) and is_uploader(principal, file)
+    return can_change_authored(actor, file.uploader_id) or (
+        can_write(actor) and is_uploader(actor, file)
     )

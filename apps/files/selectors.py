@@ -8,19 +8,22 @@ from uuid import UUID
 from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_tenants.utils import schema_context
 from psycopg import sql
 
-from apps.accounts.principal import Principal
+from apps.accounts.principal import Actor
+from apps.core.errors import NotAllowedError, NotFoundError
 from apps.core.pagination import NumberedPage, numbered_page
 from apps.files import store
 from apps.files.models import STORED_OR_COMING, File
-from apps.files.policies import can_see_file, is_uploader
+from apps.files.policies import can_delete_file, can_see_file, is_uploader
 from apps.tenants.models import Tenant
 
 
 def file_list(
-    *, principal: Principal, state: str | None = None, type_: str | None = None
+    *, actor: Actor, state: str | None = None, type_: str | None = None
 ) -> QuerySet[File]:
     """Newest first. Aborted uploads only when asked for by state; `type_` is a MIME type
     (`application/pdf`) or its top level (`image`), matched against the detected type."""
@@ -38,9 +41,9 @@ def file_list(
 PAGE_SIZE = 24
 
 
-def file_page(*, principal: Principal, page: int = 1, size: int = PAGE_SIZE) -> NumberedPage[File]:
+def file_page(*, actor: Actor, page: int = 1, size: int = PAGE_SIZE) -> NumberedPage[File]:
     """One page of the files page's grid."""
-    return numbered_page(file_list(principal=principal), number=page, size=size)
+    return numbered_page(file_list(actor=actor), number=page, size=size)
 
 
 def image_url(*, file: File, key: str) -> str | None:
@@ -53,15 +56,32 @@ def image_url(*, file: File, key: str) -> str | None:
     )
 
 
-def file_get(*, principal: Principal, file_id: UUID) -> File | None:
+def file_get(*, actor: Actor, file_id: UUID) -> File:
+    """A file of the company the actor sees; NotFoundError for any other id."""
     file = File.objects.select_related("uploader").filter(pk=file_id).first()
-    return file if file is not None and can_see_file(principal, file) else None
+    if file is None or not can_see_file(actor, file):
+        raise NotFoundError
+    return file
 
 
-def upload_get(*, principal: Principal, file_id: UUID) -> File | None:
-    """The caller's own upload (someone else's is not found)."""
+DELETE_REFUSED = gettext_noop("Only its uploader or an admin deletes this file.")
+
+
+def file_for_delete(*, actor: Actor, file_id: UUID) -> File:
+    """A file the actor is about to delete: NotFoundError when they cannot see it,
+    NotAllowedError when they may not delete it (apps.files.policies)."""
+    file = file_get(actor=actor, file_id=file_id)
+    if not can_delete_file(actor, file):
+        raise NotAllowedError(_(DELETE_REFUSED))
+    return file
+
+
+def upload_get(*, actor: Actor, file_id: UUID) -> File:
+    """The caller's own upload; NotFoundError for someone else's, as for no upload."""
     file = File.objects.select_related("uploader").filter(pk=file_id).first()
-    return file if file is not None and is_uploader(principal, file) else None
+    if file is None or not is_uploader(actor, file):
+        raise NotFoundError
+    return file
 
 
 def storage_used() -> int:
@@ -76,13 +96,13 @@ def storage_held() -> int:
     return int(uploading.aggregate(total=Sum("size"))["total"] or 0)
 
 
-def open_upload_count(*, principal: Principal) -> int:
-    """Uploads `principal` began and has not completed or aborted."""
+def open_upload_count(*, actor: Actor) -> int:
+    """Uploads the actor began and has not completed or aborted."""
     uploads = File.objects.filter(state=File.State.UPLOADING)
-    if principal.membership is not None:
-        return uploads.filter(uploader_id=principal.membership.user_id).count()
-    if principal.api_key is not None:
-        return uploads.filter(api_key_id=principal.api_key.pk).count()
+    if actor.membership is not None:
+        return uploads.filter(uploader_id=actor.membership.user_id).count()
+    if actor.api_key is not None:
+        return uploads.filter(api_key_id=actor.api_key.pk).count()
     return 0
 
 
@@ -124,13 +144,13 @@ def tenant_files(*, tenant: Tenant, state: str | None = None, limit: int = 200) 
         return list(files[:limit])
 
 
-def file_ready_newest(*, principal: Principal, limit: int) -> list[File]:
+def file_ready_newest(*, actor: Actor, limit: int) -> list[File]:
     """The newest `limit` ready files: what a composer offers to attach."""
-    return list(file_list(principal=principal, state=File.State.READY)[:limit])
+    return list(file_list(actor=actor, state=File.State.READY)[:limit])
 
 
-def file_ready_list(*, principal: Principal | None, file_ids: Collection[UUID]) -> list[File]:
-    """The files among `file_ids` that `principal` sees (None: an operator sees all) and
-    that are ready (scanned, with their images made): what a post or product may show."""
+def file_ready_list(*, actor: Actor, file_ids: Collection[UUID]) -> list[File]:
+    """The files among `file_ids` that the actor sees and that are ready (scanned, with
+    their images made): what a post or product may show."""
     files = File.objects.filter(pk__in=file_ids, state=File.State.READY).order_by("created_at")
-    return [file for file in files if principal is None or can_see_file(principal, file)]
+    return [file for file in files if can_see_file(actor, file)]

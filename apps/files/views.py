@@ -3,13 +3,13 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from apps.accounts.decorators import member_required
 from apps.accounts.principal import Principal
+from apps.accounts.request import MemberRequest
 from apps.core.errors import ServiceError, error_text
 from apps.core.params import int_param
 from apps.files import selectors, services
@@ -22,7 +22,7 @@ BUSY = {File.State.UPLOADING, File.State.UPLOADED, File.State.SCANNING}
 
 
 def _grid(principal: Principal, page: int) -> dict[str, Any]:
-    files = selectors.file_page(principal=principal, page=page)
+    files = selectors.file_page(actor=principal, page=page)
     cards = [
         {"file": f, "thumbnail": selectors.image_url(file=f, key=f.thumbnail_key)}
         for f in files.items
@@ -36,10 +36,9 @@ def _grid(principal: Principal, page: int) -> dict[str, Any]:
 
 
 @member_required()
-def files_view(request: HttpRequest, membership: Any) -> HttpResponse:
+def files_view(request: MemberRequest, principal: Principal) -> HttpResponse:
     """The company's files as a grid of thumbnails and states, and (for those who may
     write) the uploader: Uppy, sending straight to the store through /api/upload."""
-    principal = Principal.of_membership(membership)
     context = _grid(principal, int_param(request.GET.get("page")))
     context["uploader"] = can_upload(principal) and {
         "single_put_max": settings.FILES_SINGLE_PUT_MAX_BYTES,
@@ -50,26 +49,17 @@ def files_view(request: HttpRequest, membership: Any) -> HttpResponse:
 
 
 @member_required()
-def files_grid_view(request: HttpRequest, membership: Any) -> HttpResponse:
+def files_grid_view(request: MemberRequest, principal: Principal) -> HttpResponse:
     """The grid alone, for htmx: after an upload, and every few seconds while a file is
     being scanned or processed."""
-    principal = Principal.of_membership(membership)
     context = _grid(principal, int_param(request.GET.get("page")))
     return render(request, "files/grid.html", context)
 
 
-def _file(membership: Any, file_id: UUID) -> File:
-    file = selectors.file_get(principal=Principal.of_membership(membership), file_id=file_id)
-    if file is None:
-        raise Http404
-    return file
-
-
 @member_required()
-def file_view(request: HttpRequest, membership: Any, file_id: UUID) -> HttpResponse:
+def file_view(request: MemberRequest, principal: Principal, file_id: UUID) -> HttpResponse:
     """One file: its display image (images), what is known of it, download and delete."""
-    file = _file(membership, file_id)
-    principal = Principal.of_membership(membership)
+    file = selectors.file_get(actor=principal, file_id=file_id)
     return render(
         request,
         "files/file.html",
@@ -86,11 +76,11 @@ def file_view(request: HttpRequest, membership: Any, file_id: UUID) -> HttpRespo
 
 
 @member_required()
-def file_download_view(request: HttpRequest, membership: Any, file_id: UUID) -> HttpResponse:
+def file_download_view(request: MemberRequest, principal: Principal, file_id: UUID) -> HttpResponse:
     """To the store's short-lived download URL, asked for at the moment of the click."""
-    file = _file(membership, file_id)
+    file = selectors.file_get(actor=principal, file_id=file_id)
     try:
-        download = services.file_download(file=file, actor=Principal.of_membership(membership))
+        download = services.file_download(file=file, actor=principal)
     except ServiceError as exc:
         messages.error(request, error_text(exc))
         return redirect("file", file_id=file.pk)
@@ -98,12 +88,9 @@ def file_download_view(request: HttpRequest, membership: Any, file_id: UUID) -> 
 
 
 @member_required()
-def file_delete_view(request: HttpRequest, membership: Any, file_id: UUID) -> HttpResponse:
+def file_delete_view(request: MemberRequest, principal: Principal, file_id: UUID) -> HttpResponse:
     """Deleting a file, after saying what it does."""
-    file = _file(membership, file_id)
-    principal = Principal.of_membership(membership)
-    if not can_delete_file(principal, file):
-        raise PermissionDenied
+    file = selectors.file_for_delete(actor=principal, file_id=file_id)
     error = None
     if request.method == "POST":
         try:

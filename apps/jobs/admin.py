@@ -39,12 +39,12 @@ class JobAdmin(admin.ModelAdmin):
     @admin.action(description=_("Retry now (dead or failed jobs)"), permissions=["change"])
     def retry(self, request: HttpRequest, queryset: QuerySet[Job]) -> None:
         done = sum(job_retry(job=job) for job in queryset)
-        audit_operator_action(actor=request.user, name="retry", objects=queryset)  # type: ignore[arg-type]
+        audit_operator_action(request=request, name="retry", objects=queryset)
         self.message_user(request, _("%(count)d jobs will run again.") % {"count": done})
 
     @admin.action(description=_("Cancel (jobs that have not started)"), permissions=["change"])
     def cancel(self, request: HttpRequest, queryset: QuerySet[Job]) -> None:
         done = sum(job_cancel(job=job) for job in queryset)
-        audit_operator_action(actor=request.user, name="cancel", objects=queryset)  # type: ignore[arg-type]
+        audit_operator_action(request=request, name="cancel", objects=queryset)
         level = messages.SUCCESS if done == queryset.count() else messages.WARNING
         self.message_user(request, _("%(count)d jobs cancelled.") % {"count": done}, level)

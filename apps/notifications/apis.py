@@ -6,7 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.permissions import IsTenantPerson
+from apps.accounts.permissions import IsTenantPerson, principal_required
 from apps.core.pagination import CursorParams, cursor_envelope, cursor_page, cursor_parameters
 from apps.notifications import selectors, services
 
@@ -42,16 +42,16 @@ class NotificationListApi(APIView):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         params = CursorParams.from_query(request.query_params)
-        user = request.user
+        actor = principal_required(request)
         unread = filters.validated_data["unread"]
         page = cursor_page(
-            selectors.notification_list(user=user, unread_only=unread),  # type: ignore[arg-type]
+            selectors.notification_list(actor=actor, unread_only=unread),
             params=params,
             endpoint="notifications_list",
             ordering=selectors.NOTIFICATION_ORDERING,
             filters={"unread": unread},
         )
-        count = selectors.notification_unread_count(user=user)  # type: ignore[arg-type]
+        count = selectors.notification_unread_count(actor=actor)
         return Response(self.OutputSerializer({**vars(page), "unread": count}).data)
 
 
@@ -64,16 +64,11 @@ class NotificationReadApi(APIView):
         operation_id="notifications_read", request=None, responses=NotificationSerializer
     )
     def post(self, request: Request, notification_id: int) -> Response:
-        notification = selectors.notification_get(
-            user=request.user,  # type: ignore[arg-type]
-            notification_id=notification_id,
-        )
+        actor = principal_required(request)
+        notification = selectors.notification_get(actor=actor, notification_id=notification_id)
         if notification is None:
             raise Http404
-        services.notification_mark_read(
-            notification=notification,
-            actor=request.auth,  # type: ignore[arg-type] # a Principal, by the permissions
-        )
+        services.notification_mark_read(notification=notification, actor=actor)
         return Response(NotificationSerializer(notification).data)
 
 
@@ -84,5 +79,5 @@ class NotificationReadAllApi(APIView):
 
     @extend_schema(operation_id="notifications_read_all", request=None, responses={204: None})
     def post(self, request: Request) -> Response:
-        services.notifications_mark_all_read(user=request.user)  # type: ignore[arg-type]
+        services.notifications_mark_all_read(actor=principal_required(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -12,11 +12,10 @@ def bell(request: HttpRequest) -> dict[str, Callable[[], int] | int]:
     for again (templates/notifications/bell.html). The count is counted only when a
     template shows it (templates call it), once per response: partials that show no bell,
     such as the files grid htmx polls, cost no query."""
-    membership = getattr(request, "membership", None)
-    if membership is None:
+    principal = getattr(request, "principal", None)
+    if principal is None:
         return {}
-    user = membership.user
     return {
-        "unread_notifications": cache(lambda: notification_unread_count(user=user)),
+        "unread_notifications": cache(lambda: notification_unread_count(actor=principal)),
         "bell_poll_seconds": settings.KURA_BELL_POLL_SECONDS,
     }

@@ -1,9 +1,9 @@
 """Who may do what with notifications: each is its person's own, whatever their role."""
 
-from apps.accounts.policies import is_own
-from apps.accounts.principal import Principal
+from apps.accounts.policies import acts_for
+from apps.accounts.principal import Actor
 from apps.notifications.models import Notification
 
 
-def can_see_notification(principal: Principal | None, notification: Notification) -> bool:
-    return is_own(principal, notification.user_id)
+def can_see_notification(actor: Actor | None, notification: Notification) -> bool:
+    return acts_for(actor, notification.user_id)

@@ -8,16 +8,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
-from apps.accounts.principal import Principal
+from apps.accounts.principal import Actor
 from apps.core.errors import NotAllowedError
 from apps.notifications.models import Notification
 from apps.notifications.policies import can_see_notification
+from apps.notifications.selectors import own_notifications
 
 
 def notification_create(
     *, user: User, kind: str, title: str, body: str = "", link: str = "", email: bool = True
 ) -> Notification:
-    """Notify `user` in the current tenant; with `email`, also by mail once committed."""
+    """Notify `user` in the current tenant; with `email`, also by mail once committed. A
+    mechanism (jobs, reminders, orders and mentions notify through it): it takes the person
+    notified, not an actor."""
     notification = Notification(user=user, kind=kind, title=title, body=body, link=link)
     notification.full_clean()
     notification.save()
@@ -30,7 +33,7 @@ def notification_create(
     return notification
 
 
-def notification_mark_read(*, notification: Notification, actor: Principal) -> Notification:
+def notification_mark_read(*, notification: Notification, actor: Actor) -> Notification:
     """Mark read a notification of the acting person's own."""
     if not can_see_notification(actor, notification):
         raise NotAllowedError(_("This notification is someone else's."))
@@ -40,17 +43,17 @@ def notification_mark_read(*, notification: Notification, actor: Principal) -> N
     return notification
 
 
-def notifications_mark_read(*, user: User, notification_ids: Sequence[int]) -> int:
-    """Mark read those of `notification_ids` that are `user`'s and unread (the ones a page
-    showed them); returns how many."""
+def notifications_mark_read(*, actor: Actor, notification_ids: Sequence[int]) -> int:
+    """Mark read those of `notification_ids` that are the acting person's and unread (the
+    ones a page showed them); returns how many."""
     if not notification_ids:
         return 0
-    return Notification.objects.filter(
-        user=user, pk__in=notification_ids, read_at__isnull=True
-    ).update(read_at=timezone.now())
-
-
-def notifications_mark_all_read(*, user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(
-        read_at=timezone.now()
+    return (
+        own_notifications(actor)
+        .filter(pk__in=notification_ids, read_at__isnull=True)
+        .update(read_at=timezone.now())
     )
+
+
+def notifications_mark_all_read(*, actor: Actor) -> int:
+    return own_notifications(actor).filter(read_at__isnull=True).update(read_at=timezone.now())

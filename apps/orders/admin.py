@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.accounts.principal import SystemActor
 from apps.orders import selectors, services
 from apps.orders.errors import OrderStateError
 from apps.orders.models import Order, TenantOrders
@@ -17,8 +18,8 @@ from apps.tenants.company_admin import CompanyPageAdmin
 from apps.tenants.models import Tenant
 
 
-def _order_cancel(tenant: Tenant, order: Order) -> str:
-    services.order_cancel(tenant=tenant, order=order, actor=None)
+def _order_cancel(actor: SystemActor, order: Order) -> str:
+    services.order_cancel(tenant=actor.tenant, order=order, actor=actor)
     return _("The order was cancelled.")
 
 
@@ -38,19 +39,19 @@ class TenantOrdersAdmin(CompanyPageAdmin):
 
     @admin.display(description=gettext_lazy("pending payment"))
     def pending(self, tenant: TenantOrders) -> int:
-        return tenant.figures.pending  # type: ignore[attr-defined, no-any-return]
+        return tenant.figures.pending
 
     @admin.display(description=gettext_lazy("paid"))
     def paid(self, tenant: TenantOrders) -> int:
-        return tenant.figures.paid  # type: ignore[attr-defined, no-any-return]
+        return tenant.figures.paid
 
     @admin.display(description=gettext_lazy("cancelled or expired"))
     def closed(self, tenant: TenantOrders) -> int:
-        return tenant.figures.closed  # type: ignore[attr-defined, no-any-return]
+        return tenant.figures.closed
 
     @admin.display(description=gettext_lazy("refunds flagged"))
     def refunds(self, tenant: TenantOrders) -> int:
-        return tenant.figures.refunds  # type: ignore[attr-defined, no-any-return]
+        return tenant.figures.refunds
 
     def company_page(self, request: HttpRequest, tenant: Tenant) -> HttpResponse:
         """A company's newest orders, by state or only those flagged for a refund; POST
@@ -63,7 +64,9 @@ class TenantOrdersAdmin(CompanyPageAdmin):
                 field="order",
                 key=int,
                 find=lambda pk: Order.objects.select_related("buyer").filter(pk=pk).first(),
-                act=lambda order: _order_cancel(tenant, order),
+                act=lambda order: _order_cancel(
+                    SystemActor.of_operator(request, tenant, "cancelled an order"), order
+                ),
                 refusals=(OrderStateError,),
             )
         state = self.chosen(request, "state", Order.State.values)

@@ -1,7 +1,6 @@
 """The orders API: placing, listing and cancelling orders (people), the payment webhook (the
 provider, signed with the company's secret), and the secret itself (owners and admins)."""
 
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -19,6 +18,7 @@ from apps.core.pagination import any_style_envelope, any_style_parameters, page_
 from apps.core.params import MAX_ID
 from apps.orders import policies, selectors, services
 from apps.orders.models import MAX_KEY, MAX_LINES, MAX_QUANTITY, Order, PaymentEvent
+from apps.tenants.request import tenant_of
 
 CONFLICT = "The order is not waiting for payment any more (paid, cancelled or expired)."
 OUT_OF_STOCK = "Not enough stock of a product (`out_of_stock`, naming it); nothing reserved."
@@ -121,7 +121,7 @@ class OrderListApi(APIView):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         orders = selectors.order_list(
-            principal=principal_required(request),
+            actor=principal_required(request),
             state=filters.validated_data.get("state"),
             everyone=True,
         )
@@ -149,7 +149,7 @@ class OrderListApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         placed = services.order_place(
-            tenant=request.tenant,  # type: ignore[attr-defined]
+            tenant=tenant_of(request),
             actor=principal_required(request),
             lines=[
                 services.LineInput(product_id=line["product_id"], quantity=line["quantity"])
@@ -157,7 +157,7 @@ class OrderListApi(APIView):
             ],
             idempotency_key=data.validated_data["idempotency_key"],
         )
-        order = selectors.order_get(principal=principal_required(request), order_id=placed.order.pk)
+        order = selectors.order_get(actor=principal_required(request), order_id=placed.order.pk)
         return Response(
             OrderSerializer(order).data,
             status=status.HTTP_201_CREATED if placed.created else status.HTTP_200_OK,
@@ -165,10 +165,7 @@ class OrderListApi(APIView):
 
 
 def _order(request: Request, order_id: int) -> Order:
-    order = selectors.order_get(principal=principal_required(request), order_id=order_id)
-    if order is None:
-        raise Http404
-    return order
+    return selectors.order_get(actor=principal_required(request), order_id=order_id)
 
 
 class OrderDetailApi(APIView):
@@ -194,7 +191,7 @@ class OrderCancelApi(APIView):
     )
     def post(self, request: Request, order_id: int) -> Response:
         services.order_cancel(
-            tenant=request.tenant,  # type: ignore[attr-defined]
+            tenant=tenant_of(request),
             order=_order(request, order_id),
             actor=principal_required(request),
         )
@@ -266,7 +263,7 @@ class PaymentWebhookApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         event = services.payment_record(
-            tenant=request.tenant,  # type: ignore[attr-defined]
+            tenant=tenant_of(request),
             **data.validated_data,
         )
         return Response(self.OutputSerializer(event).data)

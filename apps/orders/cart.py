@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib.sessions.backends.base import SessionBase
 
+from apps.accounts.principal import Actor
 from apps.catalog.models import Product
 from apps.catalog.selectors import products_by_id
 from apps.orders.models import MAX_LINES, MAX_QUANTITY
@@ -45,10 +46,11 @@ def cart_save(session: SessionBase, quantities: dict[int, int]) -> None:
     session[SESSION_KEY] = {str(product_id): q for product_id, q in quantities.items()}
 
 
-def cart_lines(session: SessionBase) -> list[CartLine]:
-    """The cart's lines in the order they were added, each with its product (one query)."""
+def cart_lines(session: SessionBase, *, actor: Actor) -> list[CartLine]:
+    """The cart's lines in the order they were added, each with its product as the actor
+    reads the catalog (one query)."""
     quantities = cart_quantities(session)
-    products = products_by_id(product_ids=list(quantities)) if quantities else {}
+    products = products_by_id(actor=actor, product_ids=list(quantities)) if quantities else {}
     return [
         CartLine(product_id=product_id, quantity=quantity, product=products.get(product_id))
         for product_id, quantity in quantities.items()

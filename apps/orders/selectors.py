@@ -8,7 +8,8 @@ from django.db.models import QuerySet
 from django_tenants.utils import schema_context
 from psycopg import sql
 
-from apps.accounts.principal import Principal
+from apps.accounts.principal import Actor
+from apps.core.errors import NotFoundError
 from apps.orders.models import Order, PaymentSecret
 from apps.orders.policies import can_see_all_orders, can_see_order
 from apps.tenants.models import Tenant
@@ -17,25 +18,28 @@ ORDERING = ("-created_at", "-id")
 
 
 def order_list(
-    *, principal: Principal, state: str | None = None, everyone: bool = False
+    *, actor: Actor, state: str | None = None, everyone: bool = False
 ) -> QuerySet[Order]:
     """Newest first: the acting person's orders, or with `everyone` (owners and admins
     only; ignored for others) the company's."""
     orders = Order.objects.select_related("buyer").prefetch_related("lines")
-    if not (everyone and can_see_all_orders(principal)):
-        if principal.membership is None:
+    if not (everyone and can_see_all_orders(actor)):
+        if actor.membership is None:
             return Order.objects.none()
-        orders = orders.filter(buyer_id=principal.membership.user_id)
+        orders = orders.filter(buyer_id=actor.membership.user_id)
     if state:
         orders = orders.filter(state=state)
     return orders.order_by(*ORDERING)
 
 
-def order_get(*, principal: Principal, order_id: int) -> Order | None:
+def order_get(*, actor: Actor, order_id: int) -> Order:
+    """An order the actor sees; NotFoundError for any other id (someone else's too)."""
     order = (
         Order.objects.select_related("buyer").prefetch_related("lines").filter(pk=order_id).first()
     )
-    return order if order is not None and can_see_order(principal, order) else None
+    if order is None or not can_see_order(actor, order):
+        raise NotFoundError
+    return order
 
 
 @dataclass(frozen=True)

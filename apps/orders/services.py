@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.accounts.policies import is_own
-from apps.accounts.principal import Principal
+from apps.accounts.principal import Actor
 from apps.audit.services import audit_record, company_here
 from apps.catalog.selectors import product_ids_on_sale
 from apps.catalog.services import stock_reserve, stock_return
@@ -82,7 +82,7 @@ def _new_number() -> str:
     return f"K-{chars[:4]}-{chars[4:]}"
 
 
-def _buyer(actor: Principal) -> User:
+def _buyer(actor: Actor) -> User:
     if not can_order(actor) or actor.membership is None:
         raise NotAllowedError(_("Only people who may write in this company order."))
     return actor.membership.user
@@ -132,7 +132,7 @@ def _clean_key(idempotency_key: str) -> str:
 def order_place(
     *,
     tenant: Tenant,
-    actor: Principal,
+    actor: Actor,
     lines: Sequence[LineInput],
     idempotency_key: str,
     expires_in: timedelta | None = None,
@@ -234,11 +234,11 @@ def _state_refusal(order: Order) -> OrderStateError:
 
 
 @transaction.atomic
-def order_cancel(*, tenant: Tenant, order: Order, actor: Principal | None) -> Order:
+def order_cancel(*, tenant: Tenant, order: Order, actor: Actor) -> Order:
     """Cancel an order waiting for payment (409 once paid, cancelled or expired): its job
-    is cancelled and its stock returned. `actor` None: an operator, from the admin. The
-    buyer is told when someone else cancelled it."""
-    if actor is not None and not can_cancel_order(actor, order):
+    is cancelled and its stock returned. The buyer is told when someone else cancelled it
+    (a manager, an operator)."""
+    if not can_cancel_order(actor, order):
         raise NotAllowedError(_("Only its buyer, or an owner or admin, cancels this order."))
     if not _close(order, State.CANCELLED):
         raise _state_refusal(order)
@@ -358,10 +358,10 @@ class NewSecret:
 
 
 @transaction.atomic
-def payment_secret_rotate(*, actor: Principal | None) -> NewSecret:
+def payment_secret_rotate(*, actor: Actor) -> NewSecret:
     """Make the company's webhook secret, or replace it (the old one stops working at once).
     The answer is the only time it is shown."""
-    if actor is not None and not can_manage_payments(actor):
+    if not can_manage_payments(actor):
         raise NotAllowedError(_("Only owners and admins manage the payment secret."))
     secret = f"whsec_{secrets.token_urlsafe(32)}"
     audit_record(action="payment_secret.rotated", tenant=company_here(), principal=actor)

@@ -7,17 +7,17 @@ same the API and the webhook call."""
 import json
 import time
 import uuid
-from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from apps.accounts.decorators import member_required, reauth_redirect
-from apps.accounts.principal import Principal
+from apps.accounts.principal import Principal, SystemActor
+from apps.accounts.request import MemberRequest
 from apps.core.errors import ServiceError, error_text
 from apps.core.pagination import numbered_page
 from apps.core.params import int_param
@@ -25,12 +25,7 @@ from apps.orders import selectors, services, signer
 from apps.orders.cart import cart_lines, cart_quantities, cart_save
 from apps.orders.forms import PAGE_SIZE, CartAddForm, CartChangeForm, StateFilterForm
 from apps.orders.models import MAX_LINES, MAX_QUANTITY, Order
-from apps.orders.policies import (
-    can_cancel_order,
-    can_order,
-    can_pay_demo,
-    can_see_all_orders,
-)
+from apps.orders.policies import can_cancel_order, can_order, can_pay_demo, can_see_all_orders
 
 # The secret just made or rotated, kept for the one page view after the redirect.
 NEW_PAYMENT_SECRET = "new_payment_secret"  # noqa: S105 (a session key)
@@ -40,19 +35,13 @@ def demo_payments() -> bool:
     return bool(settings.DEBUG or settings.KURA_DEMO_PAYMENTS)
 
 
-def _buyer(membership: Any) -> Principal:
-    principal = Principal.of_membership(membership)
-    if not can_order(principal):
-        raise PermissionDenied
-    return principal
-
-
 @member_required()
-def cart_add_view(request: HttpRequest, membership: Any) -> HttpResponse:
+def cart_add_view(request: MemberRequest, principal: Principal) -> HttpResponse:
     """Add a product to the cart (from its page or a search result), then to the cart."""
     if request.method != "POST":
         return redirect("cart")
-    _buyer(membership)
+    if not can_order(principal):
+        raise PermissionDenied
     form = CartAddForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose from 1 to %(max)d units.") % {"max": MAX_QUANTITY})
@@ -69,18 +58,16 @@ def cart_add_view(request: HttpRequest, membership: Any) -> HttpResponse:
 
 
 @member_required()
-def cart_view(request: HttpRequest, membership: Any) -> HttpResponse:
+def cart_view(request: MemberRequest, principal: Principal) -> HttpResponse:
     """The cart with current names and prices; change a quantity, remove a line, or place
     the order. The checkout form carries a key made when the page was shown, so the same
     form sent twice is one order."""
-    principal = Principal.of_membership(membership)
-    may_order = can_order(principal)
     if request.method == "POST":
-        if not may_order:
+        if not can_order(principal):
             raise PermissionDenied
         action = request.POST.get("action")
         if action == "checkout":
-            return _checkout(request, membership, principal)
+            return _checkout(request, principal)
         quantities = cart_quantities(request.session)
         product_id = int_param(request.POST.get("product"))
         if action == "remove":
@@ -97,23 +84,22 @@ def cart_view(request: HttpRequest, membership: Any) -> HttpResponse:
                 )
         cart_save(request.session, quantities)
         return redirect("cart")
-    lines = cart_lines(request.session)
+    lines = cart_lines(request.session, actor=principal)
     return render(
         request,
         "orders/cart.html",
         {
             "lines": lines,
             "total": sum(line.subtotal for line in lines),
-            "may_order": may_order,
             "checkout_key": uuid.uuid4().hex,
             "max_quantity": MAX_QUANTITY,
         },
     )
 
 
-def _checkout(request: HttpRequest, membership: Any, principal: Principal) -> HttpResponse:
+def _checkout(request: MemberRequest, principal: Principal) -> HttpResponse:
     """Place the order; products no longer on sale are dropped first, with a message."""
-    lines = cart_lines(request.session)
+    lines = cart_lines(request.session, actor=principal)
     gone = [line for line in lines if not line.available]
     for line in gone:
         name = line.product.name if line.product else f"#{line.product_id}"
@@ -125,7 +111,7 @@ def _checkout(request: HttpRequest, membership: Any, principal: Principal) -> Ht
     cart_save(request.session, {line.product_id: line.quantity for line in lines})
     try:
         placed = services.order_place(
-            tenant=membership.tenant,
+            tenant=request.tenant,
             actor=principal,
             lines=[
                 services.LineInput(product_id=line.product_id, quantity=line.quantity)
@@ -147,26 +133,20 @@ def _checkout(request: HttpRequest, membership: Any, principal: Principal) -> Ht
 
 
 @member_required()
-def orders_view(request: HttpRequest, membership: Any) -> HttpResponse:
+def orders_view(request: MemberRequest, principal: Principal) -> HttpResponse:
     """The person's own orders, newest first, a page at a time."""
-    principal = Principal.of_membership(membership)
     page = numbered_page(
-        selectors.order_list(principal=principal),
+        selectors.order_list(actor=principal),
         number=int_param(request.GET.get("page")),
         size=PAGE_SIZE,
     )
-    return render(
-        request,
-        "orders/orders.html",
-        {"orders": page, "everyone": False, "may_see_all": can_see_all_orders(principal)},
-    )
+    return render(request, "orders/orders.html", {"orders": page, "everyone": False})
 
 
 @member_required()
-def orders_all_view(request: HttpRequest, membership: Any) -> HttpResponse:
+def orders_all_view(request: MemberRequest, principal: Principal) -> HttpResponse:
     """Owners and admins: every order of the company, by state, a page at a time; and the
     payment webhook's secret, made or replaced here and shown once."""
-    principal = Principal.of_membership(membership)
     if not can_see_all_orders(principal):
         raise PermissionDenied
     if request.method == "POST" and request.POST.get("action") == "rotate-secret":
@@ -178,7 +158,7 @@ def orders_all_view(request: HttpRequest, membership: Any) -> HttpResponse:
     form = StateFilterForm(request.GET or None)
     state = form.cleaned_data["state"] if form.is_bound and form.is_valid() else ""
     page = numbered_page(
-        selectors.order_list(principal=principal, state=state or None, everyone=True),
+        selectors.order_list(actor=principal, state=state or None, everyone=True),
         number=int_param(request.GET.get("page")),
         size=PAGE_SIZE,
     )
@@ -197,21 +177,18 @@ def orders_all_view(request: HttpRequest, membership: Any) -> HttpResponse:
 
 
 @member_required()
-def order_view(request: HttpRequest, membership: Any, order_id: int) -> HttpResponse:
+def order_view(request: MemberRequest, principal: Principal, order_id: int) -> HttpResponse:
     """One order: its lines, total and state, the time left to pay; cancel it, or pay it
     with the demo signer."""
-    principal = Principal.of_membership(membership)
-    order = selectors.order_get(principal=principal, order_id=order_id)
-    if order is None:
-        raise Http404
+    order = selectors.order_get(actor=principal, order_id=order_id)
     may_cancel = can_cancel_order(principal, order)
     may_pay = can_pay_demo(principal, order) and demo_payments()
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "cancel" and may_cancel:
-            _cancel(request, membership, principal, order)
+            _cancel(request, principal, order)
         elif action == "pay" and may_pay:
-            _pay_demo(request, membership, order)
+            _pay_demo(request, order)
         else:
             raise PermissionDenied
         return redirect("order", order_id=order.pk)
@@ -227,22 +204,23 @@ def order_view(request: HttpRequest, membership: Any, order_id: int) -> HttpResp
     )
 
 
-def _cancel(request: HttpRequest, membership: Any, principal: Principal, order: Order) -> None:
+def _cancel(request: MemberRequest, principal: Principal, order: Order) -> None:
     try:
-        services.order_cancel(tenant=membership.tenant, order=order, actor=principal)
+        services.order_cancel(tenant=request.tenant, order=order, actor=principal)
     except ServiceError as exc:
         messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Order %(number)s cancelled.") % {"number": order.number})
 
 
-def _pay_demo(request: HttpRequest, membership: Any, order: Order) -> None:
+def _pay_demo(request: MemberRequest, order: Order) -> None:
     """What a payment provider would do: sign a webhook body with the company's secret
-    (made first if there is none), which is then checked and recorded by the same services
-    the webhook calls (no HTTP to ourselves)."""
+    (made first, by the system, if there is none), which is then checked and recorded by
+    the same services the webhook calls (no HTTP to ourselves)."""
     secret = selectors.payment_secret()
     if secret is None:
-        secret = services.payment_secret_rotate(actor=None).secret
+        system = SystemActor(tenant=request.tenant, reason="demo payment")
+        secret = services.payment_secret_rotate(actor=system).secret
     event_id = f"demo_{uuid.uuid4().hex}"
     body = json.dumps(
         {
@@ -258,7 +236,7 @@ def _pay_demo(request: HttpRequest, membership: Any, order: Order) -> None:
             timestamp=timestamp, signature=signer.sign(secret, timestamp, body), body=body
         )
         event = services.payment_record(
-            tenant=membership.tenant,
+            tenant=request.tenant,
             event_id=event_id,
             order_number=order.number,
             amount=order.total,

@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.accounts.principal import SystemActor
 from apps.posts import selectors, services
 from apps.posts.errors import PostStateError
 from apps.posts.models import Post, TenantFeed
@@ -16,8 +17,8 @@ from apps.tenants.company_admin import CompanyPageAdmin
 from apps.tenants.models import Tenant
 
 
-def _post_delete(tenant: Tenant, post: Post) -> str:
-    services.post_delete(tenant=tenant, post=post, actor=None)
+def _post_delete(actor: SystemActor, post: Post) -> str:
+    services.post_delete(tenant=actor.tenant, post=post, actor=actor)
     return _("The post was deleted.")
 
 
@@ -37,11 +38,11 @@ class TenantFeedAdmin(CompanyPageAdmin):
 
     @admin.display(description=gettext_lazy("published"))
     def published(self, tenant: TenantFeed) -> int:
-        return tenant.figures.published  # type: ignore[attr-defined, no-any-return]
+        return tenant.figures.published
 
     @admin.display(description=gettext_lazy("scheduled"))
     def scheduled(self, tenant: TenantFeed) -> int:
-        return tenant.figures.scheduled  # type: ignore[attr-defined, no-any-return]
+        return tenant.figures.scheduled
 
     def company_page(self, request: HttpRequest, tenant: Tenant) -> HttpResponse:
         """A company's newest posts; POST deletes one (the `delete` permission of posts)."""
@@ -53,7 +54,9 @@ class TenantFeedAdmin(CompanyPageAdmin):
                 field="post",
                 key=int,
                 find=lambda pk: Post.objects.filter(pk=pk).first(),
-                act=lambda post: _post_delete(tenant, post),
+                act=lambda post: _post_delete(
+                    SystemActor.of_operator(request, tenant, "deleted a post"), post
+                ),
                 refusals=(PostStateError,),
             )
         state = self.chosen(request, "state", Post.State.values)

@@ -1,4 +1,3 @@
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -16,6 +15,7 @@ from apps.files.serializers import FileImagesSerializer
 from apps.posts import selectors, services
 from apps.posts.models import MAX_BODY, Post
 from apps.posts.selectors import ORDERINGS
+from apps.tenants.request import tenant_of
 
 CONFLICT = "The post is not in a state that allows this (already published, or cancelled)."
 ATTACHMENTS_REFUSED = "`attachment_ids` are not files of this company that are ready (scanned)."
@@ -86,7 +86,7 @@ class PostListApi(APIView):
         filters.is_valid(raise_exception=True)
         state = filters.validated_data["state"]
         posts = selectors.post_list(
-            principal=principal_required(request),
+            actor=principal_required(request),
             state=state,
             author_id=filters.validated_data.get("author"),
             since=filters.validated_data.get("since"),
@@ -110,7 +110,7 @@ class PostListApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         post = services.post_create(
-            tenant=request.tenant,  # type: ignore[attr-defined]
+            tenant=tenant_of(request),
             actor=principal_required(request),
             body=data.validated_data["body"],
             attachment_ids=data.validated_data.get("attachment_ids", []),
@@ -138,7 +138,7 @@ class PostScheduleApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         post = services.post_schedule(
-            tenant=request.tenant,  # type: ignore[attr-defined]
+            tenant=tenant_of(request),
             actor=principal_required(request),
             body=data.validated_data["body"],
             publish_at=data.validated_data["publish_at"],
@@ -148,10 +148,7 @@ class PostScheduleApi(APIView):
 
 
 def _post(request: Request, post_id: int) -> Post:
-    post = selectors.post_get(principal=principal_required(request), post_id=post_id)
-    if post is None:
-        raise Http404
-    return post
+    return selectors.post_get(actor=principal_required(request), post_id=post_id)
 
 
 class PostScheduledDetailApi(APIView):
@@ -176,7 +173,7 @@ class PostScheduledDetailApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         post = services.post_reschedule(
-            tenant=request.tenant,  # type: ignore[attr-defined]
+            tenant=tenant_of(request),
             post=_post(request, post_id),
             actor=principal_required(request),
             publish_at=data.validated_data["publish_at"],
@@ -189,7 +186,7 @@ class PostScheduledDetailApi(APIView):
     )
     def delete(self, request: Request, post_id: int) -> Response:
         post = services.post_cancel(
-            tenant=request.tenant,  # type: ignore[attr-defined]
+            tenant=tenant_of(request),
             post=_post(request, post_id),
             actor=principal_required(request),
         )
@@ -226,7 +223,7 @@ class PostDetailApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         post = services.post_update(
-            tenant=request.tenant,  # type: ignore[attr-defined]
+            tenant=tenant_of(request),
             post=_post(request, post_id),
             actor=principal_required(request),
             body=data.validated_data.get("body"),
@@ -240,7 +237,7 @@ class PostDetailApi(APIView):
     )
     def delete(self, request: Request, post_id: int) -> Response:
         services.post_delete(
-            tenant=request.tenant,  # type: ignore[attr-defined]
+            tenant=tenant_of(request),
             post=_post(request, post_id),
             actor=principal_required(request),
         )

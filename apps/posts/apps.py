@@ -7,3 +7,9 @@ class PostsConfig(AppConfig):
 
     name = "apps.posts"
     verbose_name = _("Posts")
+
+    def ready(self) -> None:
+        from apps.accounts.perms import perm_register  # noqa: PLC0415 - after the registry
+        from apps.posts.policies import can_post  # noqa: PLC0415 - after the registry
+
+        perm_register("post", can_post)

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import choices_set
 from apps.files.models import File
 from apps.posts.models import MAX_BODY
 
@@ -45,7 +46,7 @@ class PostForm(forms.Form):
 
     def __init__(self, *args: Any, files: Iterable[File] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["attachments"].choices = [(str(f.pk), f.name) for f in files]  # type: ignore[attr-defined]
+        choices_set(self, "attachments", [(str(f.pk), f.name) for f in files])
 
     def chosen(self) -> set[str]:
         """The attachments ticked (as the page shows them again after an error)."""

@@ -46,6 +46,6 @@ def cards(principal: Principal, posts: list[Post]) -> list[Card]:
 
 def picker(principal: Principal, extra: Sequence[File] = ()) -> list[Attachment]:
     """The files the composer offers: the newest ready ones, and those already attached."""
-    newest = files.file_ready_newest(principal=principal, limit=PICKER_SIZE)
+    newest = files.file_ready_newest(actor=principal, limit=PICKER_SIZE)
     offered = {f.pk: f for f in [*extra, *newest]}
     return [_attachment(f) for f in offered.values()]

@@ -7,13 +7,16 @@ from datetime import datetime
 
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_tenants.utils import schema_context
 from psycopg import sql
 
-from apps.accounts.principal import Principal
+from apps.accounts.principal import Actor
+from apps.core.errors import NotAllowedError, NotFoundError
 from apps.core.pagination import position_after
 from apps.posts.models import Post
-from apps.posts.policies import can_see_post
+from apps.posts.policies import can_change_post, can_see_post
 from apps.tenants.models import Tenant
 
 State = Post.State
@@ -43,7 +46,7 @@ ORDERINGS = {
 
 def post_list(
     *,
-    principal: Principal,
+    actor: Actor,
     state: str = State.PUBLISHED,
     author_id: int | None = None,
     since: datetime | None = None,
@@ -54,8 +57,8 @@ def post_list(
     ordering = ORDERINGS[State(state)]
     posts = Post.objects.filter(state=state)
     if state != State.PUBLISHED:
-        membership = principal.membership
-        if membership is None:  # an API key has no drafts or scheduled posts
+        membership = actor.membership
+        if membership is None:  # an API key (or the system) has no drafts of its own
             return Post.objects.none()
         posts = posts.filter(author_id=membership.user_id)
     if author_id is not None:
@@ -67,14 +70,29 @@ def post_list(
     return posts.select_related("author").prefetch_related("attachments").order_by(*ordering.fields)
 
 
-def post_get(*, principal: Principal, post_id: int) -> Post | None:
+def post_get(*, actor: Actor, post_id: int) -> Post:
+    """A post the actor sees; NotFoundError for any other id (someone else's draft too)."""
     post = (
         Post.objects.select_related("author")
         .prefetch_related("attachments")
         .filter(pk=post_id)
         .first()
     )
-    return post if post is not None and can_see_post(principal, post) else None
+    if post is None or not can_see_post(actor, post):
+        raise NotFoundError
+    return post
+
+
+CHANGE_REFUSED = gettext_noop("Only its author, or an owner or admin, changes this post.")
+
+
+def post_for_change(*, actor: Actor, post_id: int) -> Post:
+    """A post the actor is about to change or delete: NotFoundError when they cannot see
+    it, NotAllowedError when they see it but may not change it (apps.posts.policies)."""
+    post = post_get(actor=actor, post_id=post_id)
+    if not can_change_post(actor, post):
+        raise NotAllowedError(_(CHANGE_REFUSED))
+    return post
 
 
 # "N new posts": counted up to this, then shown as "99+".

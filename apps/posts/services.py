@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
-from apps.accounts.principal import Principal
+from apps.accounts.principal import Actor
 from apps.accounts.selectors import members_by_handle
 from apps.audit.services import audit_record
 from apps.core.errors import NotAllowedError, RefusedInputError
@@ -23,6 +23,7 @@ from apps.notifications.services import notification_create
 from apps.posts.errors import PostStateError
 from apps.posts.models import MAX_BODY, Post
 from apps.posts.policies import can_change_post, can_post
+from apps.posts.selectors import CHANGE_REFUSED
 from apps.tenants.models import Tenant
 
 POST_PUBLISH = "post.publish"
@@ -46,7 +47,7 @@ def mention_handles(body: str) -> list[str]:
     return list(handles)[:MAX_MENTIONS]
 
 
-def _author(actor: Principal) -> User:
+def _author(actor: Actor) -> User:
     if not can_post(actor) or actor.membership is None:
         raise NotAllowedError(_("Only people who may write in this company post."))
     return actor.membership.user
@@ -72,7 +73,7 @@ def _check_publish_at(publish_at: datetime) -> None:
         raise RefusedInputError({"publish_at": [message]})
 
 
-def _attach(post: Post, *, actor: Principal, file_ids: Sequence[UUID]) -> None:
+def _attach(post: Post, *, actor: Actor, file_ids: Sequence[UUID]) -> None:
     unique = list(dict.fromkeys(file_ids))
     if len(unique) > MAX_ATTACHMENTS:
         raise ValidationError(
@@ -82,7 +83,7 @@ def _attach(post: Post, *, actor: Principal, file_ids: Sequence[UUID]) -> None:
                 ]
             }
         )
-    files = file_ready_list(principal=actor, file_ids=unique)
+    files = file_ready_list(actor=actor, file_ids=unique)
     if len(files) != len(unique):
         raise RefusedInputError(
             {"attachment_ids": [_("Attach files of this company that are ready (scanned).")]}
@@ -129,7 +130,7 @@ def _publish(tenant: Tenant, post: Post) -> None:
 def post_create(
     *,
     tenant: Tenant,
-    actor: Principal,
+    actor: Actor,
     body: str,
     attachment_ids: Sequence[UUID] = (),
     draft: bool = False,
@@ -149,7 +150,7 @@ def post_create(
 def post_schedule(
     *,
     tenant: Tenant,
-    actor: Principal,
+    actor: Actor,
     body: str,
     publish_at: datetime,
     attachment_ids: Sequence[UUID] = (),
@@ -179,10 +180,10 @@ def _schedule_job(tenant: Tenant, post: Post) -> None:
     post.save(update_fields=["job_id"])
 
 
-def _locked(post: Post, actor: Principal | None) -> Post:
-    """The post, locked for a change by `actor` (None: an operator, from the admin)."""
-    if actor is not None and not can_change_post(actor, post):
-        raise NotAllowedError(_("Only its author, or an owner or admin, changes this post."))
+def _locked(post: Post, actor: Actor) -> Post:
+    """The post, locked for a change by `actor`."""
+    if not can_change_post(actor, post):
+        raise NotAllowedError(_(CHANGE_REFUSED))
     return Post.objects.select_for_update().select_related("author").get(pk=post.pk)
 
 
@@ -191,7 +192,7 @@ def post_update(
     *,
     tenant: Tenant,
     post: Post,
-    actor: Principal,
+    actor: Actor,
     body: str | None = None,
     attachment_ids: Sequence[UUID] | None = None,
     publish: bool = False,
@@ -223,7 +224,7 @@ def post_update(
 
 
 @transaction.atomic
-def post_reschedule(*, tenant: Tenant, post: Post, actor: Principal, publish_at: datetime) -> Post:
+def post_reschedule(*, tenant: Tenant, post: Post, actor: Actor, publish_at: datetime) -> Post:
     """Move a scheduled post to `publish_at`, or schedule a draft (409 once published or
     cancelled)."""
     post = _locked(post, actor)
@@ -245,7 +246,7 @@ def post_reschedule(*, tenant: Tenant, post: Post, actor: Principal, publish_at:
 
 
 @transaction.atomic
-def post_cancel(*, tenant: Tenant, post: Post, actor: Principal) -> Post:
+def post_cancel(*, tenant: Tenant, post: Post, actor: Actor) -> Post:
     """Cancel a scheduled post before it is published (409 once published or cancelled)."""
     post = _locked(post, actor)
     if post.state != State.SCHEDULED:
@@ -260,20 +261,21 @@ def post_cancel(*, tenant: Tenant, post: Post, actor: Principal) -> Post:
 
 
 @transaction.atomic
-def post_delete(*, tenant: Tenant, post: Post, actor: Principal | None) -> None:
+def post_delete(*, tenant: Tenant, post: Post, actor: Actor) -> None:
     """Delete a post for good; a scheduled one is cancelled first (409 while it is being
-    published). `actor` None: an operator, from the admin."""
+    published)."""
     post = _locked(post, actor)
     if post.state == State.SCHEDULED and not job_cancel_by_key(
         tenant=tenant, idempotency_key=_job_key(post)
     ):
         raise PostStateError(_("This post is being published right now."))
+    post_id = post.pk  # Django clears it on delete()
     post.delete()
     audit_record(
         action="post.deleted",
         tenant=tenant,
         principal=actor,
-        target=f"#{post.pk}",
+        target=f"#{post_id}",
         data={"author": post.author.email if post.author else "", "state": post.state},
     )
 

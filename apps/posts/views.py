@@ -10,12 +10,11 @@ is apps.posts.presenters'.
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -23,7 +22,8 @@ from django_htmx.http import HttpResponseStopPolling
 
 from apps.accounts.decorators import member_required
 from apps.accounts.principal import Principal
-from apps.core.errors import ServiceError, error_text, form_errors_from
+from apps.accounts.request import MemberRequest
+from apps.core.errors import NotFoundError, ServiceError, error_text, form_errors_from
 from apps.core.pagination import (
     EXACT_COUNT_UP_TO,
     MAX_PAGE,
@@ -39,7 +39,7 @@ from apps.core.times import when_text
 from apps.posts import selectors, services
 from apps.posts.forms import DRAFT, SCHEDULE, ComposerForm, PostForm, RescheduleForm
 from apps.posts.models import MAX_BODY, Post
-from apps.posts.policies import can_change_post, can_post
+from apps.posts.policies import can_post
 from apps.posts.presenters import Attachment, cards, picker
 from apps.posts.selectors import NEWER_COUNT_CAP, ORDERINGS
 
@@ -56,19 +56,12 @@ FEED_ORDERING = ORDERINGS[State.PUBLISHED].fields
 BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _post(principal: Principal, post_id: int) -> Post:
-    post = selectors.post_get(principal=principal, post_id=post_id)
-    if post is None:
-        raise Http404
-    return post
-
-
 # The feed -----------------------------------------------------------------------------------
 
 
 def _feed_page(principal: Principal, cursor: str | None) -> CursorPage[Post]:
     return cursor_page(
-        selectors.post_list(principal=principal),
+        selectors.post_list(actor=principal),
         params=CursorParams(cursor=cursor, limit=FEED_PAGE),
         endpoint=FEED_ENDPOINT,
         ordering=FEED_ORDERING,
@@ -76,7 +69,7 @@ def _feed_page(principal: Principal, cursor: str | None) -> CursorPage[Post]:
 
 
 def _feed(
-    request: HttpRequest, principal: Principal, form: ComposerForm, offered: list[Attachment]
+    request: MemberRequest, principal: Principal, form: ComposerForm, offered: list[Attachment]
 ) -> HttpResponse:
     """The feed page, newest first, with the composer (`form`, for people who may post)."""
     cursor_error = None
@@ -105,17 +98,16 @@ def _feed(
 
 
 @member_required()
-def feed_view(request: HttpRequest, membership: Any) -> HttpResponse:
+def feed_view(request: MemberRequest, principal: Principal) -> HttpResponse:
     """The composer (for people who may post) and the feed; its form posts to
     `feed_compose`."""
-    principal = Principal.of_membership(membership)
     if request.method == "POST":
-        return feed_compose(request, membership, principal)
+        return feed_compose(request, principal)
     offered = picker(principal) if can_post(principal) else []
     return _feed(request, principal, ComposerForm(None, files=[a.file for a in offered]), offered)
 
 
-def feed_compose(request: HttpRequest, membership: Any, principal: Principal) -> HttpResponse:
+def feed_compose(request: MemberRequest, principal: Principal) -> HttpResponse:
     """Post, schedule or keep the composer's post; the feed again with the form's errors
     when the form or the service refused."""
     if not can_post(principal):
@@ -125,7 +117,7 @@ def feed_compose(request: HttpRequest, membership: Any, principal: Principal) ->
     if not form.is_valid():
         return _feed(request, principal, form, offered)
     data = form.cleaned_data
-    tenant = membership.tenant
+    tenant = request.tenant
     try:
         if data["action"] == SCHEDULE:
             post = services.post_schedule(
@@ -161,9 +153,8 @@ def feed_compose(request: HttpRequest, membership: Any, principal: Principal) ->
 
 
 @member_required()
-def feed_more_view(request: HttpRequest, membership: Any) -> HttpResponse:
+def feed_more_view(request: MemberRequest, principal: Principal) -> HttpResponse:
     """The feed's next posts after a cursor and the next sentinel, for infinite scroll."""
-    principal = Principal.of_membership(membership)
     try:
         page = _feed_page(principal, request.GET.get("cursor") or None)
     except InvalidCursorError as exc:
@@ -176,17 +167,20 @@ def feed_more_view(request: HttpRequest, membership: Any) -> HttpResponse:
 
 
 @never_cache
-def feed_new_view(request: HttpRequest) -> HttpResponse:
+def feed_new_view(request: MemberRequest) -> HttpResponse:
     """How many posts were published above `top` (the newest post the page shows; 0 for an
     empty feed): a button that reloads the feed's top, or nothing. A session that has ended
     stops the polling; a `top` deleted since answers nothing."""
-    membership = getattr(request, "membership", None)
-    if membership is None:
+    principal = request.principal
+    if principal is None:
         return HttpResponseStopPolling()
     top_id = int_param(request.GET.get("top"))
     if top_id:
-        top = selectors.post_get(principal=Principal.of_membership(membership), post_id=top_id)
-        if top is None or top.published_at is None:
+        try:
+            top = selectors.post_get(actor=principal, post_id=top_id)
+        except NotFoundError:
+            return HttpResponse("")
+        if top.published_at is None:
             return HttpResponse("")
         count = selectors.post_newer_count(published_at=top.published_at, post_id=top.pk)
     else:
@@ -199,12 +193,11 @@ def feed_new_view(request: HttpRequest) -> HttpResponse:
 
 
 @member_required()
-def feed_archive_view(request: HttpRequest, membership: Any) -> HttpResponse:
+def feed_archive_view(request: MemberRequest, principal: Principal) -> HttpResponse:
     """Every published post by page number, with the total."""
-    principal = Principal.of_membership(membership)
     number = min(max(int_param(request.GET.get("page")), 1), MAX_PAGE)
     page = offset_page(
-        selectors.post_list(principal=principal),
+        selectors.post_list(actor=principal),
         params=OffsetParams(page=number, limit=ARCHIVE_PAGE),
         exact_up_to=ARCHIVE_EXACT_UP_TO,
     )
@@ -228,15 +221,15 @@ def feed_archive_view(request: HttpRequest, membership: Any) -> HttpResponse:
 
 # Your scheduled posts and drafts ------------------------------------------------------------
 
-ScheduledAction = Callable[[HttpRequest, Any, Principal, Post], HttpResponse]
+ScheduledAction = Callable[[MemberRequest, Principal, Post], HttpResponse]
 
 
 def _scheduled(
-    request: HttpRequest, principal: Principal, failed: RescheduleForm | None = None
+    request: MemberRequest, principal: Principal, failed: RescheduleForm | None = None
 ) -> HttpResponse:
     """The page, with `failed` (a reschedule refused) in place of its post's form."""
-    scheduled = list(selectors.post_list(principal=principal, state=State.SCHEDULED)[:OWN_LIST])
-    drafts = list(selectors.post_list(principal=principal, state=State.DRAFT)[:OWN_LIST])
+    scheduled = list(selectors.post_list(actor=principal, state=State.SCHEDULED)[:OWN_LIST])
+    drafts = list(selectors.post_list(actor=principal, state=State.DRAFT)[:OWN_LIST])
     rows = [
         (
             card,
@@ -251,33 +244,30 @@ def _scheduled(
     return render(
         request,
         "posts/scheduled.html",
-        {"rows": rows, "drafts": cards(principal, drafts), "may_post": can_post(principal)},
+        {"rows": rows, "drafts": cards(principal, drafts)},
     )
 
 
 @member_required()
-def feed_scheduled_view(request: HttpRequest, membership: Any) -> HttpResponse:
+def feed_scheduled_view(request: MemberRequest, principal: Principal) -> HttpResponse:
     """Your scheduled posts (soonest first), to reschedule or cancel, and your drafts, to
     publish or delete; each form posts here with its `action`, done by that action's view."""
-    principal = Principal.of_membership(membership)
     if request.method != "POST":
         return _scheduled(request, principal)
-    post = _post(principal, int_param(request.POST.get("post")))
+    post = selectors.post_get(actor=principal, post_id=int_param(request.POST.get("post")))
     action = SCHEDULED_ACTIONS.get(request.POST.get("action") or "")
     if action is None:
         return redirect("feed-scheduled")
-    return action(request, membership, principal, post)
+    return action(request, principal, post)
 
 
-def scheduled_reschedule(
-    request: HttpRequest, membership: Any, principal: Principal, post: Post
-) -> HttpResponse:
+def scheduled_reschedule(request: MemberRequest, principal: Principal, post: Post) -> HttpResponse:
     form = RescheduleForm(request.POST, prefix=f"r{post.pk}")
     if not form.is_valid():
         return _scheduled(request, principal, failed=form)
     try:
         post = services.post_reschedule(
-            tenant=membership.tenant,
+            tenant=request.tenant,
             post=post,
             actor=principal,
             publish_at=form.cleaned_data["publish_at"],
@@ -292,7 +282,7 @@ def scheduled_reschedule(
     return redirect("feed-scheduled")
 
 
-def _act(request: HttpRequest, action: Callable[[], object], success: str) -> HttpResponse:
+def _act(request: MemberRequest, action: Callable[[], object], success: str) -> HttpResponse:
     """A service call from a button: its refusal (a 409 once published) as a message."""
     try:
         action()
@@ -303,23 +293,19 @@ def _act(request: HttpRequest, action: Callable[[], object], success: str) -> Ht
     return redirect("feed-scheduled")
 
 
-def scheduled_cancel(
-    request: HttpRequest, membership: Any, principal: Principal, post: Post
-) -> HttpResponse:
+def scheduled_cancel(request: MemberRequest, principal: Principal, post: Post) -> HttpResponse:
     return _act(
         request,
-        lambda: services.post_cancel(tenant=membership.tenant, post=post, actor=principal),
+        lambda: services.post_cancel(tenant=request.tenant, post=post, actor=principal),
         _("The scheduled post was cancelled."),
     )
 
 
-def scheduled_publish(
-    request: HttpRequest, membership: Any, principal: Principal, post: Post
-) -> HttpResponse:
+def scheduled_publish(request: MemberRequest, principal: Principal, post: Post) -> HttpResponse:
     return _act(
         request,
         lambda: services.post_update(
-            tenant=membership.tenant, post=post, actor=principal, publish=True
+            tenant=request.tenant, post=post, actor=principal, publish=True
         ),
         _("Published."),
     )
@@ -336,21 +322,17 @@ SCHEDULED_ACTIONS: dict[str, ScheduledAction] = {
 
 
 @member_required()
-def post_view(request: HttpRequest, membership: Any, post_id: int) -> HttpResponse:
+def post_view(request: MemberRequest, principal: Principal, post_id: int) -> HttpResponse:
     """One post: where a mention's notification leads."""
-    principal = Principal.of_membership(membership)
-    post = _post(principal, post_id)
+    post = selectors.post_get(actor=principal, post_id=post_id)
     return render(request, "posts/post.html", {"card": cards(principal, [post])[0]})
 
 
 @member_required()
-def post_edit_view(request: HttpRequest, membership: Any, post_id: int) -> HttpResponse:
+def post_edit_view(request: MemberRequest, principal: Principal, post_id: int) -> HttpResponse:
     """Change a post's text and attachments (its author; owners and admins any published
     post)."""
-    principal = Principal.of_membership(membership)
-    post = _post(principal, post_id)
-    if not can_change_post(principal, post):
-        raise PermissionDenied
+    post = selectors.post_for_change(actor=principal, post_id=post_id)
     attached = list(post.attachments.all())
     offered = picker(principal, attached)
     form = PostForm(
@@ -361,7 +343,7 @@ def post_edit_view(request: HttpRequest, membership: Any, post_id: int) -> HttpR
     if request.method == "POST" and form.is_valid():
         try:
             services.post_update(
-                tenant=membership.tenant,
+                tenant=request.tenant,
                 post=post,
                 actor=principal,
                 body=form.cleaned_data["body"],
@@ -386,16 +368,13 @@ def post_edit_view(request: HttpRequest, membership: Any, post_id: int) -> HttpR
 
 
 @member_required()
-def post_delete_view(request: HttpRequest, membership: Any, post_id: int) -> HttpResponse:
+def post_delete_view(request: MemberRequest, principal: Principal, post_id: int) -> HttpResponse:
     """Deleting a post, after saying what it does."""
-    principal = Principal.of_membership(membership)
-    post = _post(principal, post_id)
-    if not can_change_post(principal, post):
-        raise PermissionDenied
+    post = selectors.post_for_change(actor=principal, post_id=post_id)
     error = None
     if request.method == "POST":
         try:
-            services.post_delete(tenant=membership.tenant, post=post, actor=principal)
+            services.post_delete(tenant=request.tenant, post=post, actor=principal)
         except ServiceError as exc:
             error = error_text(exc)
         else:

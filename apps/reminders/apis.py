@@ -6,12 +6,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.permissions import IsTenantPerson, IsTenantPrincipal
+from apps.accounts.permissions import IsTenantPerson, IsTenantPrincipal, principal_required
 from apps.core.fields import InRangeDateTimeField, StrictSerializer
 from apps.core.openapi import error_response
 from apps.core.pagination import OffsetParams, offset_envelope, offset_page, offset_parameters
 from apps.reminders import selectors, services
 from apps.reminders.models import Reminder
+from apps.tenants.request import tenant_of
 
 # A delay beyond the furthest a reminder may be set is refused here, before any date
 # arithmetic on it (a big enough number overflows it).
@@ -68,7 +69,7 @@ class ReminderListApi(APIView):
         filters.is_valid(raise_exception=True)
         params = OffsetParams.from_query(request.query_params)
         reminders = selectors.reminder_list(
-            user=request.user,  # type: ignore[arg-type]
+            actor=principal_required(request),
             status=filters.validated_data.get("status"),
         )
         page = offset_page(reminders, params=params)
@@ -90,8 +91,8 @@ class ReminderListApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         reminder = services.reminder_create(
-            tenant=request.tenant,  # type: ignore[attr-defined]
-            user=request.user,  # type: ignore[arg-type]
+            tenant=tenant_of(request),
+            actor=principal_required(request),
             **data.validated_data,
         )
         return Response(ReminderSerializer(reminder).data, status=status.HTTP_201_CREATED)
@@ -104,7 +105,9 @@ class ReminderDetailApi(APIView):
     permission_classes = [IsTenantPrincipal, IsTenantPerson]
 
     def _get(self, request: Request, reminder_id: int) -> Reminder:
-        reminder = selectors.reminder_get(user=request.user, reminder_id=reminder_id)  # type: ignore[arg-type]
+        reminder = selectors.reminder_get(
+            actor=principal_required(request), reminder_id=reminder_id
+        )
         if reminder is None:
             raise Http404
         return reminder
@@ -123,6 +126,6 @@ class ReminderDetailApi(APIView):
     def delete(self, request: Request, reminder_id: int) -> Response:
         reminder = services.reminder_cancel(
             reminder=self._get(request, reminder_id),
-            actor=request.auth,  # type: ignore[arg-type] # a Principal, by the permissions
+            actor=principal_required(request),
         )
         return Response(ReminderSerializer(reminder).data)

@@ -1,19 +1,20 @@
 """Who may do what with reminders: a reminder is its person's own."""
 
-from apps.accounts.policies import can_write, is_own, is_person
-from apps.accounts.principal import Principal
+from apps.accounts.policies import acts_for, can_write, is_person
+from apps.accounts.principal import Actor
 from apps.reminders.models import Reminder
 
 
-def can_set_reminders(principal: Principal | None) -> bool:
+def can_set_reminders(actor: Actor | None) -> bool:
     """People who may write in the company set reminders for themselves (not API keys,
     not viewers)."""
-    return is_person(principal) and can_write(principal)
+    return is_person(actor) and can_write(actor)
 
 
-def can_see_reminder(principal: Principal | None, reminder: Reminder) -> bool:
-    return is_own(principal, reminder.user_id)
+def can_see_reminder(actor: Actor | None, reminder: Reminder) -> bool:
+    return acts_for(actor, reminder.user_id)
 
 
-def can_cancel_reminder(principal: Principal | None, reminder: Reminder) -> bool:
-    return can_see_reminder(principal, reminder) and can_set_reminders(principal)
+def can_cancel_reminder(actor: Actor | None, reminder: Reminder) -> bool:
+    """Its person, with a role that may write (and the system, for anyone)."""
+    return can_see_reminder(actor, reminder) and can_write(actor)

@@ -7,15 +7,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.models import User
-from apps.accounts.principal import Principal
+from apps.accounts.principal import Actor
 from apps.core.errors import NotAllowedError, RefusedInputError
 from apps.jobs.selectors import job_get
 from apps.jobs.services import job_cancel, job_schedule
 from apps.notifications.services import notification_create
 from apps.reminders.errors import ReminderConflictError
 from apps.reminders.models import Reminder
-from apps.reminders.policies import can_cancel_reminder
+from apps.reminders.policies import can_cancel_reminder, can_set_reminders
 from apps.tenants.models import Tenant
 
 MAX_AHEAD = timedelta(days=366)
@@ -26,13 +25,16 @@ REMINDER_SEND = "reminder.send"
 def reminder_create(
     *,
     tenant: Tenant,
-    user: User,
+    actor: Actor,
     message: str,
     delay: int | None = None,
     remind_at: datetime | None = None,
 ) -> Reminder:
-    """Remind `user` of `message` after `delay` seconds or at `remind_at`. Runs in
-    `tenant`'s schema (the caller's)."""
+    """Remind the acting person of `message` after `delay` seconds or at `remind_at`. Runs
+    in `tenant`'s schema (the caller's)."""
+    if not can_set_reminders(actor) or actor.membership is None:
+        raise NotAllowedError(_("Only people who may write in this company set reminders."))
+    user = actor.membership.user
     now = timezone.now()
     if (delay is None) == (remind_at is None):
         raise ValidationError(_("Give either a delay in seconds or a time (remind_at), not both."))
@@ -59,7 +61,7 @@ def reminder_create(
 
 
 @transaction.atomic
-def reminder_cancel(*, reminder: Reminder, actor: Principal) -> Reminder:
+def reminder_cancel(*, reminder: Reminder, actor: Actor) -> Reminder:
     """Cancel a reminder that has not been sent (409 once it has)."""
     if not can_cancel_reminder(actor, reminder):
         raise NotAllowedError(_("Only its person, with a role that may write, cancels this."))

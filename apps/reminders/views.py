@@ -1,13 +1,12 @@
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from apps.accounts.decorators import member_required
 from apps.accounts.principal import Principal
+from apps.accounts.request import MemberRequest
 from apps.core.errors import ServiceError, error_text, form_errors_from
 from apps.core.params import int_param
 from apps.core.times import when_text
@@ -17,22 +16,21 @@ from apps.reminders.policies import can_set_reminders
 
 
 @member_required()
-def reminders_view(request: HttpRequest, membership: Any) -> HttpResponse:
+def reminders_view(request: MemberRequest, principal: Principal) -> HttpResponse:
     """Set a reminder, see yours (upcoming soonest first, past latest first, each paged),
     cancel one."""
-    principal = Principal.of_membership(membership)
     may_set = can_set_reminders(principal)
     form = ReminderForm(request.POST if request.POST.get("action") == "create" else None)
     if request.method == "POST":
         if request.POST.get("action") == "cancel":  # the service says who may
-            return _cancel(request, membership, principal)
+            return _cancel(request, principal)
         if not may_set:
             raise PermissionDenied
         if form.is_valid():
             try:
                 reminder = services.reminder_create(
-                    tenant=membership.tenant,
-                    user=membership.user,
+                    tenant=request.tenant,
+                    actor=principal,
                     message=form.cleaned_data["message"],
                     remind_at=form.cleaned_data["remind_at"],
                 )
@@ -47,23 +45,24 @@ def reminders_view(request: HttpRequest, membership: Any) -> HttpResponse:
                     % {"when": when_text(reminder.remind_at)},
                 )
                 return redirect("reminders")
-    user = membership.user
     return render(
         request,
         "reminders/reminders.html",
         {
             "form": form if may_set else None,
             "upcoming": selectors.reminder_upcoming(
-                user=user, page=int_param(request.GET.get("upcoming"))
+                actor=principal, page=int_param(request.GET.get("upcoming"))
             ),
-            "past": selectors.reminder_past(user=user, page=int_param(request.GET.get("past"))),
+            "past": selectors.reminder_past(
+                actor=principal, page=int_param(request.GET.get("past"))
+            ),
         },
     )
 
 
-def _cancel(request: HttpRequest, membership: Any, principal: Principal) -> HttpResponse:
+def _cancel(request: MemberRequest, principal: Principal) -> HttpResponse:
     reminder = selectors.reminder_get(
-        user=membership.user, reminder_id=int_param(request.POST.get("reminder"))
+        actor=principal, reminder_id=int_param(request.POST.get("reminder"))
     )
     if reminder is not None:
         try:

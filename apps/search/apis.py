@@ -4,7 +4,6 @@ own synonyms. Everyone in the company (and every API key) searches; owners, admi
 keys that may write keep the synonyms (apps.search.policies)."""
 
 from django.core.validators import RegexValidator
-from django.http import Http404
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +24,7 @@ from apps.core.params import MAX_ID
 from apps.search import policies, query, results, selectors, services
 from apps.search.models import TenantSynonym
 from apps.search.synonyms import TERM_PATTERN, parse_terms
+from apps.tenants.request import tenant_of
 
 # A position as django.core.signing writes it, around whitespace the field trims (an `after`
 # of only whitespace is none); never empty, which the schema offers on its own.
@@ -48,10 +48,6 @@ class SearchPermission(BasePermission):
         if request.method in SAFE_METHODS:
             return policies.can_search(principal)
         return policies.can_manage_synonyms(principal)
-
-
-def _tenant_id(request: Request) -> int:
-    return int(request.tenant.pk)  # type: ignore[attr-defined]
 
 
 class HighlightSerializer(serializers.Serializer):
@@ -163,9 +159,9 @@ class SearchApi(APIView):
         params = self.FilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        tenant_id = _tenant_id(request)
+        actor = principal_required(request)
         result = query.product_search(
-            tenant_id=tenant_id,
+            actor=actor,
             q=data["q"],
             category=data.get("category"),
             brand=data.get("brand"),
@@ -178,10 +174,10 @@ class SearchApi(APIView):
             size=data["limit"],
         )
         body = {
-            "results": results.shown_products(result.hits),
+            "results": results.shown_products(actor, result.hits),
             "total": result.total,
             "total_is_estimate": result.total_is_estimate,
-            "facets": results.named_facets(result),
+            "facets": results.named_facets(actor, result),
             "did_you_mean": result.did_you_mean,
             "next_after": result.next_after,
             "page": result.page,
@@ -216,7 +212,9 @@ class SuggestApi(APIView):
     def get(self, request: Request) -> Response:
         params = self.FilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        found = query.product_suggest(tenant_id=_tenant_id(request), q=params.validated_data["q"])
+        found = query.product_suggest(
+            actor=principal_required(request), q=params.validated_data["q"]
+        )
         return Response(self.OutputSerializer({"suggestions": found}).data)
 
 
@@ -259,7 +257,7 @@ class SynonymListApi(APIView):
 
     @extend_schema(operation_id="search_synonyms_list", responses=SynonymSerializer(many=True))
     def get(self, request: Request) -> Response:
-        synonyms = selectors.synonym_list(tenant_id=_tenant_id(request))
+        synonyms = selectors.synonym_list(actor=principal_required(request))
         return Response(SynonymSerializer(synonyms, many=True).data)
 
     @extend_schema(
@@ -277,7 +275,7 @@ class SynonymListApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         synonym = services.synonym_create(
-            tenant=request.tenant,  # type: ignore[attr-defined]
+            tenant=tenant_of(request),
             actor=principal_required(request),
             terms=data.validated_data["terms"],
         )
@@ -291,8 +289,7 @@ class SynonymDetailApi(APIView):
 
     @extend_schema(operation_id="search_synonyms_delete", responses={204: None})
     def delete(self, request: Request, synonym_id: int) -> Response:
-        synonym = selectors.synonym_get(tenant_id=_tenant_id(request), synonym_id=synonym_id)
-        if synonym is None:
-            raise Http404
-        services.synonym_delete(actor=principal_required(request), synonym=synonym)
+        actor = principal_required(request)
+        synonym = selectors.synonym_get(actor=actor, synonym_id=synonym_id)
+        services.synonym_delete(actor=actor, synonym=synonym)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django_redis import get_redis_connection
 
-from apps.accounts.principal import Principal
+from apps.accounts.principal import Actor
 from apps.core.errors import NotAllowedError, RefusedInputError
 from apps.core.transactions import on_commit_once
 from apps.search.models import OutboxEntry, TenantSynonym
@@ -69,15 +69,12 @@ MAX_TERMS = 10
 MAX_TERM_LENGTH = 50
 
 
-def _check(actor: Principal | None) -> None:
-    """`actor` None: an operator or a command."""
-    if actor is not None and not can_manage_synonyms(actor):
+def _check(actor: Actor) -> None:
+    if not can_manage_synonyms(actor):
         raise NotAllowedError(_("Only owners and admins change the synonyms."))
 
 
-def synonym_create(
-    *, tenant: Tenant, actor: Principal | None, terms: Sequence[str]
-) -> TenantSynonym:
+def synonym_create(*, tenant: Tenant, actor: Actor, terms: Sequence[str]) -> TenantSynonym:
     """A group of terms that mean the same in `tenant`'s searches, from the next search on
     (synonyms apply at query time: nothing is reindexed)."""
     _check(actor)
@@ -108,6 +105,6 @@ def synonym_create(
     return synonym
 
 
-def synonym_delete(*, actor: Principal | None, synonym: TenantSynonym) -> None:
+def synonym_delete(*, actor: Actor, synonym: TenantSynonym) -> None:
     _check(actor)
     synonym.delete()

@@ -12,7 +12,7 @@ class DomainAdmin(admin.ModelAdmin):
     search_fields = ["domain", "tenant__name"]
     list_select_related = ["tenant"]
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):
         public = obj is not None and is_public_tenant(obj.tenant)
         return not public and super().has_delete_permission(request, obj)
 

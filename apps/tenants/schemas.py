@@ -15,6 +15,8 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django_tenants.clone import CloneSchema
 
+from apps.core.connection import tenant_connection
+
 
 @cache
 def code_migrations_stamp() -> str:
@@ -43,7 +45,7 @@ def template_migrate(*, verbosity: int = 0) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{base}"')
     call_command("migrate_schemas", schema_name=base, interactive=False, verbosity=verbosity)
-    connection.set_schema_to_public()  # type: ignore[attr-defined]
+    tenant_connection().set_schema_to_public()
     # Once here rather than (as CloneSchema.clone_schema does) on every clone.
     CloneSchema()._create_clone_schema_function()  # noqa: SLF001
     with connection.cursor() as cursor:
@@ -61,4 +63,4 @@ def schema_clone(schema_name: str) -> None:
     # --fake, django-tenants' default after a clone, which would skip creating tables).
     CloneSchema().clone_schema(_template(), schema_name)
     call_command("migrate_schemas", schema_name=schema_name, interactive=False, verbosity=0)
-    connection.set_schema_to_public()  # type: ignore[attr-defined]
+    tenant_connection().set_schema_to_public()

@@ -4,9 +4,8 @@ import time
 from collections.abc import Collection
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Q, QuerySet
-from django_tenants.utils import get_public_schema_name
+from django_tenants.utils import get_current_tenant, get_public_schema_name
 
 from apps.tenants.models import DEFAULT_PLAN, Plan, Tenant
 
@@ -16,7 +15,7 @@ _plan_cache: dict[int, tuple[float, Plan]] = {}
 
 def tenant_current() -> Tenant:
     """The tenant whose host is being served (the tenant middleware set it)."""
-    tenant = connection.tenant  # type: ignore[attr-defined] # set by django-tenants
+    tenant = get_current_tenant()  # the tenant middleware set it
     assert isinstance(tenant, Tenant)  # noqa: S101 - only routed on tenant hosts
     return tenant
 

@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.accounts.principal import SystemActor
 from apps.tenants.company_admin import CompanyPageAdmin
 from apps.tenants.models import Tenant
 from apps.usage.models import TenantUsage, UsageDay, usage_day
@@ -92,7 +93,9 @@ class TenantUsageAdmin(CompanyPageAdmin):
     def company_page(self, request: HttpRequest, tenant: Tenant) -> HttpResponse:
         context = {
             **self.page_context(request, tenant, _("Usage of %(company)s")),
-            "report": usage_report(tenant=tenant),
+            "report": usage_report(
+                actor=SystemActor.of_operator(request, tenant, "read the usage")
+            ),
             "days": DAYS,
         }
         return TemplateResponse(request, "admin/usage/tenant_usage.html", context)

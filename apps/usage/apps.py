@@ -8,3 +8,10 @@ class UsageConfig(AppConfig):
 
     name = "apps.usage"
     verbose_name = _("Usage")
+
+    def ready(self) -> None:
+        # Policies import models, loaded only once the app registry is ready.
+        from apps.accounts.perms import perm_register  # noqa: PLC0415 - after the registry
+        from apps.usage.policies import can_see_usage  # noqa: PLC0415 - after the registry
+
+        perm_register("see_usage", can_see_usage)

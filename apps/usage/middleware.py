@@ -2,12 +2,11 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
-from django_tenants.utils import get_public_schema_name
 from redis.exceptions import RedisError
 from rest_framework.views import APIView
 
+from apps.core.connection import on_public_schema
 from apps.usage.counting import request_count
 from apps.usage.models import usage_day
 
@@ -31,7 +30,7 @@ class ApiRequestCountMiddleware:
         if not (isinstance(view_class, type) and issubclass(view_class, APIView)):
             return
         tenant = getattr(request, "tenant", None)
-        if tenant is None or connection.schema_name == get_public_schema_name():  # type: ignore[attr-defined]
+        if tenant is None or on_public_schema():
             return
         try:
             request_count(tenant_id=tenant.pk, day=usage_day())

@@ -4,9 +4,14 @@ the company), next to its plan's limits."""
 from dataclasses import dataclass
 from datetime import timedelta
 
-from apps.tenants.models import Plan, Tenant
+from django.utils.translation import gettext as _
+
+from apps.accounts.principal import Actor
+from apps.core.errors import NotAllowedError
+from apps.tenants.models import Plan
 from apps.tenants.selectors import plan_of
 from apps.usage.models import UsageDay, usage_day
+from apps.usage.policies import can_see_usage
 
 DAYS = 30
 
@@ -33,10 +38,14 @@ class UsageReport:
         return self.plan.tenant_requests_per_minute * 24 * 60
 
 
-def usage_report(*, tenant: Tenant, storage_now: int | None = None) -> UsageReport:
-    """The company's last DAYS days, in one query (its plan from `plan_of`, kept a minute).
+def usage_report(*, actor: Actor, storage_now: int | None = None) -> UsageReport:
+    """The actor's company's last DAYS days, in one query (its plan from `plan_of`, kept a
+    minute); NotAllowedError for those who do not run the company (apps.usage.policies).
     `storage_now`: the stored bytes as the quota counts them now, for today's figure
     (snapshots are taken every few minutes)."""
+    if not can_see_usage(actor):
+        raise NotAllowedError(_("Only owners and admins see the company's usage."))
+    tenant = actor.tenant
     today = usage_day()
     days = list(
         UsageDay.objects.filter(tenant_id=tenant.pk, day__gt=today - timedelta(days=DAYS)).order_by(

@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from apps.accounts.principal import SystemActor
 from apps.catalog.selectors import product_list
 from apps.files.selectors import storage_by_tenant
 from apps.jobs.selectors import jobs_run_by_tenant
@@ -104,7 +105,8 @@ def _documents(tenant: Tenant) -> int:
     except SearchUnavailableError:
         logger.warning("usage: search documents of %s counted from its products", tenant.pk)
         with schema_context(tenant.schema_name):
-            return product_list(active=True).count()
+            system = SystemActor(tenant=tenant, reason="usage figures")
+            return product_list(actor=system, active=True).count()
 
 
 def usage_snapshot(*, tenant: Tenant, day: date) -> None:

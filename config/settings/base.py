@@ -120,7 +120,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "apps.core.context_processors.site",
                 "apps.notifications.context_processors.bell",
-                "apps.accounts.context_processors.audit_link",
+                "apps.accounts.context_processors.perms",
             ],
         },
     },

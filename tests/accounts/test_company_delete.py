@@ -14,6 +14,7 @@ from django_tenants.utils import schema_exists
 from qsessions.models import Session as QSession
 
 from apps.accounts.models import Membership, RefreshToken, User
+from apps.accounts.principal import Principal
 from apps.accounts.services import COMPANY_PURGE, api_key_create, auth_token_issue, company_delete
 from apps.audit.models import AuditEntry
 from apps.core.errors import NotAllowedError
@@ -80,7 +81,9 @@ def test_deleting_closes_the_company_at_once_for_everyone(tenant, owner, member,
     assert members_browser.get("/profile").status_code == 200  # the session notes its host
     members_key = members_browser.session.session_key
     pair = auth_token_issue(membership=member)
-    _key, secret = api_key_create(tenant=tenant, name="ERP", scope="read", actor=owner)
+    _key, secret = api_key_create(
+        tenant=tenant, name="ERP", scope="read", actor=Principal.of_membership(owner)
+    )
     client = page_of(owner, reauthenticated=True)
     before = timezone.now()
     response = client.post("/company/delete", {"slug": tenant.slug.upper()})
@@ -117,7 +120,7 @@ def test_deleting_closes_the_company_at_once_for_everyone(tenant, owner, member,
 
 def test_tokens_stay_refused_after_operators_restore_it(tenant, company, owner, member):
     pair = auth_token_issue(membership=member)
-    company_delete(tenant=company, actor=owner, confirm_slug=tenant.slug)
+    company_delete(tenant=company, actor=Principal.of_membership(owner), confirm_slug=tenant.slug)
     tenant_restore(tenant=company)
     assert is_active(tenant)
     refused = bearer(tenant, pair.access_token).get("/api/profile")
@@ -140,12 +143,12 @@ def test_only_an_owner_of_this_company_may_delete_it(tenant, company, other_tena
 def test_the_purge_drops_the_company_unless_restored_or_deleted_again():
     doomed = tenant_create(name="Doomed", slug="test-doomed")
     owner = MembershipFactory(tenant=doomed, role="owner")
-    company_delete(tenant=doomed, actor=owner, confirm_slug="test-doomed")
+    company_delete(tenant=doomed, actor=Principal.of_membership(owner), confirm_slug="test-doomed")
     first = Job.objects.get(kind=COMPANY_PURGE, payload__tenant_id=doomed.pk)
     tenant_restore(tenant=doomed)
     assert tenant_purge(**first.payload) is False  # restored: the job does nothing
     time.sleep(0.001)
-    company_delete(tenant=doomed, actor=owner, confirm_slug="test-doomed")
+    company_delete(tenant=doomed, actor=Principal.of_membership(owner), confirm_slug="test-doomed")
     assert tenant_purge(**first.payload) is False  # an earlier deletion's job
     second = (
         Job.objects.filter(kind=COMPANY_PURGE, payload__tenant_id=doomed.pk)
@@ -160,7 +163,7 @@ def test_the_purge_drops_the_company_unless_restored_or_deleted_again():
 
 
 def test_operators_restore_a_deleted_company_in_the_admin(tenant, company, owner):
-    company_delete(tenant=company, actor=owner, confirm_slug=tenant.slug)
+    company_delete(tenant=company, actor=Principal.of_membership(owner), confirm_slug=tenant.slug)
     operator = User.objects.create_superuser("ops@kura.example", "ops-password-123")
     client = Client(HTTP_HOST=settings.BASE_DOMAIN)
     operator_login(client, operator)

@@ -6,6 +6,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from apps.accounts.models import ApiKey, Invitation
+from apps.accounts.principal import Principal
 from apps.accounts.services import (
     api_key_create,
     handoff_issue,
@@ -68,10 +69,14 @@ def test_odd_digits_in_a_form_are_a_refusal_not_a_500(tenant, owner):
 
 
 def test_an_api_key_prefix_collision_draws_again(tenant, owner, monkeypatch):
-    first, _secret = api_key_create(tenant=tenant, name="one", scope="read", actor=owner)
+    first, _secret = api_key_create(
+        tenant=tenant, name="one", scope="read", actor=Principal.of_membership(owner)
+    )
     draws = iter([first.prefix, "feedbeef0123"])
     monkeypatch.setattr("apps.accounts.services.api_keys.secrets.token_hex", lambda _n: next(draws))
-    second, secret = api_key_create(tenant=tenant, name="two", scope="read", actor=owner)
+    second, secret = api_key_create(
+        tenant=tenant, name="two", scope="read", actor=Principal.of_membership(owner)
+    )
     assert second.prefix == "feedbeef0123"
     assert secret.startswith("feedbeef0123.")
     assert ApiKey.objects.filter(tenant=tenant).count() == 2
@@ -80,23 +85,39 @@ def test_an_api_key_prefix_collision_draws_again(tenant, owner, monkeypatch):
 def test_invitations_can_be_revoked_and_die_with_their_sender(tenant, owner):
     admin = MembershipFactory(tenant=tenant, role="admin")
     by_admin = invitation_create(
-        tenant=tenant, email="a@example.com", role="member", actor=admin, accept_url="x/"
+        tenant=tenant,
+        email="a@example.com",
+        role="member",
+        actor=Principal.of_membership(admin),
+        accept_url="x/",
     )
     by_owner = invitation_create(
-        tenant=tenant, email="b@example.com", role="member", actor=owner, accept_url="x/"
+        tenant=tenant,
+        email="b@example.com",
+        role="member",
+        actor=Principal.of_membership(owner),
+        accept_url="x/",
     )
-    invitation_revoke(invitation=by_owner, actor=owner)
+    invitation_revoke(invitation=by_owner, actor=Principal.of_membership(owner))
     assert not Invitation.objects.filter(pk=by_owner.pk).exists()
-    membership_remove(membership=admin, actor=owner)
+    membership_remove(membership=admin, actor=Principal.of_membership(owner))
     assert not Invitation.objects.filter(pk=by_admin.pk).exists()
 
 
 def test_inviting_again_replaces_the_earlier_link(tenant, owner):
     first = invitation_create(
-        tenant=tenant, email="c@example.com", role="member", actor=owner, accept_url="x/"
+        tenant=tenant,
+        email="c@example.com",
+        role="member",
+        actor=Principal.of_membership(owner),
+        accept_url="x/",
     )
     second = invitation_create(
-        tenant=tenant, email="c@example.com", role="viewer", actor=owner, accept_url="x/"
+        tenant=tenant,
+        email="c@example.com",
+        role="viewer",
+        actor=Principal.of_membership(owner),
+        accept_url="x/",
     )
     assert list(Invitation.objects.filter(email="c@example.com")) == [second]
     assert first.pk != second.pk
@@ -146,10 +167,12 @@ def test_readyz_details_only_on_loopback_or_with_the_token(client, settings):
 
 
 def test_a_viewer_cannot_cancel_a_reminder_from_the_page_either(tenant, viewer):
+    viewer.role = "member"  # set while they were a member
     with schema_context(tenant.schema_name):
         reminder = reminder_create(
-            tenant=tenant, user=viewer.user, message="set as member", delay=60
+            tenant=tenant, actor=Principal.of_membership(viewer), message="set as member", delay=60
         )
+    viewer.role = "viewer"
     client = Client(HTTP_HOST=host_of(tenant), HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(viewer.user)
     page = client.post(

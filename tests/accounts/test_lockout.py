@@ -11,6 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_redis import get_redis_connection
 
 from apps.accounts.models import Membership, User
+from apps.accounts.principal import Principal
 from apps.accounts.services import invitation_create
 from apps.tenants.models import Tenant
 from tests.api import PASSWORD, api_client
@@ -155,7 +156,7 @@ def test_invitation_acceptance_by_an_existing_account_is_limited(
             tenant=tenant,
             email=person.email,
             role="member",
-            actor=owner,
+            actor=Principal.of_membership(owner),
             accept_url="http://x/invitations/",
         )
     token = re.search(r"/invitations/(\S+)", mail.outbox[-1].body).group(1)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from apps.accounts.models import Invitation, Membership
+from apps.accounts.principal import Principal
 from apps.accounts.services import (
     invitation_accept,
     invitation_create,
@@ -35,7 +36,7 @@ def invite(tenant, owner, email: str, capture) -> str:
             tenant=tenant,
             email=email,
             role="member",
-            actor=owner,
+            actor=Principal.of_membership(owner),
             accept_url=f"http://{host_of(tenant)}/invitations/",
         )
     match = re.search(r"/invitations/(\S+)", mail.outbox[-1].body)
@@ -264,7 +265,7 @@ def test_a_suspension_longer_than_90_days_is_refused_beside_the_field(tenant, ow
 def test_a_suspension_is_lifted_early(tenant, owner, member):
     until = timezone.now() + timedelta(days=2)
     with schema_context(tenant.schema_name):
-        membership_suspend(membership=member, until=until, actor=owner)
+        membership_suspend(membership=member, until=until, actor=Principal.of_membership(owner))
     job = Job.objects.get(
         tenant=tenant, idempotency_key=f"suspension:{member.pk}:{until.isoformat()}"
     )
@@ -293,7 +294,7 @@ def test_lifting_what_is_not_suspended_says_so_beside_the_row(tenant, owner, mem
         in response.content.decode()
     )
     with pytest.raises(Exception, match="not suspended"):
-        membership_suspension_end(membership=member, actor=owner)
+        membership_suspension_end(membership=member, actor=Principal.of_membership(owner))
 
 
 @pytest.mark.parametrize("extra", [1, 6])

@@ -13,6 +13,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from apps.accounts import lockout
 from apps.accounts.models import RefreshToken, User
+from apps.accounts.principal import Principal
 from apps.accounts.services import (
     api_key_create,
     auth_check_password,
@@ -207,7 +208,9 @@ def test_api_change_keeps_the_calling_sign_in_and_ends_the_others(tenant, member
 
 
 def test_api_keys_cannot_change_a_password(tenant, owner):
-    _key, secret = api_key_create(tenant=tenant, name="k", scope="write", actor=owner)
+    _key, secret = api_key_create(
+        tenant=tenant, name="k", scope="write", actor=Principal.of_membership(owner)
+    )
     client = api_client(tenant)
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {secret}")
     response = client.post(

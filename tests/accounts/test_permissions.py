@@ -2,6 +2,7 @@
 
 import pytest
 
+from apps.accounts.principal import Principal
 from apps.accounts.services import api_key_create, api_key_revoke
 from apps.core.errors import NotAllowedError
 from tests.api import api_client, bearer, login
@@ -55,7 +56,9 @@ def test_authors_change_their_own_objects_admins_any(tenant, member, owner):
 
 
 def test_read_key_reads_but_cannot_write(tenant, owner):
-    _key, raw = api_key_create(tenant=tenant, name="BI export", scope="read", actor=owner)
+    _key, raw = api_key_create(
+        tenant=tenant, name="BI export", scope="read", actor=Principal.of_membership(owner)
+    )
     client = keyed(tenant, raw)
     assert client.get("/api/probe").status_code == 200
     response = client.post("/api/probe")
@@ -64,7 +67,9 @@ def test_read_key_reads_but_cannot_write(tenant, owner):
 
 
 def test_write_key_writes_and_records_its_use(tenant, owner):
-    key, raw = api_key_create(tenant=tenant, name="Shop sync", scope="write", actor=owner)
+    key, raw = api_key_create(
+        tenant=tenant, name="Shop sync", scope="write", actor=Principal.of_membership(owner)
+    )
     assert keyed(tenant, raw).post("/api/probe").status_code == 201
     key.refresh_from_db()
     assert key.last_used_at is not None
@@ -72,15 +77,19 @@ def test_write_key_writes_and_records_its_use(tenant, owner):
 
 
 def test_revoked_key_is_401(tenant, owner):
-    key, raw = api_key_create(tenant=tenant, name="Old", scope="write", actor=owner)
-    api_key_revoke(api_key=key, actor=owner)
+    key, raw = api_key_create(
+        tenant=tenant, name="Old", scope="write", actor=Principal.of_membership(owner)
+    )
+    api_key_revoke(api_key=key, actor=Principal.of_membership(owner))
     response = keyed(tenant, raw).get("/api/probe")
     assert response.status_code == 401
     assert response.json()["code"] == "api_key_revoked"
 
 
 def test_wrong_secret_is_401(tenant, owner):
-    _key, raw = api_key_create(tenant=tenant, name="K", scope="read", actor=owner)
+    _key, raw = api_key_create(
+        tenant=tenant, name="K", scope="read", actor=Principal.of_membership(owner)
+    )
     prefix = raw.split(".")[0]
     response = keyed(tenant, f"{prefix}.not-the-secret").get("/api/probe")
     assert response.status_code == 401
@@ -89,7 +98,9 @@ def test_wrong_secret_is_401(tenant, owner):
 
 def test_key_of_another_tenant_does_not_exist_there(tenant, other_tenant, owner):
     """Row-level security hides the other tenant's key from the lookup itself."""
-    _key, raw = api_key_create(tenant=tenant, name="K", scope="read", actor=owner)
+    _key, raw = api_key_create(
+        tenant=tenant, name="K", scope="read", actor=Principal.of_membership(owner)
+    )
     response = keyed(other_tenant, raw).get("/api/probe")
     assert response.status_code == 401
     assert response.json()["code"] == "api_key_invalid"
@@ -97,4 +108,4 @@ def test_key_of_another_tenant_does_not_exist_there(tenant, other_tenant, owner)
 
 def test_only_admins_create_keys(tenant, member):
     with pytest.raises(NotAllowedError):
-        api_key_create(tenant=tenant, name="K", scope="read", actor=member)
+        api_key_create(tenant=tenant, name="K", scope="read", actor=Principal.of_membership(member))

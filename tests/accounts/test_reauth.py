@@ -13,6 +13,7 @@ from django_tenants.utils import schema_context
 
 from apps.accounts.models import ApiKey, Membership
 from apps.accounts.policies import auth_is_recent
+from apps.accounts.principal import Principal
 from apps.accounts.services import AUTH_TIME, api_key_create, auth_token_issue
 from apps.audit.models import AuditEntry
 from apps.orders.models import PaymentSecret
@@ -211,7 +212,9 @@ def test_the_api_through_the_web_session_uses_the_session_stamp(tenant, owner, p
 
 
 def test_api_keys_cannot_reauthenticate_and_may_not_rotate(tenant, owner):
-    _key, secret = api_key_create(tenant=tenant, name="ERP", scope="write", actor=owner)
+    _key, secret = api_key_create(
+        tenant=tenant, name="ERP", scope="write", actor=Principal.of_membership(owner)
+    )
     client = api_client(tenant)
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {secret}")
     response = client.post("/api/payments/secret")

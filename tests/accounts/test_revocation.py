@@ -16,6 +16,7 @@ from django_redis import get_redis_connection
 
 from apps.accounts import revocations
 from apps.accounts.models import RefreshToken
+from apps.accounts.principal import Principal
 from apps.accounts.services import (
     auth_token_issue,
     membership_remove,
@@ -111,8 +112,12 @@ def test_suspension_and_removal_need_no_deny_entry_to_survive_redis_losing_its_d
     authentication reads again when Redis has lost its copy."""
     suspended, removed = member, MembershipFactory(tenant=tenant, role="member")
     pairs = [login(tenant, suspended), login(tenant, removed)]
-    membership_suspend(membership=suspended, until=timezone.now() + timedelta(hours=1), actor=owner)
-    membership_remove(membership=removed, actor=owner)
+    membership_suspend(
+        membership=suspended,
+        until=timezone.now() + timedelta(hours=1),
+        actor=Principal.of_membership(owner),
+    )
+    membership_remove(membership=removed, actor=Principal.of_membership(owner))
     redis_loses_everything()
     for pair in pairs:
         assert refused(profile(tenant, pair["access_token"]))

@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 
 from apps.accounts.errors import InvitationInvalidError
 from apps.accounts.models import Invitation, RefreshToken, User
+from apps.accounts.principal import Principal
 from apps.accounts.services import (
     auth_check_credentials,
     auth_token_issue,
@@ -47,7 +48,7 @@ def test_an_expired_invitation_cannot_be_accepted(
             tenant=tenant,
             email="late@example.com",
             role="member",
-            actor=owner,
+            actor=Principal.of_membership(owner),
             accept_url="http://x/invitations/",
         )
     token = re.search(r"/invitations/(\S+)", mail.outbox[-1].body).group(1)

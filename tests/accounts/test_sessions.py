@@ -12,6 +12,7 @@ from django.test import Client
 from qsessions.models import Session as QSession
 
 from apps.accounts.models import RefreshToken
+from apps.accounts.principal import Principal
 from apps.accounts.services import api_key_create
 from apps.accounts.sessions import SEEN, SIGNED_IN, device_label, session_public_id
 from apps.audit.models import AuditEntry
@@ -246,7 +247,9 @@ def test_the_api_ends_all_but_its_own(tenant, member):
 
 
 def test_api_keys_have_no_sign_ins(tenant, owner):
-    _key, secret = api_key_create(tenant=tenant, name="ERP", scope="write", actor=owner)
+    _key, secret = api_key_create(
+        tenant=tenant, name="ERP", scope="write", actor=Principal.of_membership(owner)
+    )
     client = api_client(tenant)
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {secret}")
     response = client.get("/api/profile/sessions")

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from apps.accounts.models import RefreshToken
+from apps.accounts.principal import Principal
 from apps.accounts.services import membership_role_change, membership_suspend
 from apps.accounts.tokens import KuraAccessToken, key_id, key_ring
 from tests.api import PASSWORD, api_client, bearer, login
@@ -265,7 +266,11 @@ def test_removed_member_is_refused_on_the_next_request(tenant, member):
 def test_suspended_member_is_refused_on_the_next_request(tenant, member, owner):
     pair = login(tenant, member)
     client = bearer(tenant, pair["access_token"])
-    membership_suspend(membership=member, until=timezone.now() + timedelta(hours=24), actor=owner)
+    membership_suspend(
+        membership=member,
+        until=timezone.now() + timedelta(hours=24),
+        actor=Principal.of_membership(owner),
+    )
     assert_refused(client.get("/api/profile"), 401, "token_revoked")
     refreshed = api_client(tenant).post(
         "/auth/refresh", {"refresh_token": pair["refresh_token"]}, format="json"
@@ -279,7 +284,7 @@ def test_suspended_member_is_refused_on_the_next_request(tenant, member, owner):
 
 def test_role_change_applies_on_the_next_request(tenant, member, owner):
     client = bearer(tenant, login(tenant, member)["access_token"])
-    membership_role_change(membership=member, role="viewer", actor=owner)
+    membership_role_change(membership=member, role="viewer", actor=Principal.of_membership(owner))
     assert client.get("/api/profile").json()["role"] == "viewer"
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from apps.accounts.errors import EmailUnverifiedError
 from apps.accounts.models import Membership, User
 from apps.accounts.policies import email_verification_overdue
+from apps.accounts.principal import Principal
 from apps.accounts.services import api_key_create, invitation_accept, invitation_create
 from apps.accounts.services.verification import RESEND_PER_HOUR
 from apps.audit.models import AuditEntry
@@ -164,7 +165,7 @@ def test_accepting_an_emailed_invitation_verifies_the_address(
             tenant=tenant,
             email="new@example.com",
             role="member",
-            actor=owner,
+            actor=Principal.of_membership(owner),
             accept_url="http://x/invitations/",
         )
     raw = re.search(r"http://x/invitations/(\S+)", mail.outbox[0].body).group(1)
@@ -183,7 +184,7 @@ def test_the_grace_period(tenant, days, overdue):
 def test_past_the_grace_period_no_invitations_nor_api_keys(tenant):
     person = unverified(tenant, days=8)
     with pytest.raises(EmailUnverifiedError) as refused:
-        api_key_create(tenant=tenant, name="k", scope="read", actor=person)
+        api_key_create(tenant=tenant, name="k", scope="read", actor=Principal.of_membership(person))
     assert (refused.value.status_code, refused.value.code, refused.value.message) == (
         403,
         "email_unverified",
@@ -191,7 +192,11 @@ def test_past_the_grace_period_no_invitations_nor_api_keys(tenant):
     )
     with pytest.raises(EmailUnverifiedError):
         invitation_create(
-            tenant=tenant, email="x@example.com", role="member", actor=person, accept_url="x/"
+            tenant=tenant,
+            email="x@example.com",
+            role="member",
+            actor=Principal.of_membership(person),
+            accept_url="x/",
         )
 
 
@@ -218,7 +223,9 @@ def test_past_the_grace_period_the_pages_say_why(tenant):
 
 def test_within_the_grace_period_everything_works(tenant):
     person = unverified(tenant, days=6)
-    key, _secret = api_key_create(tenant=tenant, name="k", scope="read", actor=person)
+    key, _secret = api_key_create(
+        tenant=tenant, name="k", scope="read", actor=Principal.of_membership(person)
+    )
     assert key.created_by == person.user
 
 

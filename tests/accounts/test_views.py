@@ -13,6 +13,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from apps.accounts.models import ApiKey, Membership
+from apps.accounts.principal import Principal
 from apps.accounts.services import api_key_create
 from apps.reminders.models import Reminder
 from apps.tenants.models import Tenant
@@ -258,7 +259,9 @@ def test_api_keys_page_first_run_and_field_errors(tenant, owner):
 
 
 def test_revoking_a_key_asks_first(tenant, owner):
-    key, _secret = api_key_create(tenant=tenant, name="ERP", scope="read", actor=owner)
+    key, _secret = api_key_create(
+        tenant=tenant, name="ERP", scope="read", actor=Principal.of_membership(owner)
+    )
     admin = signed_in(tenant, owner)
     listed = admin.get("/api-keys").content.decode()
     assert f'href="/api-keys/{key.pk}/revoke">Revoke…</a>' in listed
@@ -286,7 +289,9 @@ def test_the_api_keys_page_takes_the_same_queries_however_many(
     tenant, owner, extra, django_assert_num_queries
 ):
     for n in range(extra):
-        api_key_create(tenant=tenant, name=f"k{n}", scope="read", actor=owner)
+        api_key_create(
+            tenant=tenant, name=f"k{n}", scope="read", actor=Principal.of_membership(owner)
+        )
     client = signed_in(tenant, owner)
     client.get("/api-keys")  # the membership is cached from here on
     # The host's tenant, schema switches, session, person, keys with their creators, unread.

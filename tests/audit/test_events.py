@@ -94,23 +94,31 @@ def test_api_sign_in_sign_out_and_a_replayed_refresh_token_are_recorded(tenant, 
 def test_member_and_key_changes_are_recorded_with_who_did_them(tenant, owner):
     person = MembershipFactory(tenant=tenant, role="member")
     owner.tenant = tenant
-    membership_role_change(membership=person, role="admin", actor=owner)
+    membership_role_change(membership=person, role="admin", actor=Principal.of_membership(owner))
     entry = last(tenant, action="member.role_changed")
     assert (entry.actor_label, entry.target, entry.data) == (
         owner.user.email,
         person.user.email,
         {"from": "member", "to": "admin"},
     )
-    membership_remove(membership=person, actor=owner)
+    membership_remove(membership=person, actor=Principal.of_membership(owner))
     assert last(tenant, action="member.removed").target == person.user.email
     invitation_create(
-        tenant=tenant, email="New@Example.com", role="viewer", actor=owner, accept_url="https://x/"
+        tenant=tenant,
+        email="New@Example.com",
+        role="viewer",
+        actor=Principal.of_membership(owner),
+        accept_url="https://x/",
     )
     assert last(tenant, action="invitation.created").target == "new@example.com"
-    key, _secret = api_key_create(tenant=tenant, name="ERP", scope="write", actor=owner)
+    key, _secret = api_key_create(
+        tenant=tenant, name="ERP", scope="write", actor=Principal.of_membership(owner)
+    )
     assert last(tenant, action="api_key.created").target == f"ERP ({key.prefix})"
-    api_key_revoke(api_key=key, actor=owner)
-    api_key_revoke(api_key=key, actor=owner)  # already revoked: nothing more to record
+    api_key_revoke(api_key=key, actor=Principal.of_membership(owner))
+    api_key_revoke(
+        api_key=key, actor=Principal.of_membership(owner)
+    )  # already revoked: nothing more to record
     assert AuditEntry.objects.filter(tenant=tenant, action="api_key.revoked").count() == 1
 
 

@@ -21,7 +21,7 @@ from django_tenants.utils import schema_context
 from playwright.sync_api import Browser, Page
 
 from apps.accounts.models import ApiKey, Membership, User
-from apps.accounts.principal import Principal
+from apps.accounts.principal import Principal, SystemActor
 from apps.accounts.services import api_key_create
 from apps.accounts.services.passwords import reset_tokens
 from apps.catalog.models import Product
@@ -216,7 +216,12 @@ def owner_email(tenants, django_db_blocker) -> Iterator[str]:  # type: ignore[no
             tenant=tenant,
             user__email=f"a.rather.long.address.for.a.colleague.{stamp}{COMMITTED_DOMAIN}",
         )
-        api_key_create(tenant=tenant, name=f"Accounting {stamp}", scope="read", actor=owner)
+        api_key_create(
+            tenant=tenant,
+            name=f"Accounting {stamp}",
+            scope="read",
+            actor=Principal.of_membership(owner),
+        )
         # A reset link of someone who does not sign in (a sign-in would make it useless).
         forgetful = MembershipFactory(tenant=tenant, user__email=f"f{stamp}{COMMITTED_DOMAIN}")
         MADE["reset"] = f"{urlsafe_base64_encode(force_bytes(forgetful.user.pk))}/" + (
@@ -224,7 +229,10 @@ def owner_email(tenants, django_db_blocker) -> Iterator[str]:  # type: ignore[no
         )
         with schema_context(tenant.schema_name):
             reminder = reminder_create(
-                tenant=tenant, user=owner.user, message="Send the invoice", delay=3600
+                tenant=tenant,
+                actor=Principal.of_membership(owner),
+                message="Send the invoice",
+                delay=3600,
             )
             for title, link in (("Send the invoice", f"/reminders#reminder-{reminder.pk}"),):
                 notification_create(user=owner.user, kind="reminder", title=title, link=link)
@@ -243,7 +251,7 @@ def owner_email(tenants, django_db_blocker) -> Iterator[str]:  # type: ignore[no
             )
             product = product_create(
                 tenant=tenant,
-                actor=None,
+                actor=SystemActor(tenant, "tests"),
                 fields={"name": "Green tea", "sku": f"T{stamp}", "price": 500, "stock": 10},
             )
             MADE["product"] = product.pk

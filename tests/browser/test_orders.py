@@ -10,6 +10,7 @@ from django.db import connection
 from django_tenants.utils import schema_context
 from playwright.sync_api import expect
 
+from apps.accounts.principal import SystemActor
 from apps.catalog.models import Product
 from apps.catalog.services import product_create
 from apps.orders.models import Order, PaymentEvent, PaymentSecret
@@ -27,7 +28,7 @@ def green_tea(committed, tenant) -> Iterator[Product]:  # type: ignore[no-untype
     with schema_context(tenant.schema_name):
         product = product_create(
             tenant=tenant,
-            actor=None,
+            actor=SystemActor(tenant, "tests"),
             fields={"name": "Green tea", "sku": "TEA-1", "price": 500, "stock": 10},
         )
     connection.set_schema_to_public()

@@ -7,6 +7,7 @@ from django.db import connection
 from django_tenants.utils import schema_context
 from playwright.sync_api import expect
 
+from apps.accounts.principal import Principal
 from apps.notifications.services import notification_create
 from apps.reminders.services import reminder_create
 from tests.browser.conftest import sign_in
@@ -64,7 +65,10 @@ def test_the_bell_counts_new_notifications_without_a_reload(page, tenant, commit
 def test_a_notification_opens_its_object_and_is_read(page, tenant, committed_person):
     with schema_context(tenant.schema_name):
         reminder = reminder_create(
-            tenant=tenant, user=committed_person.user, message="Send the invoice", delay=3600
+            tenant=tenant,
+            actor=Principal.of_membership(committed_person),
+            message="Send the invoice",
+            delay=3600,
         )
     notify(tenant, committed_person, "Send the invoice", f"/reminders#reminder-{reminder.pk}")
     notify(tenant, committed_person, "Nothing to open")

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 
+from apps.accounts.principal import Principal
 from apps.accounts.services import api_key_create
 from apps.catalog.models import Product
 from apps.search.models import OutboxEntry
@@ -189,8 +190,12 @@ def test_a_sku_is_unique_in_the_company_only(tenant, other_tenant, shop, client_
 
 
 def test_who_may_change_the_catalog(tenant, member, viewer, owner, client_of):
-    key_write = api_key_create(tenant=tenant, name="w", scope="write", actor=owner)[1]
-    key_read = api_key_create(tenant=tenant, name="r", scope="read", actor=owner)[1]
+    key_write = api_key_create(
+        tenant=tenant, name="w", scope="write", actor=Principal.of_membership(owner)
+    )[1]
+    key_read = api_key_create(
+        tenant=tenant, name="r", scope="read", actor=Principal.of_membership(owner)
+    )[1]
     for caller, status in [
         (client_of(owner), 201),
         (client_of(member), 403),

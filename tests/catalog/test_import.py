@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from django_tenants.utils import schema_context
 
+from apps.accounts.principal import Principal
 from apps.accounts.services import api_key_create
 from apps.catalog.models import Brand, Category, Product
 from apps.search.models import OutboxEntry
@@ -333,8 +334,12 @@ def test_10000_rows_import_with_one_outbox_entry_each(tenant, shop, capsys):
 
 
 def test_only_those_who_manage_the_catalog_import(tenant, owner, member, viewer, client_of):
-    read_key = api_key_create(tenant=tenant, name="r", scope="read", actor=owner)[1]
-    write_key = api_key_create(tenant=tenant, name="w", scope="write", actor=owner)[1]
+    read_key = api_key_create(
+        tenant=tenant, name="r", scope="read", actor=Principal.of_membership(owner)
+    )[1]
+    write_key = api_key_create(
+        tenant=tenant, name="w", scope="write", actor=Principal.of_membership(owner)
+    )[1]
     keys = {}
     for secret in (read_key, write_key):
         keys[secret] = api_client(tenant)

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django_tenants.utils import schema_context
 
+from apps.accounts.principal import SystemActor
 from apps.catalog.models import Brand, Category, Product
 from apps.catalog.services import category_create, product_create
 from apps.search.models import OutboxEntry, TenantSynonym
@@ -34,7 +35,7 @@ def test_an_empty_catalog_says_what_to_do(admin_page):
 
 def test_a_product_is_added_changed_and_deleted(tenant, admin_page):
     with schema_context(tenant.schema_name):
-        shelf = category_create(actor=None, name="文具")
+        shelf = category_create(actor=SystemActor(tenant, "tests"), name="文具")
     connection.set_schema_to_public()
     form = {"name": "ボールペン", "sku": "PEN-1", "price": "120", "stock": "30", "active": "on"}
     response = admin_page.post("/catalog/manage/products/new", form | {"category_id": shelf.pk})
@@ -64,7 +65,11 @@ def test_a_product_is_added_changed_and_deleted(tenant, admin_page):
 
 def test_a_taken_sku_is_shown_beside_its_field(tenant, admin_page):
     with schema_context(tenant.schema_name):
-        product_create(tenant=tenant, actor=None, fields={"name": "a", "sku": "X", "price": 1})
+        product_create(
+            tenant=tenant,
+            actor=SystemActor(tenant, "tests"),
+            fields={"name": "a", "sku": "X", "price": 1},
+        )
     connection.set_schema_to_public()
     response = admin_page.post(
         "/catalog/manage/products/new", {"name": "b", "sku": "X", "price": "1", "stock": "0"}
@@ -108,7 +113,9 @@ def test_the_page_costs_the_same_queries_however_many_products(
     with schema_context(tenant.schema_name):
         for n in range(30):
             product_create(
-                tenant=tenant, actor=None, fields={"name": f"p{n}", "sku": f"S{n}", "price": n}
+                tenant=tenant,
+                actor=SystemActor(tenant, "tests"),
+                fields={"name": f"p{n}", "sku": f"S{n}", "price": n},
             )
     connection.set_schema_to_public()
     admin_page.get("/catalog/manage")  # the session and access caches warm

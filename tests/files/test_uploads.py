@@ -12,6 +12,7 @@ import requests
 from django.utils import timezone
 from django_tenants.utils import schema_context, tenant_context
 
+from apps.accounts.principal import Principal
 from apps.accounts.services import api_key_create
 from apps.files import store
 from apps.files.models import File
@@ -391,7 +392,9 @@ def test_a_person_has_a_bounded_number_of_open_uploads(tenant, member, owner, cl
     assert len(files_of(tenant)) == 2
     # Someone else's, and a key's, are theirs.
     assert initiate(client_of(owner), name="d.txt", size=10).status_code == 201
-    _key, secret = api_key_create(tenant=tenant, name="w", scope="write", actor=owner)
+    _key, secret = api_key_create(
+        tenant=tenant, name="w", scope="write", actor=Principal.of_membership(owner)
+    )
     as_key = api_client(tenant)
     as_key.credentials(HTTP_AUTHORIZATION=f"Api-Key {secret}")
     assert initiate(as_key, name="e.txt", size=10).status_code == 201
@@ -764,8 +767,12 @@ def test_a_completed_upload_cannot_be_aborted(tenant, member_client):
 
 def test_viewers_and_read_only_keys_cannot_upload_write_keys_can(tenant, owner, viewer, client_of):
     assert initiate(client_of(viewer), name="a.txt", size=5).status_code == 403
-    _key, read = api_key_create(tenant=tenant, name="r", scope="read", actor=owner)
-    _key, write = api_key_create(tenant=tenant, name="w", scope="write", actor=owner)
+    _key, read = api_key_create(
+        tenant=tenant, name="r", scope="read", actor=Principal.of_membership(owner)
+    )
+    _key, write = api_key_create(
+        tenant=tenant, name="w", scope="write", actor=Principal.of_membership(owner)
+    )
     as_read, as_write = api_client(tenant), api_client(tenant)
     as_read.credentials(HTTP_AUTHORIZATION=f"Api-Key {read}")
     as_write.credentials(HTTP_AUTHORIZATION=f"Api-Key {write}")

@@ -34,7 +34,9 @@ def notifications(tenant, title: str) -> int:
 
 def test_reminder_is_sent_once_within_a_second_of_due(tenant, person):
     with schema_context(tenant.schema_name):
-        reminder = reminder_create(tenant=tenant, user=person.user, message="会議開始", delay=2)
+        reminder = reminder_create(
+            tenant=tenant, actor=Principal.of_membership(person), message="会議開始", delay=2
+        )
     wait_until(lambda: job_state(Job(pk=reminder.job_id)) == "succeeded", 10, "the reminder job")
     with schema_context(tenant.schema_name):
         reminder.refresh_from_db()
@@ -48,7 +50,9 @@ def test_reminder_is_sent_once_within_a_second_of_due(tenant, person):
 
 def test_reminder_cancelled_before_due_never_sends(tenant, person):
     with schema_context(tenant.schema_name):
-        reminder = reminder_create(tenant=tenant, user=person.user, message="never", delay=2)
+        reminder = reminder_create(
+            tenant=tenant, actor=Principal.of_membership(person), message="never", delay=2
+        )
         reminder_cancel(reminder=reminder, actor=Principal.of_membership(person))
     time.sleep(3.5)
     assert job_state(Job(pk=reminder.job_id)) == "cancelled"
@@ -137,7 +141,7 @@ def test_suspension_lifts_itself_on_time(tenant, person):
         tenant=tenant, role="owner", user__email=f"o{time.monotonic_ns()}{COMMITTED_DOMAIN}"
     )
     until = timezone.now() + timedelta(seconds=2)
-    membership_suspend(membership=person, until=until, actor=owner)
+    membership_suspend(membership=person, until=until, actor=Principal.of_membership(owner))
     with pytest.raises(MembershipSuspendedError):
         auth_check_credentials(
             email=person.user.email, password=PASSWORD, tenant=tenant, ip="192.0.2.1"

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
+from apps.accounts.principal import Principal
 from apps.core.pagination import CursorParams, cursor_page
 from apps.notifications import selectors
 from tests.factories import MembershipFactory
@@ -35,7 +36,7 @@ def test_a_deep_feed_page_is_an_index_scan_from_the_position(tenant, member):
         make_rows(other.user_id, 3000)
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {TABLE}")
-        feed = selectors.notification_list(user=member.user)
+        feed = selectors.notification_list(actor=Principal.of_membership(member))
         cursor_text = None
         for _ in range(3):  # three pages in, by the feed's own cursors
             page = cursor_page(

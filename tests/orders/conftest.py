@@ -6,6 +6,7 @@ from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
 from apps.accounts.models import Membership
+from apps.accounts.principal import SystemActor
 from apps.accounts.services import auth_token_issue
 from apps.catalog.models import Product
 from apps.catalog.services import product_create
@@ -45,7 +46,7 @@ def make_product(tenant: Tenant, *, name: str, price: int, stock: int, active: b
     with schema_context(tenant.schema_name):
         return product_create(
             tenant=tenant,
-            actor=None,
+            actor=SystemActor(tenant, "tests"),
             fields={"name": name, "sku": name, "price": price, "stock": stock, "active": active},
         )
 

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from apps.accounts.principal import Principal
+from apps.accounts.principal import Principal, SystemActor
 from apps.jobs.models import Job
 from apps.notifications.models import Notification
 from apps.orders import signer
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def secret(tenant) -> str:
     with schema_context(tenant.schema_name):
-        return payment_secret_rotate(actor=None).secret
+        return payment_secret_rotate(actor=SystemActor(tenant, "tests")).secret
 
 
 @pytest.fixture
@@ -143,7 +143,7 @@ def test_timestamps_just_inside_the_window_are_accepted(tenant, order, secret):
 
 def test_another_companys_secret_does_not_open_this_one(tenant, other_tenant, order, secret):
     with schema_context(other_tenant.schema_name):
-        theirs = payment_secret_rotate(actor=None).secret
+        theirs = payment_secret_rotate(actor=SystemActor(tenant, "tests")).secret
     assert send(tenant, theirs, payload(order)).status_code == 401
     # Their host with their secret does not find this company's order.
     response = send(other_tenant, theirs, payload(order))

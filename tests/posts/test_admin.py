@@ -13,6 +13,7 @@ from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
 from apps.accounts.principal import Principal
+from apps.audit.models import AuditEntry
 from apps.jobs.models import Job
 from apps.posts import selectors
 from apps.posts.models import Post, TenantFeed
@@ -172,3 +173,19 @@ def test_the_page_of_a_company_in_japanese(operator_client, other_tenant, feeds)
     assert "<title>Beta Inc. の投稿 |" in html
     assert '<td colspan="7">投稿はありません。</td>' in html
     assert "<th>公開予定日時</th>" in html
+
+
+def test_the_audit_log_names_the_operator_who_deleted_a_draft(operator_client, tenant, feeds):
+    """The operator acts as the system (SystemActor), which may delete anyone's draft, and
+    the company's log records the operator, not nobody."""
+    draft = feeds["draft"]
+    url = f"/admin/posts/tenantfeed/{tenant.pk}/posts/"
+    assert operator_client.post(url, {"post": str(draft.pk)}).status_code == 302
+    entry = AuditEntry.objects.filter(tenant=tenant, action="post.deleted").latest("seq")
+    operator = User.objects.get(email="ops@kura.example")
+    assert (entry.actor_id, entry.actor_label, entry.target, entry.data) == (
+        operator.pk,
+        "ops@kura.example",
+        f"#{draft.pk}",
+        {"author": "nn@example.com", "state": "draft"},
+    )

@@ -110,7 +110,7 @@ def test_a_deep_page_is_an_index_scan_from_its_position(tenant, member, state):
             cursor.execute("ANALYZE posts_post")
             cursor.execute("ANALYZE accounts_user")
             cursor.execute(f"SET ROLE {app_role()}")
-        posts = post_list(principal=principal, state=state)
+        posts = post_list(actor=principal, state=state)
         ordering = ORDERINGS[state]
         deep = posts.order_by(*ordering.fields)[15_000]
         moment = getattr(deep, ordering.time_field)

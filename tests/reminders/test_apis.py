@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone, translation
 from django_tenants.utils import schema_context
 
+from apps.accounts.principal import Principal
 from apps.accounts.services import api_key_create
 from apps.jobs.models import Job
 from apps.reminders.models import Reminder
@@ -165,7 +166,9 @@ def make_reminders(tenant, member, count: int) -> list[int]:
     list's order)."""
     with schema_context(tenant.schema_name):
         made = [
-            reminder_create(tenant=tenant, user=member.user, message=f"r{i}", delay=60 + i)
+            reminder_create(
+                tenant=tenant, actor=Principal.of_membership(member), message=f"r{i}", delay=60 + i
+            )
             for i in range(count)
         ]
     return [reminder.pk for reminder in reversed(made)]
@@ -265,7 +268,9 @@ def test_viewers_and_api_keys_cannot_create(tenant, viewer, owner, client_of):
         "/api/reminders", {"message": "x", "delay": 60}, format="json"
     )
     assert response.status_code == 403
-    _key, raw = api_key_create(tenant=tenant, name="K", scope="write", actor=owner)
+    _key, raw = api_key_create(
+        tenant=tenant, name="K", scope="write", actor=Principal.of_membership(owner)
+    )
     keyed = api_client(tenant)
     keyed.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
     assert (

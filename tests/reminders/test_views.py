@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from apps.accounts.principal import Principal
 from apps.core.times import when_text
 from apps.reminders.models import Reminder
 from apps.reminders.selectors import PAGE_SIZE
@@ -21,9 +22,11 @@ pytestmark = pytest.mark.django_db
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 
 
-def create(tenant, user, message: str, at: datetime) -> Reminder:
+def create(tenant, person, message: str, at: datetime) -> Reminder:
     with schema_context(tenant.schema_name):
-        return reminder_create(tenant=tenant, user=user, message=message, remind_at=at)
+        return reminder_create(
+            tenant=tenant, actor=Principal.of_membership(person), message=message, remind_at=at
+        )
 
 
 def past(tenant, user, message: str, at: datetime, status: str = "sent") -> Reminder:
@@ -50,7 +53,7 @@ def test_times_show_their_zone_and_how_far_off(tenant, member):
     member.user.time_zone = "America/New_York"
     member.user.save(update_fields=["time_zone"])
     at = timezone.now() + timedelta(hours=2)
-    reminder = create(tenant, member.user, "call", at)
+    reminder = create(tenant, member, "call", at)
     body = signed_in(tenant, member).get("/reminders").content.decode()
     local = at.astimezone(NEW_YORK)
     assert f'<tr id="reminder-{reminder.pk}">' in body
@@ -64,7 +67,7 @@ def test_times_show_their_zone_and_how_far_off(tenant, member):
 def test_upcoming_soonest_first_and_past_latest_first(tenant, member):
     now = timezone.now()
     for message, hours in (("later", 5), ("soon", 1), ("middle", 3)):
-        create(tenant, member.user, message, now + timedelta(hours=hours))
+        create(tenant, member, message, now + timedelta(hours=hours))
     past(tenant, member.user, "old", now - timedelta(days=2))
     past(tenant, member.user, "recent", now - timedelta(hours=1), status="cancelled")
     body = signed_in(tenant, member).get("/reminders").content.decode()
@@ -94,7 +97,7 @@ def test_the_page_takes_the_same_queries_however_many(tenant, member, django_ass
     client.get("/reminders")
     now = timezone.now()
     for n in range(5):
-        create(tenant, member.user, f"u{n}", now + timedelta(hours=n + 1))
+        create(tenant, member, f"u{n}", now + timedelta(hours=n + 1))
         past(tenant, member.user, f"p{n}", now - timedelta(hours=n + 1))
     # The host's tenant and two schema switches, session, person, the two lists, the unread
     # count.
@@ -166,7 +169,7 @@ def test_the_date_is_read_in_the_persons_zone_which_the_field_names(tenant, memb
 
 
 def test_cancelling_says_which(tenant, member):
-    reminder = create(tenant, member.user, "call", timezone.now() + timedelta(days=1))
+    reminder = create(tenant, member, "call", timezone.now() + timedelta(days=1))
     client = signed_in(tenant, member)
     done = client.post("/reminders", {"action": "cancel", "reminder": reminder.pk}, follow=True)
     assert [str(m) for m in done.context["messages"]] == [

@@ -14,6 +14,7 @@ from django_tenants.utils import schema_context
 from elasticsearch import Elasticsearch
 from elasticsearch.helpers import bulk
 
+from apps.accounts.principal import SystemActor
 from apps.catalog import selectors
 from apps.catalog.models import Brand, Category, Product
 from apps.catalog.services import brand_create, category_create, product_create
@@ -69,11 +70,15 @@ class Shop:
 
     def category(self, tenant: Tenant, name: str, parent: Category | None = None) -> Category:
         with schema_context(tenant.schema_name):
-            return category_create(actor=None, name=name, parent_id=parent.pk if parent else None)
+            return category_create(
+                actor=SystemActor(tenant, "tests"),
+                name=name,
+                parent_id=parent.pk if parent else None,
+            )
 
     def brand(self, tenant: Tenant, name: str) -> Brand:
         with schema_context(tenant.schema_name):
-            return brand_create(actor=None, name=name)
+            return brand_create(actor=SystemActor(tenant, "tests"), name=name)
 
     def product(
         self,
@@ -96,8 +101,8 @@ class Shop:
             "brand_id": brand.pk if brand else None,
         }
         with schema_context(tenant.schema_name):
-            made = product_create(tenant=tenant, actor=None, fields=fields)
-            product = selectors.product_get(product_id=made.pk)
+            made = product_create(tenant=tenant, actor=SystemActor(tenant, "tests"), fields=fields)
+            product = selectors.product_get(actor=SystemActor(tenant, "tests"), product_id=made.pk)
             assert product is not None
             self.es.index(
                 index=self.index,
@@ -123,7 +128,9 @@ class Shop:
 
     def search(self, tenant: Tenant, q: str = "", **kwargs: Any) -> query.SearchResult:
         self.refresh()
-        return query.product_search(tenant_id=tenant.pk, q=q, index=self.index, **kwargs)
+        return query.product_search(
+            actor=SystemActor(tenant, "tests"), q=q, index=self.index, **kwargs
+        )
 
     def found(self, tenant: Tenant, q: str = "", **kwargs: Any) -> list[str]:
         """Names of the hits, sorted (relevance order is asserted where it matters)."""

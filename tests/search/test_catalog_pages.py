@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 
+from apps.accounts.principal import SystemActor
 from apps.catalog.services import product_update
 from tests.factories import MembershipFactory
 
@@ -114,7 +115,12 @@ def test_a_product_page_for_the_company_only(tenant, other_tenant, member, page_
     assert "¥159,800" in html
     assert page_of(outsider, on=other_tenant).get(f"/catalog/{iphone.pk}").status_code == 404
     with schema_context(tenant.schema_name):
-        product_update(tenant=tenant, actor=None, product=iphone, changes={"active": False})
+        product_update(
+            tenant=tenant,
+            actor=SystemActor(tenant, "tests"),
+            product=iphone,
+            changes={"active": False},
+        )
     connection.set_schema_to_public()
     assert page_of(member).get(f"/catalog/{iphone.pk}").status_code == 404
     admin = MembershipFactory(tenant=tenant, role="admin")

@@ -7,10 +7,12 @@ from django.core.exceptions import ValidationError
 from django_tenants.utils import tenant_context
 from elasticsearch.helpers import bulk
 
+from apps.accounts.principal import SystemActor
 from apps.search import query
 from apps.search.errors import SearchUnavailableError
 from apps.search.models import TenantSynonym
 from apps.search.query import PriceCount, TermCount
+from apps.tenants.models import Tenant
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +119,7 @@ def test_another_companys_products_never_appear(shop, tenant, other_tenant):
     assert (result.categories, result.brands, result.total) == ([], [], 1)
     assert [p.count for p in result.prices] == [0, 1, 0, 0, 0]
     assert [h.product_id for h in result.hits] == [mine.pk]
-    assert query.product_suggest(tenant_id=tenant.pk, q="iph", index=shop.index) == [
+    assert query.product_suggest(actor=SystemActor(tenant, "tests"), q="iph", index=shop.index) == [
         query.Suggestion(product_id=mine.pk, name="iPhone ケース")
     ]
 
@@ -270,6 +272,7 @@ def test_pages_stop_at_ten_thousand_results(shop, tenant):
 
 def test_totals_are_exact_up_to_ten_thousand_then_flagged(es, shop, tenant):
     fake_tenant = 10**9 + tenant.pk  # no company has this id: only these documents
+    fake = SystemActor(Tenant(pk=fake_tenant), "tests")
     bulk(
         es,
         (
@@ -288,18 +291,16 @@ def test_totals_are_exact_up_to_ten_thousand_then_flagged(es, shop, tenant):
     )
     shop.documents += [(f"{fake_tenant}-{i}", str(fake_tenant)) for i in range(1, 10_002)]
     shop.refresh()
-    result = query.product_search(tenant_id=fake_tenant, q="ノート", index=shop.index, size=20)
+    result = query.product_search(actor=fake, q="ノート", index=shop.index, size=20)
     assert (result.total, result.total_is_estimate) == (10_000, True)
-    last = query.product_search(
-        tenant_id=fake_tenant, q="", sort="price", index=shop.index, size=20, page=500
-    )
+    last = query.product_search(actor=fake, q="", sort="price", index=shop.index, size=20, page=500)
     assert [h.product_id for h in last.hits] == list(range(9981, 10_001))
     assert last.next_after is not None
     beyond = query.product_search(
-        tenant_id=fake_tenant, q="", sort="price", index=shop.index, size=20, after=last.next_after
+        actor=fake, q="", sort="price", index=shop.index, size=20, after=last.next_after
     )
     assert ([h.product_id for h in beyond.hits], beyond.next_after) == ([10_001], None)
-    exact = query.product_search(tenant_id=fake_tenant, q="", index=shop.index, price_max=500)
+    exact = query.product_search(actor=fake, q="", index=shop.index, price_max=500)
     assert (exact.total, exact.total_is_estimate) == (500, False)
 
 
@@ -322,7 +323,10 @@ def test_suggest_completes_names_from_kanji_kana_and_romaji(shop, tenant, other_
 
     def names(q):
         return sorted(
-            s.name for s in query.product_suggest(tenant_id=tenant.pk, q=q, index=shop.index)
+            s.name
+            for s in query.product_suggest(
+                actor=SystemActor(tenant, "tests"), q=q, index=shop.index
+            )
         )
 
     assert names("東京") == ["東京タワー模型", "東京駅の写真集"]
@@ -334,7 +338,9 @@ def test_suggest_completes_names_from_kanji_kana_and_romaji(shop, tenant, other_
     assert names("") == []
     ids = {
         s.name: s.product_id
-        for s in query.product_suggest(tenant_id=tenant.pk, q="東京", index=shop.index)
+        for s in query.product_suggest(
+            actor=SystemActor(tenant, "tests"), q="東京", index=shop.index
+        )
     }
     assert ids == {"東京タワー模型": tower.pk, "東京駅の写真集": station.pk}
 
@@ -344,7 +350,7 @@ def test_suggest_gives_each_name_once_and_at_most_ten(shop, tenant):
         shop.product(tenant, f"ノート {i:02d}")
     shop.product(tenant, "ノート 00")
     shop.refresh()
-    found = query.product_suggest(tenant_id=tenant.pk, q="ノート", index=shop.index)
+    found = query.product_suggest(actor=SystemActor(tenant, "tests"), q="ノート", index=shop.index)
     assert len(found) == 10
     assert len({s.name for s in found}) == 10
 
@@ -352,9 +358,9 @@ def test_suggest_gives_each_name_once_and_at_most_ten(shop, tenant):
 def test_elasticsearch_down_is_search_unavailable(settings, tenant):
     settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"
     with pytest.raises(SearchUnavailableError):
-        query.product_search(tenant_id=tenant.pk, q="ノート")
+        query.product_search(actor=SystemActor(tenant, "tests"), q="ノート")
     with pytest.raises(SearchUnavailableError):
-        query.product_suggest(tenant_id=tenant.pk, q="ノート")
+        query.product_suggest(actor=SystemActor(tenant, "tests"), q="ノート")
 
 
 def test_synonym_rows_are_each_companys_own(tenant, other_tenant):

@@ -21,6 +21,7 @@ from django_tenants.utils import schema_context, tenant_context
 from elasticsearch import Elasticsearch
 
 from apps.accounts.models import User
+from apps.accounts.principal import SystemActor
 from apps.catalog.imports import products_import
 from apps.catalog.models import Product
 from apps.catalog.services import product_create, product_delete, product_update
@@ -54,7 +55,7 @@ def create(tenant: Tenant, sku: str, name: str, price: int, **fields: Any) -> Pr
     with tenant_context(tenant):
         return product_create(
             tenant=tenant,
-            actor=None,
+            actor=SystemActor(tenant, "tests"),
             fields={"name": name, "sku": sku, "price": price, **fields},
         )
 
@@ -62,12 +63,16 @@ def create(tenant: Tenant, sku: str, name: str, price: int, **fields: Any) -> Pr
 def update(tenant: Tenant, sku: str, **changes: Any) -> None:
     with tenant_context(tenant):
         product = Product.objects.get(sku=sku)
-        product_update(tenant=tenant, actor=None, product=product, changes=changes)
+        product_update(
+            tenant=tenant, actor=SystemActor(tenant, "tests"), product=product, changes=changes
+        )
 
 
 def delete(tenant: Tenant, sku: str) -> None:
     with tenant_context(tenant):
-        product_delete(tenant=tenant, actor=None, product=Product.objects.get(sku=sku))
+        product_delete(
+            tenant=tenant, actor=SystemActor(tenant, "tests"), product=Product.objects.get(sku=sku)
+        )
 
 
 def drain_all() -> int:
@@ -453,11 +458,12 @@ def test_a_company_moves_to_a_dedicated_index_and_back(tenant, other_tenant, es,
 WRITE_WITH_SEARCH_DOWN = """
 import django; django.setup()
 from django_tenants.utils import tenant_context
+from apps.accounts.principal import SystemActor
 from apps.catalog.services import product_create
 from apps.tenants.models import Tenant
 tenant = Tenant.objects.get(slug="test-alpha")
 with tenant_context(tenant):
-    product = product_create(tenant=tenant, actor=None,
+    product = product_create(tenant=tenant, actor=SystemActor(tenant, "tests"),
                              fields={"name": "書き込める", "sku": "NO-BROKER", "price": 10})
 print(product.pk)
 """
@@ -533,14 +539,16 @@ def test_a_bulk_import_is_indexed_and_found_by_the_query_builder(tenant, other_t
     rows = "\n".join(f"IMP-{n},収納ボックス {n},{1000 + n},収納" for n in range(1500))
     data = f"sku,name,price,category\n{rows}\n".encode("cp932")
     with tenant_context(tenant):
-        result = products_import(tenant=tenant, actor=None, file=io.BytesIO(data))
+        result = products_import(
+            tenant=tenant, actor=SystemActor(tenant, "tests"), file=io.BytesIO(data)
+        )
     assert (result.created, result.updated) == (1500, 0)
     assert drain_all() == 1500
     assert len(indexed(es, tenant)) == 1000  # `indexed` reads one page of 1,000
-    found = product_search(tenant_id=tenant.pk, q="収納ボックス", size=5)
+    found = product_search(actor=SystemActor(tenant, "tests"), q="収納ボックス", size=5)
     assert (found.total, found.total_is_estimate) == (1500, False)
     assert [c.count for c in found.categories] == [1500]
-    assert product_search(tenant_id=other_tenant.pk, q="収納ボックス").total == 0
+    assert product_search(actor=SystemActor(other_tenant, "tests"), q="収納ボックス").total == 0
 
 
 @pytest.mark.django_db

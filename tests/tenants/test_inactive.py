@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from apps.accounts.models import Membership
+from apps.accounts.principal import Principal
 from apps.accounts.services import api_key_create, handoff_issue, invitation_create
 from apps.core.errors import NotAllowedError
 from apps.jobs.models import Job
@@ -38,7 +39,9 @@ def assert_tenant_inactive(response) -> None:
 
 def test_tokens_keys_sign_in_and_refresh_stop_with_a_clear_403(tenant, member, owner):
     pair = login(tenant, member)
-    _key, secret = api_key_create(tenant=tenant, name="ci", scope="read", actor=owner)
+    _key, secret = api_key_create(
+        tenant=tenant, name="ci", scope="read", actor=Principal.of_membership(owner)
+    )
     deactivate(tenant)
     assert_tenant_inactive(bearer(tenant, pair["access_token"]).get("/api/profile"))
     keyed = api_client(tenant)
@@ -70,7 +73,7 @@ def test_web_sessions_links_and_invitations_show_the_page(
             tenant=tenant,
             email="later@example.com",
             role="member",
-            actor=owner,
+            actor=Principal.of_membership(owner),
             accept_url="http://x/invitations/",
         )
     token = re.search(r"/invitations/(\S+)", mail.outbox[-1].body).group(1)

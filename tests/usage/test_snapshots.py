@@ -8,6 +8,7 @@ from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from apps.accounts.principal import SystemActor
 from apps.catalog.services import product_create
 from apps.jobs.models import Job
 from apps.tenants.models import Tenant
@@ -84,7 +85,7 @@ def test_without_elasticsearch_the_active_products_are_counted(tenant, shop, set
         for sku, active in (("A", True), ("B", False)):
             product_create(
                 tenant=tenant,
-                actor=None,
+                actor=SystemActor(tenant, "tests"),
                 fields={"name": sku, "sku": sku, "price": 1, "active": active},
             )
     shop.refresh()

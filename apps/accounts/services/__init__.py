@@ -75,7 +75,7 @@ from apps.accounts.services.verification import (
     email_verification_send,
     email_verified_mark,
     email_verify,
-    require_verified_email,
+    require_verified_person,
 )
 
 __all__ = [
@@ -125,7 +125,7 @@ __all__ = [
     "password_reset_request",
     "reauth_check",
     "refresh_tokens_prune",
-    "require_verified_email",
+    "require_verified_person",
     "session_auth_stamp",
     "session_auth_time",
     "session_end",

@@ -7,9 +7,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.accounts.hashing import secret_hash
-from apps.accounts.models import ApiKey, Membership
+from apps.accounts.models import ApiKey
+from apps.accounts.principal import Actor
 from apps.accounts.services.memberships import require_manager
-from apps.accounts.services.verification import require_verified_email
+from apps.accounts.services.verification import require_verified_person
 from apps.audit.services import audit_record
 from apps.tenants.models import Tenant
 
@@ -17,19 +18,17 @@ PREFIX_ATTEMPTS = 5
 
 
 @transaction.atomic
-def api_key_create(
-    *, tenant: Tenant, name: str, scope: str, actor: Membership
-) -> tuple[ApiKey, str]:
+def api_key_create(*, tenant: Tenant, name: str, scope: str, actor: Actor) -> tuple[ApiKey, str]:
     """A new key; the returned secret is shown once and only its hash is kept."""
     require_manager(actor)
-    require_verified_email(actor.user)
+    require_verified_person(actor)
     secret = secrets.token_urlsafe(32)
     key = ApiKey(
         tenant=tenant,
         name=name.strip(),
         key_hash=secret_hash(secret),
         scope=scope,
-        created_by=actor.user,
+        created_by=actor.person,
     )
     key.full_clean(exclude=["prefix"])
     # Prefixes are short and random: on the rare collision, draw again.
@@ -44,7 +43,7 @@ def api_key_create(
         audit_record(
             action="api_key.created",
             tenant=tenant,
-            actor=actor.user,
+            principal=actor,
             target=f"{key.name} ({key.prefix})",
             data={"scope": scope},
         )
@@ -53,7 +52,7 @@ def api_key_create(
 
 
 @transaction.atomic
-def api_key_revoke(*, api_key: ApiKey, actor: Membership) -> ApiKey:
+def api_key_revoke(*, api_key: ApiKey, actor: Actor) -> ApiKey:
     require_manager(actor)
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
@@ -61,7 +60,7 @@ def api_key_revoke(*, api_key: ApiKey, actor: Membership) -> ApiKey:
         audit_record(
             action="api_key.revoked",
             tenant=api_key.tenant,
-            actor=actor.user,
+            principal=actor,
             target=f"{api_key.name} ({api_key.prefix})",
         )
     return api_key

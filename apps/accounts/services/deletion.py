@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from apps.accounts.models import Membership
 from apps.accounts.policies import can_delete_company
+from apps.accounts.principal import Actor
 from apps.accounts.services.sessions import company_sign_ins_end
 from apps.audit.services import audit_record
 from apps.core.errors import NotAllowedError
@@ -23,7 +23,7 @@ COMPANY_PURGE = "tenant.purge"
 
 
 @transaction.atomic
-def company_delete(*, tenant: Tenant, actor: Membership, confirm_slug: str) -> datetime:
+def company_delete(*, tenant: Tenant, actor: Actor, confirm_slug: str) -> datetime:
     """An owner deletes their company: it is deactivated at once (every page, API call,
     token, key and sign-in of it is refused) and its data dropped COMPANY_DELETE_DAYS later
     by a delayed job, unless operators restore it first. When the data goes."""
@@ -47,7 +47,7 @@ def company_delete(*, tenant: Tenant, actor: Membership, confirm_slug: str) -> d
     audit_record(
         action="company.deleted",
         tenant=tenant,
-        actor=actor.user,
+        principal=actor,
         target=tenant.slug,
         data={"data_dropped_at": purge_at.isoformat()},
     )

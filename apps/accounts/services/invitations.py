@@ -13,21 +13,22 @@ from django.utils.translation import ngettext
 from apps.accounts.errors import InvitationInvalidError
 from apps.accounts.hashing import secret_hash
 from apps.accounts.models import Invitation, Membership, User
+from apps.accounts.principal import Actor
 from apps.accounts.services.memberships import require_manager
 from apps.accounts.services.people import user_create
 from apps.accounts.services.signin import auth_check_password
-from apps.accounts.services.verification import email_verified_mark, require_verified_email
+from apps.accounts.services.verification import email_verified_mark, require_verified_person
 from apps.audit.services import audit_record
 from apps.tenants.models import Tenant
 
 
 @transaction.atomic
 def invitation_create(
-    *, tenant: Tenant, email: str, role: str, actor: Membership, accept_url: str
+    *, tenant: Tenant, email: str, role: str, actor: Actor, accept_url: str
 ) -> Invitation:
     """Invite `email` to the tenant; the link (`accept_url` + token) is emailed, never stored."""
     require_manager(actor, role)
-    require_verified_email(actor.user)
+    require_verified_person(actor)
     email = email.strip().lower()
     if Membership.objects.filter(tenant=tenant, user__email=email).exists():
         raise ValidationError({"email": _("This person is already a member.")})
@@ -39,7 +40,7 @@ def invitation_create(
         email=email,
         role=role,
         token_hash=secret_hash(raw),
-        invited_by=actor.user,
+        invited_by=actor.person,
         expires_at=timezone.now() + settings.INVITATION_LIFETIME,
     )
     invitation.full_clean()
@@ -48,14 +49,14 @@ def invitation_create(
     audit_record(
         action="invitation.created",
         tenant=tenant,
-        actor=actor.user,
+        principal=actor,
         target=email,
         data={"role": role},
     )
     return invitation
 
 
-def _send(invitation: Invitation, *, tenant: Tenant, actor: Membership, link: str) -> None:
+def _send(invitation: Invitation, *, tenant: Tenant, actor: Actor, link: str) -> None:
     days = max(1, round((invitation.expires_at - timezone.now()).total_seconds() / 86400))
     transaction.on_commit(
         lambda: send_mail(
@@ -65,7 +66,7 @@ def _send(invitation: Invitation, *, tenant: Tenant, actor: Membership, link: st
                 "%(who)s invited you to %(company)s. Accept within %(days)d days: %(link)s",
                 days,
             )
-            % {"who": actor.user.email, "company": tenant.name, "days": days, "link": link},
+            % {"who": actor.recorded_as()[1], "company": tenant.name, "days": days, "link": link},
             from_email=None,
             recipient_list=[invitation.email],
         )
@@ -73,19 +74,19 @@ def _send(invitation: Invitation, *, tenant: Tenant, actor: Membership, link: st
 
 
 @transaction.atomic
-def invitation_resend(*, invitation: Invitation, actor: Membership, accept_url: str) -> Invitation:
+def invitation_resend(*, invitation: Invitation, actor: Actor, accept_url: str) -> Invitation:
     """Email a pending invitation again with a new link, valid for a full lifetime again;
     the link sent before stops working."""
     require_manager(actor, invitation.role)
-    require_verified_email(actor.user)
+    require_verified_person(actor)
     raw = secrets.token_urlsafe(32)
     invitation.token_hash = secret_hash(raw)
     invitation.expires_at = timezone.now() + settings.INVITATION_LIFETIME
-    invitation.invited_by = actor.user
+    invitation.invited_by = actor.person
     updated = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
         token_hash=invitation.token_hash,
         expires_at=invitation.expires_at,
-        invited_by=actor.user,
+        invited_by=actor.person,
     )
     if updated != 1:
         raise InvitationInvalidError(_("This invitation was accepted or withdrawn meanwhile."))
@@ -93,7 +94,7 @@ def invitation_resend(*, invitation: Invitation, actor: Membership, accept_url: 
     audit_record(
         action="invitation.resent",
         tenant=invitation.tenant,
-        actor=actor.user,
+        principal=actor,
         target=invitation.email,
     )
     return invitation
@@ -112,7 +113,7 @@ def invitation_find(*, raw_token: str, tenant: Tenant) -> Invitation:
     return invitation
 
 
-def invitation_revoke(*, invitation: Invitation, actor: Membership) -> None:
+def invitation_revoke(*, invitation: Invitation, actor: Actor) -> None:
     """Withdraw an invitation nobody has accepted yet: its link stops working."""
     require_manager(actor, invitation.role)
     with transaction.atomic():
@@ -123,7 +124,7 @@ def invitation_revoke(*, invitation: Invitation, actor: Membership) -> None:
             audit_record(
                 action="invitation.revoked",
                 tenant=invitation.tenant,
-                actor=actor.user,
+                principal=actor,
                 target=invitation.email,
             )
 

@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from apps.accounts import access_cache
 from apps.accounts.models import Invitation, Membership, RefreshToken
 from apps.accounts.notices import notice_send
-from apps.accounts.policies import can_appoint, can_manage_member, role_can_manage_members
+from apps.accounts.policies import can_appoint, can_manage_member, can_manage_members
+from apps.accounts.principal import Actor
+from apps.accounts.selectors import MANAGERS_ONLY
 from apps.audit.services import audit_record
 from apps.core.errors import NotAllowedError
 from apps.jobs.services import job_cancel_by_key, job_schedule
@@ -20,10 +22,10 @@ Role = Membership.Role
 SUSPENSION_LIFT = "membership.lift_suspension"
 
 
-def require_manager(actor: Membership, target_role: str | None = None) -> None:
+def require_manager(actor: Actor, target_role: str | None = None) -> None:
     """Refuse unless `actor` may manage members (and, for owners, appoint or change them)."""
-    if not role_can_manage_members(actor.role):
-        raise NotAllowedError(_("Only owners and admins can manage members."))
+    if not can_manage_members(actor):
+        raise NotAllowedError(_(MANAGERS_ONLY))
     if not can_appoint(actor.role, target_role):
         raise NotAllowedError(_("Only owners can appoint or change owners."))
 
@@ -46,7 +48,7 @@ def _access_changed(membership: Membership) -> None:
 
 
 @transaction.atomic
-def membership_role_change(*, membership: Membership, role: str, actor: Membership) -> Membership:
+def membership_role_change(*, membership: Membership, role: str, actor: Actor) -> Membership:
     require_manager(actor, role)
     require_manager(actor, membership.role)
     if membership.role == Role.OWNER and role != Role.OWNER and not _other_owners(membership):
@@ -58,7 +60,7 @@ def membership_role_change(*, membership: Membership, role: str, actor: Membersh
     audit_record(
         action="member.role_changed",
         tenant=actor.tenant,
-        actor=actor.user,
+        principal=actor,
         target=membership.user.email,
         data={"from": previous, "to": role},
     )
@@ -66,7 +68,7 @@ def membership_role_change(*, membership: Membership, role: str, actor: Membersh
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership, actor: Membership) -> None:
+def membership_remove(*, membership: Membership, actor: Actor) -> None:
     require_manager(actor, membership.role)
     if not can_manage_member(actor, membership):
         raise ValidationError(_("You cannot remove yourself."))
@@ -80,14 +82,14 @@ def membership_remove(*, membership: Membership, actor: Membership) -> None:
     audit_record(
         action="member.removed",
         tenant=actor.tenant,
-        actor=actor.user,
+        principal=actor,
         target=membership.user.email,
         data={"role": membership.role},
     )
 
 
 @transaction.atomic
-def membership_suspend(*, membership: Membership, until: datetime, actor: Membership) -> Membership:
+def membership_suspend(*, membership: Membership, until: datetime, actor: Actor) -> Membership:
     """Suspend a member until `until`: their tokens stop working at once."""
     require_manager(actor, membership.role)
     if not can_manage_member(actor, membership):
@@ -100,7 +102,7 @@ def membership_suspend(*, membership: Membership, until: datetime, actor: Member
     audit_record(
         action="member.suspended",
         tenant=actor.tenant,
-        actor=actor.user,
+        principal=actor,
         target=membership.user.email,
         data={"until": until},
     )
@@ -120,7 +122,7 @@ def _lift_key(membership_id: int, until: datetime) -> str:
 
 
 @transaction.atomic
-def membership_suspension_end(*, membership: Membership, actor: Membership) -> Membership:
+def membership_suspension_end(*, membership: Membership, actor: Actor) -> Membership:
     """Lift a suspension early: access returns at once and the job that would have lifted
     it is cancelled. Tokens stay refused (the suspension ended them); the person signs in
     again. They are told, as when a suspension ends on its own."""
@@ -140,7 +142,7 @@ def membership_suspension_end(*, membership: Membership, actor: Membership) -> M
     audit_record(
         action="member.suspension_ended",
         tenant=locked.tenant,
-        actor=actor.user,
+        principal=actor,
         target=locked.user.email,
     )
     if until > timezone.now():

@@ -39,6 +39,7 @@ from apps.accounts.policies import (
     membership_active,
     two_factor_setup_needed,
 )
+from apps.accounts.principal import Actor
 from apps.accounts.services.signin import auth_check_password
 from apps.audit.services import audit_record
 from apps.core.errors import NotAllowedError
@@ -267,7 +268,7 @@ def two_factor_device_of_session(*, user: User, persistent_id: str) -> Device | 
 
 @transaction.atomic
 def company_two_factor_required_set(
-    *, tenant: Tenant, required: bool, actor: Membership, ip: str
+    *, tenant: Tenant, required: bool, actor: Actor, ip: str
 ) -> Tenant:
     """The owner's switch: every member of `tenant` signs in with two-factor, or not.
 
@@ -280,7 +281,7 @@ def company_two_factor_required_set(
         audit_record(
             action="company.two_factor_required",
             tenant=tenant,
-            actor=actor.user,
+            principal=actor,
             ip=ip,
             data={"required": required},
         )

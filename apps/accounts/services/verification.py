@@ -1,6 +1,6 @@
 """Verifying the email address of an account made at signup: an emailed, signed link. The
 company works at once; past the grace period, an unverified person may no longer invite
-people or create API keys (apps/accounts/policies.py: email_verification_overdue)."""
+people or create API keys (apps/accounts/policies.py: can_spread_access)."""
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -16,7 +16,8 @@ from apps.accounts.errors import (
 )
 from apps.accounts.links import link_redeem, link_token
 from apps.accounts.models import User
-from apps.accounts.policies import email_verification_overdue
+from apps.accounts.policies import can_spread_access
+from apps.accounts.principal import Actor
 from apps.audit.services import audit_record, company_here
 from apps.core.ratelimit import Counter, hit
 
@@ -103,9 +104,11 @@ def email_verified_mark(*, user: User) -> None:
         user.save(update_fields=["email_verified_at"])
 
 
-def require_verified_email(user: User) -> None:
-    """Refuse (403 `email_unverified`) what an unverified address may no longer do."""
-    if email_verification_overdue(user):
+def require_verified_person(actor: Actor) -> None:
+    """Refuse (403 `email_unverified`) what a person whose address is still unverified may
+    no longer do (invite people, create API keys); the system and API keys have no address
+    of their own."""
+    if not can_spread_access(actor):
         raise EmailUnverifiedError(
             ngettext(
                 "Verify your email address first: it is still unverified %(days)d day after "

@@ -1,32 +1,29 @@
 """A company's API keys."""
 
-from typing import Any
-
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from apps.accounts import selectors, services
 from apps.accounts.decorators import member_required, recent_auth_required
 from apps.accounts.errors import EmailUnverifiedError
-from apps.accounts.forms import (
-    ApiKeyForm,
-)
+from apps.accounts.forms import ApiKeyForm
+from apps.accounts.principal import Principal
+from apps.accounts.request import MemberRequest
 from apps.accounts.views.common import NEW_API_KEY
 
 
 @member_required(manage=True)
 @recent_auth_required(unsafe_only=True)
-def api_keys_view(request: HttpRequest, membership: Any) -> HttpResponse:
+def api_keys_view(request: MemberRequest, principal: Principal) -> HttpResponse:
     """The company's keys, and a new one. The new key's secret is shown on the page the
     creation redirects to, once (kept in the session until then): a reload creates nothing."""
-    tenant = request.tenant  # type: ignore[attr-defined]
     form = ApiKeyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             key, secret = services.api_key_create(
-                tenant=tenant, actor=membership, **form.cleaned_data
+                tenant=request.tenant, actor=principal, **form.cleaned_data
             )
         except EmailUnverifiedError as exc:
             form.add_error(None, exc.message)
@@ -34,7 +31,7 @@ def api_keys_view(request: HttpRequest, membership: Any) -> HttpResponse:
             request.session[NEW_API_KEY] = {"id": key.pk, "secret": secret}
             return redirect("api-keys")
     new_key = request.session.pop(NEW_API_KEY, None)
-    keys = list(selectors.api_key_list(tenant=tenant))
+    keys = list(selectors.api_key_list(actor=principal))
     return render(
         request,
         "accounts/api_keys.html",
@@ -48,13 +45,11 @@ def api_keys_view(request: HttpRequest, membership: Any) -> HttpResponse:
 
 
 @member_required(manage=True)
-def api_key_revoke_view(request: HttpRequest, membership: Any, key_id: int) -> HttpResponse:
+def api_key_revoke_view(request: MemberRequest, principal: Principal, key_id: int) -> HttpResponse:
     """Revoking a key, after saying what it does."""
-    key = selectors.api_key_get(tenant=request.tenant, key_id=key_id)  # type: ignore[attr-defined]
-    if key is None:
-        raise Http404
+    key = selectors.api_key_get(actor=principal, key_id=key_id)
     if request.method == "POST":
-        services.api_key_revoke(api_key=key, actor=membership)
+        services.api_key_revoke(api_key=key, actor=principal)
         messages.success(
             request,
             _("The key “%(name)s” (%(prefix)s…) is revoked: calls with it are refused.")

@@ -1,15 +1,14 @@
 """The audit log page: a company's owners read what happened, a page at a time (the log
 is apps.audit's; who reads it is a membership's question)."""
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from apps.accounts.decorators import member_required
 from apps.accounts.policies import can_read_audit
-from apps.audit.actions import action_label
+from apps.accounts.principal import Principal
+from apps.accounts.request import MemberRequest
 from apps.audit.forms import AuditFilterForm
 from apps.audit.selectors import audit_list
 from apps.core.pagination import numbered_page
@@ -19,14 +18,14 @@ PAGE_SIZE = 50
 
 
 @member_required()
-def audit_view(request: HttpRequest, membership: Any) -> HttpResponse:
-    if not can_read_audit(membership):
+def audit_view(request: MemberRequest, principal: Principal) -> HttpResponse:
+    if not can_read_audit(principal):
         raise PermissionDenied
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     page = numbered_page(
         audit_list(
-            tenant=request.tenant,  # type: ignore[attr-defined]
+            tenant=request.tenant,
             group=filters.get("group", ""),
             actor=filters.get("actor", ""),
             since=AuditFilterForm.day_start(filters.get("since")),
@@ -35,8 +34,6 @@ def audit_view(request: HttpRequest, membership: Any) -> HttpResponse:
         number=int_param(request.GET.get("page")),
         size=PAGE_SIZE,
     )
-    for entry in page.items:
-        entry.label = action_label(entry.action)  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -1,12 +1,12 @@
 """Members and invitations of a company."""
 
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,105 +22,91 @@ from apps.accounts.forms import (
     SuspendForm,
     password_rules,
 )
-from apps.accounts.models import Invitation, Membership
-from apps.accounts.policies import (
-    can_delete_company,
-    can_manage_member,
-    can_require_two_factor,
-)
+from apps.accounts.models import Membership
+from apps.accounts.policies import can_manage_member
+from apps.accounts.principal import Principal
+from apps.accounts.request import MemberRequest
 from apps.accounts.views.common import page_language, person_label
 from apps.core.clients import client_ip
-from apps.core.errors import ServiceError, error_text, form_errors_from
+from apps.core.errors import NotFoundError, ServiceError, error_text, form_errors_from
 from apps.core.hosts import here_url, host_url
 from apps.core.params import int_param
 from apps.core.times import when_text
+from apps.tenants.request import TenantRequest
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """One member on the page: whether the person viewing may manage them, and the error
+    of the change just refused on their row."""
+
+    member: Membership
+    manageable: bool
+    error: str | None
 
 
 def _members_page(
-    request: HttpRequest,
-    membership: Membership,
+    request: MemberRequest,
+    principal: Principal,
     *,
     invite_form: InviteForm | None = None,
     row_errors: dict[int, str] | None = None,
 ) -> HttpResponse:
-    tenant = request.tenant  # type: ignore[attr-defined]
-    members = list(selectors.membership_list(tenant=tenant))
-    for member in members:
-        member.row_error = (row_errors or {}).get(member.pk)  # type: ignore[attr-defined]
-        member.manageable = can_manage_member(membership, member)  # type: ignore[attr-defined]
+    rows = [
+        MemberRow(
+            member=member,
+            manageable=can_manage_member(principal, member),
+            error=(row_errors or {}).get(member.pk),
+        )
+        for member in selectors.membership_list(actor=principal)
+    ]
     return render(
         request,
         "accounts/members.html",
         {
-            "membership": membership,
-            "members": members,
-            "invitations": selectors.invitation_pending_list(tenant=tenant),
+            "membership": principal.member,
+            "rows": rows,
+            "invitations": selectors.invitation_pending_list(actor=principal),
             "invite_form": invite_form or InviteForm(),
             "roles": Membership.Role.choices,
-            "may_require_two_factor": can_require_two_factor(membership),
-            "may_delete_company": can_delete_company(membership),
         },
     )
 
 
-def _target_member(request: HttpRequest, actor: Membership, member_id: int) -> Membership:
-    """A member of this company the actor may manage (404 for others' ids, 403 for an owner
-    when the actor is an admin, and for the actor themselves)."""
-    target = selectors.membership_get(
-        tenant=request.tenant,  # type: ignore[attr-defined]
-        membership_id=member_id,
-    )
-    if target is None:
-        raise Http404
-    if not can_manage_member(actor, target):
-        raise PermissionDenied
-    return target
-
-
-def _target_invitation(request: HttpRequest, invitation_id: int) -> Invitation:
-    invitation = selectors.invitation_get(
-        tenant=request.tenant,  # type: ignore[attr-defined]
-        invitation_id=invitation_id,
-    )
-    if invitation is None:
-        raise Http404
-    return invitation
-
-
 @member_required(manage=True)
-def members_view(request: HttpRequest, membership: Any) -> HttpResponse:
+def members_view(request: MemberRequest, principal: Principal) -> HttpResponse:
     """Members and pending invitations; invite, change a role, lift a suspension, send an
     invitation again. Removing, suspending and withdrawing have pages of their own."""
     if request.method != "POST":
-        return _members_page(request, membership)
+        return _members_page(request, principal)
     action = request.POST.get("action")
     if action in ("invite", "resend"):
-        return (_invite if action == "invite" else _resend)(request, membership)
+        return (_invite if action == "invite" else _resend)(request, principal)
     if action == "role" and (stale := reauth_redirect(request)):
         return stale
-    target = selectors.membership_get(
-        tenant=request.tenant,  # type: ignore[attr-defined]
-        membership_id=int_param(request.POST.get("member")),
-    )
-    if target is None:
+    try:
+        target = selectors.membership_get(
+            actor=principal, membership_id=int_param(request.POST.get("member"))
+        )
+    except NotFoundError:
         messages.error(request, _("That member no longer exists."))
         return redirect("members")
     try:
-        done = _member_change(request, membership, target, action)
+        done = _member_change(request, principal, target, action)
     except (ServiceError, ValidationError) as exc:
-        return _members_page(request, membership, row_errors={target.pk: error_text(exc)})
+        return _members_page(request, principal, row_errors={target.pk: error_text(exc)})
     messages.success(request, done)
     return redirect("members")
 
 
-def _invite(request: HttpRequest, membership: Membership) -> HttpResponse:
-    tenant = request.tenant  # type: ignore[attr-defined]
+def _invite(request: MemberRequest, principal: Principal) -> HttpResponse:
+    tenant = request.tenant
     form = InviteForm(request.POST)
     if form.is_valid():
         try:
             invitation = services.invitation_create(
                 tenant=tenant,
-                actor=membership,
+                actor=principal,
                 accept_url=host_url("/invitations/", slug=tenant.slug),
                 **form.cleaned_data,
             )
@@ -137,16 +123,18 @@ def _invite(request: HttpRequest, membership: Membership) -> HttpResponse:
                 % {"email": invitation.email, "until": when_text(invitation.expires_at)},
             )
             return redirect("members")
-    return _members_page(request, membership, invite_form=form)
+    return _members_page(request, principal, invite_form=form)
 
 
-def _resend(request: HttpRequest, membership: Membership) -> HttpResponse:
-    tenant = request.tenant  # type: ignore[attr-defined]
-    invitation = _target_invitation(request, int_param(request.POST.get("invitation")))
+def _resend(request: MemberRequest, principal: Principal) -> HttpResponse:
+    tenant = request.tenant
+    invitation = selectors.invitation_get(
+        actor=principal, invitation_id=int_param(request.POST.get("invitation"))
+    )
     try:
         services.invitation_resend(
             invitation=invitation,
-            actor=membership,
+            actor=principal,
             accept_url=host_url("/invitations/", slug=tenant.slug),
         )
     except ServiceError as exc:
@@ -164,11 +152,11 @@ def _resend(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 
 def _member_change(
-    request: HttpRequest, membership: Membership, target: Membership, action: str | None
+    request: MemberRequest, principal: Principal, target: Membership, action: str | None
 ) -> str:
     """Change a role or lift a suspension; what was done, in a sentence."""
     if action == "lift":
-        services.membership_suspension_end(membership=target, actor=membership)
+        services.membership_suspension_end(membership=target, actor=principal)
         return _("%(person)s has access again: the suspension was lifted.") % {
             "person": person_label(target.user)
         }
@@ -178,7 +166,7 @@ def _member_change(
     if not form.is_valid():
         raise ValidationError(_("Choose a valid role."))
     services.membership_role_change(
-        membership=target, role=form.cleaned_data["role"], actor=membership
+        membership=target, role=form.cleaned_data["role"], actor=principal
     )
     return _("%(person)s is now %(role)s.") % {
         "person": person_label(target.user),
@@ -188,20 +176,22 @@ def _member_change(
 
 @member_required(manage=True)
 @recent_auth_required()
-def member_remove_view(request: HttpRequest, membership: Any, member_id: int) -> HttpResponse:
+def member_remove_view(
+    request: MemberRequest, principal: Principal, member_id: int
+) -> HttpResponse:
     """Removing someone, after saying what it does."""
-    target = _target_member(request, membership, member_id)
+    target = selectors.membership_for_manage(actor=principal, membership_id=member_id)
     error = None
     if request.method == "POST":
         try:
-            services.membership_remove(membership=target, actor=membership)
+            services.membership_remove(membership=target, actor=principal)
         except (ServiceError, ValidationError) as exc:
             error = error_text(exc)
         else:
             messages.success(
                 request,
                 _("%(person)s was removed from %(company)s.")
-                % {"person": person_label(target.user), "company": request.tenant.name},  # type: ignore[attr-defined]
+                % {"person": person_label(target.user), "company": request.tenant.name},
             )
             return redirect("members")
     return render(
@@ -212,14 +202,16 @@ def member_remove_view(request: HttpRequest, membership: Any, member_id: int) ->
 
 
 @member_required(manage=True)
-def member_suspend_view(request: HttpRequest, membership: Any, member_id: int) -> HttpResponse:
+def member_suspend_view(
+    request: MemberRequest, principal: Principal, member_id: int
+) -> HttpResponse:
     """Suspending someone for a while, with the unit said, after saying what it does."""
-    target = _target_member(request, membership, member_id)
+    target = selectors.membership_for_manage(actor=principal, membership_id=member_id)
     form = SuspendForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         until = timezone.now() + timedelta(hours=form.cleaned_data["hours"])
         try:
-            services.membership_suspend(membership=target, until=until, actor=membership)
+            services.membership_suspend(membership=target, until=until, actor=principal)
         except (ServiceError, ValidationError) as exc:
             form_errors_from(form, exc, until="duration")
         else:
@@ -238,14 +230,14 @@ def member_suspend_view(request: HttpRequest, membership: Any, member_id: int) -
 
 @member_required(manage=True)
 def invitation_revoke_view(
-    request: HttpRequest, membership: Any, invitation_id: int
+    request: MemberRequest, principal: Principal, invitation_id: int
 ) -> HttpResponse:
     """Withdrawing an invitation, after saying what it does."""
-    invitation = _target_invitation(request, invitation_id)
+    invitation = selectors.invitation_get(actor=principal, invitation_id=invitation_id)
     error = None
     if request.method == "POST":
         try:
-            services.invitation_revoke(invitation=invitation, actor=membership)
+            services.invitation_revoke(invitation=invitation, actor=principal)
         except ServiceError as exc:
             error = exc.message
         else:
@@ -262,8 +254,8 @@ def invitation_revoke_view(
     )
 
 
-def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
-    tenant = request.tenant  # type: ignore[attr-defined]
+def invitation_view(request: TenantRequest, token: str) -> HttpResponse:
+    tenant = request.tenant
     try:
         invitation = services.invitation_find(raw_token=token, tenant=tenant)
     except ServiceError as exc:

@@ -1,8 +1,6 @@
 """Changing a password on the profile, resetting a forgotten one by an emailed link (on every
 company's host and the public site), and verifying an email address."""
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -11,23 +9,22 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_tenants.utils import get_public_schema_name
 
 from apps.accounts import services
 from apps.accounts.decorators import member_required
 from apps.accounts.forms import NewPasswordForm, PasswordChangeForm, PasswordResetRequestForm
+from apps.accounts.principal import Principal
+from apps.accounts.request import MemberRequest
 from apps.accounts.views.common import safe_next
 from apps.core.clients import client_ip
 from apps.core.errors import ServiceError, form_errors_from
 from apps.core.hosts import here_url
-
-
-def _on_public(request: HttpRequest) -> bool:
-    return request.tenant.schema_name == get_public_schema_name()  # type: ignore[attr-defined]
+from apps.tenants.policies import is_public_tenant
+from apps.tenants.request import TenantRequest
 
 
 @member_required()
-def password_change_view(request: HttpRequest, membership: Any) -> HttpResponse:
+def password_change_view(request: MemberRequest, principal: Principal) -> HttpResponse:
     """The profile's password section posts here; with errors, it is shown on a page of its
     own. The other web sessions end (their session auth hash no longer matches); this one is
     kept."""
@@ -35,7 +32,7 @@ def password_change_view(request: HttpRequest, membership: Any) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             user = services.password_change(
-                user=membership.user,
+                user=principal.member.user,
                 current_password=form.cleaned_data["current_password"],
                 new_password=form.cleaned_data["new_password"],
                 ip=client_ip(request),
@@ -78,7 +75,7 @@ def password_reset_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/password_reset.html", {"form": form})
 
 
-def password_reset_confirm_view(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+def password_reset_confirm_view(request: TenantRequest, uidb64: str, token: str) -> HttpResponse:
     """The emailed link: a new password, then every sign-in of the person has ended and they
     sign in with it. A used, expired or altered link gets a page saying so (400)."""
     try:
@@ -99,7 +96,7 @@ def password_reset_confirm_view(request: HttpRequest, uidb64: str, token: str) -
             messages.success(
                 request, _("Your new password is set. Sign in with it; other sign-ins ended.")
             )
-            return redirect("/find" if _on_public(request) else settings.LOGIN_URL)
+            return redirect("/find" if is_public_tenant(request.tenant) else settings.LOGIN_URL)
     return render(
         request,
         "accounts/password_reset_confirm.html",
@@ -120,11 +117,12 @@ def email_verify_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @member_required()
-def email_verify_send_view(request: HttpRequest, membership: Any) -> HttpResponse:
+def email_verify_send_view(request: MemberRequest, principal: Principal) -> HttpResponse:
     """The banner's "send the link again" (a few times an hour)."""
+    user = principal.member.user
     try:
         sent = services.email_verification_resend(
-            user=membership.user, verify_url=here_url(request, "/verify-email")
+            user=user, verify_url=here_url(request, "/verify-email")
         )
     except ServiceError as exc:
         messages.error(request, exc.message)
@@ -132,7 +130,7 @@ def email_verify_send_view(request: HttpRequest, membership: Any) -> HttpRespons
         if sent:
             messages.success(
                 request,
-                _("We have emailed a new link to %(email)s.") % {"email": membership.user.email},
+                _("We have emailed a new link to %(email)s.") % {"email": user.email},
             )
         else:
             messages.info(request, _("Your email address is already verified."))

@@ -1,14 +1,14 @@
 """Confirming one's password before a sensitive action (apps/accounts/decorators.py::
 recent_auth_required sends people here)."""
 
-from typing import Any
-
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from apps.accounts import services
 from apps.accounts.decorators import member_required
 from apps.accounts.forms import ReauthForm
+from apps.accounts.principal import Principal
+from apps.accounts.request import MemberRequest
 from apps.accounts.views.common import safe_next
 from apps.core.clients import client_ip
 from apps.core.errors import ServiceError
@@ -16,14 +16,14 @@ from apps.core.hosts import here_url
 
 
 @member_required()
-def reauth_view(request: HttpRequest, membership: Any) -> HttpResponse:
+def reauth_view(request: MemberRequest, principal: Principal) -> HttpResponse:
     """The password again (the one check, with its lockout); the session is stamped and the
     person goes back to the page they came from, to press again."""
     form = ReauthForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.reauth_check(
-                user=membership.user,
+                user=principal.member.user,
                 password=form.cleaned_data["password"],
                 ip=client_ip(request),
                 unlock_url=here_url(request, "/unlock"),
@@ -33,4 +33,4 @@ def reauth_view(request: HttpRequest, membership: Any) -> HttpResponse:
         else:
             services.session_auth_stamp(session=request.session)
             return redirect(safe_next(request, default="/profile"))
-    return render(request, "accounts/reauth.html", {"form": form, "membership": membership})
+    return render(request, "accounts/reauth.html", {"form": form, "membership": principal.member})

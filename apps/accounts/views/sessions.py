@@ -1,10 +1,8 @@
 """Ending one's sign-ins from /profile: one web session or API sign-in, or all of them but
 this browser's."""
 
-from typing import Any
-
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -12,14 +10,16 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts import services
 from apps.accounts.decorators import member_required
+from apps.accounts.principal import Principal
+from apps.accounts.request import MemberRequest
 from apps.core.errors import ServiceError
 
 
 @require_POST
 @member_required()
-def session_end_view(request: HttpRequest, membership: Any, session_id: str) -> HttpResponse:
+def session_end_view(request: MemberRequest, principal: Principal, session_id: str) -> HttpResponse:
     try:
-        services.session_end(user=membership.user, session_id=session_id)
+        services.session_end(user=principal.member.user, session_id=session_id)
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
@@ -29,9 +29,9 @@ def session_end_view(request: HttpRequest, membership: Any, session_id: str) -> 
 
 @require_POST
 @member_required()
-def sessions_end_all_view(request: HttpRequest, membership: Any) -> HttpResponse:
+def sessions_end_all_view(request: MemberRequest, principal: Principal) -> HttpResponse:
     ended = services.sessions_end_all(
-        user=membership.user, keep_session_key=request.session.session_key
+        user=principal.member.user, keep_session_key=request.session.session_key
     )
     messages.success(
         request,

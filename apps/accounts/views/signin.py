@@ -1,7 +1,5 @@
 """Signing in and out, the profile, language, and moving between a person's companies."""
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -12,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 from django_otp import login as otp_login
-from django_tenants.utils import get_public_schema_name
 
 from apps.accounts import selectors, services
 from apps.accounts.decorators import member_required
@@ -24,23 +21,26 @@ from apps.accounts.forms import (
 )
 from apps.accounts.models import User
 from apps.accounts.oidc import oidc_enabled
-from apps.accounts.policies import can_delete_company
+from apps.accounts.principal import Principal
+from apps.accounts.request import MemberRequest
 from apps.accounts.views.common import safe_next
 from apps.accounts.views.two_factor import second_step_start, session_device
 from apps.core.clients import client_ip
 from apps.core.errors import ServiceError, form_errors_from
 from apps.core.hosts import here_url, host_url
+from apps.tenants.policies import is_public_tenant
+from apps.tenants.request import TenantRequest
 
 
-def login_view(request: HttpRequest) -> HttpResponse:
-    if request.membership is not None:  # type: ignore[attr-defined]
+def login_view(request: MemberRequest) -> HttpResponse:
+    if request.membership is not None:
         return redirect(safe_next(request))
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             membership = services.auth_check_credentials(
                 **form.cleaned_data,
-                tenant=request.tenant,  # type: ignore[attr-defined]
+                tenant=request.tenant,
                 ip=client_ip(request),
                 unlock_url=here_url(request, "/unlock"),
             )
@@ -65,7 +65,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def unlock_view(request: HttpRequest) -> HttpResponse:
+def unlock_view(request: TenantRequest) -> HttpResponse:
     """The emailed link that lifts the sign-in locks of an account (any host)."""
     try:
         services.auth_unlock_redeem(token=request.GET.get("token", ""))
@@ -73,8 +73,7 @@ def unlock_view(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Sign-ins to your account are open again."))
-    on_public = request.tenant.schema_name == get_public_schema_name()  # type: ignore[attr-defined]
-    return redirect("/" if on_public else settings.LOGIN_URL)
+    return redirect("/" if is_public_tenant(request.tenant) else settings.LOGIN_URL)
 
 
 @require_POST
@@ -84,18 +83,19 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def language_view(request: HttpRequest) -> HttpResponse:
+def language_view(request: MemberRequest) -> HttpResponse:
     """Django's language switch (the cookie, on the base domain where browsers allow it);
     a signed-in person's choice is also kept as theirs, for every host."""
     response = set_language(request)
     language = request.POST.get("language", "")
-    if request.user.is_authenticated and language in User.Language.values:
-        services.user_language_set(user=request.user, language=language)  # type: ignore[arg-type]
+    if isinstance(request.user, User) and language in User.Language.values:
+        services.user_language_set(user=request.user, language=language)
     return response
 
 
 @member_required()
-def profile_view(request: HttpRequest, membership: Any) -> HttpResponse:
+def profile_view(request: MemberRequest, principal: Principal) -> HttpResponse:
+    membership = principal.member
     user = membership.user
     form = ProfileForm(
         request.POST or None,
@@ -125,7 +125,6 @@ def profile_view(request: HttpRequest, membership: Any) -> HttpResponse:
             "others": others,
             "form": form,
             "sign_ins": sign_ins,
-            "may_delete_company": can_delete_company(membership),
             "password_form": PasswordChangeForm(),
             "two_factor_device": selectors.two_factor_device(user=user),
         },
@@ -133,28 +132,22 @@ def profile_view(request: HttpRequest, membership: Any) -> HttpResponse:
 
 
 @member_required()
-def switch_view(request: HttpRequest, membership: Any, slug: str) -> HttpResponse:
+def switch_view(request: MemberRequest, principal: Principal, slug: str) -> HttpResponse:
+    user = principal.member.user
     target = next(
-        (
-            m.tenant
-            for m in selectors.memberships_of_user(user=membership.user)
-            if m.tenant.slug == slug
-        ),
+        (m.tenant for m in selectors.memberships_of_user(user=user) if m.tenant.slug == slug),
         None,
     )
     if target is None:
         raise PermissionDenied
-    token = services.handoff_issue(
-        user=membership.user, tenant=target, otp_device=session_device(request)
-    )
+    token = services.handoff_issue(user=user, tenant=target, otp_device=session_device(request))
     return HttpResponseRedirect(host_url(f"/handoff?token={token}", slug=target.slug))
 
 
-def handoff_view(request: HttpRequest) -> HttpResponse:
+def handoff_view(request: TenantRequest) -> HttpResponse:
     try:
         membership, device_id = services.handoff_redeem(
-            token=request.GET.get("token", ""),
-            tenant=request.tenant,  # type: ignore[attr-defined]
+            token=request.GET.get("token", ""), tenant=request.tenant
         )
     except ServiceError as exc:
         messages.error(request, exc.message)

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
-from django_tenants.utils import get_public_schema_name
 
 from apps.accounts import selectors, services
 from apps.accounts.decorators import member_required
@@ -32,12 +31,16 @@ from apps.accounts.forms import (
     TwoFactorCodeForm,
     TwoFactorDisableForm,
 )
-from apps.accounts.models import Membership, User
-from apps.accounts.policies import can_require_two_factor
+from apps.accounts.models import User
+from apps.accounts.policies import can_require_two_factor, is_operator
+from apps.accounts.principal import Principal
+from apps.accounts.request import MemberRequest
 from apps.core.clients import client_ip
 from apps.core.errors import ServiceError
 from apps.core.hosts import here_url
 from apps.tenants.models import Tenant
+from apps.tenants.policies import is_public_tenant
+from apps.tenants.request import TenantRequest
 
 TOO_MANY_REQUESTS = HTTPStatus.TOO_MANY_REQUESTS.value
 PENDING = "kura_two_factor_pending"
@@ -92,7 +95,7 @@ def _pending(request: HttpRequest) -> dict[str, Any] | None:
     return pending
 
 
-def login_two_factor_view(request: HttpRequest) -> HttpResponse:
+def login_two_factor_view(request: TenantRequest) -> HttpResponse:
     pending = _pending(request)
     if pending is None:
         messages.error(request, _("Your sign-in took too long or was ended. Please sign in again."))
@@ -103,7 +106,7 @@ def login_two_factor_view(request: HttpRequest) -> HttpResponse:
         try:
             membership, device = services.two_factor_sign_in_finish(
                 user_id=pending["u"],
-                tenant=request.tenant,  # type: ignore[attr-defined]
+                tenant=request.tenant,
                 code=form.cleaned_data["code"],
                 ip=client_ip(request),
             )
@@ -169,13 +172,12 @@ def _two_factor_page(
     return render(request, template, context)
 
 
-def _tenant_of(request: HttpRequest) -> Tenant | None:
+def _company_of(request: TenantRequest) -> Tenant | None:
     """The company whose host this is; None on the public site (operators)."""
-    tenant = request.tenant  # type: ignore[attr-defined]
-    return None if tenant.schema_name == get_public_schema_name() else tenant
+    return None if is_public_tenant(request.tenant) else request.tenant
 
 
-def _enable(request: HttpRequest, user: User) -> TwoFactorCodeForm | None:
+def _enable(request: TenantRequest, user: User) -> TwoFactorCodeForm | None:
     """Confirm enrolment with a code; None when it is done (the codes wait in the session
     for the next page, shown once)."""
     form = TwoFactorCodeForm(request.POST)
@@ -186,7 +188,7 @@ def _enable(request: HttpRequest, user: User) -> TwoFactorCodeForm | None:
                 user=user,
                 key=key,
                 code=form.cleaned_data["code"],
-                tenant=_tenant_of(request),
+                tenant=_company_of(request),
                 ip=client_ip(request),
             )
         except ServiceError as exc:
@@ -201,11 +203,12 @@ def _enable(request: HttpRequest, user: User) -> TwoFactorCodeForm | None:
 
 
 @member_required()
-def two_factor_view(request: HttpRequest, membership: Membership) -> HttpResponse:
+def two_factor_view(request: MemberRequest, principal: Principal) -> HttpResponse:
+    membership = principal.member
     user = membership.user
     extra: dict[str, Any] = {
         "membership": membership,
-        "required": request.tenant.two_factor_required,  # type: ignore[attr-defined]
+        "required": request.tenant.two_factor_required,
     }
     if request.method == "POST":
         form = _enable(request, user)
@@ -217,8 +220,9 @@ def two_factor_view(request: HttpRequest, membership: Membership) -> HttpRespons
 
 @require_POST
 @member_required()
-def two_factor_recovery_view(request: HttpRequest, membership: Membership) -> HttpResponse:
+def two_factor_recovery_view(request: MemberRequest, principal: Principal) -> HttpResponse:
     """New recovery codes, for a current code; the earlier ones die."""
+    membership = principal.member
     form = TwoFactorCodeForm(request.POST, prefix="regenerate")
     refusal = None
     if form.is_valid():
@@ -249,7 +253,8 @@ def two_factor_recovery_view(request: HttpRequest, membership: Membership) -> Ht
 
 @require_POST
 @member_required()
-def two_factor_disable_view(request: HttpRequest, membership: Membership) -> HttpResponse:
+def two_factor_disable_view(request: MemberRequest, principal: Principal) -> HttpResponse:
+    membership = principal.member
     form = TwoFactorDisableForm(request.POST, prefix="disable")
     refusal = None
     if form.is_valid():
@@ -282,14 +287,14 @@ def two_factor_disable_view(request: HttpRequest, membership: Membership) -> Htt
 
 @require_POST
 @member_required(manage=True)
-def members_two_factor_view(request: HttpRequest, membership: Membership) -> HttpResponse:
-    if not can_require_two_factor(membership):
+def members_two_factor_view(request: MemberRequest, principal: Principal) -> HttpResponse:
+    if not can_require_two_factor(principal):
         raise PermissionDenied
     required = request.POST.get("required") == "on"
     services.company_two_factor_required_set(
-        tenant=request.tenant,  # type: ignore[attr-defined]
+        tenant=request.tenant,
         required=required,
-        actor=membership,
+        actor=principal,
         ip=client_ip(request),
     )
     messages.success(
@@ -304,19 +309,16 @@ def members_two_factor_view(request: HttpRequest, membership: Membership) -> Htt
 # --- operators, on the public site ---------------------------------------------------------
 
 
-def _is_operator(user: Any) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_staff)
-
-
-def operator_two_factor_view(request: HttpRequest) -> HttpResponse:
+def operator_two_factor_view(request: MemberRequest) -> HttpResponse:
     """Operators set up their second factor here before the admin lets them in: a password
     sign-in (which does not open the admin), then the same enrolment as everyone's."""
-    if not _is_operator(request.user):
+    user = request.user
+    if not isinstance(user, User) or not is_operator(user):
         return _operator_password(request)
-    return _operator_enrolment(request)
+    return _operator_enrolment(request, user)
 
 
-def _operator_password(request: HttpRequest) -> HttpResponse:
+def _operator_password(request: TenantRequest) -> HttpResponse:
     form = OperatorPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -329,7 +331,7 @@ def _operator_password(request: HttpRequest) -> HttpResponse:
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
-            if not user.is_staff:
+            if not is_operator(user):
                 form.add_error(None, _("This page is for the operators of Kura."))
             elif selectors.two_factor_enabled(user=user):
                 messages.info(request, _("You already use two-factor: sign in with a code."))
@@ -340,8 +342,7 @@ def _operator_password(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/operator_two_factor.html", {"password_form": form})
 
 
-def _operator_enrolment(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def _operator_enrolment(request: TenantRequest, user: User) -> HttpResponse:
     extra: dict[str, Any] = {}
     if request.method == "POST":
         form = _enable(request, user)

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import connection, models
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.connection import current_schema
 from apps.core.errors import ServiceError
 from apps.core.pagination.params import DEFAULT_LIMIT, field_error, limit_of
 from apps.core.pagination.positions import (
@@ -80,7 +81,7 @@ class CursorCodec:
     def __init__(
         self, *, endpoint: str, ordering: Sequence[str], filters: Mapping[str, Any]
     ) -> None:
-        tenant = connection.schema_name  # type: ignore[attr-defined]
+        tenant = current_schema()
         scope = [tenant, endpoint, list(ordering), dict(filters)]
         self.signer = CursorSigner(CURSOR_SALT, scope)
 

@@ -8,13 +8,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.principal import Principal
+from apps.accounts.principal import Actor
 from apps.audit.services import audit_record, company_here
 from apps.core.errors import NotAllowedError
 from apps.files import store
 from apps.files.errors import FileNotReadyError
 from apps.files.models import File
 from apps.files.policies import can_delete_file, can_see_file
+from apps.files.selectors import DELETE_REFUSED
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class Download:
     expires_at: datetime
 
 
-def file_download(*, file: File, actor: Principal) -> Download:
+def file_download(*, file: File, actor: Actor) -> Download:
     """A short-lived pre-signed GET of a `ready` file, answered by the store as an attachment
     of the detected type (never shown inline, whatever the bytes)."""
     if not can_see_file(actor, file):
@@ -41,14 +42,15 @@ def file_download(*, file: File, actor: Principal) -> Download:
 
 
 @transaction.atomic
-def file_delete(*, file: File, actor: Principal | None) -> None:
+def file_delete(*, file: File, actor: Actor) -> None:
     """Delete the file and every object of it (an upload in progress is aborted in the
-    store). `actor` None: an operator, from the admin."""
-    if actor is not None and not can_delete_file(actor, file):
-        raise NotAllowedError(_("Only its uploader or an admin deletes this file."))
-    file = File.objects.select_for_update().filter(pk=file.pk).first()  # type: ignore[assignment]
-    if file is None:
+    store)."""
+    if not can_delete_file(actor, file):
+        raise NotAllowedError(_(DELETE_REFUSED))
+    locked = File.objects.select_for_update().filter(pk=file.pk).first()
+    if locked is None:
         return
+    file = locked
     if file.state == File.State.UPLOADING and file.upload_id:
         store.multipart_abort(key=file.key, upload_id=file.upload_id)
     store.delete(*store.file_keys(file.pk))  # file.key is one of them

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
 
+from apps.accounts.principal import Actor, SystemActor
 from apps.files import store
 from apps.files.models import File
 from apps.files.services.states import file_transition
@@ -66,14 +67,15 @@ def files_sweep(*, now: datetime | None = None) -> SweepCounts:
 def files_sweep_tenant(*, tenant: Tenant, now: datetime) -> SweepCounts:
     """The sweep for the current company (`tenant`, entered by the caller)."""
     counts = SweepCounts()
+    sweep = SystemActor(tenant=tenant, reason="upload sweep")
     abandoned = File.objects.filter(
         state=State.UPLOADING,
         created_at__lt=now - timedelta(hours=settings.FILES_ABANDONED_AFTER_HOURS),
     )
     for file in abandoned:
-        upload_abort(file=file, actor=None, reason=_("Abandoned: not completed within a day."))
+        upload_abort(file=file, actor=sweep, reason=_("Abandoned: not completed within a day."))
         counts.abandoned += 1
-    counts.unstarted = _unstarted_abort(now)
+    counts.unstarted = _unstarted_abort(sweep, now)
 
     prefix = store.incoming_prefix(schema_name=tenant.schema_name)
     grace = now - timedelta(seconds=settings.FILES_ORPHAN_GRACE_SECONDS)
@@ -106,7 +108,7 @@ def files_sweep_tenant(*, tenant: Tenant, now: datetime) -> SweepCounts:
     return counts
 
 
-def _unstarted_abort(now: datetime) -> int:
+def _unstarted_abort(sweep: Actor, now: datetime) -> int:
     """Abort the uploads nothing was sent to within FILES_UNSTARTED_UPLOAD_SECONDS of their
     start or their last request for part URLs, so that an upload begun and never sent does
     not hold the company's quota for long: the store has no object of their PUT, no part of
@@ -123,7 +125,7 @@ def _unstarted_abort(now: datetime) -> int:
         if store.head(file.key) is None and not (
             file.upload_id and store.parts_list(key=file.key, upload_id=file.upload_id)
         ):
-            upload_abort(file=file, actor=None, reason=reason)
+            upload_abort(file=file, actor=sweep, reason=reason)
             aborted += 1
     return aborted
 

@@ -16,8 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
+from apps.accounts.principal import SystemActor
 from apps.accounts.selectors import api_key_get
 from apps.core import antivirus
+from apps.core.errors import NotFoundError
 from apps.files import images, store
 from apps.files.errors import ImageRefusedError
 from apps.files.models import File
@@ -68,8 +70,11 @@ def _reject(file: File, reason: str) -> None:
 def _notify_infected(tenant: Tenant, file: File, signature: str) -> None:
     person: User | None = file.uploader
     if person is None and file.api_key_id is not None:
-        key = api_key_get(tenant=tenant, key_id=file.api_key_id)
-        person = key.created_by if key is not None else None
+        try:
+            key = api_key_get(actor=SystemActor(tenant, "virus scan"), key_id=file.api_key_id)
+        except NotFoundError:  # deleted since: nobody to tell
+            return
+        person = key.created_by
     if person is None:
         return
     notification_create(

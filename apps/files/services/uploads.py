@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from apps.accounts.principal import Principal
+from apps.accounts.principal import Actor
 from apps.core.errors import NotAllowedError, RefusedInputError
 from apps.files import sniffing, store, validation
 from apps.files.errors import (
@@ -113,11 +113,11 @@ def _quota_lock(tenant: Tenant) -> None:
         )
 
 
-def _room_check(actor: Principal, plan: Plan, size: int) -> None:
+def _room_check(actor: Actor, plan: Plan, size: int) -> None:
     """An upload holds its size of the quota from its start: a person or key has at most
     FILES_MAX_OPEN_UPLOADS open, and the file must fit beside what is stored and held.
     Both refusals say how to free room."""
-    count = open_upload_count(principal=actor)
+    count = open_upload_count(actor=actor)
     if count >= settings.FILES_MAX_OPEN_UPLOADS:
         raise TooManyOpenUploadsError(
             ngettext(
@@ -151,7 +151,7 @@ def _room_check(actor: Principal, plan: Plan, size: int) -> None:
 
 @transaction.atomic
 def upload_initiate(
-    *, tenant: Tenant, actor: Principal, name: str, size: int, content_type: str
+    *, tenant: Tenant, actor: Actor, name: str, size: int, content_type: str
 ) -> UploadTicket:
     """Begin an upload of `size` bytes named `name` (shown to people, never part of a key).
 
@@ -181,7 +181,7 @@ def upload_initiate(
     _quota_lock(tenant)
     _room_check(actor, plan, size)
     file = File(
-        uploader=actor.membership.user if actor.membership else None,
+        uploader=actor.person,
         api_key_id=actor.api_key.pk if actor.api_key else None,
         name=display_name,
         declared_type=declared,
@@ -207,7 +207,7 @@ def upload_initiate(
     return UploadTicket(file=file, expires_at=_expires_at(settings.AWS_QUERYSTRING_EXPIRE))
 
 
-def _open_multipart(file: File, actor: Principal) -> File:
+def _open_multipart(file: File, actor: Actor) -> File:
     """The upload, locked, after the checks every parts call makes."""
     if not can_continue_upload(actor, file):
         raise NotAllowedError(_("Only the person or key that began this upload continues it."))
@@ -233,7 +233,7 @@ def _md5(value: str) -> str:
 
 @transaction.atomic
 def upload_part_urls(
-    *, file: File, actor: Principal, part_numbers: list[int], md5s: list[str] | None = None
+    *, file: File, actor: Actor, part_numbers: list[int], md5s: list[str] | None = None
 ) -> PartUrls:
     """Pre-signed URLs for the parts `part_numbers` (1 to the part count), each with its
     length signed in, and its Content-MD5 where `md5s` gives one (the client must send it
@@ -276,7 +276,7 @@ def upload_part_urls(
 
 
 @transaction.atomic
-def upload_parts_list(*, file: File, actor: Principal) -> list[store.Part]:
+def upload_parts_list(*, file: File, actor: Actor) -> list[store.Part]:
     """The parts the store already has: a client resumes from another page load or device
     by sending the others."""
     file = _open_multipart(file, actor)
@@ -295,10 +295,10 @@ def _abort_in_store(file: File) -> None:
 
 
 @transaction.atomic
-def upload_abort(*, file: File, actor: Principal | None, reason: str = "") -> File:
+def upload_abort(*, file: File, actor: Actor, reason: str = "") -> File:
     """Abort an upload that has not completed: the store drops its parts (or its object);
-    aborting again answers the same. `actor` None: the lifecycle sweep."""
-    if actor is not None and not can_continue_upload(actor, file):
+    aborting again answers the same."""
+    if not can_continue_upload(actor, file):
         raise NotAllowedError(_("Only the person or key that began this upload aborts it."))
     file = File.objects.select_for_update().get(pk=file.pk)
     if file.state == State.ABORTED:
@@ -400,7 +400,7 @@ def _in_quarantine(file: File, parts: list[PartRef] | None) -> tuple[int, str] |
 
 
 def upload_complete(
-    *, tenant: Tenant, file: File, actor: Principal, parts: list[PartRef] | None = None
+    *, tenant: Tenant, file: File, actor: Actor, parts: list[PartRef] | None = None
 ) -> File:
     """Finish an upload: complete the multipart upload (its parts checked first) or take
     the PUT's object out of its URL's reach, then check the object in the store: its size

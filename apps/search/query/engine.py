@@ -9,11 +9,23 @@ company to its index. So isolation is one function to read, not a rule each call
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from elasticsearch import ApiError, Elasticsearch, TransportError
 
+from apps.accounts.principal import Actor
+from apps.core.errors import NotAllowedError
 from apps.core.search import es_client
 from apps.search.errors import SearchUnavailableError
 from apps.search.index import index_for
+from apps.search.policies import can_search
+
+
+def searcher_tenant_id(actor: Actor) -> int:
+    """The company whose products `actor` searches (its own, always); NotAllowedError for
+    an actor who may not search (apps.search.policies)."""
+    if not can_search(actor):
+        raise NotAllowedError(_("Only the company's people and keys read its catalog."))
+    return actor.tenant_id
 
 
 def tenant_filter(tenant_id: int) -> dict[str, Any]:

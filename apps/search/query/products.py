@@ -7,9 +7,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.principal import Actor
 from apps.core.errors import RefusedInputError
 from apps.core.search import es_client
-from apps.search.query.engine import _search
+from apps.search.query.engine import _search, searcher_tenant_id
 from apps.search.query.facets import (
     Filters,
     PriceCount,
@@ -88,7 +89,7 @@ def _hit(raw: dict[str, Any]) -> Hit:
 
 def product_search(
     *,
-    tenant_id: int,
+    actor: Actor,
     q: str = "",
     category: int | None = None,
     brand: int | None = None,
@@ -108,8 +109,9 @@ def product_search(
     Raises RefusedInputError (naming the field) for a page too deep, a page beside a
     position, a price range upside down or a position made for another search (what a
     request's parameters cannot say by themselves: 422), SearchUnavailableError when
-    Elasticsearch does not answer.
+    Elasticsearch does not answer; NotAllowedError for an actor who may not search.
     """
+    tenant_id = searcher_tenant_id(actor)
     if sort not in SORTS:
         raise ValidationError({"sort": [_("Sort by relevance, price, -price or newest.")]})
     if price_min is not None and price_max is not None and price_min > price_max:

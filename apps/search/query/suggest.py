@@ -8,8 +8,9 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
+from apps.accounts.principal import Actor
 from apps.core.search import es_client
-from apps.search.query.engine import _search
+from apps.search.query.engine import _search, searcher_tenant_id
 from apps.search.query.text import KANA_ONLY, LATIN, MAX_FUZZY_LENGTH, katakana, text_query, words
 from apps.search.synonyms import SynonymTable
 
@@ -72,10 +73,11 @@ def _distance(a: str, b: str) -> int:
 
 
 def product_suggest(
-    *, tenant_id: int, q: str, size: int = MAX_SUGGESTIONS, index: str | None = None
+    *, actor: Actor, q: str, size: int = MAX_SUGGESTIONS, index: str | None = None
 ) -> list[Suggestion]:
-    """Up to `size` product names completing `q` in the company, also from the kana reading
-    or its romaji (とうきょう, toukyou -> 東京タワー), each name once."""
+    """Up to `size` product names completing `q` in the actor's company, also from the
+    kana reading or its romaji (とうきょう, toukyou -> 東京タワー), each name once."""
+    tenant_id = searcher_tenant_id(actor)
     text = unicodedata.normalize("NFKC", q).strip()
     if not text:
         return []

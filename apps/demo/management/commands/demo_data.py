@@ -59,7 +59,7 @@ class Command(BaseCommand):
         """A few posts in an empty feed, so the demo's feed is not blank."""
         actor = Principal.of_membership(membership)
         with tenant_context(tenant):
-            if post_list(principal=actor).exists():
+            if post_list(actor=actor).exists():
                 return
             for body in DEMO_POSTS:
                 post_create(tenant=tenant, actor=actor, body=body)

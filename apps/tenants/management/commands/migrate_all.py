@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -10,8 +12,8 @@ class Command(BaseCommand):
         "are cloned from, then every existing tenant. Safe to run again."
     )
 
-    def handle(self, *args: object, **options: object) -> None:
-        verbosity = int(options["verbosity"])  # type: ignore[call-overload]
+    def handle(self, *args: object, **options: Any) -> None:
+        verbosity = int(options["verbosity"])
         call_command("migrate_schemas", shared=True, interactive=False, verbosity=verbosity)
         tenant_public_ensure()
         tenant_template_migrate(verbosity=verbosity)
