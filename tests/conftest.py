@@ -7,6 +7,7 @@ tests that change data run inside a transaction that is rolled back.
 
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -29,6 +30,35 @@ from apps.tenants.services import tenant_create, tenant_public_ensure, tenant_te
 from config.celery import app
 from tests import processes
 from tests.factories import MembershipFactory
+
+TESTS = Path(__file__).resolve().parent
+# Markers given by where a test lives or what it stands on (pyproject.toml describes each),
+# so a new test gets them without saying so; `slow` and `serial` are written on the tests.
+MARKED_FOLDERS = {"browser": "browser"}
+MARKED_MODULES = {"test_api_fuzz.py": "fuzz"}
+MARKED_FIXTURES = {"celery_worker_process": "worker", "celery_beat_process": "worker"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    under_xdist = hasattr(config, "workerinput")
+    for item in items:
+        marks = {MARKED_MODULES.get(item.path.name)}
+        folders = item.path.relative_to(TESTS).parts[:-1] if item.path.is_relative_to(TESTS) else ()
+        marks |= {MARKED_FOLDERS.get(folder) for folder in folders}
+        marks |= {MARKED_FIXTURES.get(name) for name in getattr(item, "fixturenames", ())}
+        for mark in sorted(marks - {None}):
+            item.add_marker(mark)
+        if under_xdist and item.get_closest_marker("serial"):
+            # It stops or restarts a service every worker uses: `make test` runs it in a
+            # pass of its own, after the parallel one.
+            item.add_marker(pytest.mark.skip(reason="serial: run it without -n (make test does)"))
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings_xdist_suffix() -> None:
+    """pytest-django would add _gw0, _gw1... to the test database's name under xdist; the
+    test settings already give each worker a slot of its own and name the database after
+    it (config/settings/test.py), with the Redis databases and object keys to match."""
 
 
 @pytest.fixture(scope="session")

@@ -247,6 +247,7 @@ def es_service(verb: str) -> None:
     )
 
 
+@pytest.mark.serial  # Elasticsearch is every worker's
 @pytest.mark.usefixtures("committed_catalog")
 def test_the_outbox_catches_up_after_elasticsearch_is_stopped_and_restarted(tenant, es):
     """Elasticsearch is shared with other test runs: it is down for seconds only, and always
