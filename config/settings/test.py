@@ -60,6 +60,11 @@ ELASTICSEARCH_INDEX_PREFIX = env(
 KURA_OBJECT_KEY_PREFIX = f"test-tenants{TEST_SLOT or ''}"
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# django-otp makes each device wait after a wrong code (1 s, doubling): tests would sleep
+# through it. The tests of that throttle set the factor back for themselves.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+
 # Short enough for tests with real workers to see leases expire and retries back off.
 JOBS_LEASE_SECONDS = 4
 JOBS_RETRY_BASE_SECONDS = 0.3
