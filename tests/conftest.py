@@ -7,12 +7,13 @@ tests that change data run inside a transaction that is rolled back.
 
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import setup_databases
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -187,6 +188,17 @@ def _public_schema_after_test() -> Iterator[None]:
     """A request through the tenant middleware leaves the connection in that tenant."""
     yield
     connection.set_schema_to_public()
+
+
+@contextmanager
+def module_world(django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """For a module-scoped fixture that builds, once, a world its module's tests only read:
+    the world is written in an outer transaction, each test's own (pytest-django's `db`)
+    is a savepoint inside it rolled back after the test, and the world is rolled back when
+    the module is done (Django's setUpTestData, for pytest)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
