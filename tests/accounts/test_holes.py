@@ -129,6 +129,7 @@ def test_view_only_operators_cannot_cancel_or_retry_jobs(public_client, tenant):
     assert Job.objects.get(pk=job.pk).state == Job.State.CANCELLED
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("celery_worker_process")
 def test_readyz_details_only_on_loopback_or_with_the_token(client, settings):
     settings.READYZ_TOKEN = "probe-token-for-tests"

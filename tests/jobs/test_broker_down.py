@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import pytest
+
 from apps.jobs.models import Job
 from tests import processes
 
@@ -19,6 +21,7 @@ print(job.pk)
 """
 
 
+@pytest.mark.slow
 def test_scheduling_survives_a_broker_that_is_down(committed, celery_env):
     """A real process whose broker is unreachable schedules a job: no error, the job is
     recorded, and the sweep is left to send it."""

@@ -56,6 +56,7 @@ def test_reminder_cancelled_before_due_never_sends(tenant, person):
     assert notifications(tenant, "never") == 0
 
 
+@pytest.mark.slow
 def test_worker_killed_mid_job_is_reclaimed_and_the_effect_happens_once(
     tenant, person, celery_worker_process
 ):
@@ -94,6 +95,7 @@ def test_flushall_loses_no_job(tenant, person, celery_worker_process):
         assert notifications(tenant, f"job-{job.pk}") == 1
 
 
+@pytest.mark.slow
 def test_two_beats_run_no_job_twice(tenant, person, celery_env):
     second = processes.beat(celery_env, name="beat-2").start()
     try:

@@ -322,6 +322,7 @@ def test_two_drains_side_by_side_never_take_the_same_entry(tenants, es):
         assert {hit["_version"] for hit in hits} == {1}
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("committed_catalog")
 def test_no_write_is_lost_while_search_reindex_runs(tenants, es):
     alpha, beta = tenants
@@ -454,6 +455,7 @@ print(product.pk)
 """
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("committed_catalog")
 def test_a_catalog_write_succeeds_with_broker_and_elasticsearch_unreachable(tenant, celery_env):
     env = {
