@@ -33,11 +33,12 @@ from apps.catalog.services import product_create
 from apps.notifications.services import notification_create
 from apps.orders.services import LineInput, order_place
 from apps.reminders.services import reminder_create
-from apps.tenants.models import Plan, Tenant
+from apps.tenants.models import Tenant
 from apps.tenants.selectors import plan_limits_forget
+from tests.accounts.factories import MembershipFactory
 from tests.conftest import module_world
-from tests.factories import MembershipFactory
 from tests.files.factories import ready_file, store_left_clean, uploading_file
+from tests.tenants.factories import PlanFactory
 
 # The tenant the `tenant` fixture gives (tests/conftest.py); its host is the base URL.
 BASE_URL = f"http://test-alpha.{settings.BASE_DOMAIN}"
@@ -85,7 +86,7 @@ def world(tenants: tuple[Tenant, Tenant], django_db_blocker: Any) -> Iterator[WS
     in the module's world: what the module's fixtures make is rolled back after its tests."""
     tenant = tenants[0]
     with module_world(django_db_blocker), store_left_clean(tenant):  # uploads reach the store
-        plan = Plan.objects.create(
+        plan = PlanFactory(
             name="fuzzing", requests_per_minute=10**6, tenant_requests_per_minute=10**6
         )
         Tenant.objects.filter(pk=tenant.pk).update(plan=plan)
@@ -110,24 +111,43 @@ def app(world: WSGIHandler) -> Iterator[WSGIHandler]:
 DESTROYS = {("DELETE", "/api/upload/{file_id}"), ("DELETE", "/api/files/{file_id}")}
 
 
+# Calls that may end sign-ins (signing out, ending the person's sign-ins, a new password):
+# each is made with a credential of its own, so none signs the caller out of later calls.
+ENDS_SIGN_INS = ("/auth/", "/api/profile")
+
+
 class Caller:
-    """Who calls: the headers for one request, the ids of things of their own, and how to
-    make another upload or file of theirs (`make`)."""
+    """Who calls: how to make their credential (headers for a request), the ids of things
+    of their own, and how to make another upload or file of theirs (`make`)."""
 
     def __init__(
         self,
-        headers: Callable[[], dict[str, str]],
+        credential: Callable[[], dict[str, str]],
         own: dict[str, int | str] | None = None,
         make: dict[str, Callable[[], str]] | None = None,
     ) -> None:
-        self.headers = headers
+        self.credential = credential
         self.own = own or {}
         self.make = make or {}
         self.made: set[str] = set()
+        self.held: dict[str, str] | None = None
 
     def for_a_test(self) -> "Caller":
-        """The same caller, whose things one test may swap for new ones (`own_for`)."""
-        return Caller(self.headers, dict(self.own), self.make)
+        """The same caller, whose things one test may swap for new ones (`own_for`), with
+        a credential of the test's own (`headers`)."""
+        return Caller(self.credential, dict(self.own), self.make)
+
+    def headers(self, *, fresh: bool) -> dict[str, str]:
+        """The test's credential, made on first use; a new one for a call that may end it."""
+        if fresh:
+            return self.credential()
+        if self.held is None:
+            self.held = self.credential()
+        return self.held
+
+    def forget(self) -> None:
+        """A call answered 401: the next one gets a new credential, in case this one ended."""
+        self.held = None
 
     def own_for(self, kind: str, *, destroys: bool) -> int | str | None:
         """Their thing of `kind`; for a call that destroys it, one made for this test."""
@@ -172,13 +192,11 @@ def _person(tenant: Tenant, role: str) -> Caller:
         own.update({kind: made() for kind, made in make.items()})
         own["order_id"] = _order(tenant, membership)
 
-    def headers() -> dict[str, str]:
-        # A fresh token for every request: a generated POST /auth/logout revokes the token
-        # it is made with, and must not sign the caller out of the rest of the run.
+    def credential() -> dict[str, str]:
         access = auth_token_issue(membership=membership).access_token
         return {"Authorization": f"Bearer {access}"}
 
-    return Caller(headers, own, make)
+    return Caller(credential, own, make)
 
 
 @pytest.fixture(scope="module", params=CALLERS)
@@ -211,6 +229,8 @@ def call(case: Any, app: WSGIHandler, caller: Caller) -> Any:
     unchecked: an even generated id becomes the id of the caller's own thing of that kind
     (the others still probe not-found and invalid ids). A file id (a UUID) is the caller's
     upload on the uploads' paths and their ready file on the files' paths, when even.
+    The caller's credential is made once for the test, and anew for each call that may end
+    it (ENDS_SIGN_INS) and after a 401.
     """
     for name, value in case.path_parameters.items() if case.path_parameters else ():
         own = caller.own.get(name)
@@ -220,7 +240,11 @@ def call(case: Any, app: WSGIHandler, caller: Caller) -> Any:
             kind = "upload" if case.path.startswith("/api/upload/") else "file"
             destroys = (case.method, case.path) in DESTROYS
             case.path_parameters[name] = caller.own_for(kind, destroys=destroys) or value
-    return case.call_and_validate(app=app, base_url=BASE_URL, headers=caller.headers())
+    headers = caller.headers(fresh=case.path.startswith(ENDS_SIGN_INS))
+    response = case.call_and_validate(app=app, base_url=BASE_URL, headers=headers)
+    if response.status_code == 401:
+        caller.forget()
+    return response
 
 
 def _even_uuid(value: str) -> bool:
