@@ -30,7 +30,7 @@ from apps.tenants.models import Tenant
 from apps.tenants.services import tenant_create, tenant_public_ensure, tenant_template_migrate
 from config.celery import app
 from tests import processes
-from tests.factories import MembershipFactory
+from tests.accounts.factories import MembershipFactory, TOTPDeviceFactory
 
 TESTS = Path(__file__).resolve().parent
 # Markers given by where a test lives or what it stands on (pyproject.toml describes each),
@@ -163,7 +163,7 @@ def operator_login(client: Client, user: User) -> TOTPDevice:
     without one; tests/accounts/test_two_factor.py tests the page itself)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+        device = TOTPDeviceFactory(user=user)
     client.force_login(user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id

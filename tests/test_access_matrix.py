@@ -28,11 +28,12 @@ from apps.orders.services import LineInput, order_place
 from apps.posts.services import post_create, post_schedule
 from apps.reminders.services import reminder_create
 from apps.search.services import synonym_create
-from apps.tenants.models import Plan, Tenant
+from apps.tenants.models import Tenant
 from apps.tenants.selectors import plan_limits_forget
+from tests.accounts.factories import MembershipFactory
 from tests.conftest import host_of, module_world, reauthenticate
-from tests.factories import MembershipFactory
 from tests.files.factories import ready_file, store_left_clean, uploading_file
+from tests.tenants.factories import PlanFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -417,7 +418,7 @@ def world(tenants, django_db_blocker) -> Iterator[World]:  # type: ignore[no-unt
 
 
 def _world(tenant, other_tenant) -> Iterator[World]:
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         name="matrix", requests_per_minute=100_000, tenant_requests_per_minute=100_000
     )
     Tenant.objects.filter(pk=tenant.pk).update(plan=plan)

@@ -6,8 +6,8 @@ from django.test import Client
 
 from apps.accounts.models import User
 from apps.accounts.services import api_key_create
+from tests.accounts.factories import MembershipFactory
 from tests.conftest import operator_login
-from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -27,9 +27,9 @@ from apps.tenants.services import (
     tenant_purge,
     tenant_restore,
 )
+from tests.accounts.factories import MembershipFactory
 from tests.api import api_client, bearer
 from tests.conftest import operator_login, reauthenticate
-from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

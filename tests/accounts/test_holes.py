@@ -14,9 +14,9 @@ from apps.accounts.services import (
 from apps.core.params import int_param
 from apps.jobs.models import Job
 from apps.jobs.services import job_schedule
+from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.api import PASSWORD
 from tests.conftest import host_of, operator_login
-from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -20,9 +20,9 @@ from apps.accounts.services.passwords import (
     ResetTokenGenerator,
     reset_tokens,
 )
+from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.api import PASSWORD, api_client, bearer, login
 from tests.conftest import host_of
-from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

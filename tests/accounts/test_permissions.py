@@ -3,8 +3,8 @@
 import pytest
 
 from apps.accounts.services import api_key_create, api_key_revoke
+from tests.accounts.factories import MembershipFactory
 from tests.api import api_client, bearer, login
-from tests.factories import MembershipFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.accounts.probe_urls")]
 

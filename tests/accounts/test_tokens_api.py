@@ -14,8 +14,8 @@ from django.utils import timezone
 from apps.accounts.models import RefreshToken
 from apps.accounts.services import membership_suspend
 from apps.accounts.tokens import KuraAccessToken, key_id, key_ring
+from tests.accounts.factories import MembershipFactory
 from tests.api import PASSWORD, api_client, bearer, login
-from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

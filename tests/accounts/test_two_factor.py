@@ -21,9 +21,9 @@ from apps.accounts.models import Membership, User
 from apps.accounts.services import two_factor_enable, two_factor_enrolment_new
 from apps.audit.models import AuditEntry
 from apps.tenants.models import Tenant
+from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.api import PASSWORD, api_client
 from tests.conftest import host_of, operator_login
-from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

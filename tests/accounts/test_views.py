@@ -13,9 +13,9 @@ from django.test import Client
 
 from apps.accounts.models import ApiKey, Membership
 from apps.tenants.models import Tenant
+from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.api import PASSWORD
 from tests.conftest import host_of
-from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -109,6 +109,6 @@ def test_an_empty_log_says_what_will_appear(tenant, page_of, owner):
 
 @pytest.mark.parametrize("role", ["admin", "member", "viewer"])
 def test_only_owners_read_it(tenant, page_of, role):
-    from tests.factories import MembershipFactory
+    from tests.accounts.factories import MembershipFactory
 
     assert page_of(MembershipFactory(tenant=tenant, role=role)).get("/audit").status_code == 403

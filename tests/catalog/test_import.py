@@ -13,8 +13,9 @@ from django_tenants.utils import schema_context
 from apps.accounts.services import api_key_create
 from apps.catalog.models import Brand, Category, Product
 from apps.search.models import OutboxEntry
+from tests.accounts.factories import MembershipFactory
 from tests.api import api_client
-from tests.factories import MembershipFactory
+from tests.catalog.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -317,7 +318,7 @@ def test_a_file_over_10_mib_is_413(tenant, shop, over):
 
 def test_10000_rows_import_with_one_outbox_entry_each(tenant, shop, capsys):
     with schema_context(tenant.schema_name):
-        Product.objects.create(sku="SKU-00000", name="old", price=1)
+        ProductFactory(sku="SKU-00000", name="old", price=1)
     body = "\n".join([HEADER, *many(10_000)])
     started = time.perf_counter()
     response = send(shop, body)

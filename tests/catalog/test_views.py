@@ -8,7 +8,7 @@ from django_tenants.utils import schema_context
 from apps.catalog.models import Brand, Category, Product
 from apps.catalog.services import category_create, product_create
 from apps.search.models import OutboxEntry
-from tests.factories import MembershipFactory
+from tests.accounts.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

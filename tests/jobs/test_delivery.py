@@ -17,9 +17,9 @@ from apps.notifications.models import Notification
 from apps.reminders.models import Reminder
 from apps.reminders.services import reminder_cancel, reminder_create
 from tests import processes
+from tests.accounts.factories import MembershipFactory
 from tests.api import PASSWORD
 from tests.conftest import COMMITTED_DOMAIN
-from tests.factories import MembershipFactory
 from tests.jobs import handlers  # noqa: F401 - registers the test job kinds here too
 from tests.jobs.conftest import flush_this_runs_redis, job_state, starts, wait_until
 

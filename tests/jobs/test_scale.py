@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def user():
-    from tests.factories import UserFactory
+    from tests.accounts.factories import UserFactory
 
     return UserFactory()
 

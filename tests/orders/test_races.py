@@ -14,8 +14,8 @@ from apps.catalog.errors import OutOfStockError
 from apps.notifications.models import Notification
 from apps.orders.models import Order, PaymentEvent
 from apps.orders.services import LineInput, order_expire, order_place, payment_record
+from tests.accounts.factories import MembershipFactory
 from tests.conftest import COMMITTED_DOMAIN
-from tests.factories import MembershipFactory
 from tests.orders.conftest import make_product, stock_of
 
 

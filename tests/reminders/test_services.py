@@ -4,7 +4,7 @@ from django_tenants.utils import schema_context
 
 from apps.notifications.models import Notification
 from apps.reminders.services import reminder_create, reminder_mark_failed, reminder_send
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from apps.catalog.services import product_update
-from tests.factories import MembershipFactory
+from tests.accounts.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

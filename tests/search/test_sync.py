@@ -34,6 +34,8 @@ from apps.search.services import outbox_drain_soon
 from apps.search.sync import outbox_drain
 from apps.tenants.models import Tenant
 from tests import processes
+from tests.catalog.factories import ProductFactory
+from tests.search.factories import IndexMirrorFactory, OutboxEntryFactory
 
 CLOSED_PORT = 9  # nothing listens there
 
@@ -136,7 +138,7 @@ def test_two_companies_products_with_the_same_id_do_not_collide(tenant, other_te
 
     for company, name in ((tenant, "Alpha の商品"), (other_tenant, "Beta product")):
         with tenant_context(company):
-            Product.objects.create(pk=987_654, name=name, sku="SAME", price=100)
+            ProductFactory(pk=987_654, name=name, sku="SAME", price=100)
             outbox_add(tenant=company, kind="product", object_ids=[987_654])
 
     assert outbox_drain() == 2
@@ -229,8 +231,8 @@ def test_beat_drains_entries_no_commit_announced(tenant, es):
     """Entries whose on-commit drain never came (a broker that was down) are beat's."""
     index_ensure()
     with schema_context(tenant.schema_name):
-        product = Product.objects.create(name="ビートが運ぶ", sku="BEAT", price=700)
-    OutboxEntry.objects.create(tenant=tenant, kind="product", object_id=product.pk)
+        product = ProductFactory(name="ビートが運ぶ", sku="BEAT", price=700)
+    OutboxEntryFactory(tenant=tenant, object_id=product.pk)
     deadline = time.monotonic() + 10
     while OutboxEntry.objects.exists() and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -514,7 +516,7 @@ def test_a_reindex_clears_what_a_reindex_that_died_left(tenant, es):
     assert outbox_drain() == 1
     # A reindex killed mid-way: its half-built index and its mirror are still there.
     dead = index_create(alias=alias, aliases=[f"{alias}-building"])
-    IndexMirror.objects.create(source=alias, target=f"{alias}-building")
+    IndexMirrorFactory(source=alias, target=f"{alias}-building")
 
     call_command("search_reindex", stdout=io.StringIO())
 

@@ -8,7 +8,7 @@ from django_tenants.utils import schema_exists
 from apps.accounts.models import Membership
 from apps.tenants.models import Domain, Tenant
 from apps.tenants.services import tenant_create
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
