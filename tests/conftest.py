@@ -50,8 +50,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for mark in sorted(marks - {None}):
             item.add_marker(mark)
         if under_xdist and item.get_closest_marker("serial"):
-            # It stops or restarts a service every worker uses: `make test` runs it in a
-            # pass of its own, after the parallel one.
+            # It stops a service every worker uses, or bounds its own time, which workers
+            # side by side would stretch: `make test` runs it alone, after the parallel pass.
             item.add_marker(pytest.mark.skip(reason="serial: run it without -n (make test does)"))
 
 

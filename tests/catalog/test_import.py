@@ -278,6 +278,7 @@ def test_at_most_100_row_errors_are_listed(tenant, shop):
     assert answer["errors"]["rows"][-1] == "row 101: price: A whole number from 0 to 100000000."
 
 
+@pytest.mark.serial  # bounds its time: workers side by side on two cores would stretch it
 def test_10000_rows_of_errors_are_counted_and_the_first_100_listed(tenant, shop):
     # Every cell but the SKU and the description wrong: 6 errors a row.
     body = HEADER + "\n" + "".join(f"S{n},,x,x,a>b>c,{'b' * 101},,maybe\n" for n in range(10_000))
