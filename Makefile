@@ -6,7 +6,7 @@ PYTHON ?= python3
 # manage.py, wsgi and Celery default to production settings; the developer's targets say so.
 LOCAL := DJANGO_SETTINGS_MODULE=config.settings.local
 
-.PHONY: run test install lock messages browser services services-stop services-status migrate demo lint bench
+.PHONY: run test test-fast install lock messages browser services services-stop services-status migrate demo lint bench
 
 run: demo  ## services, migrations, demo tenants, then web (gunicorn, reloading) + worker + beat (Ctrl-C stops them)
 	@echo "Kura is starting: http://localhost:8000/ (operators: /admin/), http://acme.localhost:8000/, http://globex.localhost:8000/"
@@ -14,8 +14,17 @@ run: demo  ## services, migrations, demo tenants, then web (gunicorn, reloading)
 	rm -rf .data/metrics && mkdir -p .data/metrics
 	$(LOCAL) $(BIN)/honcho start -f Procfile
 
+# pytest-xdist workers, each on a test slot of its own (config/settings/test.py). Most tests
+# wait on a service, a process or a browser, so more workers than cores is quicker. Then,
+# alone, the tests that stop a service every worker uses (exit status 5: none selected).
+TEST_WORKERS ?= 4
+
 test: lint services browser  ## lint, then the whole suite against the real services
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) -m "not serial" $(PYTEST_ARGS)
+	$(BIN)/pytest -m serial $(PYTEST_ARGS) || [ $$? -eq 5 ]
+
+test-fast: install services  ## the inner loop: no browser, fuzzing or slow tests; parallel, no lint
+	$(BIN)/pytest -n $(TEST_WORKERS) -m "not browser and not fuzz and not slow and not serial" $(PYTEST_ARGS)
 
 install: $(VENV)/.installed static/vendor/.installed
 $(VENV)/.installed: pyproject.toml constraints.txt scripts/system-packages.sh

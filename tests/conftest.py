@@ -7,11 +7,13 @@ tests that change data run inside a transaction that is rolled back.
 
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import setup_databases
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -28,7 +30,36 @@ from apps.tenants.models import Tenant
 from apps.tenants.services import tenant_create, tenant_public_ensure, tenant_template_migrate
 from config.celery import app
 from tests import processes
-from tests.factories import MembershipFactory
+from tests.accounts.factories import MembershipFactory, TOTPDeviceFactory
+
+TESTS = Path(__file__).resolve().parent
+# Markers given by where a test lives or what it stands on (pyproject.toml describes each),
+# so a new test gets them without saying so; `slow` and `serial` are written on the tests.
+MARKED_FOLDERS = {"browser": "browser"}
+MARKED_MODULES = {"test_api_fuzz.py": "fuzz"}
+MARKED_FIXTURES = {"celery_worker_process": "worker", "celery_beat_process": "worker"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    under_xdist = hasattr(config, "workerinput")
+    for item in items:
+        marks = {MARKED_MODULES.get(item.path.name)}
+        folders = item.path.relative_to(TESTS).parts[:-1] if item.path.is_relative_to(TESTS) else ()
+        marks |= {MARKED_FOLDERS.get(folder) for folder in folders}
+        marks |= {MARKED_FIXTURES.get(name) for name in getattr(item, "fixturenames", ())}
+        for mark in sorted(marks - {None}):
+            item.add_marker(mark)
+        if under_xdist and item.get_closest_marker("serial"):
+            # It stops a service every worker uses, or bounds its own time, which workers
+            # side by side would stretch: `make test` runs it alone, after the parallel pass.
+            item.add_marker(pytest.mark.skip(reason="serial: run it without -n (make test does)"))
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings_xdist_suffix() -> None:
+    """pytest-django would add _gw0, _gw1... to the test database's name under xdist; the
+    test settings already give each worker a slot of its own and name the database after
+    it (config/settings/test.py), with the Redis databases and object keys to match."""
 
 
 @pytest.fixture(scope="session")
@@ -132,7 +163,7 @@ def operator_login(client: Client, user: User) -> TOTPDevice:
     without one; tests/accounts/test_two_factor.py tests the page itself)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+        device = TOTPDeviceFactory(user=user)
     client.force_login(user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
@@ -157,6 +188,17 @@ def _public_schema_after_test() -> Iterator[None]:
     """A request through the tenant middleware leaves the connection in that tenant."""
     yield
     connection.set_schema_to_public()
+
+
+@contextmanager
+def module_world(django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """For a module-scoped fixture that builds, once, a world its module's tests only read:
+    the world is written in an outer transaction, each test's own (pytest-django's `db`)
+    is a savepoint inside it rolled back after the test, and the world is rolled back when
+    the module is done (Django's setUpTestData, for pytest)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -13,14 +13,16 @@ from django.conf import settings
 from config.celery import app
 
 ROOT = Path(__file__).resolve().parent.parent
-LOGS = ROOT / ".data" / "test-logs"
+# One folder for each pytest-xdist worker (gw0, gw1...; "main" without xdist): its worker,
+# beat and web processes log there, and beat keeps its schedule and pid file there.
+LOGS = ROOT / ".data" / "test-logs" / os.environ.get("PYTEST_XDIST_WORKER", "main")
 CELERY = ["-m", "celery", "-A", "config"]
 # Modules only the test worker loads: a task and job handlers that exist for tests.
 TEST_MODULES = "tests.core.worker_tasks,tests.jobs.handlers"
 
 
 class Process:
-    """A child of the test run, its output in .data/test-logs/<name>.log."""
+    """A child of the test run, its output in .data/test-logs/<xdist worker>/<name>.log."""
 
     def __init__(self, name: str, argv: list[str], env: dict[str, str]) -> None:
         self.name, self.argv, self.env = name, argv, env
@@ -71,9 +73,9 @@ def beat(env: dict[str, str], name: str = "beat") -> Process:
     return Process(name, [*argv, f"--pidfile={LOGS / name}.pid"], env)
 
 
-def web(env: dict[str, str], port: int) -> Process:
+def web(env: dict[str, str], port: int, name: str = "web") -> Process:
     """Django's threaded server on loopback."""
-    return Process("web", ["manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"], env)
+    return Process(name, ["manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"], env)
 
 
 def wait_for_worker(process: Process, timeout: float = 60) -> None:

@@ -28,11 +28,12 @@ from apps.orders.services import LineInput, order_place
 from apps.posts.services import post_create, post_schedule
 from apps.reminders.services import reminder_create
 from apps.search.services import synonym_create
-from apps.tenants.models import Plan, Tenant
+from apps.tenants.models import Tenant
 from apps.tenants.selectors import plan_limits_forget
-from tests.conftest import host_of, reauthenticate
-from tests.factories import MembershipFactory
+from tests.accounts.factories import MembershipFactory
+from tests.conftest import host_of, module_world, reauthenticate
 from tests.files.factories import ready_file, store_left_clean, uploading_file
+from tests.tenants.factories import PlanFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +117,8 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
         row(404, 404, 200, 404, 404, 404, 401, 403),
     ),
     ("upload-parts", "post"): ("/api/upload/{upload}/parts", {"part_numbers": [1]}, UPLOADER),
-    ("upload-api", "delete"): ("/api/upload/{upload}", None, UPLOADER),
+    # Aborting reaches the store, which no rollback undoes: each caller aborts one of its own.
+    ("upload-api", "delete"): ("/api/upload/{fresh_upload}", None, UPLOADER),
     ("upload-complete", "post"): ("/api/upload/complete", {"file_id": "{sent}"}, UPLOADER),
     ("files-api", "get"): ("/api/files", None, COMPANY_READ),
     ("file-api", "get"): ("/api/files/{file}", None, COMPANY_READ),
@@ -403,14 +405,20 @@ class World:
     order: int  # the member's order, waiting for payment
 
 
-@pytest.fixture
-def world(tenant, other_tenant) -> Iterator[World]:
-    with store_left_clean(tenant):
+@pytest.fixture(scope="module")
+def world(tenants, django_db_blocker) -> Iterator[World]:  # type: ignore[no-untyped-def]
+    """Built once for the module (the tests only read it; what a call changes is rolled
+    back after its test, and what it makes in the store is deleted with the world's)."""
+    tenant, other_tenant = tenants
+    with module_world(django_db_blocker), store_left_clean(tenant):
         yield from _world(tenant, other_tenant)
+    with django_db_blocker.unblock():
+        tenant.refresh_from_db()  # the session's object: its plan as it was again
+    plan_limits_forget()
 
 
 def _world(tenant, other_tenant) -> Iterator[World]:
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         name="matrix", requests_per_minute=100_000, tenant_requests_per_minute=100_000
     )
     Tenant.objects.filter(pk=tenant.pk).update(plan=plan)
@@ -506,6 +514,8 @@ def fresh_objects(world: World, template: str) -> dict[str, object]:
     fresh: dict[str, object] = {}
     if "{fresh_file}" in template:
         fresh["fresh_file"] = ready_file(world.tenant, member).pk
+    if "{fresh_upload}" in template:
+        fresh["fresh_upload"] = uploading_file(world.tenant, member, size=32 * 1024 * 1024).pk
     connection.set_schema_to_public()
     if "{fresh_synonym}" in template:
         fresh["fresh_synonym"] = synonym_create(

@@ -14,8 +14,8 @@ from apps.jobs.models import Job
 from apps.jobs.services import job_schedule
 from apps.tenants.company_admin import CompanyPageAdmin
 from apps.tenants.models import Tenant
+from tests.accounts.factories import MembershipFactory
 from tests.conftest import operator_login
-from tests.factories import MembershipFactory
 from tests.jobs import handlers  # noqa: F401 - the test job kinds
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,8 @@ or have a status, content type, body or header the schema does not document; a r
 schema allows is not refused as malformed (400), and one it does not allow is not taken. A
 new endpoint is in the schema, so it is fuzzed here without anyone adding it. The app runs
 in-process (WSGI) inside the test's transaction, so what the fuzzer creates is rolled back;
-the seed and the number of examples are fixed, so a run is repeatable.
+the callers and their things are made once for the module, in a transaction of its own
+around the tests'; the seed and the number of examples are fixed, so a run is repeatable.
 """
 
 import dataclasses
@@ -34,10 +35,12 @@ from apps.catalog.services import product_create
 from apps.notifications.services import notification_create
 from apps.orders.services import LineInput, order_place
 from apps.reminders.services import reminder_create
-from apps.tenants.models import Plan, Tenant
+from apps.tenants.models import Tenant
 from apps.tenants.selectors import plan_limits_forget
-from tests.factories import MembershipFactory
+from tests.accounts.factories import MembershipFactory
+from tests.conftest import module_world
 from tests.files.factories import ready_file, store_left_clean, uploading_file
+from tests.tenants.factories import PlanFactory
 
 # The tenant the `tenant` fixture gives (tests/conftest.py); its host is the base URL.
 BASE_URL = f"http://test-alpha.{settings.BASE_DOMAIN}"
@@ -76,34 +79,84 @@ schema.app = WSGIHandler()
 CALLERS = ["owner", "admin", "member", "viewer", "api-key-read", "api-key-write", "anonymous"]
 
 
-@pytest.fixture
-def app(db, tenant: Tenant) -> Iterator[WSGIHandler]:
-    """The project's WSGI application, on a plan whose rate limits fuzzing cannot reach.
+pytestmark = pytest.mark.django_db
 
-    Django closes the database connection when a request ends (CONN_MAX_AGE=0), which
-    would end the test's transaction; Django's own test client stops that the same way.
-    """
-    plan = Plan.objects.create(
-        name="fuzzing", requests_per_minute=10**6, tenant_requests_per_minute=10**6
-    )
-    Tenant.objects.filter(pk=tenant.pk).update(plan=plan)
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    with store_left_clean(tenant):  # uploads reach the real object store
+
+@pytest.fixture(scope="module")
+def world(tenants: tuple[Tenant, Tenant], django_db_blocker: Any) -> Iterator[WSGIHandler]:
+    """The project's WSGI application, on a plan whose rate limits fuzzing cannot reach,
+    in the module's world: what the module's fixtures make is rolled back after its tests."""
+    tenant = tenants[0]
+    with module_world(django_db_blocker), store_left_clean(tenant):  # uploads reach the store
+        plan = PlanFactory(
+            name="fuzzing", requests_per_minute=10**6, tenant_requests_per_minute=10**6
+        )
+        Tenant.objects.filter(pk=tenant.pk).update(plan=plan)
         yield WSGIHandler()
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
     plan_limits_forget()
 
 
+@pytest.fixture
+def app(world: WSGIHandler) -> Iterator[WSGIHandler]:
+    """The application, for one test. Django closes the database connection when a request
+    ends (CONN_MAX_AGE=0), which would end the test's transaction; Django's own test client
+    stops that the same way, for each request it makes."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield world
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+# Calls that abort an upload or delete a file reach the object store, which no rollback
+# undoes: in each test of them, the caller's own upload or file is one made for that test.
+DESTROYS = {("DELETE", "/api/upload/{file_id}"), ("DELETE", "/api/files/{file_id}")}
+
+
+# Calls that may end sign-ins (signing out, ending the person's sign-ins, a new password):
+# each is made with a credential of its own, so none signs the caller out of later calls.
+ENDS_SIGN_INS = ("/auth/", "/api/profile")
+
+
 class Caller:
-    """Who calls: the headers for one request, and the ids of things of their own."""
+    """Who calls: how to make their credential (headers for a request), the ids of things
+    of their own, and how to make another upload or file of theirs (`make`)."""
 
     def __init__(
-        self, headers: Callable[[], dict[str, str]], own: dict[str, int | str] | None = None
+        self,
+        credential: Callable[[], dict[str, str]],
+        own: dict[str, int | str] | None = None,
+        make: dict[str, Callable[[], str]] | None = None,
     ) -> None:
-        self.headers = headers
+        self.credential = credential
         self.own = own or {}
+        self.make = make or {}
+        self.made: set[str] = set()
+        self.held: dict[str, str] | None = None
+
+    def for_a_test(self) -> "Caller":
+        """The same caller, whose things one test may swap for new ones (`own_for`), with
+        a credential of the test's own (`headers`)."""
+        return Caller(self.credential, dict(self.own), self.make)
+
+    def headers(self, *, fresh: bool) -> dict[str, str]:
+        """The test's credential, made on first use; a new one for a call that may end it."""
+        if fresh:
+            return self.credential()
+        if self.held is None:
+            self.held = self.credential()
+        return self.held
+
+    def forget(self) -> None:
+        """A call answered 401: the next one gets a new credential, in case this one ended."""
+        self.held = None
+
+    def own_for(self, kind: str, *, destroys: bool) -> int | str | None:
+        """Their thing of `kind`; for a call that destroys it, one made for this test."""
+        if destroys and kind in self.make and kind not in self.made:
+            self.own[kind] = self.make[kind]()
+            self.made.add(kind)
+        return self.own.get(kind)
 
 
 def _order(tenant: Tenant, membership: Membership) -> int:
@@ -132,25 +185,31 @@ def _person(tenant: Tenant, role: str) -> Caller:
             user=membership.user, kind="test", title="fuzz", email=False
         )
     own: dict[str, int | str] = {"reminder_id": reminder.pk, "notification_id": notification.pk}
+    make: dict[str, Callable[[], str]] = {}
     if role_can_write(membership.role):
         # An upload of theirs in progress (multipart) and a ready file, for the uploads'
         # and the files' paths (both name it file_id).
-        own["upload"] = str(uploading_file(tenant, membership, size=32 * 1024 * 1024).pk)
-        own["file"] = str(ready_file(tenant, membership).pk)
+        make = {
+            "upload": lambda: str(uploading_file(tenant, membership, size=32 * 1024 * 1024).pk),
+            "file": lambda: str(ready_file(tenant, membership).pk),
+        }
+        own.update({kind: made() for kind, made in make.items()})
         own["order_id"] = _order(tenant, membership)
 
-    def headers() -> dict[str, str]:
-        # A fresh token for every request: a generated POST /auth/logout revokes the token
-        # it is made with, and must not sign the caller out of the rest of the run.
+    def credential() -> dict[str, str]:
         access = auth_token_issue(membership=membership).access_token
         return {"Authorization": f"Bearer {access}"}
 
-    return Caller(headers, own)
+    return Caller(credential, own, make)
 
 
-@pytest.fixture(params=CALLERS)
-def caller(request: pytest.FixtureRequest, tenant: Tenant, app: WSGIHandler) -> Caller:
-    kind = request.param
+@pytest.fixture(scope="module", params=CALLERS)
+def module_caller(
+    request: pytest.FixtureRequest, tenants: tuple[Tenant, Tenant], world: WSGIHandler
+) -> Caller:
+    """Each kind of caller, made once in the module's world (pytest runs the tests of one
+    kind together)."""
+    tenant, kind = tenants[0], request.param
     if kind == "anonymous":
         return Caller(dict)
     if kind.startswith("api-key-"):
@@ -165,6 +224,11 @@ def caller(request: pytest.FixtureRequest, tenant: Tenant, app: WSGIHandler) -> 
     return _person(tenant, kind)
 
 
+@pytest.fixture
+def caller(module_caller: Caller) -> Caller:
+    return module_caller.for_a_test()
+
+
 def call(case: Any, app: WSGIHandler, caller: Caller) -> Any:
     """Send the case as `caller` and check the answer against the schema.
 
@@ -172,6 +236,8 @@ def call(case: Any, app: WSGIHandler, caller: Caller) -> Any:
     unchecked: an even generated id becomes the id of the caller's own thing of that kind
     (the others still probe not-found and invalid ids). A file id (a UUID) is the caller's
     upload on the uploads' paths and their ready file on the files' paths, when even.
+    The caller's credential is made once for the test, and anew for each call that may end
+    it (ENDS_SIGN_INS) and after a 401.
     """
     for name, value in case.path_parameters.items() if case.path_parameters else ():
         own = caller.own.get(name)
@@ -179,8 +245,13 @@ def call(case: Any, app: WSGIHandler, caller: Caller) -> Any:
             case.path_parameters[name] = own
         if name == "file_id" and isinstance(value, str) and _even_uuid(value):
             kind = "upload" if case.path.startswith("/api/upload/") else "file"
-            case.path_parameters[name] = caller.own.get(kind, value)
-    return case.call_and_validate(app=app, base_url=BASE_URL, headers=caller.headers())
+            destroys = (case.method, case.path) in DESTROYS
+            case.path_parameters[name] = caller.own_for(kind, destroys=destroys) or value
+    headers = caller.headers(fresh=case.path.startswith(ENDS_SIGN_INS))
+    response = case.call_and_validate(app=app, base_url=BASE_URL, headers=headers)
+    if response.status_code == 401:
+        caller.forget()
+    return response
 
 
 def _even_uuid(value: str) -> bool:
@@ -204,7 +275,6 @@ def test_the_fuzzer_runs_every_check_schemathesis_has():
     assert [name for name in names if not checks.get_by_name(name=name).enabled] == []
 
 
-@pytest.mark.django_db
 def test_the_fuzzed_schema_is_the_served_one(tenant_client):
     response = tenant_client.get("/api/schema", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200

@@ -160,6 +160,7 @@ def test_production_refuses_the_development_object_store_key() -> None:
     )
 
 
+@pytest.mark.slow
 def test_production_starts_with_real_secrets() -> None:
     result = manage("check", "--deploy", **SECRETS)
     assert result.returncode == 0, result.stderr
@@ -173,6 +174,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_gunicorn_serves_the_collected_static_files(tmp_path: Path) -> None:
     """collectstatic hashes the files into STATIC_ROOT; gunicorn with production settings
     (the default of config.wsgi) serves them through WhiteNoise, without a tenant."""
@@ -406,6 +408,7 @@ def read_env_file(path: Path) -> dict[str, str]:
     return {name: value.strip("'") for name, value in pairs}
 
 
+@pytest.mark.slow
 def test_the_secrets_service_generates_what_production_accepts(tmp_path: Path) -> None:
     """The `secrets` service's script, run twice into an empty folder as on the first and
     second `docker compose up`; then the image's entry point runs a production check."""

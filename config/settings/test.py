@@ -6,6 +6,8 @@ import secrets
 import shutil
 import tempfile
 
+from django.core.exceptions import ImproperlyConfigured
+
 from config.settings.base import *
 from config.settings.environment import REDIS_PORT, env
 
@@ -20,10 +22,22 @@ if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
 
 # A slot of its own for each test run that shares the services with others at the same time
 # (worktrees side by side; 0 is the ordinary run): its own database, Redis databases and
-# object-key prefix. Redis has 64 databases (scripts/services/redis.sh): 10-12 for slot 0,
+# object-key prefix. Each pytest-xdist worker takes the slots after the run's own (gw0 the
+# next one, gw1 the one after), so the workers and the run that started them never share;
+# the worker, beat and web processes a worker starts inherit PYTEST_XDIST_WORKER and land
+# on the same slot. Redis has 64 databases (scripts/services/redis.sh): 10-12 for slot 0,
 # 13-15 for the benchmarks (bench/servers.py), three each from 16 for slots 1 to 16.
 TEST_SLOT = env.int("KURA_TEST_SLOT", default=0)
+_XDIST_WORKER = env("PYTEST_XDIST_WORKER", default="")
+if _XDIST_WORKER:
+    TEST_SLOT += 1 + int(_XDIST_WORKER.removeprefix("gw"))
 _REDIS_BASE = 16 + 3 * (TEST_SLOT - 1) if TEST_SLOT else 10
+_REDIS_DATABASES = 64
+if _REDIS_BASE + 2 >= _REDIS_DATABASES:
+    raise ImproperlyConfigured(
+        f"Test slot {TEST_SLOT} has no Redis databases (KURA_TEST_SLOT plus the xdist "
+        "workers must stay within slots 0 to 16)."
+    )
 if TEST_SLOT:
     DATABASES["default"]["TEST"] = {"NAME": f"test_kura_slot{TEST_SLOT}"}
 
@@ -46,6 +60,11 @@ ELASTICSEARCH_INDEX_PREFIX = env(
 )
 KURA_OBJECT_KEY_PREFIX = f"test-tenants{TEST_SLOT or ''}"
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# django-otp makes each device wait after a wrong code (1 s, doubling): tests would sleep
+# through it. The tests of that throttle set the factor back for themselves.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 # Short enough for tests with real workers to see leases expire and retries back off.
 JOBS_LEASE_SECONDS = 4

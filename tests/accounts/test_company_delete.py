@@ -21,10 +21,14 @@ from apps.core.errors import NotAllowedError
 from apps.jobs.models import Job
 from apps.jobs.services import job_run
 from apps.tenants.models import Tenant
-from apps.tenants.services import tenant_create, tenant_purge, tenant_restore
+from apps.tenants.services import (
+    tenant_create,
+    tenant_purge,
+    tenant_restore,
+)
+from tests.accounts.factories import MembershipFactory
 from tests.api import api_client, bearer
 from tests.conftest import operator_login, reauthenticate
-from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

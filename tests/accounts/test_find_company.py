@@ -10,7 +10,7 @@ from django.test import Client
 from apps.accounts.services import companies_email_links
 from apps.accounts.services.companies import PER_ADDRESS, PER_EMAIL
 from apps.tenants.models import Tenant
-from tests.factories import MembershipFactory, UserFactory
+from tests.accounts.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -19,9 +19,9 @@ from apps.jobs.models import Job
 from apps.jobs.services import job_schedule
 from apps.reminders.models import Reminder
 from apps.reminders.services import reminder_create
+from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.api import PASSWORD
 from tests.conftest import host_of, operator_login
-from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -152,6 +152,7 @@ def test_view_only_operators_cannot_cancel_or_retry_jobs(public_client, tenant):
     assert Job.objects.get(pk=job.pk).state == Job.State.CANCELLED
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("celery_worker_process")
 def test_readyz_details_only_on_loopback_or_with_the_token(client, settings):
     settings.READYZ_TOKEN = "probe-token-for-tests"

@@ -7,9 +7,9 @@ from django.conf import settings
 from django.test import Client
 
 from apps.accounts.models import User
+from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.accounts.test_views import signed_in
 from tests.conftest import host_of
-from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

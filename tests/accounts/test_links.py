@@ -11,9 +11,9 @@ from django.test import Client
 
 from apps.core.hosts import host_url
 from apps.tenants.models import Tenant
+from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.accounts.test_signup import signup
 from tests.conftest import host_of
-from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,16 +7,15 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_redis import get_redis_connection
 
 from apps.accounts.models import Membership, User
 from apps.accounts.principal import Principal
 from apps.accounts.services import invitation_create
 from apps.tenants.models import Tenant
+from tests.accounts.factories import TOTPDeviceFactory, UserFactory
 from tests.api import PASSWORD, api_client
 from tests.conftest import host_of
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -188,7 +187,7 @@ def test_the_operators_admin_login_is_limited(public_client, limits):
     assert "Too many failed sign-ins" in login("wrong").content.decode()
     assert "Too many failed sign-ins" in login(PASSWORD).content.decode()
     public_client.defaults["REMOTE_ADDR"] = VICTIM_HOME
-    device = TOTPDevice.objects.create(user=operator, name="authenticator", confirmed=True)
+    device = TOTPDeviceFactory(user=operator)
     code = f"{TOTP(device.bin_key).token():06d}"
     response = public_client.post(
         "/admin/login/",

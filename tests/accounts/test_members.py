@@ -22,9 +22,9 @@ from apps.accounts.services import (
 from apps.core.times import when_text
 from apps.jobs.models import Job
 from apps.notifications.models import Notification
+from tests.accounts.factories import InvitationFactory, MembershipFactory, UserFactory
 from tests.accounts.test_views import signed_in
 from tests.conftest import host_of
-from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -132,7 +132,7 @@ def test_accepting_withdraws_other_pending_invitations_of_that_email(
 ):
     token = invite(tenant, owner, "new@example.com", django_capture_on_commit_callbacks)
     # An older duplicate, as re-inviting left them before it replaced them.
-    stale = Invitation.objects.create(
+    stale = InvitationFactory(
         tenant=tenant,
         email="new@example.com",
         role="admin",
@@ -303,7 +303,7 @@ def test_the_members_page_takes_the_same_queries_however_many(
 ):
     for n in range(extra):
         MembershipFactory(tenant=tenant)
-        Invitation.objects.create(
+        InvitationFactory(
             tenant=tenant,
             email=f"i{n}@example.com",
             role="member",

@@ -22,8 +22,8 @@ from django_otp.oath import TOTP
 from apps.accounts.models import ExternalIdentity, Membership, User
 from apps.accounts.oidc import KuraOIDCBackend
 from apps.accounts.services import two_factor_enable, two_factor_enrolment_new
+from tests.accounts.factories import ExternalIdentityFactory, MembershipFactory, UserFactory
 from tests.conftest import host_of, operator_login
-from tests.factories import MembershipFactory, UserFactory
 from tests.oidc_provider.process import run_provider
 
 pytestmark = pytest.mark.django_db
@@ -324,7 +324,7 @@ def test_id_token_signed_with_another_algorithm_is_refused(oidc_settings):
 
 def test_operators_see_links_and_may_only_delete_them(tenant, oidc_settings):
     alice = UserFactory(email="alice@example.com")
-    link = ExternalIdentity.objects.create(
+    link = ExternalIdentityFactory(
         user=alice, issuer=oidc_settings.OIDC_ISSUER, subject="alice-sub"
     )
     operator = User.objects.create_superuser("ops@kura.example", "ops-password-123")

@@ -27,9 +27,9 @@ from apps.accounts.services.passwords import (
     reset_tokens,
 )
 from apps.audit.models import AuditEntry
+from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.api import PASSWORD, api_client, bearer, login
 from tests.conftest import host_of
-from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

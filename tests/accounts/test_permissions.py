@@ -5,8 +5,8 @@ import pytest
 from apps.accounts.principal import Principal
 from apps.accounts.services import api_key_create, api_key_revoke
 from apps.core.errors import NotAllowedError
+from tests.accounts.factories import MembershipFactory
 from tests.api import api_client, bearer, login
-from tests.factories import MembershipFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.accounts.probe_urls")]
 

@@ -9,9 +9,9 @@ from django.db import connection
 from django_redis import get_redis_connection
 
 from apps.accounts import revocations
+from tests.accounts.factories import MembershipFactory
 from tests.api import api_client, bearer, login
 from tests.conftest import COMMITTED_DOMAIN
-from tests.factories import MembershipFactory
 
 ATTACKER = "198.51.100.66"
 

@@ -17,9 +17,9 @@ from apps.accounts.principal import Principal
 from apps.accounts.services import AUTH_TIME, api_key_create, auth_token_issue
 from apps.audit.models import AuditEntry
 from apps.orders.models import PaymentSecret
+from tests.accounts.factories import MembershipFactory
 from tests.api import PASSWORD, api_client, bearer, login
 from tests.conftest import host_of, reauthenticate
-from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

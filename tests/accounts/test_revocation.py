@@ -24,8 +24,8 @@ from apps.accounts.services import (
     refresh_tokens_prune,
 )
 from apps.accounts.tasks import revocations_resync_task
+from tests.accounts.factories import MembershipFactory
 from tests.api import PASSWORD, api_client, bearer, login
-from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

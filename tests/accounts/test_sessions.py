@@ -16,9 +16,9 @@ from apps.accounts.principal import Principal
 from apps.accounts.services import api_key_create
 from apps.accounts.sessions import SEEN, SIGNED_IN, device_label, session_public_id
 from apps.audit.models import AuditEntry
+from tests.accounts.factories import MembershipFactory
 from tests.api import PASSWORD, api_client, bearer
 from tests.conftest import host_of
-from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

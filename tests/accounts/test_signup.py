@@ -8,9 +8,9 @@ from django.test import Client
 
 from apps.accounts.models import Membership, User
 from apps.tenants.models import Tenant
+from tests.accounts.factories import UserFactory
 from tests.accounts.hashers import CountingHasher
 from tests.api import PASSWORD
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ from apps.accounts.models import RefreshToken
 from apps.accounts.principal import Principal
 from apps.accounts.services import membership_role_change, membership_suspend
 from apps.accounts.tokens import KuraAccessToken, key_id, key_ring
+from tests.accounts.factories import MembershipFactory
 from tests.api import PASSWORD, api_client, bearer, login
-from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -20,8 +20,8 @@ from apps.accounts.services import api_key_create, invitation_accept, invitation
 from apps.accounts.services.verification import RESEND_PER_HOUR
 from apps.audit.models import AuditEntry
 from apps.tenants.models import Tenant
+from tests.accounts.factories import MembershipFactory
 from tests.conftest import host_of, reauthenticate
-from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -17,9 +17,9 @@ from apps.accounts.principal import Principal
 from apps.accounts.services import api_key_create
 from apps.reminders.models import Reminder
 from apps.tenants.models import Tenant
+from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.api import PASSWORD
 from tests.conftest import host_of
-from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

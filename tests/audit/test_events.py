@@ -5,7 +5,6 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import tenant_context
 
 from apps.accounts.models import RefreshToken, User
@@ -19,9 +18,9 @@ from apps.accounts.services import (
 )
 from apps.audit.models import AuditEntry
 from apps.orders.services import payment_secret_rotate
+from tests.accounts.factories import MembershipFactory, TOTPDeviceFactory
 from tests.api import PASSWORD, api_client, bearer, login
 from tests.conftest import host_of, operator_login
-from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -159,7 +158,7 @@ def test_an_operators_admin_sign_in_and_failure_go_to_the_operators_log(operator
     client.post("/admin/login/", {"username": operator.email, "password": "wrong"})
     failed = last(None, action="auth.sign_in_failed")
     assert failed.data == {"email": operator.email, "reason": "invalid_credentials", "via": "admin"}
-    device = TOTPDevice.objects.create(user=operator, name="authenticator", confirmed=True)
+    device = TOTPDeviceFactory(user=operator)
     client.post(
         "/admin/login/",
         {

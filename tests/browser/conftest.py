@@ -1,5 +1,10 @@
-"""The browser tests' set-up: one web process per module (real runserver on loopback) and
-one Debian Chromium per module, driven by Playwright."""
+"""The browser tests' set-up: one web process per session (real runserver on loopback; one
+more for each special environment a module asks for) and one Debian Chromium per module,
+driven by Playwright.
+
+Chromium stays per module: it starts in half a second, and Playwright's sync API keeps an
+event loop running in the test thread while it lives, which Django must be told to allow
+and which `asyncio.run` in a later test on the same worker would refuse."""
 
 import os
 import shutil
@@ -28,24 +33,55 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class WebServers:
+    """The session's web processes: one for each environment a module asks for (WEB_ENV),
+    started when a module first needs it and kept until the session ends."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.ports: dict[tuple[tuple[str, str], ...], int] = {}
+        self.servers: list[processes.Process] = []
+
+    def port_for(self, extra: dict[str, str]) -> int:
+        key = tuple(sorted(extra.items()))
+        if key not in self.ports:
+            self.ports[key] = self._start(extra, name=f"web-{len(self.ports)}")
+        return self.ports[key]
+
+    def _start(self, extra: dict[str, str], name: str) -> int:
+        port = free_port()
+        # Links to another host (signup, moving between companies) name the configured port.
+        env = {**self.env, "KURA_PUBLIC_PORT": str(port), **extra}
+        server = processes.web(env, port, name=name).start()
+        self.servers.append(server)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except OSError:
+                if not server.alive() or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        return port
+
+    def stop(self) -> None:
+        for server in self.servers:
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def web_servers(celery_env) -> Iterator[WebServers]:  # type: ignore[no-untyped-def]
+    servers = WebServers(celery_env)
+    yield servers
+    servers.stop()
+
+
 @pytest.fixture(scope="module")
-def base_port(request, celery_env) -> Iterator[int]:  # type: ignore[no-untyped-def]
-    """The web app on a free port; a module may set WEB_ENV, extra environment for it."""
-    port = free_port()
-    # Links to another host (signup, moving between companies) name the configured port.
-    env = {**celery_env, "KURA_PUBLIC_PORT": str(port), **getattr(request.module, "WEB_ENV", {})}
-    server = processes.web(env, port).start()
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            break
-        except OSError:
-            if not server.alive() or time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
-    yield port
-    server.stop()
+def base_port(request, web_servers: WebServers) -> int:  # type: ignore[no-untyped-def]
+    """The port of the web app for this module: the session's, or one of its own when the
+    module sets WEB_ENV (extra environment for it), shared by modules that set the same."""
+    return web_servers.port_for(getattr(request.module, "WEB_ENV", {}))
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,10 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from apps.accounts.models import Membership
+from tests.accounts.factories import MembershipFactory
 from tests.api import PASSWORD
 from tests.browser.conftest import sign_in
 from tests.conftest import COMMITTED_DOMAIN
-from tests.factories import MembershipFactory
 
 WORDS = {
     "en": {

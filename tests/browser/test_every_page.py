@@ -36,9 +36,9 @@ from apps.posts.services import post_create, post_schedule
 from apps.reminders.models import Reminder
 from apps.reminders.services import reminder_create
 from apps.search.models import OutboxEntry
+from tests.accounts.factories import MembershipFactory
 from tests.browser.conftest import sign_in
 from tests.conftest import COMMITTED_DOMAIN
-from tests.factories import MembershipFactory
 from tests.processes import LOGS
 
 AXE = Path(__file__).resolve().parents[2] / "frontend" / "node_modules" / "axe-core" / "axe.min.js"

@@ -13,9 +13,9 @@ from playwright.sync_api import expect
 from apps.accounts.principal import Principal
 from apps.posts.models import Post
 from apps.posts.services import post_create
+from tests.accounts.factories import MembershipFactory
 from tests.browser.conftest import sign_in
 from tests.conftest import COMMITTED_DOMAIN
-from tests.factories import MembershipFactory
 from tests.posts.factories import posts_insert
 
 # The feed asks for new posts every second here (30 s in production), so a test sees them.

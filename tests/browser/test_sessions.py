@@ -16,9 +16,9 @@ from apps.accounts.services import AUTH_TIME
 from apps.audit.models import AuditEntry
 from apps.tenants.models import Tenant
 from apps.tenants.services import tenant_create
+from tests.accounts.factories import MembershipFactory
 from tests.api import PASSWORD
 from tests.conftest import COMMITTED_DOMAIN
-from tests.factories import MembershipFactory
 
 LOCALES = {"en": "en-US", "ja": "ja-JP"}
 TEXT = {

@@ -12,9 +12,9 @@ from playwright.sync_api import expect
 
 from apps.accounts.models import Membership
 from apps.usage.models import UsageDay, usage_day
+from tests.accounts.factories import MembershipFactory
 from tests.browser.conftest import sign_in
 from tests.conftest import COMMITTED_DOMAIN
-from tests.factories import MembershipFactory
 
 
 @pytest.fixture

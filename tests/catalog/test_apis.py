@@ -10,8 +10,8 @@ from apps.accounts.principal import Principal
 from apps.accounts.services import api_key_create
 from apps.catalog.models import Product
 from apps.search.models import OutboxEntry
+from tests.accounts.factories import MembershipFactory
 from tests.api import api_client
-from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

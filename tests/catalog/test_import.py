@@ -14,8 +14,9 @@ from apps.accounts.principal import Principal
 from apps.accounts.services import api_key_create
 from apps.catalog.models import Brand, Category, Product
 from apps.search.models import OutboxEntry
+from tests.accounts.factories import MembershipFactory
 from tests.api import api_client
-from tests.factories import MembershipFactory
+from tests.catalog.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -278,6 +279,7 @@ def test_at_most_100_row_errors_are_listed(tenant, shop):
     assert answer["errors"]["rows"][-1] == "row 101: price: A whole number from 0 to 100000000."
 
 
+@pytest.mark.serial  # bounds its time: workers side by side on two cores would stretch it
 def test_10000_rows_of_errors_are_counted_and_the_first_100_listed(tenant, shop):
     # Every cell but the SKU and the description wrong: 6 errors a row.
     body = HEADER + "\n" + "".join(f"S{n},,x,x,a>b>c,{'b' * 101},,maybe\n" for n in range(10_000))
@@ -318,7 +320,7 @@ def test_a_file_over_10_mib_is_413(tenant, shop, over):
 
 def test_10000_rows_import_with_one_outbox_entry_each(tenant, shop, capsys):
     with schema_context(tenant.schema_name):
-        Product.objects.create(sku="SKU-00000", name="old", price=1)
+        ProductFactory(sku="SKU-00000", name="old", price=1)
     body = "\n".join([HEADER, *many(10_000)])
     started = time.perf_counter()
     response = send(shop, body)

@@ -10,7 +10,7 @@ from apps.accounts.principal import SystemActor
 from apps.catalog.models import Brand, Category, Product
 from apps.catalog.services import category_create, product_create
 from apps.search.models import OutboxEntry, TenantSynonym
-from tests.factories import MembershipFactory
+from tests.accounts.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

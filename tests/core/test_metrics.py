@@ -15,6 +15,8 @@ from apps.search.models import OutboxEntry
 from tests.conftest import host_of
 from tests.jobs import handlers  # noqa: F401 - registers the test job kinds here too
 from tests.jobs.conftest import job_state, wait_until
+from tests.jobs.factories import JobFactory
+from tests.search.factories import OutboxEntryFactory
 
 TOKEN = "metrics-token-for-tests"
 REMOTE = {"HTTP_HOST": "203.0.113.80", "REMOTE_ADDR": "203.0.113.5"}
@@ -90,7 +92,7 @@ def test_queue_depth_by_state_and_dead_jobs(tenant, other_tenant):
     past = timezone.now() - timedelta(minutes=5)
     for state, many in [("failed", 1), ("dead", 2), ("succeeded", 4), ("cancelled", 1)]:
         for _ in range(many):
-            Job.objects.create(tenant=tenant, kind="test.fail", run_at=past, state=state)
+            JobFactory(tenant=tenant, kind="test.fail", run_at=past, state=state)
     samples = scrape()
     by_state = {
         dict(labels)["state"]: value
@@ -105,8 +107,8 @@ def test_search_outbox_lag(tenant, other_tenant):
     OutboxEntry.objects.all().delete()  # rolled back with the test
     assert sample(scrape(), "kura_search_outbox_waiting") == 0
     assert sample(scrape(), "kura_search_outbox_oldest_seconds") == 0
-    OutboxEntry.objects.create(tenant=tenant, kind="product", object_id=1)
-    OutboxEntry.objects.create(tenant=other_tenant, kind="product", object_id=2)
+    OutboxEntryFactory(tenant=tenant, object_id=1)
+    OutboxEntryFactory(tenant=other_tenant, object_id=2)
     OutboxEntry.objects.filter(object_id=1).update(
         created_at=timezone.now() - timedelta(seconds=90)
     )

@@ -44,7 +44,7 @@ from apps.core.pagination import (
     offset_parameters,
 )
 from apps.notifications.models import Notification
-from tests.factories import MembershipFactory
+from tests.accounts.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 BASE = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)

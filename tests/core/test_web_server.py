@@ -7,6 +7,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 import requests
 from django.conf import settings
 
@@ -19,6 +20,7 @@ REQUESTS_EACH = 3
 MOST_CONNECTIONS = 2 * 4
 
 
+@pytest.mark.slow
 def test_make_run_serves_a_hundred_clients_on_a_bounded_number_of_connections(
     celery_env, tmp_path: Path
 ):

@@ -8,9 +8,10 @@ from django_tenants.utils import schema_context
 from apps.accounts.models import User
 from apps.files import store
 from apps.files.models import File
-from apps.tenants.models import Plan, Tenant
+from apps.tenants.models import Tenant
 from tests.conftest import operator_login
 from tests.files.uploading import initiate, run_file_jobs, upload
+from tests.tenants.factories import PlanFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def operator_client() -> Client:
 
 @pytest.fixture
 def stored(tenant, member, client_of) -> File:
-    plan = Plan.objects.create(name="tiny", storage_quota_bytes=1000)
+    plan = PlanFactory(name="tiny", storage_quota_bytes=1000)
     Tenant.objects.filter(pk=tenant.pk).update(plan=plan)
     client = client_of(member)
     file_id = upload(client, b"x" * 200).json()["id"]

@@ -7,7 +7,7 @@ from django_tenants.utils import schema_context
 
 from apps.files import store
 from apps.files.models import File
-from tests.factories import MembershipFactory
+from tests.accounts.factories import MembershipFactory
 from tests.files import samples
 from tests.files.uploading import initiate, run_file_jobs, upload
 

@@ -18,9 +18,9 @@ from apps.files import store
 from apps.files.models import File
 from apps.files.services import SweepCounts, files_sweep_tenant, part_layout
 from apps.jobs.models import Job
-from apps.tenants.models import Plan, Tenant
+from apps.tenants.models import Tenant
+from tests.accounts.factories import MembershipFactory
 from tests.api import api_client
-from tests.factories import MembershipFactory
 from tests.files import samples
 from tests.files.uploading import (
     chunks,
@@ -34,6 +34,7 @@ from tests.files.uploading import (
     tenant_prefix,
     upload,
 )
+from tests.tenants.factories import PlanFactory
 
 pytestmark = pytest.mark.django_db
 MIB = 1024 * 1024
@@ -303,7 +304,7 @@ def test_a_malformed_type_is_a_field_error(tenant, member_client):
 
 @pytest.fixture
 def small_plan(tenant):
-    plan = Plan.objects.create(name="small", max_file_bytes=1000, storage_quota_bytes=2500)
+    plan = PlanFactory(name="small", max_file_bytes=1000, storage_quota_bytes=2500)
     Tenant.objects.filter(pk=tenant.pk).update(plan=plan)
     return plan
 

@@ -2,6 +2,8 @@ import time
 from collections.abc import Callable
 
 import pytest
+import redis
+from django.conf import settings
 from django_redis import get_redis_connection
 
 from apps.accounts.models import Membership
@@ -30,3 +32,11 @@ def starts(job: Job) -> list[float]:
 
 def job_state(job: Job) -> str:
     return Job.objects.values_list("state", flat=True).get(pk=job.pk)
+
+
+def flush_this_runs_redis() -> None:
+    """What FLUSHALL does to this run: its cache, broker and result databases emptied (the
+    other databases are other runs', side by side, and `make run`'s)."""
+    for url in {settings.REDIS_URL, settings.CELERY_BROKER_URL, settings.CELERY_RESULT_BACKEND}:
+        with redis.Redis.from_url(url) as connection:
+            connection.flushdb()

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from django_redis import get_redis_connection
 from django_tenants.utils import schema_context
 
 from apps.accounts.errors import MembershipSuspendedError
@@ -18,11 +17,11 @@ from apps.notifications.models import Notification
 from apps.reminders.models import Reminder
 from apps.reminders.services import reminder_cancel, reminder_create
 from tests import processes
+from tests.accounts.factories import MembershipFactory
 from tests.api import PASSWORD
 from tests.conftest import COMMITTED_DOMAIN
-from tests.factories import MembershipFactory
 from tests.jobs import handlers  # noqa: F401 - registers the test job kinds here too
-from tests.jobs.conftest import job_state, starts, wait_until
+from tests.jobs.conftest import flush_this_runs_redis, job_state, starts, wait_until
 
 pytestmark = pytest.mark.usefixtures("celery_worker_process", "celery_beat_process")
 
@@ -61,6 +60,7 @@ def test_reminder_cancelled_before_due_never_sends(tenant, person):
     assert notifications(tenant, "never") == 0
 
 
+@pytest.mark.slow
 def test_worker_killed_mid_job_is_reclaimed_and_the_effect_happens_once(
     tenant, person, celery_worker_process
 ):
@@ -91,7 +91,7 @@ def test_flushall_loses_no_job(tenant, person, celery_worker_process):
         for _ in range(5)
     ]
     wait_until(lambda: all(job_state(j) == "enqueued" for j in jobs), 10, "messages on the broker")
-    get_redis_connection("default").flushall()  # messages, results, everything
+    flush_this_runs_redis()  # messages, results, everything
     celery_worker_process.start()
     processes.wait_for_worker(celery_worker_process)
     wait_until(lambda: all(job_state(j) == "succeeded" for j in jobs), 30, "every job")
@@ -99,6 +99,7 @@ def test_flushall_loses_no_job(tenant, person, celery_worker_process):
         assert notifications(tenant, f"job-{job.pk}") == 1
 
 
+@pytest.mark.slow
 def test_two_beats_run_no_job_twice(tenant, person, celery_env):
     second = processes.beat(celery_env, name="beat-2").start()
     try:

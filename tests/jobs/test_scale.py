@@ -21,7 +21,7 @@ from apps.jobs.services import (
     jobs_sweep,
 )
 from apps.notifications.models import Notification
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 from tests.jobs import handlers  # noqa: F401 - registers the test job kinds
 
 pytestmark = pytest.mark.django_db
@@ -149,6 +149,7 @@ def test_a_tenant_with_thousands_due_does_not_starve_another(tenant, other_tenan
         assert Notification.objects.filter(title=f"job-{reminder.pk}").count() == 1
 
 
+@pytest.mark.slow
 def test_the_fair_claim_reads_a_few_index_pages_not_50000_rows(tenant, other_tenant):
     due = timezone.now() - timedelta(seconds=1)
     # Yesterday's jobs stay in the table until they are pruned.

@@ -18,7 +18,7 @@ from apps.jobs.services import (
     jobs_sweep,
 )
 from apps.notifications.models import Notification
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 from tests.jobs import handlers
 
 pytestmark = pytest.mark.django_db

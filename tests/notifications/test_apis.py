@@ -3,8 +3,8 @@ from django.utils import translation
 from django_tenants.utils import schema_context
 
 from apps.notifications.services import notification_create
+from tests.accounts.factories import MembershipFactory
 from tests.api import bearer, login
-from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 from apps.accounts.principal import Principal
 from apps.core.pagination import CursorParams, cursor_page
 from apps.notifications import selectors
-from tests.factories import MembershipFactory
+from tests.accounts.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 TABLE = "notifications_notification"

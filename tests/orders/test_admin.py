@@ -18,8 +18,8 @@ from apps.orders.services import (
     order_place,
     payment_record,
 )
+from tests.accounts.factories import MembershipFactory
 from tests.conftest import operator_login
-from tests.factories import MembershipFactory
 from tests.orders.conftest import make_product, stock_of
 
 pytestmark = pytest.mark.django_db

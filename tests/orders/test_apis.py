@@ -14,7 +14,7 @@ from apps.notifications.models import Notification
 from apps.orders.models import Order
 from apps.orders.services import LineInput, order_place
 from apps.search.models import OutboxEntry
-from tests.factories import MembershipFactory
+from tests.accounts.factories import MembershipFactory
 from tests.orders.conftest import make_product, stock_of
 
 pytestmark = pytest.mark.django_db

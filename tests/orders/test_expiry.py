@@ -78,6 +78,7 @@ def test_an_order_cancelled_before_its_time_never_expires(shop, tenant, committe
     assert (order.state, order.paid_at) == ("cancelled", None)
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_expiry_still_expires_the_order_once(
     shop, tenant, committed_person, celery_worker_process
 ):

@@ -16,8 +16,8 @@ from apps.notifications.models import Notification
 from apps.orders import signer
 from apps.orders.models import Order, PaymentEvent
 from apps.orders.services import LineInput, order_expire, order_place, payment_secret_rotate
+from tests.accounts.factories import MembershipFactory
 from tests.api import api_client
-from tests.factories import MembershipFactory
 from tests.orders.conftest import make_product, stock_of
 
 pytestmark = pytest.mark.django_db

@@ -5,6 +5,7 @@ arriving while the expiry job runs."""
 import threading
 from collections.abc import Callable
 
+import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 
@@ -13,8 +14,8 @@ from apps.catalog.errors import OutOfStockError
 from apps.notifications.models import Notification
 from apps.orders.models import Order, PaymentEvent
 from apps.orders.services import LineInput, order_expire, order_place, payment_record
+from tests.accounts.factories import MembershipFactory
 from tests.conftest import COMMITTED_DOMAIN
-from tests.factories import MembershipFactory
 from tests.orders.conftest import make_product, stock_of
 
 
@@ -79,6 +80,7 @@ def test_fifty_buyers_for_the_last_ten_units_leave_stock_at_zero_with_ten_orders
         assert sorted(Order.objects.values_list("lines__quantity", flat=True)) == [1] * 10
 
 
+@pytest.mark.slow
 def test_a_payment_racing_the_expiry_ends_in_one_outcome_every_time(shop, tenant):
     rounds = 100
     tea = make_product(tenant, name="緑茶", price=500, stock=rounds)

@@ -13,7 +13,7 @@ from apps.accounts.principal import Principal
 from apps.notifications.models import Notification
 from apps.orders.models import Order, PaymentEvent, PaymentSecret
 from apps.orders.services import LineInput, order_place
-from tests.factories import MembershipFactory
+from tests.accounts.factories import MembershipFactory
 from tests.orders.conftest import make_product, stock_of
 
 pytestmark = pytest.mark.django_db

@@ -18,8 +18,8 @@ from apps.jobs.models import Job
 from apps.posts import selectors
 from apps.posts.models import Post, TenantFeed
 from apps.posts.services import post_create, post_schedule
+from tests.accounts.factories import MembershipFactory
 from tests.conftest import operator_login
-from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 from apps.jobs.models import Job
 from apps.notifications.models import Notification
 from apps.posts.models import Post
-from tests.factories import MembershipFactory
+from tests.accounts.factories import MembershipFactory
 from tests.posts.factories import posts_insert
 
 pytestmark = pytest.mark.django_db

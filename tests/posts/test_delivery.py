@@ -15,8 +15,8 @@ from apps.notifications.models import Notification
 from apps.posts.models import Post
 from apps.posts.services import post_cancel, post_schedule
 from tests import processes
+from tests.accounts.factories import MembershipFactory
 from tests.conftest import COMMITTED_DOMAIN
-from tests.factories import MembershipFactory
 from tests.jobs.conftest import job_state, wait_until
 
 pytestmark = pytest.mark.usefixtures("celery_worker_process", "celery_beat_process")

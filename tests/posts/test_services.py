@@ -20,7 +20,7 @@ from apps.posts.services import (
     post_schedule,
     post_update,
 )
-from tests.factories import MembershipFactory
+from tests.accounts.factories import MembershipFactory
 from tests.files.factories import ready_file, store_left_clean, uploading_file
 
 pytestmark = pytest.mark.django_db

@@ -19,8 +19,8 @@ from apps.files.models import File
 from apps.posts import views
 from apps.posts.models import Post
 from apps.posts.services import post_create, post_schedule
+from tests.accounts.factories import MembershipFactory
 from tests.accounts.test_views import signed_in
-from tests.factories import MembershipFactory
 from tests.files.factories import ready_file, store_left_clean
 from tests.posts.factories import posts_insert
 

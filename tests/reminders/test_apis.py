@@ -11,8 +11,8 @@ from apps.accounts.services import api_key_create
 from apps.jobs.models import Job
 from apps.reminders.models import Reminder
 from apps.reminders.services import reminder_create
+from tests.accounts.factories import MembershipFactory
 from tests.api import api_client, bearer, login
-from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from apps.accounts.principal import Principal, SystemActor
 from apps.core.errors import NotAllowedError
 from apps.notifications.models import Notification
 from apps.reminders.services import reminder_create, reminder_mark_failed, reminder_send
-from tests.factories import MembershipFactory
+from tests.accounts.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

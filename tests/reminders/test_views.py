@@ -16,6 +16,7 @@ from apps.reminders.models import Reminder
 from apps.reminders.selectors import PAGE_SIZE
 from apps.reminders.services import reminder_create
 from tests.accounts.test_views import signed_in
+from tests.reminders.factories import ReminderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def create(tenant, person, message: str, at: datetime) -> Reminder:
 
 def past(tenant, user, message: str, at: datetime, status: str = "sent") -> Reminder:
     with schema_context(tenant.schema_name):
-        return Reminder.objects.create(user=user, message=message, remind_at=at, status=status)
+        return ReminderFactory(user=user, message=message, remind_at=at, status=status)
 
 
 def rows(body: str, testid: str) -> list[str]:

@@ -8,7 +8,7 @@ from django_tenants.utils import schema_context
 
 from apps.accounts.principal import SystemActor
 from apps.catalog.services import product_update
-from tests.factories import MembershipFactory
+from tests.accounts.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

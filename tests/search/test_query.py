@@ -13,6 +13,7 @@ from apps.search.errors import SearchUnavailableError
 from apps.search.models import TenantSynonym
 from apps.search.query import PriceCount, TermCount
 from apps.tenants.models import Tenant
+from tests.search.factories import TenantSynonymFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +69,7 @@ def test_a_company_synonym_works_for_that_company_only(shop, tenant, other_tenan
     shop.product(tenant, "お年玉袋 5枚")
     shop.product(other_tenant, "お年玉袋 10枚")
     assert shop.found(tenant, "ポチ袋") == []
-    TenantSynonym.objects.create(tenant=tenant, terms="ポチ袋, お年玉袋")
+    TenantSynonymFactory(tenant=tenant, terms="ポチ袋, お年玉袋")
     assert shop.found(tenant, "ポチ袋") == ["お年玉袋 5枚"]
     assert shop.found(other_tenant, "ポチ袋") == []
     assert shop.found(other_tenant, "お年玉袋") == ["お年玉袋 10枚"]
@@ -365,7 +366,7 @@ def test_elasticsearch_down_is_search_unavailable(settings, tenant):
 
 def test_synonym_rows_are_each_companys_own(tenant, other_tenant):
     """Row-level security on the synonyms: a company's connection sees its own rows only."""
-    TenantSynonym.objects.create(tenant=tenant, terms="a, b")
-    TenantSynonym.objects.create(tenant=other_tenant, terms="c, d")
+    TenantSynonymFactory(tenant=tenant, terms="a, b")
+    TenantSynonymFactory(tenant=other_tenant, terms="c, d")
     with tenant_context(tenant):
         assert list(TenantSynonym.objects.values_list("terms", flat=True)) == ["a, b"]

@@ -13,8 +13,8 @@ from apps.accounts.services import auth_token_issue
 from apps.catalog.models import Product
 from apps.search.models import TenantSynonym
 from apps.tenants.models import Tenant
+from tests.accounts.factories import MembershipFactory
 from tests.api import bearer
-from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

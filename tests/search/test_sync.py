@@ -46,7 +46,9 @@ from apps.search.services import (
 from apps.search.sync import outbox_drain
 from apps.tenants.models import Tenant
 from tests import processes
+from tests.catalog.factories import ProductFactory
 from tests.conftest import operator_login
+from tests.search.factories import IndexMirrorFactory, OutboxEntryFactory
 
 CLOSED_PORT = 9  # nothing listens there
 
@@ -151,7 +153,7 @@ def test_an_update_changes_the_document_and_inactive_or_deleted_products_leave(t
 def test_two_companies_products_with_the_same_id_do_not_collide(tenant, other_tenant, es):
     for company, name in ((tenant, "Alpha の商品"), (other_tenant, "Beta product")):
         with tenant_context(company):
-            Product.objects.create(pk=987_654, name=name, sku="SAME", price=100)
+            ProductFactory(pk=987_654, name=name, sku="SAME", price=100)
             outbox_add(tenant=company, kind="product", object_ids=[987_654])
 
     assert outbox_drain() == 2
@@ -244,8 +246,8 @@ def test_beat_drains_entries_no_commit_announced(tenant, es):
     """Entries whose on-commit drain never came (a broker that was down) are beat's."""
     index_ensure()
     with schema_context(tenant.schema_name):
-        product = Product.objects.create(name="ビートが運ぶ", sku="BEAT", price=700)
-    OutboxEntry.objects.create(tenant=tenant, kind="product", object_id=product.pk)
+        product = ProductFactory(name="ビートが運ぶ", sku="BEAT", price=700)
+    OutboxEntryFactory(tenant=tenant, object_id=product.pk)
     deadline = time.monotonic() + 10
     while OutboxEntry.objects.exists() and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -262,6 +264,7 @@ def es_service(verb: str) -> None:
     )
 
 
+@pytest.mark.serial  # Elasticsearch is every worker's
 @pytest.mark.usefixtures("committed_catalog")
 def test_the_outbox_catches_up_after_elasticsearch_is_stopped_and_restarted(tenant, es):
     """Elasticsearch is shared with other test runs: it is down for seconds only, and always
@@ -336,6 +339,7 @@ def test_two_drains_side_by_side_never_take_the_same_entry(tenants, es):
         assert {hit["_version"] for hit in hits} == {1}
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("committed_catalog")
 def test_no_write_is_lost_while_search_reindex_runs(tenants, es):
     alpha, beta = tenants
@@ -469,6 +473,7 @@ print(product.pk)
 """
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("committed_catalog")
 def test_a_catalog_write_succeeds_with_broker_and_elasticsearch_unreachable(tenant, celery_env):
     env = {
@@ -520,7 +525,7 @@ def test_a_reindex_clears_what_a_reindex_that_died_left(tenant, es):
     assert outbox_drain() == 1
     # A reindex killed mid-way: its half-built index and its mirror are still there.
     dead = index_create(alias=alias, aliases=[f"{alias}-building"])
-    IndexMirror.objects.create(source=alias, target=f"{alias}-building")
+    IndexMirrorFactory(source=alias, target=f"{alias}-building")
 
     call_command("search_reindex", stdout=io.StringIO())
 

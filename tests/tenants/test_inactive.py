@@ -8,13 +8,13 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from apps.accounts.models import Membership
 from apps.accounts.principal import Principal
 from apps.accounts.services import api_key_create, handoff_issue, invitation_create
 from apps.core.errors import NotAllowedError
 from apps.jobs.models import Job
 from apps.jobs.services import job_run, job_schedule
 from apps.tenants.models import Tenant
+from tests.accounts.factories import MembershipFactory
 from tests.api import PASSWORD, api_client, bearer, login
 from tests.conftest import host_of
 from tests.jobs import handlers  # noqa: F401 - registers the test job kinds
@@ -89,7 +89,7 @@ def test_web_sessions_links_and_invitations_show_the_page(
 
 
 def test_a_deactivated_company_is_not_offered_by_the_switcher(tenant, other_tenant, member):
-    Membership.objects.create(user=member.user, tenant=other_tenant, role="member")
+    MembershipFactory(user=member.user, tenant=other_tenant, role="member")
     deactivate(other_tenant)
     client = Client(HTTP_HOST=host_of(tenant), HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(member.user)

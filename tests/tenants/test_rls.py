@@ -2,7 +2,6 @@
 ORM queries with no tenant filter find that tenant's rows only; outside, the operators' role
 finds every row; rollbacks never leave the connection in a role it does not believe in."""
 
-import uuid
 from contextlib import suppress
 from datetime import timedelta
 
@@ -21,10 +20,18 @@ from apps.jobs.services import job_run, job_schedule
 from apps.notifications.models import Notification
 from apps.tenants.models import Tenant
 from apps.tenants.rowsecurity import person_rows
+from tests.accounts.factories import (
+    ApiKeyFactory,
+    InvitationFactory,
+    MembershipFactory,
+    RefreshTokenFactory,
+    UserFactory,
+)
 from tests.api import bearer, login
 from tests.conftest import host_of
 from tests.core.worker_tasks import SHARED_TABLES, shared_rows
-from tests.factories import MembershipFactory, UserFactory
+from tests.jobs.factories import JobFactory
+from tests.notifications.factories import NotificationFactory
 
 pytestmark = pytest.mark.django_db
 APP_ROLE = settings.DB_APP_ROLE
@@ -73,15 +80,10 @@ def fill(tenant: Tenant) -> Membership:
     """A row of `tenant` in every shared table."""
     membership = MembershipFactory(tenant=tenant)
     later = timezone.now() + timedelta(days=1)
-    RefreshToken.objects.create(
-        jti=uuid.uuid4().hex, family=uuid.uuid4(), membership=membership, expires_at=later
-    )
-    ApiKey.objects.create(tenant=tenant, name="K", prefix=uuid.uuid4().hex[:12], key_hash="x")
-    Invitation.objects.create(
-        tenant=tenant, email="x@example.com", role="member", token_hash=uuid.uuid4().hex,
-        expires_at=later,
-    )  # fmt: skip
-    Job.objects.create(tenant=tenant, kind="test.effect", run_at=later)
+    RefreshTokenFactory(membership=membership, expires_at=later)
+    ApiKeyFactory(tenant=tenant)
+    InvitationFactory(tenant=tenant, email="x@example.com", expires_at=later)
+    JobFactory(tenant=tenant, run_at=later)
     return membership
 
 
@@ -90,7 +92,7 @@ def rows(tenant, other_tenant) -> None:
     """Rows of both tenants in every shared table, and a job about no tenant."""
     fill(tenant)
     fill(other_tenant)
-    Job.objects.create(tenant=None, kind="test.effect", run_at=timezone.now() + timedelta(days=1))
+    JobFactory(tenant=None, run_at=timezone.now() + timedelta(days=1))
     # Each side has rows of its own: what a test sees can only be right by filtering.
     assert all(rows_of(tenant).values())
     assert all(rows_of(other_tenant).values())
@@ -320,6 +322,6 @@ def test_a_new_tenant_s_schema_is_open_to_the_application_role():
     created = company_create(name="RLS Co", slug="rls-co", owner=person)
     with tenant_context(created):
         assert current_user() == APP_ROLE
-        Notification.objects.create(user=person, kind="test", title="hello")
+        NotificationFactory(user=person, title="hello")
         assert list(Notification.objects.values_list("title", flat=True)) == ["hello"]
         assert ids(Membership.objects.all()) == rows_of(created)["accounts_membership"]

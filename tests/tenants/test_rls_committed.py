@@ -8,9 +8,9 @@ import pytest
 from django.db import ProgrammingError, connection, transaction
 from django_tenants.utils import schema_context, tenant_context
 
+from tests.accounts.factories import MembershipFactory
 from tests.conftest import COMMITTED_DOMAIN
 from tests.core.worker_tasks import shared_rows, shared_rows_task
-from tests.factories import MembershipFactory
 from tests.tenants.test_rls import OPERATOR, Rollback, all_rows, rows_of, shared_rows_of
 
 

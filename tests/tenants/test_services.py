@@ -9,7 +9,7 @@ from apps.accounts.models import Membership
 from apps.accounts.services import company_create
 from apps.tenants.models import Domain, Tenant
 from apps.tenants.services import tenant_create
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,11 @@ from django.test import Client
 
 from apps.accounts.models import User
 from apps.tenants.models import Plan, Tenant
-from apps.usage.models import UsageDay, usage_day
+from apps.usage.models import usage_day
+from tests.accounts.factories import MembershipFactory
 from tests.conftest import operator_login
-from tests.factories import MembershipFactory
+from tests.tenants.factories import PlanFactory
+from tests.usage.factories import UsageDayFactory
 
 pytestmark = pytest.mark.django_db
 GIB = 1024**3
@@ -21,7 +23,7 @@ GIB = 1024**3
 
 @pytest.fixture
 def plan(tenant) -> Plan:
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         name="Small",
         requests_per_minute=60,
         tenant_requests_per_minute=300,
@@ -36,7 +38,7 @@ def days(tenant: Tenant, count: int) -> None:
     """`count` days of figures, today first: requests 1000, 999…, jobs 10, 9…"""
     today = usage_day()
     for n in range(count):
-        UsageDay.objects.create(
+        UsageDayFactory(
             tenant=tenant,
             day=today - timedelta(days=n),
             api_requests=1000 - n,
@@ -53,7 +55,7 @@ def text(response) -> str:
 
 def test_owners_see_today_and_the_last_days_next_to_the_plan(tenant, owner, page_of, plan):
     days(tenant, 3)
-    UsageDay.objects.create(
+    UsageDayFactory(
         tenant=tenant, day=usage_day() - timedelta(days=30), api_requests=5
     )  # older than the last 30 days
     html = text(page_of(owner).get("/usage"))
@@ -127,9 +129,7 @@ def company_order(html: str, *names: str) -> list[str]:
 
 def test_operators_sort_companies_by_usage(operator_client, tenant, other_tenant):
     days(tenant, 2)  # 1,999 requests in the last days
-    UsageDay.objects.create(
-        tenant=other_tenant, day=usage_day(), api_requests=5000, storage_bytes=10
-    )
+    UsageDayFactory(tenant=other_tenant, day=usage_day(), api_requests=5000, storage_bytes=10)
     url = "/admin/usage/tenantusage/"
     html = text(operator_client.get(url))
     row = html[html.index(f">{tenant.name}<") :].split("</tr>")[0]

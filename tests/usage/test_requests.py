@@ -11,8 +11,8 @@ from django_redis import get_redis_connection
 from apps.accounts.models import User
 from apps.usage import counting, services
 from apps.usage.models import RequestBatch, UsageDay, usage_day
+from tests.accounts.factories import MembershipFactory
 from tests.api import bearer, login
-from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,15 +8,16 @@ from django.db import ProgrammingError, connection, transaction
 from django_tenants.utils import tenant_context
 
 from apps.usage.models import RequestBatch, UsageDay, usage_day
+from tests.usage.factories import RequestBatchFactory, UsageDayFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_company_reads_and_writes_its_own_days_only(tenant, other_tenant):
     today = usage_day()
-    mine = UsageDay.objects.create(tenant=tenant, day=today, api_requests=5)
-    theirs = UsageDay.objects.create(tenant=other_tenant, day=today, api_requests=7)
-    RequestBatch.objects.create(id="00000000-0000-0000-0000-000000000001")
+    mine = UsageDayFactory(tenant=tenant, day=today, api_requests=5)
+    theirs = UsageDayFactory(tenant=other_tenant, day=today, api_requests=7)
+    RequestBatchFactory(id="00000000-0000-0000-0000-000000000001")
     with tenant_context(tenant):
         assert list(UsageDay.objects.values_list("pk", flat=True)) == [mine.pk]
         with connection.cursor() as cursor:

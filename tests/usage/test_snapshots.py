@@ -14,9 +14,10 @@ from apps.jobs.models import Job
 from apps.tenants.models import Tenant
 from apps.usage import services
 from apps.usage.models import UsageDay, usage_day
-from tests.factories import MembershipFactory
+from tests.accounts.factories import MembershipFactory
 from tests.files import samples
 from tests.files.factories import ready_file, store_left_clean
+from tests.jobs.factories import JobFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def figures(column: str) -> dict[tuple[int, object], int]:
 
 
 def job(tenant: Tenant | None, state: str, finished_at: datetime | None) -> None:
-    Job.objects.create(
+    JobFactory(
         tenant=tenant, kind="test", run_at=timezone.now(), state=state, finished_at=finished_at
     )
 
