@@ -11,15 +11,6 @@ from django.core.exceptions import ImproperlyConfigured
 from config.settings.base import *
 from config.settings.environment import REDIS_PORT, env
 
-# prometheus-client's multiprocess mode (apps/core/metrics.py), as in `make run`: the test run
-# and the worker and web processes it starts (they inherit the environment) share a folder,
-# new for each run and removed by the process that made it (a temporary one: mypy loads these
-# settings too, and exits without running atexit). Set before apps are imported.
-if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
-    METRICS_DIR = tempfile.mkdtemp(prefix="kura-test-metrics-")
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = METRICS_DIR
-    atexit.register(shutil.rmtree, METRICS_DIR, ignore_errors=True)
-
 # A slot of its own for each test run that shares the services with others at the same time
 # (worktrees side by side; 0 is the ordinary run): its own database, Redis databases and
 # object-key prefix. Each pytest-xdist worker takes the slots after the run's own (gw0 the
@@ -38,6 +29,17 @@ if _REDIS_BASE + 2 >= _REDIS_DATABASES:
         f"Test slot {TEST_SLOT} has no Redis databases (KURA_TEST_SLOT plus the xdist "
         "workers must stay within slots 0 to 16)."
     )
+# prometheus-client's multiprocess mode (apps/core/metrics.py), as in `make run`: a test run
+# and the worker and web processes it starts (they inherit the environment) share a folder,
+# new for each slot and removed by the process that made it (a temporary one: mypy loads
+# these settings too, and exits without running atexit). An xdist worker inherits the
+# folder of the run that started it and makes its own, so workers never count each
+# other's requests. Set before apps are imported.
+if os.environ.get("KURA_TEST_METRICS_SLOT") != str(TEST_SLOT):
+    METRICS_DIR = tempfile.mkdtemp(prefix="kura-test-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = METRICS_DIR
+    os.environ["KURA_TEST_METRICS_SLOT"] = str(TEST_SLOT)
+    atexit.register(shutil.rmtree, METRICS_DIR, ignore_errors=True)
 if TEST_SLOT:
     DATABASES["default"]["TEST"] = {"NAME": f"test_kura_slot{TEST_SLOT}"}
 
