@@ -14,6 +14,15 @@ class ImageRefusedError(ServiceError):
     default_message = _("This image cannot be read.")
 
 
+class PreviewRefusedError(ServiceError):
+    """A document Kura makes no preview of: over a limit, damaged, locked. The file itself
+    stays (its download); the message says why it has no picture."""
+
+    status_code = 400
+    code = "preview_refused"
+    default_message = _("No preview could be made.")
+
+
 # Refusals of a request of the form the schema describes, for what it means (a name, a type,
 # a plan's limits, the bytes in the store): 422.
 

@@ -131,7 +131,16 @@ def _derive(image: Image.Image) -> Derivatives:
     decoded = image.size
     ImageOps.exif_transpose(image, in_place=True)  # a PNG's eXIf may follow its pixels
     width, height = (stored[1], stored[0]) if image.size != decoded else stored
-    picture = _to_srgb(image)
+    return picture_derivatives(_to_srgb(image), size=(width, height))
+
+
+def picture_derivatives(
+    picture: Image.Image, *, size: tuple[int, int] | None = None
+) -> Derivatives:
+    """Both pictures of an 8-bit RGB `picture` (decoded, turned upright), which shows
+    something of `size` (by default its own: a draft-decoded JPEG is smaller than its
+    original)."""
+    width, height = size or picture.size
     display = _fit_inside((width, height), DISPLAY_BOX)
     side = min(THUMBNAIL_SIDE, width, height)
     return Derivatives(

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django_tenants.utils import schema_context
@@ -16,7 +16,7 @@ from psycopg import sql
 from apps.accounts.principal import Actor
 from apps.core.errors import NotAllowedError, NotFoundError
 from apps.core.pagination import NumberedPage, numbered_page
-from apps.files import store
+from apps.files import documents, store
 from apps.files.models import STORED_OR_COMING, File
 from apps.files.policies import can_delete_file, can_see_file, is_uploader
 from apps.tenants.models import Tenant
@@ -47,13 +47,26 @@ def file_page(*, actor: Actor, page: int = 1, size: int = PAGE_SIZE) -> Numbered
 
 
 def image_url(*, file: File, key: str) -> str | None:
-    """A ready image's thumbnail or display image (`key`): a pre-signed GET that expires
-    soon, so a link copied out of a page stops working; None for anything else."""
+    """A ready file's thumbnail or display image (`key`): a pre-signed GET that expires
+    soon, so a link copied out of a page stops working, on a path that stays the same, so a
+    CDN can cache it (apps.files.store.derivative_url); None for anything else."""
     if file.state != File.State.READY or not key:
         return None
-    return store.get_url(
-        key=key, expires_in=settings.FILES_DOWNLOAD_EXPIRE, content_type="image/jpeg"
-    )
+    return store.derivative_url(key=key, expires_in=settings.FILES_DOWNLOAD_EXPIRE)
+
+
+def files_to_preview(*, actor: Actor, every: bool = False) -> list[UUID]:
+    """Ready files of the current company whose previews the previews job would make now:
+    those without (a document uploaded before Kura previewed its type) and those under the
+    keys used before previews were cached; with `every`, all it previews."""
+    files = File.objects.filter(state=File.State.READY, detected_type__in=documents.PREVIEWED)
+    if not every:
+        files = files.filter(Q(display_key="") | Q(display_key__regex=_UNCACHED_KEY))
+    return list(files.order_by("created_at").values_list("pk", flat=True))
+
+
+# display/<id>.jpg: no digest of its bytes in the key.
+_UNCACHED_KEY = r"/display/[0-9a-f-]{36}\.jpg$"
 
 
 def file_get(*, actor: Actor, file_id: UUID) -> File:

@@ -6,15 +6,18 @@ quarantine, `incoming/`, holds what is not scanned yet: `incoming/<id>`, where t
 lands (its one pre-signed PUT, or its multipart upload), and `incoming/<id>.checked`, the
 copy of a PUT's object that its completion checks and everything after reads (no URL is
 ever signed for it: a pre-signed PUT cannot be revoked and stays good on its key until it
-expires). Then `files/<id>` once scanned clean, `display/<id>.jpg` and `thumbs/<id>.jpg` for
-images. (S3Proxy's filesystem store cannot have a key that is also a prefix, so no key here
-is a folder of another.)
+expires). Then `files/<id>` once scanned clean, `display/<id>-<digest>.jpg` and
+`thumbs/<id>-<digest>.jpg` for the previews (`display/<id>.jpg` and `thumbs/<id>.jpg` for
+files derived before previews were cached; still served). (S3Proxy's filesystem store
+cannot have a key that is also a prefix, so no key here is a folder of another.)
 """
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO, cast
+from urllib.parse import urlsplit, urlunsplit
 from uuid import UUID
 
 from botocore.exceptions import ClientError
@@ -128,9 +131,13 @@ def part_url(
 
 
 def get_url(*, key: str, expires_in: int, content_type: str, filename: str | None = None) -> str:
-    """A GET of the object answered with our type and, with `filename`, as an attachment
-    (a browser saves it rather than showing it)."""
-    params: dict[str, Any] = {"Key": key, "ResponseContentType": content_type}
+    """A GET of the object answered with our type, never kept by a cache, and, with
+    `filename`, as an attachment (a browser saves it rather than showing it)."""
+    params: dict[str, Any] = {
+        "Key": key,
+        "ResponseContentType": content_type,
+        "ResponseCacheControl": "private, no-store",
+    }
     if filename is not None:
         params["ResponseContentDisposition"] = content_disposition_header(
             as_attachment=True, filename=filename
@@ -249,3 +256,36 @@ def delete(*keys: str) -> None:
         errors = [e for e in answer.get("Errors", []) if e.get("Code") not in NO_OBJECT]
         if errors:
             raise RuntimeError(f"the store did not delete {errors}")
+
+
+# --- derivatives behind a CDN (issue 20) --------------------------------------------------
+# A display image or thumbnail is never changed under its key (the key holds a digest of its
+# bytes), so it is stored to be cached for a year; see README, "Putting a CDN in front".
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def derivative_key(file_id: UUID, *, kind: str, body: bytes) -> str:
+    """`display/<id>-<digest>.jpg` or `thumbs/<id>-<digest>.jpg`: new bytes, a new key."""
+    folder = {"display": "display", "thumbnail": "thumbs"}[kind]
+    digest = hashlib.sha256(body).hexdigest()[:24]
+    return tenant_key(f"{folder}/{file_id}-{digest}.jpg")
+
+
+def put_immutable(*, key: str, body: bytes, content_type: str) -> None:
+    s3_client().put_object(
+        Bucket=_bucket(), Key=key, Body=body, ContentType=content_type, CacheControl=IMMUTABLE
+    )
+
+
+def derivative_url(*, key: str, expires_in: int) -> str:
+    """A pre-signed GET of a derivative whose path is the same every time it is signed: only
+    the query (the X-Amz-* signature) changes, so a CDN caches by path. With
+    FILES_DERIVATIVES_URL the URL names the CDN instead of the store; the CDN sends the
+    request on to the store as it is, with the store's Host, which the signature covers."""
+    url = _presign("get_object", {"Key": key}, expires_in)
+    base = settings.FILES_DERIVATIVES_URL
+    if not base:
+        return url
+    signed = urlsplit(url)
+    cdn = urlsplit(base)
+    return urlunsplit((cdn.scheme, cdn.netloc, signed.path, signed.query, ""))

@@ -35,6 +35,15 @@ FILES_PART_URLS_PER_CALL = 500
 FILES_PUT_URL_EXPIRE = env.int("KURA_FILES_PUT_URL_EXPIRE", default=5 * 60)
 # Downloads and the display and thumbnail images: pre-signed GETs this short-lived.
 FILES_DOWNLOAD_EXPIRE = env.int("KURA_FILES_DOWNLOAD_EXPIRE", default=5 * 60)
+# A CDN in front of the store for the display and thumbnail images (README, "Putting a CDN
+# in front"): its origin, e.g. https://cdn.example.com; empty, they come from the store.
+FILES_DERIVATIVES_URL = env("KURA_FILES_DERIVATIVES_URL", default="")
+# Previews of PDFs (apps/files/documents.py): pages, the first page's longer side in points,
+# and the time and memory the renderer may take before it is killed.
+KURA_PDF_MAX_PAGES = env.int("KURA_PDF_MAX_PAGES", default=2_000)
+KURA_PDF_MAX_POINTS = env.int("KURA_PDF_MAX_POINTS", default=14_400)
+KURA_PREVIEW_SECONDS = env.int("KURA_PREVIEW_SECONDS", default=20)
+KURA_PREVIEW_MEMORY_BYTES = env.int("KURA_PREVIEW_MEMORY_BYTES", default=1024 * MIB)
 # clamd takes a stream of at most its StreamMaxLength (100M here, 4G at most), and a
 # Celery task has CELERY_TASK_SOFT_TIME_LIMIT: a large file is scanned in windows that
 # overlap (so a signature across a boundary is seen whole), a few windows per job run.

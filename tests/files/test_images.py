@@ -170,6 +170,42 @@ def test_transparency_is_flattened_onto_white():
     assert near(display.getpixel((200, 200)), BLACK)
 
 
+@pytest.mark.parametrize(
+    ("fmt", "mime", "params"),
+    [
+        ("PNG", "image/png", {}),
+        ("WEBP", "image/webp", {"lossless": True}),
+        ("WEBP", "image/webp", {"quality": 80}),
+        ("GIF", "image/gif", {}),
+        ("AVIF", "image/avif", {}),
+    ],
+    ids=["png", "webp-lossless", "webp-lossy", "gif", "avif"],
+)
+def test_transparent_pictures_are_previewed_on_white_not_black(fmt, mime, params):
+    # Transparent black around an opaque red square: flattened as JPEG would (dropping the
+    # alpha), the surround would be black.
+    image = Image.new("RGBA", (600, 600), (0, 0, 0, 0))
+    image.paste((255, 0, 0, 255), (200, 200, 400, 400))
+
+    result = derivatives(io.BytesIO(encode(image, fmt, **params)), declared_type=mime)
+
+    display, thumbnail = opened(result.display), opened(result.thumbnail)
+    assert near(display.getpixel((20, 20)), WHITE, slack=4)
+    assert near(display.getpixel((300, 300)), RED, slack=20)
+    assert near(thumbnail.getpixel((5, 5)), WHITE, slack=4)
+    assert near(thumbnail.getpixel((100, 100)), RED, slack=20)
+
+
+def test_a_grey_png_with_alpha_is_previewed_on_white():
+    image = Image.new("LA", (100, 100), (0, 0))
+    image.paste((0, 255), (40, 40, 60, 60))
+
+    display = opened(derivatives(io.BytesIO(encode(image, "PNG"))).display)
+
+    assert display.getpixel((5, 5)) == WHITE
+    assert near(display.getpixel((50, 50)), BLACK)
+
+
 def test_an_animated_gif_gives_its_first_frame():
     frames = [Image.new("P", (300, 200), 0), Image.new("P", (300, 200), 1)]
     palette = [*RED, *BLUE] + [0] * (256 * 3 - 6)

@@ -11,6 +11,7 @@ from apps.files.services.processing import (
     FILE_DERIVE,
     file_derive,
     file_derive_given_up,
+    file_previews_remake,
     file_scan,
     file_scan_given_up,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "file_derive",
     "file_derive_given_up",
     "file_download",
+    "file_previews_remake",
     "file_scan",
     "file_scan_given_up",
     "files_sweep",

@@ -53,7 +53,8 @@ def file_delete(*, file: File, actor: Actor) -> None:
     file = locked
     if file.state == File.State.UPLOADING and file.upload_id:
         store.multipart_abort(key=file.key, upload_id=file.upload_id)
-    store.delete(*store.file_keys(file.pk))  # file.key is one of them
+    # file.key is one of them; the previews' keys hold a digest of their bytes.
+    store.delete(*store.file_keys(file.pk), file.display_key, file.thumbnail_key)
     file.delete()
     audit_record(
         action="file.deleted",

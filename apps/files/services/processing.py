@@ -1,4 +1,5 @@
-"""After an upload: the virus scan, promotion out of quarantine, the images' derivatives.
+"""After an upload: the virus scan, promotion out of quarantine, the previews (display image
+and thumbnail) of images and documents.
 
 Each step is a job on the delayed queue (apps.jobs; handlers in apps.files.jobs) and runs in
 the job's transaction, in the tenant. The store is not transactional, so each step first
@@ -7,7 +8,9 @@ delivered twice) has one effect.
 """
 
 import shutil
-from tempfile import SpooledTemporaryFile
+from pathlib import Path
+from tempfile import NamedTemporaryFile, SpooledTemporaryFile
+from typing import IO
 from uuid import UUID
 
 from django.conf import settings
@@ -20,8 +23,8 @@ from apps.accounts.principal import SystemActor
 from apps.accounts.selectors import api_key_get
 from apps.core import antivirus
 from apps.core.errors import NotFoundError
-from apps.files import images, store
-from apps.files.errors import ImageRefusedError
+from apps.files import documents, images, store
+from apps.files.errors import ImageRefusedError, PreviewRefusedError
 from apps.files.models import File
 from apps.files.services.states import file_transition
 from apps.files.services.uploads import file_scan_schedule
@@ -31,6 +34,7 @@ from apps.tenants.models import Tenant
 
 State = File.State
 FILE_DERIVE = "file.derive"
+PREVIEWED = documents.PREVIEWED
 # Pillow reads a photo from a seekable file; one this large stays in memory, larger ones
 # spill to a temporary file.
 SPOOL_BYTES = 16 * 1024 * 1024
@@ -63,7 +67,7 @@ def _source(file: File) -> str | None:
 
 
 def _reject(file: File, reason: str) -> None:
-    store.delete(*store.file_keys(file.pk))
+    store.delete(*store.file_keys(file.pk), file.display_key, file.thumbnail_key)
     file_transition(file, State.REJECTED, reason=reason[:300], processed_at=timezone.now())
 
 
@@ -92,7 +96,7 @@ def file_scan(*, tenant: Tenant, file_id: UUID) -> None:
     Infected: every object of the file deleted, the file `infected`, its uploader notified.
     Clean and more to read: the next stretch is the next job (a large file takes several,
     each within a task's time limit). Clean to the end: promoted out of quarantine; an
-    image goes on to its derivatives, anything else is `ready`.
+    image or a document Kura previews goes on to its previews, anything else is `ready`.
     """
     file = File.objects.filter(pk=file_id).first()
     if file is None or file.state not in (State.UPLOADED, State.SCANNING):
@@ -127,7 +131,7 @@ def file_scan(*, tenant: Tenant, file_id: UUID) -> None:
         return
     assert source is not None  # noqa: S101 - a result means there was something to scan
     _promote(file, source)
-    if file.detected_type in images.DECODERS:
+    if file.detected_type in PREVIEWED:
         job_schedule(
             tenant=tenant,
             kind=FILE_DERIVE,
@@ -149,36 +153,94 @@ def _promote(file: File, source: str) -> None:
 
 
 def file_derive(*, tenant: Tenant, file_id: UUID) -> None:
-    """The derivatives job: an 800x600 display image and a 200x200 thumbnail, stored
-    under the tenant's prefix (the same keys each run); then the file is `ready`. An image
-    Pillow refuses (a decompression bomb, a damaged file) is rejected and deleted."""
+    """The previews job: an 800x600 display image and a 200x200 thumbnail of an image, of
+    a PDF's first page or of an office file's picture of itself, stored under keys made of
+    their bytes (apps.files.store.derivative_key); then the file is `ready`. An image Pillow
+    refuses (a decompression bomb, a damaged file) is rejected and deleted; a document
+    without a preview is ready all the same, the reason kept."""
     file = File.objects.select_for_update().filter(pk=file_id).first()
     if file is None or file.state != State.SCANNING or file.key != store.served_key(file.pk):
         return
-    with SpooledTemporaryFile(max_size=SPOOL_BYTES) as copy:
-        body = store.read(file.key)
-        try:
-            shutil.copyfileobj(body, copy, 1024 * 1024)
-        finally:
-            body.close()
-        copy.seek(0)
-        try:
-            made = images.derivatives(copy, declared_type=file.detected_type)  # type: ignore[arg-type]
-        except ImageRefusedError as exc:
-            _reject(file, exc.message)
-            return
-    display, thumbnail = store.display_key(file.pk), store.thumbnail_key(file.pk)
-    store.put(key=display, body=made.display, content_type="image/jpeg")
-    store.put(key=thumbnail, body=made.thumbnail, content_type="image/jpeg")
+    try:
+        made = _previews(file)
+    except ImageRefusedError as exc:
+        _reject(file, exc.message)
+        return
+    except PreviewRefusedError as exc:
+        file_transition(file, State.READY, reason=exc.message[:300], processed_at=timezone.now())
+        return
+    keys = _store_previews(file, made)
+    picture = file.detected_type in images.DECODERS  # a document's size is not in pixels
     file_transition(
         file,
         State.READY,
-        display_key=display,
-        thumbnail_key=thumbnail,
-        width=made.width,
-        height=made.height,
+        display_key=keys[0],
+        thumbnail_key=keys[1],
+        width=made.width if picture else None,
+        height=made.height if picture else None,
         processed_at=timezone.now(),
     )
+
+
+def _previews(file: File) -> images.Derivatives:
+    """The file's two pictures: ImageRefusedError for an image Kura will not decode,
+    PreviewRefusedError for a document it makes no preview of."""
+    if file.detected_type in images.DECODERS:
+        with SpooledTemporaryFile(max_size=SPOOL_BYTES) as copy:
+            _copy_original(file, copy)
+            return images.derivatives(copy, declared_type=file.detected_type)  # type: ignore[arg-type]
+    # PDFium and zipfile read from a path, only the parts they need.
+    with NamedTemporaryFile(suffix=".kura") as copy:
+        _copy_original(file, copy)
+        copy.flush()
+        return documents.previews(Path(copy.name), detected_type=file.detected_type)
+
+
+def _copy_original(file: File, into: IO[bytes]) -> None:
+    body = store.read(file.key)
+    try:
+        shutil.copyfileobj(body, into, 1024 * 1024)
+    finally:
+        body.close()
+    into.seek(0)
+
+
+def _store_previews(file: File, made: images.Derivatives) -> tuple[str, str]:
+    """Store both pictures under keys of their own bytes, cacheable for a year, and delete
+    what the file had before under other keys (the same bytes keep their key)."""
+    display = store.derivative_key(file.pk, kind="display", body=made.display)
+    thumbnail = store.derivative_key(file.pk, kind="thumbnail", body=made.thumbnail)
+    store.put_immutable(key=display, body=made.display, content_type="image/jpeg")
+    store.put_immutable(key=thumbnail, body=made.thumbnail, content_type="image/jpeg")
+    stale = {file.display_key, file.thumbnail_key} - {display, thumbnail}
+    store.delete(*stale)
+    return display, thumbnail
+
+
+@transaction.atomic
+def file_previews_remake(*, file_id: UUID) -> bool:
+    """Make a ready file's previews again, in the current company: for a document uploaded
+    before Kura previewed its type, for previews stored under the keys used before they were
+    cached (`display/<id>.jpg`), or after a change to how previews are drawn. New bytes get
+    new keys and the old objects are deleted; the same bytes keep theirs. A file whose
+    preview is refused keeps what it had (a document gets the reason). True when the file's
+    previews changed."""
+    file = File.objects.select_for_update().filter(pk=file_id).first()
+    if file is None or file.state != State.READY or file.detected_type not in PREVIEWED:
+        return False
+    try:
+        made = _previews(file)
+    except ImageRefusedError:
+        return False
+    except PreviewRefusedError as exc:
+        file.reason = exc.message[:300]
+        file.save(update_fields=["reason", "updated_at"])
+        return False
+    before = (file.display_key, file.thumbnail_key)
+    file.display_key, file.thumbnail_key = _store_previews(file, made)
+    file.reason = ""
+    file.save(update_fields=["display_key", "thumbnail_key", "reason", "updated_at"])
+    return before != (file.display_key, file.thumbnail_key)
 
 
 def file_scan_given_up(*, file_id: UUID) -> None:
