@@ -9,6 +9,11 @@
     alternate (Kura, boto3, ...), each file read from the page cache; medians (fastest).
     Goal: Kura / boto3 >= 0.8. The scan job that completing schedules is not run (no
     worker): it is not part of the upload.
+    Then the same file resumed (issue 20): the first 16 parts sent, the 17th cut after
+    4 MiB (a connection reset mid-PUT: the upload at 50 %), then, on a new connection as
+    after a reload, GET /api/upload/{id}/parts, the 16 parts it does not list sent and the
+    upload completed. Goal: part bytes sent in all / file size <= 1.05 (here 1.0156: the
+    half part is all that is sent twice).
 
 (b) The derivatives of a 12-megapixel photo (`derivatives()` below): Kura's
     apps.files.images.derivatives, one call making the 800x600 display image and the
@@ -47,6 +52,7 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +65,7 @@ UPLOAD_BYTES = 256 * 2**20
 PART_BYTES = 8 * 2**20
 CONCURRENCY = 4
 GOAL_THROUGHPUT = 0.8
+GOAL_RESENT = 1.05  # bytes sent in all for an upload resumed half-way, over its size
 SLUG = "bench-upload"
 KEY_PREFIX = "bench-tenants"  # objects of this bench, apart from development's and tests'
 LOG = servers.LOGS / "upload-gunicorn.log"
@@ -233,49 +240,123 @@ def upload_setup() -> tuple[str, Any]:
     return secret, tenant
 
 
-def kura_upload(port: int, secret: str, path: Path) -> str:
-    """One upload through the API; the file's id."""
-    import requests
+class KuraApi:
+    """The upload API as the company's API key calls it, on one kept-alive connection."""
 
-    host = f"{SLUG}.localhost"
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    auth = {"Authorization": f"Api-Key {secret}"}
+    def __init__(self, port: int, secret: str) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.auth = {"Authorization": f"Api-Key {secret}"}
 
-    def api(method: str, url: str, body: dict | None = None) -> dict:
-        status, data = servers.call(conn, method, url, host=host, headers=auth, body=body)
+    def __call__(self, method: str, url: str, body: dict | None = None) -> dict:
+        status, data = servers.call(
+            self.conn, method, url, host=f"{SLUG}.localhost", headers=self.auth, body=body
+        )
         if status not in {200, 201}:
             raise SystemExit(f"{method} {url}: {status} {data[:500]!r}")
         return json.loads(data)
 
-    size = path.stat().st_size
-    ticket = api(
-        "POST",
-        "/api/upload/initiate",
-        {"name": "bench.pdf", "size": size, "content_type": "application/pdf"},
-    )
-    file_id, part_size, count = ticket["file_id"], ticket["part_size"], ticket["part_count"]
-    assert part_size == PART_BYTES, part_size  # noqa: S101 - the comparison needs it
-    urls = api("POST", f"/api/upload/{file_id}/parts", {"part_numbers": list(range(1, count + 1))})
+    def initiate(self, path: Path) -> dict:
+        size = path.stat().st_size
+        body = {"name": "bench.pdf", "size": size, "content_type": "application/pdf"}
+        ticket = self("POST", "/api/upload/initiate", body)
+        assert ticket["part_size"] == PART_BYTES, ticket  # noqa: S101 - the comparison needs it
+        return ticket
+
+    def complete(self, file_id: str, parts: list[dict]) -> None:
+        done = self("POST", "/api/upload/complete", {"file_id": file_id, "parts": parts})
+        if done["state"] != "uploaded":
+            raise SystemExit(f"the upload ended {done['state']}: {done['reason']}")
+        self.conn.close()
+
+
+def part_of(path: Path, number: int) -> bytes:
+    with path.open("rb") as source:
+        source.seek((number - 1) * PART_BYTES)
+        return source.read(PART_BYTES)
+
+
+def parts_put(signed: list[dict], path: Path) -> list[dict]:
+    """PUT the parts to their URLs, CONCURRENCY at once; their numbers and ETags."""
+    import requests
+
     sessions = [requests.Session() for _ in range(CONCURRENCY)]
 
     def put(part: dict) -> dict:
         number = part["part_number"]
-        with path.open("rb") as source:
-            source.seek((number - 1) * part_size)
-            data = source.read(part_size)
         answer = sessions[number % CONCURRENCY].put(
-            part["url"], data=data, headers=part["headers"], timeout=60
+            part["url"], data=part_of(path, number), headers=part["headers"], timeout=60
         )
         answer.raise_for_status()
         return {"part_number": number, "etag": answer.headers["ETag"]}
 
     with concurrent.futures.ThreadPoolExecutor(CONCURRENCY) as pool:
-        parts = list(pool.map(put, urls["parts"]))
-    done = api("POST", "/api/upload/complete", {"file_id": file_id, "parts": parts})
-    if done["state"] != "uploaded":
-        raise SystemExit(f"the upload ended {done['state']}: {done['reason']}")
-    conn.close()
+        return list(pool.map(put, signed))
+
+
+def kura_upload(port: int, secret: str, path: Path) -> str:
+    """One upload through the API; the file's id."""
+    api = KuraApi(port, secret)
+    ticket = api.initiate(path)
+    file_id, count = ticket["file_id"], ticket["part_count"]
+    urls = api("POST", f"/api/upload/{file_id}/parts", {"part_numbers": list(range(1, count + 1))})
+    api.complete(file_id, parts_put(urls["parts"], path))
     return str(file_id)
+
+
+@dataclass
+class Resumed:
+    file_id: str = ""
+    sent: int = 0  # bytes of part bodies sent, the cut part's first half included
+    again: int = 0  # parts sent after the listing
+    state: str = ""
+    stored: int = 0  # the object's size in the store
+
+
+def file_delete_as_bench(tenant: Any, file_id: str) -> None:
+    from django.db import connection
+    from django_tenants.utils import schema_context
+
+    from apps.accounts.principal import SystemActor
+    from apps.files.models import File
+    from apps.files.services import file_delete
+
+    with schema_context(tenant.schema_name):
+        file_delete(file=File.objects.get(pk=file_id), actor=SystemActor(tenant, "benchmark"))
+    connection.set_schema_to_public()
+
+
+def kura_resume(port: int, secret: str, path: Path) -> Resumed:
+    """One upload interrupted half-way and resumed as a page does after a reload: the first
+    half of the parts sent, the next one cut half-way (a dropped connection), then, on a
+    new connection, the parts the store has (GET /api/upload/{id}/parts), the others sent
+    and the upload completed."""
+    from tests.files.uploading import put_part_cut
+
+    first = KuraApi(port, secret)
+    ticket = first.initiate(path)
+    file_id, count = ticket["file_id"], ticket["part_count"]
+    half = count // 2
+    signed = first(
+        "POST", f"/api/upload/{file_id}/parts", {"part_numbers": list(range(1, count + 1))}
+    )
+    parts_put(signed["parts"][:half], path)
+    cut = signed["parts"][half]
+    put_part_cut(cut, part_of(path, cut["part_number"]), sent=PART_BYTES // 2)
+    sent = half * PART_BYTES + PART_BYTES // 2
+    first.conn.close()
+
+    later = KuraApi(port, secret)
+    listed = later("GET", f"/api/upload/{file_id}/parts")
+    have = {p["part_number"] for p in listed["parts"]}
+    missing = [n for n in range(1, count + 1) if n not in have]
+    urls = later("POST", f"/api/upload/{file_id}/parts", {"part_numbers": missing})
+    parts_put(urls["parts"], path)
+    sent += sum(len(part_of(path, n)) for n in missing)
+    listed = later("GET", f"/api/upload/{file_id}/parts")
+    later.complete(
+        file_id, [{"part_number": p["part_number"], "etag": p["etag"]} for p in listed["parts"]]
+    )
+    return Resumed(file_id=str(file_id), sent=sent, again=len(missing))
 
 
 def boto3_upload(path: Path, key: str) -> None:
@@ -297,13 +378,10 @@ def boto3_upload(path: Path, key: str) -> None:
 
 def throughput(rounds: int) -> bool:
     """Part (a): print the figures; True when the goal is met."""
-    from django.db import connection
     from django_tenants.utils import schema_context
 
-    from apps.accounts.principal import SystemActor
     from apps.files import store
     from apps.files.models import File
-    from apps.files.services import file_delete
 
     secret, tenant = upload_setup()
     servers.LOGS.mkdir(parents=True, exist_ok=True)
@@ -312,6 +390,7 @@ def throughput(rounds: int) -> bool:
     proc = servers.gunicorn(port, LOG, env, workers=2, threads=4)
     ours: list[float] = []
     theirs: list[float] = []
+    resumed = Resumed()
     try:
         with tempfile.NamedTemporaryFile(suffix=".bin") as file:
             # Noise after a PDF's header: a type Kura takes, and what libmagic says it is.
@@ -325,16 +404,16 @@ def throughput(rounds: int) -> bool:
                 started = time.perf_counter()
                 file_id = kura_upload(port, secret, path)
                 ours.append(time.perf_counter() - started)
-                with schema_context(tenant.schema_name):
-                    file_delete(
-                        file=File.objects.get(pk=file_id),
-                        actor=SystemActor(tenant, "benchmark"),
-                    )
-                connection.set_schema_to_public()
+                file_delete_as_bench(tenant, file_id)
                 started = time.perf_counter()
                 boto3_upload(path, key)
                 theirs.append(time.perf_counter() - started)
                 store.delete(key)
+            resumed = kura_resume(port, secret, path)
+            with schema_context(tenant.schema_name):
+                stored = File.objects.get(pk=resumed.file_id)
+                resumed.state, resumed.stored = stored.state, (store.head(stored.key) or (0,))[0]
+            file_delete_as_bench(tenant, resumed.file_id)
     finally:
         servers.stop(proc)
     mib = UPLOAD_BYTES / 2**20
@@ -348,6 +427,23 @@ def throughput(rounds: int) -> bool:
     print(f"  boto3 upload_file                         : {b:7.1f} MiB/s ({mib / min(theirs):.1f})")
     met = k / b >= GOAL_THROUGHPUT
     print(f"  ratio Kura/boto3 : {k / b:5.2f}   (goal >= {GOAL_THROUGHPUT}: {verdict(met)})")
+    return resume_report(resumed) and met
+
+
+def resume_report(resumed: "Resumed") -> bool:
+    """Print the resume case's figures; True when its goal is met."""
+    ratio = resumed.sent / UPLOAD_BYTES
+    print(
+        f"(a) resumed: the same file, part {UPLOAD_BYTES // PART_BYTES // 2 + 1} cut after "
+        f"{PART_BYTES // 2 // 2**20} MiB (the upload at 50 %), GET /api/upload/{{id}}/parts on a "
+        f"new connection, {resumed.again} parts sent, completed: {resumed.state}, "
+        f"{resumed.stored} bytes in the store"
+    )
+    met = ratio <= GOAL_RESENT and resumed.stored == UPLOAD_BYTES
+    print(
+        f"  part bytes sent in all / file size: {resumed.sent} / {UPLOAD_BYTES} = {ratio:.4f}"
+        f"   (goal <= {GOAL_RESENT}: {verdict(met)})"
+    )
     return met
 
 

@@ -7,10 +7,11 @@ tests that change data run inside a transaction that is rolled back.
 
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
+from botocore.exceptions import ClientError
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -23,6 +24,8 @@ from django_tenants.utils import schema_context, schema_exists
 from apps.accounts.models import Membership, User
 from apps.accounts.services import AUTH_TIME
 from apps.audit.models import AuditEntry
+from apps.core.objectstore import s3_client
+from apps.files import store
 from apps.jobs.models import Job
 from apps.notifications.models import Notification
 from apps.reminders.models import Reminder
@@ -60,6 +63,33 @@ def django_db_modify_db_settings_xdist_suffix() -> None:
     """pytest-django would add _gw0, _gw1... to the test database's name under xdist; the
     test settings already give each worker a slot of its own and name the database after
     it (config/settings/test.py), with the Redis databases and object keys to match."""
+
+
+def _bucket_empty() -> None:
+    """Abort the multipart uploads in progress in the run's bucket and delete its objects."""
+    for upload in store.multipart_pending(prefix=""):
+        store.multipart_abort(key=upload.key, upload_id=upload.upload_id)
+    store.delete(*(obj.key for obj in store.objects(prefix="")))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_bucket() -> Iterator[None]:
+    """The run's own bucket (config/settings/test.py), made (private: the store makes every
+    bucket so) and emptied before the first test, emptied and removed after the last.
+    S3Proxy keeps the part files of aborted uploads on disk, where no listing sees them,
+    and then refuses to remove the bucket (BucketNotEmpty): it stays, empty, for the next
+    run of the slot."""
+    client, bucket = s3_client(), settings.AWS_STORAGE_BUCKET_NAME
+    with suppress(client.exceptions.BucketAlreadyOwnedByYou):
+        client.create_bucket(Bucket=bucket)
+    _bucket_empty()
+    yield
+    _bucket_empty()
+    try:
+        client.delete_bucket(Bucket=bucket)
+    except ClientError as exc:
+        if store.error_code(exc) != "BucketNotEmpty":
+            raise
 
 
 @pytest.fixture(scope="session")

@@ -13,10 +13,16 @@ from apps.core.connection import current_schema
 
 @cache
 def s3_client(
-    *, connect_timeout: float = 3, read_timeout: float = 30, unsigned: bool = False
+    *,
+    connect_timeout: float = 3,
+    read_timeout: float = 30,
+    unsigned: bool = False,
+    attempts: int = 3,
 ) -> BaseClient:
     """The store's client; `unsigned` sends no credentials, as anyone on the network could
-    (the readiness check proves the bucket refuses them)."""
+    (the readiness check proves the bucket refuses them). botocore's standard retry mode
+    tries a call `attempts` times in all when it fails for a passing reason (connection
+    refused or cut, read timeout, 500/502/503/504, RequestTimeout, throttling)."""
     return boto3.client(
         "s3",
         endpoint_url=settings.AWS_S3_ENDPOINT_URL,
@@ -28,7 +34,7 @@ def s3_client(
             s3={"addressing_style": settings.AWS_S3_ADDRESSING_STYLE},
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
-            retries={"max_attempts": 2, "mode": "standard"},
+            retries={"total_max_attempts": attempts, "mode": "standard"},
         ),
     )
 

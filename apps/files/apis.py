@@ -28,6 +28,19 @@ INITIATE_REFUSED = (
     "(`file_type_not_allowed`), the file is larger than the plan takes (`file_too_large`), "
     "or it does not fit the company's storage (`quota_exceeded`)."
 )
+PARTS_UNAVAILABLE = (
+    "`parts_unavailable`: the store cannot list the parts now (it failed, after retries); "
+    "the upload stays open: send again every part you have no confirmation (a 200 with an "
+    "ETag) for, then complete."
+)
+UPLOAD_GONE = (
+    "`upload_gone`: the store no longer has this upload (aborted or lost there); Kura has "
+    "aborted it and given its room in the quota back: begin a new upload of the file."
+)
+STORE_UNAVAILABLE = error_response(
+    "`store_unavailable`: the store failed or did not answer (after retries); nothing was "
+    "changed: send the same request again after `Retry-After` seconds."
+)
 # A Content-MD5 header: the base64 of 16 bytes (around whitespace the field trims).
 MD5_PATTERN = r"^\s*[A-Za-z0-9+/]{22}==\s*$"
 
@@ -165,6 +178,7 @@ class UploadPartsApi(APIView):
             422: error_response(
                 "A part number past this upload's parts, or not one MD5 for each part number."
             ),
+            503: STORE_UNAVAILABLE,
         },
     )
     def post(self, request: Request, file_id: UUID) -> Response:
@@ -177,7 +191,10 @@ class UploadPartsApi(APIView):
 
     @extend_schema(
         operation_id="upload_parts_list",
-        responses={200: ListOutputSerializer, 409: error_response(CONFLICT)},
+        responses={
+            200: ListOutputSerializer,
+            409: error_response(f"{CONFLICT} Or {PARTS_UNAVAILABLE} Or {UPLOAD_GONE}"),
+        },
     )
     def get(self, request: Request, file_id: UUID) -> Response:
         file = _upload(request, file_id)
@@ -187,7 +204,9 @@ class UploadPartsApi(APIView):
 
 
 class UploadAbortApi(APIView):
-    """Abort your upload that has not completed: the store drops what it received."""
+    """Abort your upload that has not completed: its room in the quota is given back at
+    once, and the store drops what it received (or, when the store fails, the hourly
+    sweep does)."""
 
     permission_classes = [IsTenantPrincipal]
 
@@ -229,12 +248,14 @@ class UploadCompleteApi(APIView):
             404: error_response("No upload of yours has this file_id."),
             409: error_response(
                 f"{CONFLICT} Or the store does not have the whole file yet "
-                "(`upload_incomplete`): send what is missing and complete again."
+                "(`upload_incomplete`): send what is missing and complete again. Or "
+                f"{PARTS_UNAVAILABLE} Or {UPLOAD_GONE}"
             ),
             422: error_response(
                 "The file is not what was declared (`upload_rejected`, its size or real "
                 "type): it is gone."
             ),
+            503: STORE_UNAVAILABLE,
         },
     )
     def post(self, request: Request) -> Response:

@@ -77,6 +77,41 @@ class UploadConflictError(ConflictError):
     complete, or not multipart)."""
 
 
+class PartsUnavailableError(ServiceError):
+    """The store cannot list the upload's parts now (it failed or did not answer, after
+    retries): the upload stays open, and the client sends again every part it has no
+    confirmation (a 200 with an ETag) of, then completes."""
+
+    status_code = 409
+    code = "parts_unavailable"
+    default_message = _(
+        "The file store cannot say which parts of this upload it has right now. Send again "
+        "every part you have no confirmation for, then complete the upload."
+    )
+
+
+class UploadGoneError(ServiceError):
+    """The store no longer has the multipart upload (aborted behind Kura's back, expired, or
+    lost): nothing can be added to it. Kura aborts it and gives its room back; the client
+    begins a new upload of the file."""
+
+    status_code = 409
+    code = "upload_gone"
+    default_message = _(
+        "The file store no longer has this upload, so it was cancelled and its room given "
+        "back. Upload the file again."
+    )
+
+
+class StoreUnavailableError(ServiceError):
+    """The store failed or did not answer a call the request needs, after retries: nothing
+    was changed, and the same request may be sent again shortly (Retry-After)."""
+
+    status_code = 503
+    code = "store_unavailable"
+    default_message = _("The file store is not answering right now. Try again in a moment.")
+
+
 class FileNotReadyError(ServiceError):
     status_code = 409
     code = "file_not_ready"

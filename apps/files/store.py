@@ -20,7 +20,8 @@ from typing import Any, BinaryIO, cast
 from urllib.parse import urlsplit, urlunsplit
 from uuid import UUID
 
-from botocore.exceptions import ClientError
+from botocore.client import BaseClient
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.utils.http import content_disposition_header
 
@@ -29,6 +30,13 @@ from apps.core.objectstore import s3_client, tenant_key
 # What the store answers for an upload id it does not have (aborted, completed, never was).
 NO_UPLOAD = {"NoSuchUpload", "NoSuchKey", "404"}
 NO_OBJECT = {"NoSuchKey", "404", "NotFound"}
+# How a store call fails: the store answered an error (ClientError), or no answer came
+# (BotoCoreError: connection refused or cut, read timeout), after the client's retries.
+FAILURES = (ClientError, BotoCoreError)
+# Every call is tried this many times in all when it fails for a passing reason (botocore's
+# standard retry mode, 50 ms backoff doubling with jitter): a page's resume or completion
+# rides out a dropped connection or a restarting store.
+ATTEMPTS = 4
 
 
 @dataclass(frozen=True)
@@ -52,11 +60,16 @@ class StoredObject:
     last_modified: datetime
 
 
+def _client() -> BaseClient:
+    return s3_client(attempts=ATTEMPTS)
+
+
 def _bucket() -> str:
     return str(settings.AWS_STORAGE_BUCKET_NAME)
 
 
-def _code(exc: ClientError) -> str:
+def error_code(exc: ClientError) -> str:
+    """The store's error code (NoSuchUpload, InvalidPart...)."""
     return str(exc.response.get("Error", {}).get("Code", ""))
 
 
@@ -101,7 +114,7 @@ def incoming_prefix(*, schema_name: str | None = None) -> str:
 
 
 def _presign(operation: str, params: dict[str, Any], expires_in: int) -> str:
-    url = s3_client().generate_presigned_url(
+    url = _client().generate_presigned_url(
         operation, Params={"Bucket": _bucket(), **params}, ExpiresIn=expires_in
     )
     return str(url)
@@ -149,24 +162,25 @@ def get_url(*, key: str, expires_in: int, content_type: str, filename: str | Non
 
 
 def multipart_create(*, key: str, content_type: str) -> str:
-    answer = s3_client().create_multipart_upload(
-        Bucket=_bucket(), Key=key, ContentType=content_type
-    )
+    answer = _client().create_multipart_upload(Bucket=_bucket(), Key=key, ContentType=content_type)
     return str(answer["UploadId"])
 
 
 def parts_list(*, key: str, upload_id: str) -> list[Part] | None:
     """The parts the store holds for the upload, in order; None when it has no such upload
-    (aborted or completed)."""
+    (aborted, completed, or lost).
+
+    S3 answers NoSuchUpload for an upload it does not have; S3Proxy lists no parts. So an
+    empty listing is confirmed by the store's list of uploads in progress."""
     parts: list[Part] = []
     marker = 0
     while True:
         try:
-            answer = s3_client().list_parts(
+            answer = _client().list_parts(
                 Bucket=_bucket(), Key=key, UploadId=upload_id, PartNumberMarker=marker
             )
         except ClientError as exc:
-            if _code(exc) in NO_UPLOAD:
+            if error_code(exc) in NO_UPLOAD:
                 return None
             raise
         parts += [
@@ -174,12 +188,17 @@ def parts_list(*, key: str, upload_id: str) -> list[Part] | None:
             for p in answer.get("Parts", [])
         ]
         if not answer.get("IsTruncated"):
-            return parts
+            break
         marker = int(answer["NextPartNumberMarker"])
+    if not parts and not any(
+        u.upload_id == upload_id and u.key == key for u in multipart_pending(prefix=key)
+    ):
+        return None
+    return parts
 
 
 def multipart_complete(*, key: str, upload_id: str, parts: list[Part]) -> None:
-    s3_client().complete_multipart_upload(
+    _client().complete_multipart_upload(
         Bucket=_bucket(),
         Key=key,
         UploadId=upload_id,
@@ -190,9 +209,9 @@ def multipart_complete(*, key: str, upload_id: str, parts: list[Part]) -> None:
 def multipart_abort(*, key: str, upload_id: str) -> bool:
     """Abort the upload and drop its parts; False if the store had no such upload."""
     try:
-        s3_client().abort_multipart_upload(Bucket=_bucket(), Key=key, UploadId=upload_id)
+        _client().abort_multipart_upload(Bucket=_bucket(), Key=key, UploadId=upload_id)
     except ClientError as exc:
-        if _code(exc) in NO_UPLOAD:
+        if error_code(exc) in NO_UPLOAD:
             return False
         raise
     return True
@@ -200,7 +219,7 @@ def multipart_abort(*, key: str, upload_id: str) -> bool:
 
 def multipart_pending(*, prefix: str) -> Iterator[PendingUpload]:
     """Multipart uploads begun and not finished under `prefix`."""
-    paginator = s3_client().get_paginator("list_multipart_uploads")
+    paginator = _client().get_paginator("list_multipart_uploads")
     for page in paginator.paginate(Bucket=_bucket(), Prefix=prefix):
         for upload in page.get("Uploads", []):
             yield PendingUpload(
@@ -209,7 +228,7 @@ def multipart_pending(*, prefix: str) -> Iterator[PendingUpload]:
 
 
 def objects(*, prefix: str) -> Iterator[StoredObject]:
-    paginator = s3_client().get_paginator("list_objects_v2")
+    paginator = _client().get_paginator("list_objects_v2")
     for page in paginator.paginate(Bucket=_bucket(), Prefix=prefix):
         for obj in page.get("Contents", []):
             yield StoredObject(
@@ -220,9 +239,9 @@ def objects(*, prefix: str) -> Iterator[StoredObject]:
 def head(key: str) -> tuple[int, str] | None:
     """(size, ETag) of the object, or None if there is none."""
     try:
-        answer = s3_client().head_object(Bucket=_bucket(), Key=key)
+        answer = _client().head_object(Bucket=_bucket(), Key=key)
     except ClientError as exc:
-        if _code(exc) in NO_OBJECT:
+        if error_code(exc) in NO_OBJECT:
             return None
         raise
     return int(answer["ContentLength"]), str(answer.get("ETag", ""))
@@ -231,17 +250,17 @@ def head(key: str) -> tuple[int, str] | None:
 def read(key: str, *, start: int = 0, end: int | None = None) -> BinaryIO:
     """A stream of the object's bytes from `start` to `end` (exclusive; None: to its end)."""
     byte_range = f"bytes={start}-{'' if end is None else end - 1}"
-    answer = s3_client().get_object(Bucket=_bucket(), Key=key, Range=byte_range)
+    answer = _client().get_object(Bucket=_bucket(), Key=key, Range=byte_range)
     return cast(BinaryIO, answer["Body"])
 
 
 def put(*, key: str, body: bytes, content_type: str) -> None:
-    s3_client().put_object(Bucket=_bucket(), Key=key, Body=body, ContentType=content_type)
+    _client().put_object(Bucket=_bucket(), Key=key, Body=body, ContentType=content_type)
 
 
 def copy(*, source: str, target: str) -> None:
     """Copy within the bucket in one call (S3 takes up to 5 GiB so; the plan limit)."""
-    s3_client().copy_object(
+    _client().copy_object(
         Bucket=_bucket(), Key=target, CopySource={"Bucket": _bucket(), "Key": source}
     )
 
@@ -250,7 +269,7 @@ def delete(*keys: str) -> None:
     """Delete the objects; keys without one are fine."""
     wanted = [{"Key": key} for key in dict.fromkeys(keys) if key]
     for start in range(0, len(wanted), 1000):
-        answer = s3_client().delete_objects(
+        answer = _client().delete_objects(
             Bucket=_bucket(), Delete={"Objects": wanted[start : start + 1000], "Quiet": True}
         )
         errors = [e for e in answer.get("Errors", []) if e.get("Code") not in NO_OBJECT]

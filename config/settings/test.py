@@ -61,6 +61,11 @@ ELASTICSEARCH_INDEX_PREFIX = env(
     "ELASTICSEARCH_INDEX_PREFIX", default=f"kura-test-{secrets.token_hex(4)}"
 )
 KURA_OBJECT_KEY_PREFIX = f"test-tenants{TEST_SLOT or ''}"
+# A bucket of its own for each slot, made empty at the start of the run and emptied (and
+# removed, where the store can) at its end (tests/conftest.py): what a development instance
+# leaves in its bucket (an upload cut half-way, say) can never fail the suite, nor the
+# suite's leftovers a development instance. The processes a run starts inherit the slot.
+AWS_STORAGE_BUCKET_NAME = env("TEST_AWS_STORAGE_BUCKET_NAME", default=f"kura-test-{TEST_SLOT}")
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 # django-otp makes each device wait after a wrong code (1 s, doubling): tests would sleep

@@ -89,6 +89,7 @@ def test_every_operation_lists_exactly_the_statuses_it_answers_with(tenant_clien
             "415",
             "422",
             "429",
+            "503",
         ],
         "upload_complete": [
             "200",
@@ -102,6 +103,7 @@ def test_every_operation_lists_exactly_the_statuses_it_answers_with(tenant_clien
             "415",
             "422",
             "429",
+            "503",
         ],
         "upload_initiate": ["201", "400", "401", "403", "406", "409", "413", "415", "422", "429"],
         "posts_list": ["200", "400", "401", "403", "406", "422", "429"],

@@ -11,6 +11,15 @@ from apps.tenants.models import Tenant
 from tests.api import bearer
 from tests.files.factories import store_left_clean
 
+MIB = 1024 * 1024
+
+
+@pytest.fixture
+def small_parts(settings):
+    """Multipart from 1 MiB on, in parts of S3's least 5 MiB: three parts stay small."""
+    settings.FILES_SINGLE_PUT_MAX_BYTES = 1 * MIB
+    settings.FILES_PART_BYTES = 5 * MIB
+
 
 @pytest.fixture
 def client_of(tenant: Tenant) -> Callable[..., APIClient]:
@@ -19,6 +28,11 @@ def client_of(tenant: Tenant) -> Callable[..., APIClient]:
         return bearer(on or tenant, token)
 
     return make
+
+
+@pytest.fixture
+def member_client(member: Membership, client_of: Callable[..., APIClient]) -> APIClient:
+    return client_of(member)
 
 
 @pytest.fixture(autouse=True)

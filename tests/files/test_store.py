@@ -1,6 +1,6 @@
-"""What the S3 server here (S3Proxy 2.6) does with the calls uploads rely on, checked for
+"""What the S3 server here (S3Proxy 4.1) does with the calls uploads rely on, checked for
 real: a part whose Content-MD5 does not match is refused, signed lengths hold, ListParts
-resumes, and its quirks the services allow for."""
+resumes, and its quirks the services allow for; and the test run's bucket."""
 
 import base64
 import hashlib
@@ -8,8 +8,10 @@ import uuid
 
 import pytest
 import requests
+from botocore.exceptions import ClientError
+from django.conf import settings
 
-from apps.core.objectstore import tenant_key
+from apps.core.objectstore import s3_client, tenant_key
 from apps.files import store
 
 pytestmark = pytest.mark.django_db
@@ -77,8 +79,9 @@ def test_list_parts_gives_what_the_store_has(upload):
 
 def test_quirks_the_services_allow_for(upload):
     """Unlike S3, S3Proxy lists no parts (rather than NoSuchUpload) for an upload it has
-    completed or aborted, and answers NoSuchKey to completing one twice: the services go by
-    the database's state and the object, not by these answers."""
+    completed or aborted, and answers NoSuchKey to completing one twice: parts_list
+    confirms an empty listing against the uploads in progress, so it answers None (no such
+    upload) as on S3, and the services go by the database's state and the object."""
     key, upload_id = upload
     data = b"q" * 100
     assert requests.put(part_url(key, upload_id, 1, len(data)), data=data).ok
@@ -86,8 +89,34 @@ def test_quirks_the_services_allow_for(upload):
         key=key, upload_id=upload_id, parts=store.parts_list(key=key, upload_id=upload_id)
     )
     assert store.head(key)[0] == 100
-    assert store.parts_list(key=key, upload_id=upload_id) == []
+    listing = s3_client().list_parts(
+        Bucket=settings.AWS_STORAGE_BUCKET_NAME, Key=key, UploadId=upload_id
+    )
+    assert listing.get("Parts", []) == []
+    assert store.parts_list(key=key, upload_id=upload_id) is None
     assert store.multipart_abort(key=key, upload_id=upload_id) is False
+
+
+def test_parts_list_tells_an_upload_without_parts_from_one_the_store_does_not_have(upload):
+    key, upload_id = upload
+    assert store.parts_list(key=key, upload_id=upload_id) == []
+    assert store.multipart_abort(key=key, upload_id=upload_id) is True
+    assert store.parts_list(key=key, upload_id=upload_id) is None
+    assert store.parts_list(key=key, upload_id="no-such-upload") is None
+
+
+def test_the_run_has_its_own_private_bucket():
+    """Made for the run's slot (tests/conftest.py), apart from development's `kura`; made
+    through the API, it is as private as the one scripts/services/s3.sh makes."""
+    bucket = settings.AWS_STORAGE_BUCKET_NAME
+    assert bucket == f"kura-test-{settings.TEST_SLOT}"
+    assert s3_client().head_bucket(Bucket=bucket)["ResponseMetadata"]["HTTPStatusCode"] == 200
+    with pytest.raises(ClientError) as refused:
+        s3_client(unsigned=True).list_objects_v2(Bucket=bucket, MaxKeys=0)
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert refused.value.response["Error"]["Code"] == "AccessDenied"
+    unsigned = requests.get(f"{settings.AWS_S3_ENDPOINT_URL}/{bucket}?max-keys=1", timeout=5)
+    assert unsigned.status_code == 403
 
 
 def test_s3proxy_keeps_a_part_sent_after_completion_aside(upload):

@@ -27,29 +27,19 @@ from tests.files.uploading import (
     complete,
     initiate,
     md5,
+    multipart,
     put,
     put_part,
     run_file_jobs,
     sign,
     tenant_prefix,
     upload,
+    video,
 )
 from tests.tenants.factories import PlanFactory
 
 pytestmark = pytest.mark.django_db
 MIB = 1024 * 1024
-
-
-@pytest.fixture
-def small_parts(settings):
-    """Multipart from 1 MiB on, in parts of S3's least 5 MiB: three parts stay small."""
-    settings.FILES_SINGLE_PUT_MAX_BYTES = 1 * MIB
-    settings.FILES_PART_BYTES = 5 * MIB
-
-
-@pytest.fixture
-def member_client(member, client_of):
-    return client_of(member)
 
 
 def files_of(tenant) -> list[File]:
@@ -518,23 +508,9 @@ def test_part_layout_keeps_parts_at_least_5_mib_and_at_most_10000():
     assert part_layout(100 * 1024 * MIB) == (11 * MIB, 9310)
 
 
-def _multipart(client, data: bytes, name: str = "video.mp4", content_type: str = "video/mp4"):
-    ticket = initiate(client, name=name, size=len(data), content_type=content_type)
-    assert ticket.status_code == 201, ticket.content
-    return ticket.json()
-
-
-MP4 = b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41" + b"\x00\x00\x00\x08free"
-
-
-def video(size: int) -> bytes:
-    body = MP4 + b"\x00\x00\x00\x08mdat"
-    return body + bytes(i % 251 for i in range(size - len(body)))
-
-
 def test_multipart_in_parallel(tenant, member_client, small_parts):
     data = video(12 * MIB)
-    ticket = _multipart(member_client, data)
+    ticket = multipart(member_client, data)
     assert (ticket["method"], ticket["url"], ticket["part_size"], ticket["part_count"]) == (
         "multipart",
         None,
@@ -563,7 +539,7 @@ def test_multipart_in_parallel(tenant, member_client, small_parts):
 def test_multipart_resumed_from_another_page_load(tenant, member, client_of, small_parts):
     data = video(11 * MIB)
     first_page = client_of(member)
-    ticket = _multipart(first_page, data)
+    ticket = multipart(first_page, data)
     parts = chunks(data, ticket["part_size"])
     signed = sign(first_page, ticket["file_id"], [1, 2]).json()["parts"]
     for part in signed:
@@ -592,7 +568,7 @@ def test_complete_with_missing_or_wrong_parts_leaves_the_upload_open(
     tenant, member_client, small_parts
 ):
     data = video(11 * MIB)
-    ticket = _multipart(member_client, data)
+    ticket = multipart(member_client, data)
     parts = chunks(data, ticket["part_size"])
     signed = {
         p["part_number"]: p
@@ -624,7 +600,7 @@ def test_a_part_url_after_complete_changes_nothing_kept(tenant, member_client, s
     it (tests/files/test_store.py): the object checked is untouched and is the one scanned
     and served."""
     data = video(6 * MIB)
-    ticket = _multipart(member_client, data)
+    ticket = multipart(member_client, data)
     file_id = ticket["file_id"]
     parts = chunks(data, ticket["part_size"])
     signed = sign(member_client, file_id, [1, 2]).json()["parts"]
@@ -649,7 +625,7 @@ def test_a_corrupted_part_is_refused_by_the_store_through_its_content_md5(
     tenant, member_client, small_parts
 ):
     data = video(6 * MIB)
-    ticket = _multipart(member_client, data)
+    ticket = multipart(member_client, data)
     parts = chunks(data, ticket["part_size"])
     signed = sign(member_client, ticket["file_id"], [1, 2], [md5(parts[1]), md5(parts[2])])
     assert signed.status_code == 200
@@ -670,7 +646,7 @@ def test_a_corrupted_part_is_refused_by_the_store_through_its_content_md5(
 
 def test_a_part_longer_than_agreed_is_refused_by_the_store(tenant, member_client, small_parts):
     data = video(6 * MIB)
-    ticket = _multipart(member_client, data)
+    ticket = multipart(member_client, data)
     [one] = sign(member_client, ticket["file_id"], [1]).json()["parts"]
     assert put_part(one, data[: 5 * MIB + 1]).status_code == 403
 
@@ -706,7 +682,7 @@ def test_a_part_longer_than_agreed_is_refused_by_the_store(tenant, member_client
 )
 @pytest.mark.usefixtures("tenant", "small_parts")
 def test_bad_part_requests_are_field_errors(member_client, body, status, errors):
-    ticket = _multipart(member_client, video(11 * MIB))
+    ticket = multipart(member_client, video(11 * MIB))
     response = member_client.post(f"/api/upload/{ticket['file_id']}/parts", body, format="json")
     assert response.status_code == status
     assert response.json()["errors"] == errors
@@ -738,7 +714,7 @@ def test_one_put_uploads_have_no_parts(tenant, member_client):
 
 def test_abort_drops_the_parts_and_closes_the_upload(tenant, member_client, small_parts):
     data = video(6 * MIB)
-    ticket = _multipart(member_client, data)
+    ticket = multipart(member_client, data)
     [one] = sign(member_client, ticket["file_id"], [1]).json()["parts"]
     assert put_part(one, data[: 5 * MIB]).status_code == 200
     [file] = files_of(tenant)
@@ -786,7 +762,7 @@ def test_viewers_and_read_only_keys_cannot_upload_write_keys_can(tenant, owner, 
 
 
 def test_someone_elses_upload_is_not_found(tenant, member, client_of, small_parts):
-    ticket = _multipart(client_of(member), video(6 * MIB))
+    ticket = multipart(client_of(member), video(6 * MIB))
     colleague = client_of(MembershipFactory(tenant=tenant, role="admin"))
     for response in (
         sign(colleague, ticket["file_id"], [1]),
@@ -803,7 +779,7 @@ def test_another_companys_upload_is_not_found(tenant, other_tenant, member, clie
     stranger = MembershipFactory(tenant=other_tenant, role="owner")
     outsider = client_of(stranger, on=other_tenant)
     outsider_here = client_of(stranger)
-    ticket = _multipart(client_of(member), video(6 * MIB))
+    ticket = multipart(client_of(member), video(6 * MIB))
     for response in (
         sign(outsider, ticket["file_id"], [1]),
         outsider.get(f"/api/upload/{ticket['file_id']}/parts"),

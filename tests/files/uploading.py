@@ -2,7 +2,11 @@
 
 import base64
 import hashlib
+import socket
+import struct
+import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -50,6 +54,25 @@ def upload(
     return complete(client, ticket.json()["file_id"])
 
 
+def multipart(
+    client: APIClient, data: bytes, name: str = "video.mp4", content_type: str = "video/mp4"
+) -> Any:
+    """The ticket of a multipart upload of `data` (begun; no part sent)."""
+    ticket = initiate(client, name=name, size=len(data), content_type=content_type)
+    assert ticket.status_code == 201, ticket.content
+    assert ticket.json()["method"] == "multipart"
+    return ticket.json()
+
+
+MP4 = b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41" + b"\x00\x00\x00\x08free"
+
+
+def video(size: int) -> bytes:
+    """`size` bytes that are an MP4 to the type sniffing (a type Kura takes)."""
+    body = MP4 + b"\x00\x00\x00\x08mdat"
+    return body + bytes(i % 251 for i in range(size - len(body)))
+
+
 def md5(data: bytes) -> str:
     return base64.b64encode(hashlib.md5(data).digest()).decode()  # noqa: S324 - S3's Content-MD5
 
@@ -63,6 +86,20 @@ def sign(client: APIClient, file_id: str, numbers: list[int], md5s: list[str] | 
 
 def put_part(signed: dict[str, Any], data: bytes) -> requests.Response:
     return requests.put(signed["url"], data=data, headers=signed["headers"], timeout=60)
+
+
+def put_part_cut(signed: dict[str, Any], data: bytes, *, sent: int) -> None:
+    """A PUT of the part cut after `sent` bytes of `data`, as a dropped connection cuts it:
+    the request line, the headers (the full Content-Length) and the first bytes, then a
+    reset (SO_LINGER 0: RST, not FIN), with no answer read."""
+    url = urlsplit(signed["url"])
+    headers = {"Host": url.netloc, "Content-Length": str(len(data)), **signed["headers"]}
+    head = f"PUT {url.path}?{url.query} HTTP/1.1\r\n"
+    head += "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    with socket.create_connection((url.hostname, url.port or 80), timeout=10) as sock:
+        sock.sendall(f"{head}\r\n".encode() + data[:sent])
+        time.sleep(0.5)  # the store has taken the bytes in before the reset
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
 
 def chunks(data: bytes, part_size: int) -> dict[int, bytes]:

@@ -9,7 +9,10 @@ no row, a complete that finds the wrong file rejects it and deletes its object.
 
 import base64
 import binascii
+import logging
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -28,9 +31,12 @@ from apps.files import sniffing, store, validation
 from apps.files.errors import (
     FileTooLargeError,
     FileTypeNotAllowedError,
+    PartsUnavailableError,
     QuotaExceededError,
+    StoreUnavailableError,
     TooManyOpenUploadsError,
     UploadConflictError,
+    UploadGoneError,
     UploadIncompleteError,
     UploadRejectedError,
 )
@@ -42,6 +48,7 @@ from apps.jobs.services import job_schedule
 from apps.tenants.models import Plan, Tenant
 from apps.tenants.selectors import plan_of
 
+logger = logging.getLogger(__name__)
 State = File.State
 FILE_SCAN = "file.scan"
 # Read back from the store at completion: the real type needs sniffing.HEAD_SIZE bytes; an
@@ -49,7 +56,9 @@ FILE_SCAN = "file.scan"
 # up to 64 KiB in.
 HEAD_BYTES = 64 * 1024
 # What the store answers to a completion whose parts are not right.
-PART_REFUSALS = frozenset({"InvalidPart", "InvalidPartOrder", "EntityTooSmall", "NoSuchUpload"})
+PART_REFUSALS = frozenset({"InvalidPart", "InvalidPartOrder", "EntityTooSmall"})
+# Seconds a client waits before sending again a request the store failed (after its retries).
+STORE_RETRY_AFTER = 5
 
 
 @dataclass(frozen=True)
@@ -101,6 +110,28 @@ def part_length(file: File, number: int) -> int:
     if number < file.part_count:
         return file.part_size
     return file.size - file.part_size * (file.part_count - 1)
+
+
+@contextmanager
+def _store_calls(file: File) -> Iterator[None]:
+    """The store failing a call (after the client's retries) is StoreUnavailableError (503,
+    send again shortly), never a 500; the caller's transaction rolls back."""
+    try:
+        yield
+    except store.FAILURES as exc:
+        logger.warning("the store failed a call for upload %s: %r", file.pk, exc)
+        raise StoreUnavailableError(retry_after=STORE_RETRY_AFTER) from exc
+
+
+def _upload_lost(file: File) -> None:
+    """The store no longer has the upload: it ends `aborted`, its room in the quota given
+    back at once (in a transaction of its own: the caller's rolls back with the error)."""
+    with transaction.atomic():
+        file = File.objects.select_for_update().get(pk=file.pk)
+        if file.state == State.UPLOADING:
+            file_transition(
+                file, State.ABORTED, reason=_("The file store lost this upload; upload it again.")
+            )
 
 
 def _quota_lock(tenant: Tenant) -> None:
@@ -257,7 +288,8 @@ def upload_part_urls(
     digests: list[str | None] = [_md5(m) for m in md5s] if md5s is not None else []
     if not file.upload_id:
         # Parallel first calls wait on the row lock; the first one begins the upload.
-        file.upload_id = store.multipart_create(key=file.key, content_type=file.declared_type)
+        with _store_calls(file):
+            file.upload_id = store.multipart_create(key=file.key, content_type=file.declared_type)
     # The sweep judges an upload nothing reached yet from its last call here.
     file.save(update_fields=["upload_id", "updated_at"])
     urls = []
@@ -275,28 +307,44 @@ def upload_part_urls(
     return PartUrls(parts=urls, expires_at=_expires_at(settings.AWS_QUERYSTRING_EXPIRE))
 
 
-@transaction.atomic
 def upload_parts_list(*, file: File, actor: Actor) -> list[store.Part]:
     """The parts the store already has: a client resumes from another page load or device
-    by sending the others."""
-    file = _open_multipart(file, actor)
-    if not file.upload_id:
-        return []
-    parts = store.parts_list(key=file.key, upload_id=file.upload_id)
+    by sending the others.
+
+    A store that cannot list them (after retries) is PartsUnavailableError: the client
+    sends again the parts it has no confirmation of. A store that no longer has the upload
+    is UploadGoneError, and the upload ends `aborted` with its room given back."""
+    with transaction.atomic():
+        file = _open_multipart(file, actor)
+        if not file.upload_id:
+            return []
+        try:
+            parts = store.parts_list(key=file.key, upload_id=file.upload_id)
+        except store.FAILURES as exc:
+            logger.warning("the store could not list the parts of upload %s: %r", file.pk, exc)
+            raise PartsUnavailableError from exc
     if parts is None:
-        raise UploadConflictError(_("The store no longer has this upload."))
+        _upload_lost(file)
+        raise UploadGoneError
     return parts
 
 
 def _abort_in_store(file: File) -> None:
-    if file.upload_id:
-        store.multipart_abort(key=file.key, upload_id=file.upload_id)
-    store.delete(file.key, store.checked_key(file.pk))
+    """Drop what the store holds for the upload. A store that fails leaves it to the sweep
+    (it aborts the multipart uploads and deletes the quarantined objects that no upload in
+    progress owns): the upload is aborted and its room given back all the same."""
+    try:
+        if file.upload_id:
+            store.multipart_abort(key=file.key, upload_id=file.upload_id)
+        store.delete(file.key, store.checked_key(file.pk))
+    except store.FAILURES as exc:
+        logger.warning("the store failed to drop upload %s (the sweep will): %r", file.pk, exc)
 
 
 @transaction.atomic
 def upload_abort(*, file: File, actor: Actor, reason: str = "") -> File:
-    """Abort an upload that has not completed: the store drops its parts (or its object);
+    """Abort an upload that has not completed: its room in the quota is given back at once
+    and the store drops its parts (or its object; the sweep does when the store fails);
     aborting again answers the same."""
     if not can_continue_upload(actor, file):
         raise NotAllowedError(_("Only the person or key that began this upload aborts it."))
@@ -313,9 +361,13 @@ def upload_abort(*, file: File, actor: Actor, reason: str = "") -> File:
 def _parts_to_complete(file: File, given: list[PartRef] | None) -> list[store.Part]:
     """The parts the store has, checked to make the whole declared file, and to be the
     ones the client names when it names them."""
-    parts = store.parts_list(key=file.key, upload_id=file.upload_id) if file.upload_id else []
+    try:
+        parts = store.parts_list(key=file.key, upload_id=file.upload_id) if file.upload_id else []
+    except store.FAILURES as exc:
+        logger.warning("the store could not list the parts of upload %s: %r", file.pk, exc)
+        raise PartsUnavailableError from exc
     if parts is None:
-        raise UploadConflictError(_("The store no longer has this upload."))
+        raise UploadGoneError
     assert file.part_count  # noqa: S101 - multipart
     have = {p.number: p for p in parts}
     missing = [n for n in range(1, file.part_count + 1) if n not in have]
@@ -387,13 +439,18 @@ def _in_quarantine(file: File, parts: list[PartRef] | None) -> tuple[int, str] |
         try:
             store.multipart_complete(key=file.key, upload_id=file.upload_id, parts=complete)
         except ClientError as exc:
-            # A part replaced between the listing and the completion, say.
-            if exc.response.get("Error", {}).get("Code") not in PART_REFUSALS:
+            code = store.error_code(exc)
+            if code in store.NO_UPLOAD and store.head(file.key) is None:
+                raise UploadGoneError from exc
+            if code in PART_REFUSALS:
+                # A part replaced between the listing and the completion, say.
+                raise UploadIncompleteError(
+                    _("The store did not complete the upload: %(error)s")
+                    % {"error": exc.response.get("Error", {}).get("Message", "")}
+                ) from exc
+            if code not in store.NO_UPLOAD:
                 raise
-            raise UploadIncompleteError(
-                _("The store did not complete the upload: %(error)s")
-                % {"error": exc.response.get("Error", {}).get("Message", "")}
-            ) from exc
+            # Else a retry of a completion whose answer was lost: the object is there.
         file.part_etags = [p.etag.strip('"') for p in complete]
         stored = store.head(file.key)
     return stored
@@ -414,6 +471,14 @@ def upload_complete(
     """
     if not can_continue_upload(actor, file):
         raise NotAllowedError(_("Only the person or key that began this upload completes it."))
+    try:
+        return _complete(tenant, file, parts)
+    except UploadGoneError:
+        _upload_lost(file)
+        raise
+
+
+def _complete(tenant: Tenant, file: File, parts: list[PartRef] | None) -> File:
     with transaction.atomic():
         file = File.objects.select_for_update().get(pk=file.pk)
         if file.state in (State.UPLOADED, State.SCANNING, State.READY):
@@ -422,11 +487,12 @@ def upload_complete(
             raise UploadConflictError(
                 _("This upload is %(state)s.") % {"state": file.get_state_display().lower()}
             )
-        stored = _in_quarantine(file, parts)
-        if stored is None:
-            raise UploadIncompleteError(_("The file has not reached the store yet."))
-        size, etag = stored
-        refusal = _refusal(file, size)
+        with _store_calls(file):
+            stored = _in_quarantine(file, parts)
+            if stored is None:
+                raise UploadIncompleteError(_("The file has not reached the store yet."))
+            size, etag = stored
+            refusal = _refusal(file, size)
         if refusal is None:
             file_transition(
                 file,
@@ -437,7 +503,8 @@ def upload_complete(
             )
             file_scan_schedule(tenant=tenant, file=file)
             return file
-        store.delete(file.key)
+        with _store_calls(file):
+            store.delete(file.key)
         file_transition(
             file,
             State.REJECTED,
