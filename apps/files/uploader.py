@@ -22,6 +22,8 @@ def _uppy_strings() -> dict[str, str | dict[str, str]]:
     """Uppy's strings (its keys; a dict is the singular and plural of a counted one)."""
     return {
         "uploadFailed": _("Not every file was uploaded"),
+        # ja_JP says "done" as "complete" (完了しました), on the button that clears the list.
+        "done": _("Done"),
         "filesUploadedOfTotal": {
             "0": _("%{complete} of %{smart_count} file uploaded"),
             "1": _("%{complete} of %{smart_count} files uploaded"),

@@ -92,6 +92,10 @@
     // Tall enough for a restored session's note above the file it restored and its link.
     height: 420,
     proudlyDisplayPoweredByUppy: false,
+    // No bytes-and-time line: its estimate starts at "0s left" and, smoothed from the first
+    // slow seconds (the server's answers before any byte), said "40 s left" for an upload
+    // of 4 s. The percentage and each file's own progress stay.
+    hideProgressDetails: true,
     hideProgressAfterFinish: false,
     doneButtonHandler: () => {
       uppy.clear();
@@ -187,8 +191,16 @@
     }
   });
 
+  // A refusal of what a file is (its type, size or name, the room left) cannot be helped by
+  // sending it again: the file leaves the dashboard, whose other files then say done, and
+  // its reason stays written under it. Other failures stay there, with Uppy's retry.
+  const REFUSALS = new Set([413, 422]);
   uppy.on("upload-error", (file, error) => {
     if (!file) return;
+    if (REFUSALS.has(error.status)) {
+      uppy.removeFile(file.id);
+      if (!uppy.getFiles().some((f) => f.error)) uppy.setState({ error: null });
+    }
     refused.set(file.id, { name: file.name, message: error.message });
     showRefused();
   });
