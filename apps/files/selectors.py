@@ -3,11 +3,13 @@ for its parts, completion or abort by its uploader only."""
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import timedelta
 from uuid import UUID
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django_tenants.utils import schema_context
@@ -41,9 +43,25 @@ def file_list(
 PAGE_SIZE = 24
 
 
+# Not cards of the files page's grid: uploads still going up (their uploader follows them in
+# the uploader, where a failed one offers retry; a card would say "Uploading" until the
+# sweep) and infected files, whose objects are deleted (the page says so above the grid,
+# as the uploader's notification does).
+OFF_THE_GRID = (File.State.UPLOADING, File.State.INFECTED)
+INFECTED_SHOWN_DAYS = 7
+
+
 def file_page(*, actor: Actor, page: int = 1, size: int = PAGE_SIZE) -> NumberedPage[File]:
     """One page of the files page's grid."""
-    return numbered_page(file_list(actor=actor), number=page, size=size)
+    files = file_list(actor=actor).exclude(state__in=OFF_THE_GRID)
+    return numbered_page(files, number=page, size=size)
+
+
+def files_recently_infected(*, actor: Actor, limit: int = 10) -> list[File]:
+    """The newest files found infected in the last INFECTED_SHOWN_DAYS days (deleted since)."""
+    since = timezone.now() - timedelta(days=INFECTED_SHOWN_DAYS)
+    files = file_list(actor=actor, state=File.State.INFECTED).filter(processed_at__gte=since)
+    return list(files[:limit])
 
 
 def image_url(*, file: File, key: str) -> str | None:

@@ -38,6 +38,14 @@ def declared_type(content_type: str) -> str:
     return mime
 
 
+def allowed_extensions() -> list[str]:
+    """The name extensions an upload may have (those of the allowed types), in the order of
+    sniffing.EXTENSIONS: what the upload page lists next to its drop zone."""
+    allowed = set(settings.KURA_UPLOAD_ALLOWED_TYPES)
+    found = (e for mime, names in sniffing.EXTENSIONS.items() if mime in allowed for e in names)
+    return list(dict.fromkeys(found))
+
+
 def may_be_allowed(declared: str, extension: str) -> bool:
     """Before any byte is seen: the name's extension is one an allowed type goes by, and the
     declared type is not one never allowed. Browsers declare types of their own for many

@@ -1,7 +1,6 @@
 from typing import Any
 from uuid import UUID
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +15,7 @@ from apps.files import selectors, services
 from apps.files.images import display_size
 from apps.files.models import File
 from apps.files.policies import can_delete_file, can_upload
+from apps.files.uploader import uploader_context
 
 # States still on their way to ready, infected or rejected: the grid asks again soon.
 BUSY = {File.State.UPLOADING, File.State.UPLOADED, File.State.SCANNING}
@@ -30,6 +30,7 @@ def _grid(principal: Principal, page: int) -> dict[str, Any]:
     return {
         "page": files,
         "cards": cards,
+        "infected": selectors.files_recently_infected(actor=principal),
         # Uploads in progress elsewhere stay as they are; what the server works on changes.
         "busy": any(f.state in BUSY - {File.State.UPLOADING} for f in files.items),
     }
@@ -40,11 +41,7 @@ def files_view(request: MemberRequest, principal: Principal) -> HttpResponse:
     """The company's files as a grid of thumbnails and states, and (for those who may
     write) the uploader: Uppy, sending straight to the store through /api/upload."""
     context = _grid(principal, int_param(request.GET.get("page")))
-    context["uploader"] = can_upload(principal) and {
-        "single_put_max": settings.FILES_SINGLE_PUT_MAX_BYTES,
-        "part_bytes": max(settings.FILES_PART_BYTES, settings.FILES_MIN_PART_BYTES),
-        "max_parts": settings.FILES_MAX_PARTS,
-    }
+    context["uploader"] = can_upload(principal) and uploader_context(request.tenant)
     return render(request, "files/files.html", context)
 
 

@@ -2,20 +2,24 @@
 (polled while the server works on a file), a file's page with its display image, download
 and a delete confirmation; and the upload API through the web session with its CSRF header."""
 
+import json
 import re
 
 import pytest
 import requests
-from django.test import Client
+from django.test import Client, override_settings
 from django_tenants.utils import schema_context
 
 from apps.files import store
 from apps.files.models import File
 from apps.files.selectors import PAGE_SIZE
+from apps.notifications.models import Notification
+from apps.tenants.models import Tenant
 from tests.accounts.test_views import signed_in
 from tests.conftest import host_of
 from tests.files import samples
-from tests.files.uploading import run_file_jobs, upload
+from tests.files.uploading import initiate, run_file_jobs, upload
+from tests.tenants.factories import PlanFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -54,9 +58,67 @@ def test_first_run_shows_the_uploader_and_the_empty_state(tenant, member):
         "No files yet. Files uploaded here or through the API show up here, each checked for "
         "viruses before anyone can download it." in body
     )
+    assert (
+        '<dd data-testid="allowed-types">jpg, jpeg, png, webp, gif, heic, heif, avif, pdf, docx, '
+        "xlsx, pptx, odt, ods, odp, txt, text, csv, md, log, zip, mp4, m4v</dd>" in body
+    )
+    assert '<dd data-testid="largest-file">5.0\xa0GB</dd>' in body
     # Nothing is being worked on: the grid waits for an upload, it does not poll.
     assert 'hx-trigger="files-changed from:body"' in body
     assert '<a href="/files" aria-current="page">Files</a>' in body
+
+
+def uploader_words(body: str) -> dict:
+    found = re.search(r'<script id="uploader-words" type="application/json">(.*?)</script>', body)
+    assert found is not None
+    return json.loads(found.group(1))
+
+
+@override_settings(KURA_UPLOAD_ALLOWED_TYPES=["image/png", "application/pdf"])
+def test_a_japanese_page_gives_uppy_japanese_words_and_the_limits_of_its_plan(tenant, member):
+    """Uppy's ja_JP leaves the restored session's words in English and says "2 of 3 files
+    uploaded" as "3 個のファイルのアップロードが2": the page hands it Kura's own."""
+    with schema_context("public"):
+        plan = PlanFactory(max_file_bytes=200 * 1024 * 1024)
+        Tenant.objects.filter(pk=tenant.pk).update(plan=plan)
+    client = signed_in(tenant, member)
+    client.cookies["django_language"] = "ja"
+    body = client.get("/files").content.decode()
+    assert '<dt>使える種類</dt><dd data-testid="allowed-types">png, pdf</dd>' in body
+    assert '<dt>最大サイズ</dt><dd data-testid="largest-file">200.0\xa0MB</dd>' in body
+    words = uploader_words(body)
+    assert {
+        k: words["uppy"][k] for k in ("sessionRestored", "reSelect", "filesUploadedOfTotal")
+    } == {
+        "sessionRestored": "アップロードを復元しました",
+        "reSelect": "もう一度選ぶ",
+        "filesUploadedOfTotal": {
+            "0": "%{smart_count} 個中 %{complete} 個のファイルをアップロードしました",
+            "1": "%{smart_count} 個中 %{complete} 個のファイルをアップロードしました",
+        },
+    }
+    assert words["uppy"]["recoveredXFiles"]["1"] == (
+        "%{smart_count} 個のファイルを完全には復元できませんでした。"
+        "続けるには、もう一度選んでください。"
+    )
+    assert (words["refused"], words["typeRefused"]) == (
+        "アップロードできなかったファイル",
+        "この種類のファイルはここにはアップロードできません。使える種類: png, pdf。",
+    )
+    # Every string Kura gives Uppy has its Japanese.
+    english = uploader_words(signed_in(tenant, member).get("/files").content.decode())
+    assert english["uppy"]["sessionRestored"] == "Your uploads were restored"
+    untranslated = [k for k, v in words["uppy"].items() if v == english["uppy"][k]]
+    assert untranslated == []
+
+
+def test_an_upload_not_finished_is_not_a_card(tenant, member, member_client):
+    """Its uploader follows it in the uploader; one given up on said "Uploading" for good."""
+    begun = initiate(member_client, name="big.zip", size=40 * 1024 * 1024)
+    assert begun.status_code == 201, begun.content
+    uploaded(member_client, samples.TEXT, name="note.txt")
+    body = signed_in(tenant, member).get("/files").content.decode()
+    assert cards(body) == [("uploaded", "note.txt")]
 
 
 def test_viewers_see_the_files_without_the_uploader(tenant, viewer, member_client):
@@ -80,13 +142,14 @@ def test_the_grid_shows_thumbnails_and_states_and_polls_while_scanning(
     uploaded(member_client, samples.PDF, name="quote.pdf", content_type="application/pdf")
     client = signed_in(tenant, member)
     body = client.get("/files").content.decode()
-    assert cards(body) == [
-        ("uploaded", "quote.pdf"),
-        ("infected", "eicar.txt"),
-        ("ready", "photo.jpg"),
-    ]
+    # The infected file is deleted: not a card, but said above the grid, as its uploader's
+    # notification and its page say it.
+    assert cards(body) == [("uploaded", "quote.pdf"), ("ready", "photo.jpg")]
+    assert (
+        '<ul class="file-alerts" role="status" data-testid="infected">\n  '
+        "<li>⚠ A virus was found in eicar.txt; the file was deleted.</li>\n</ul>" in body
+    )
     assert 'hx-trigger="files-changed from:body, every 2s"' in body
-    assert "<strong>⚠ Infected</strong>" in body
     thumbnails = re.findall(r'<img src="([^"]+)" alt="" width="200" height="200"', body)
     assert len(thumbnails) == 1
     got = requests.get(thumbnails[0].replace("&amp;", "&"), timeout=10)
@@ -139,12 +202,16 @@ def test_a_files_page_shows_its_display_image_and_downloads(tenant, member, memb
     assert got.headers["Content-Disposition"] == 'attachment; filename="IMG_0001.JPG"'
 
 
-def test_an_infected_file_says_so(tenant, member, member_client):
+def test_an_infected_file_says_so_as_its_notification_does(tenant, member, member_client):
     file_id = uploaded(member_client, samples.EICAR, name="eicar.txt")
     run_file_jobs()
     body = signed_in(tenant, member).get(f"/files/{file_id}").content.decode()
-    assert "A virus was found in this file. It cannot be downloaded; delete it." in body
+    said = "A virus was found in eicar.txt; the file was deleted."
+    assert f'<p role="alert" data-testid="file-infected"><strong>{said}</strong></p>' in body
     assert 'data-testid="download"' not in body
+    assert 'data-testid="delete"' not in body
+    with schema_context(tenant.schema_name):
+        assert [n.title for n in Notification.objects.filter(kind="file_infected")] == [said]
 
 
 def test_deleting_asks_first_then_deletes(tenant, member, member_client):
