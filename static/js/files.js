@@ -97,6 +97,9 @@
     // of 4 s. The percentage and each file's own progress stay.
     hideProgressDetails: true,
     hideProgressAfterFinish: false,
+    // Uppy's own previews of the chosen pictures: PNG keeps transparency (its JPEG default
+    // drew a transparent picture on black).
+    thumbnailType: "image/png",
     doneButtonHandler: () => {
       uppy.clear();
       refused.clear();
@@ -110,7 +113,13 @@
     getChunkSize: (file) => partSize(file.size),
 
     // One PUT: the URL and headers to send it with; completed after it (the postprocessor).
+    // A try before this one that did not go up is given up first, so a file sent again
+    // holds its room in the company's storage once (each try is an upload of its own).
     async getUploadParameters(file, { signal }) {
+      const before = uppy.getFile(file.id);
+      if (before && before.meta.kuraMethod === "put" && !before.meta.kuraCompleted && before.meta.kuraFileId) {
+        await api("DELETE", `${root.dataset.upload}${before.meta.kuraFileId}`, undefined, signal).catch(() => null);
+      }
       const ticket = await initiate(file, signal);
       uppy.setFileMeta(file.id, { kuraFileId: ticket.file_id, kuraMethod: ticket.method });
       return { method: "PUT", url: ticket.url, headers: ticket.headers };
@@ -194,9 +203,15 @@
   // A refusal of what a file is (its type, size or name, the room left) cannot be helped by
   // sending it again: the file leaves the dashboard, whose other files then say done, and
   // its reason stays written under it. Other failures stay there, with Uppy's retry.
+  // A one-PUT try that failed otherwise is given up at once (its room freed; Retry begins a
+  // new one); Uppy gives multipart ones up itself.
   const REFUSALS = new Set([413, 422]);
   uppy.on("upload-error", (file, error) => {
     if (!file) return;
+    const current = uppy.getFile(file.id) || file;
+    if (current.meta.kuraMethod === "put" && !current.meta.kuraCompleted && current.meta.kuraFileId) {
+      api("DELETE", `${root.dataset.upload}${current.meta.kuraFileId}`).catch(() => null);
+    }
     if (REFUSALS.has(error.status)) {
       uppy.removeFile(file.id);
       if (!uppy.getFiles().some((f) => f.error)) uppy.setState({ error: null });

@@ -356,3 +356,45 @@ def test_an_upload_carries_on_by_itself_after_the_network_is_cut_mid_part(
     expect(page.locator(".uppy-Dashboard-Item.is-complete")).to_have_count(1)
     expect(page.get_by_test_id("upload-refused")).to_be_hidden()
     shot(page, "network-cut-en-390")
+
+
+def test_a_file_whose_one_put_failed_goes_up_on_retry_and_holds_its_room_once(
+    files_page, files_left_clean, tenant, tmp_path
+):
+    """In Japanese, on a phone: the store drops the first PUT; Retry sends it again as a new
+    upload and gives the failed one up, so the company's storage counts the file once (each
+    try used to keep its reservation until the hourly sweep)."""
+    note = tmp_path / "memo.txt"
+    note.write_text("打ち合わせのメモ\n" * 100, encoding="utf-8")
+    page = files_page("ja", 390)
+    dropped: list[str] = []
+
+    def drop_the_first_put(route):  # type: ignore[no-untyped-def]
+        if route.request.method == "PUT" and not dropped:
+            dropped.append(route.request.url)
+            route.abort()
+            return
+        route.continue_()
+
+    page.route(re.compile(r".*/incoming/.*"), drop_the_first_put)
+    page.locator("input.uppy-Dashboard-input").first.set_input_files(note)
+    retry = page.locator(".uppy-StatusBar-actionBtn--retry")
+    expect(retry).to_be_visible(timeout=30_000)
+    assert len(dropped) == 1
+    # The failed try is given up at once, not kept until the hourly sweep.
+    for _ in range(100):
+        if states_of(tenant) == [File.State.ABORTED]:
+            break
+        page.wait_for_timeout(100)
+    assert states_of(tenant) == [File.State.ABORTED]
+    retry.click()
+    card = page.get_by_test_id("file-card").filter(has_text="memo.txt")
+    expect(card).to_have_attribute("data-state", "ready", timeout=60_000)
+    assert states_of(tenant) == [File.State.ABORTED, File.State.READY]
+
+
+def states_of(tenant) -> list[str]:  # type: ignore[no-untyped-def]
+    with schema_context(tenant.schema_name):
+        states = sorted(File.objects.values_list("state", flat=True))
+    connection.set_schema_to_public()
+    return states
