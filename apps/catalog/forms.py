@@ -108,3 +108,12 @@ class SearchForm(forms.Form):
         if query.page_too_deep(page=page, size=SEARCH_PAGE_SIZE):
             self.add_error(None, _("Results go 10,000 deep; narrow the search to see more."))
         return data
+
+    def usable_data(self) -> dict[str, Any]:
+        """What was given and is right, once validated: a refused field is left out (a
+        price range the wrong way round loses its upper end), and past the deepest page
+        the search starts again on the first."""
+        data = dict(self.cleaned_data)
+        if self.non_field_errors():
+            data.pop("page", None)
+        return data

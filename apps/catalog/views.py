@@ -248,12 +248,12 @@ def product_edit_view(
 @member_required()
 def catalog_view(request: MemberRequest, principal: Principal) -> HttpResponse:
     """Search the company's products: what matched highlighted, facets with counts beside
-    each choice, a price range, a sort, pages; suggestions as people type."""
+    each choice, a price range, a sort, pages; suggestions as people type. A filter refused
+    is said beside its field (a 400) and the products are shown without it."""
     form = SearchForm(request.GET or None)
     context: dict[str, Any] = {"form": form}
-    if form.is_bound and not form.is_valid():
-        return render(request, "catalog/catalog.html", context, status=400)
-    data = form.cleaned_data if form.is_bound else {}
+    refused = form.is_bound and not form.is_valid()
+    data = form.usable_data() if form.is_bound else {}
     try:
         result = query.product_search(
             actor=principal,
@@ -281,7 +281,7 @@ def catalog_view(request: MemberRequest, principal: Principal) -> HttpResponse:
             "chosen": data,
         }
     )
-    return render(request, "catalog/catalog.html", context)
+    return render(request, "catalog/catalog.html", context, status=400 if refused else 200)
 
 
 @member_required()

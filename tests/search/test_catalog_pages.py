@@ -79,23 +79,44 @@ def test_nothing_found_says_so_and_offers_a_correction(tenant, member, page_of, 
 
 
 @pytest.mark.parametrize(
-    ("query", "field"),
+    ("query", "field", "shown"),
     [
-        ({"price_min": 500, "price_max": 100}, "price_max"),
-        ({"price_min": -1}, "price_min"),
-        ({"q": "x" * 201}, "q"),
-        ({"page": 600}, "__all__"),
+        # The range the wrong way round loses its upper end; the lower one still applies.
+        ({"price_min": 1000, "price_max": 100}, "price_max", ["tower", "iphone"]),
+        ({"price_min": -1}, "price_min", ["box", "tower", "iphone"]),
+        ({"price_min": "abc", "price_max": "2000"}, "price_min", ["box", "tower"]),
+        ({"q": "x" * 201}, "q", ["box", "tower", "iphone"]),
+        ({"page": 600}, "__all__", ["box", "tower", "iphone"]),
     ],
 )
-def test_bad_searches_are_400_with_the_reason(member, page_of, query, field):
-    response = page_of(member).get("/catalog", query)
+def test_a_bad_filter_is_400_with_the_reason_and_the_products_stay(  # noqa: PLR0917
+    member, page_of, stocked, query, field, shown
+):
+    """Issue 21: a refused filter answered a page without a single product."""
+    response = page_of(member).get("/catalog", {**query, "sort": "price"})
     assert response.status_code == 400
     assert list(response.context["form"].errors) == [field]
+    assert [p.pk for p in response.context["products"]] == [stocked[name].pk for name in shown]
+    html = response.content.decode()
+    if field != "__all__":
+        assert f'id="id_{field}-error"' in html
+        assert f'aria-describedby="id_{field}-error"' in html
+
+
+def test_a_range_the_wrong_way_round_is_said_in_the_pages_language(member, page_of, stocked):
+    query = {"price_min": 1000, "price_max": 100}
+    english = page_of(member).get("/catalog", query, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Enter a price no lower than the “from” price." in english.content.decode()
+    japanese = page_of(member).get("/catalog", query, HTTP_ACCEPT_LANGUAGE="ja")
+    assert "下限以上の価格を入力してください。" in japanese.content.decode()
 
 
 def test_suggestions_come_as_one_types_also_from_the_reading(member, page_of, stocked):
     html = page_of(member).get("/catalog/suggest", {"q": "とうきょう"}).content.decode()
-    assert f'/catalog/{stocked["tower"].pk}">東京タワー 模型</a>' in html
+    assert html.strip() == (
+        '<li role="option" id="suggestion-1" aria-selected="false" data-testid="suggestion">'
+        f'<a href="/catalog/{stocked["tower"].pk}" tabindex="-1">東京タワー 模型</a></li>'
+    )
     assert page_of(member).get("/catalog/suggest", {"q": ""}).content.decode().strip() == ""
 
 

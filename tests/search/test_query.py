@@ -346,6 +346,42 @@ def test_suggest_completes_names_from_kanji_kana_and_romaji(shop, tenant, other_
     assert ids == {"東京タワー模型": tower.pk, "東京駅の写真集": station.pk}
 
 
+def test_suggest_lists_every_name_containing_the_word_not_only_those_it_begins(
+    shop, tenant, other_tenant
+):
+    """Issue 21: 抹茶 suggested one of three matching products (the completion suggester
+    completes names from their first word only)."""
+    latte = shop.product(tenant, "抹茶ラテ")
+    uji = shop.product(tenant, "京都 宇治抹茶 30g")
+    chocolate = shop.product(tenant, "生チョコ 抹茶味")
+    shop.product(tenant, "ほうじ茶")
+    shop.product(other_tenant, "抹茶アイス")
+    shop.refresh()
+
+    def suggested(q):
+        return [
+            (s.product_id, s.name)
+            for s in query.product_suggest(
+                actor=SystemActor(tenant, "tests"), q=q, index=shop.index
+            )
+        ]
+
+    every = [
+        (latte.pk, "抹茶ラテ"),
+        (uji.pk, "京都 宇治抹茶 30g"),
+        (chocolate.pk, "生チョコ 抹茶味"),
+    ]
+    # The name that begins with the word first, then the others.
+    assert suggested("抹茶")[0] == (latte.pk, "抹茶ラテ")
+    assert sorted(suggested("抹茶")) == sorted(every)
+    assert sorted(suggested("まっちゃ")) == sorted(every)
+    assert sorted(suggested("マッチャ")) == sorted(every)
+    assert sorted(suggested("maccha")) == sorted(every)
+    assert sorted(suggested("matcha")) == sorted(every)
+    assert suggested("宇治") == [(uji.pk, "京都 宇治抹茶 30g")]
+    assert suggested("uji") == [(uji.pk, "京都 宇治抹茶 30g")]
+
+
 def test_suggest_gives_each_name_once_and_at_most_ten(shop, tenant):
     for i in range(12):
         shop.product(tenant, f"ノート {i:02d}")

@@ -6,6 +6,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+import jaconv
 from elasticsearch import Elasticsearch
 
 from apps.accounts.principal import Actor
@@ -15,6 +16,8 @@ from apps.search.query.text import KANA_ONLY, LATIN, MAX_FUZZY_LENGTH, katakana,
 from apps.search.synonyms import SynonymTable
 
 MAX_SUGGESTIONS = 10
+# Letters alone, as romaji is typed (apps/search/query/text.py's LATIN takes any Latin word).
+ROMAJI = re.compile(r"[A-Za-z]+")
 
 
 @dataclass(frozen=True)
@@ -75,8 +78,10 @@ def _distance(a: str, b: str) -> int:
 def product_suggest(
     *, actor: Actor, q: str, size: int = MAX_SUGGESTIONS, index: str | None = None
 ) -> list[Suggestion]:
-    """Up to `size` product names completing `q` in the actor's company, also from the
-    kana reading or its romaji (とうきょう, toukyou -> 東京タワー), each name once."""
+    """Up to `size` product names of the actor's company for `q`, each name once: first the
+    names it completes, also from the kana reading or its romaji (とうきょう, toukyou ->
+    東京タワー), then the names that hold it as a word further in (抹茶 -> 京都 宇治抹茶),
+    from kanji, kana or romaji (まっちゃ, maccha)."""
     tenant_id = searcher_tenant_id(actor)
     text = unicodedata.normalize("NFKC", q).strip()
     if not text:
@@ -98,24 +103,36 @@ def product_suggest(
     found: dict[str, Suggestion] = {}
     for entry in answer.get("suggest", {}).get("names", []):
         for option in entry.get("options", []):
-            source = option.get("_source", {})
-            found.setdefault(
-                source["name"],
-                Suggestion(product_id=int(source["product_id"]), name=source["name"]),
-            )
-    if len(found) < size and KANA_ONLY.fullmatch(text):
+            _add(found, option.get("_source", {}))
+    if len(found) < size:
+        # The completion suggester matches from a name's first word only.
         answer = _search(
             es,
             tenant_id=tenant_id,
             index=index,
             size=size * 2,
-            query={"match": {"name.reading": {"query": katakana(text), "operator": "and"}}},
+            query=_inside_names(text),
             source=["product_id", "name"],
         )
         for raw in answer.get("hits", {}).get("hits", []):
-            source = raw["_source"]
-            found.setdefault(
-                source["name"],
-                Suggestion(product_id=int(source["product_id"]), name=source["name"]),
-            )
+            _add(found, raw["_source"])
     return list(found.values())[:size]
+
+
+def _add(found: dict[str, Suggestion], source: dict[str, Any]) -> None:
+    found.setdefault(
+        source["name"], Suggestion(product_id=int(source["product_id"]), name=source["name"])
+    )
+
+
+def _inside_names(text: str) -> dict[str, Any]:
+    """Names holding `text` as their words (抹茶 in 京都 宇治抹茶), or as the beginning of a
+    word's reading when it is kana, or romaji of a reading (maccha, matcha -> マッチャ)."""
+    should: list[dict[str, Any]] = [{"match": {"name": {"query": text, "operator": "and"}}}]
+    reading = text if KANA_ONLY.fullmatch(text) else None
+    if reading is None and ROMAJI.fullmatch(text):
+        kana = jaconv.alphabet2kana(text.lower())
+        reading = kana if KANA_ONLY.fullmatch(kana) else None
+    if reading is not None:
+        should.append({"match": {"name.reading": {"query": katakana(reading), "operator": "and"}}})
+    return {"bool": {"should": should, "minimum_should_match": 1}}
