@@ -84,7 +84,9 @@ class ProductSerializer(serializers.Serializer):
     active = serializers.BooleanField()
     category = CategorySerializer(allow_null=True)
     brand = BrandSerializer(allow_null=True)
-    images = ProductImageSerializer(many=True, source="images.all")
+    images = ProductImageSerializer(
+        many=True, source="image_files", help_text=_("In order: the main image first.")
+    )
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 

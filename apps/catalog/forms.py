@@ -1,11 +1,19 @@
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.models import MAX_DESCRIPTION, MAX_PRICE, MAX_STOCK, Brand, Category
 from apps.core.forms import choices_set
+from apps.files.models import File
+from apps.files.selectors import image_url
 from apps.search import query
+
+# An image no longer offered (deleted, or not a ready image of the company): as the API says.
+IMAGES_REFUSED = _("Choose ready images of this company.")
 
 
 class ProductForm(forms.Form):
@@ -26,14 +34,73 @@ class ProductForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     active = forms.BooleanField(label=_("On sale (shown in search)"), required=False, initial=True)
+    # Ticked images in the order the page sends them (it lists them in their order).
+    image_ids = forms.MultipleChoiceField(
+        label=_("Images"),
+        required=False,
+        error_messages={"invalid_choice": IMAGES_REFUSED},
+    )
+    main_image = forms.ChoiceField(
+        label=_("Main image"), required=False, error_messages={"invalid_choice": IMAGES_REFUSED}
+    )
 
     def __init__(
-        self, *args: Any, categories: list[Category], brands: list[Brand], **kwargs: Any
+        self,
+        *args: Any,
+        categories: list[Category],
+        brands: list[Brand],
+        images: Sequence[File] = (),
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         none = [("", _("None"))]
         choices_set(self, "category_id", none + [(c.pk, c.path) for c in categories])
         choices_set(self, "brand_id", none + [(b.pk, b.name) for b in brands])
+        self.images = {str(f.pk): f for f in images}
+        named = [(pk, f.name) for pk, f in self.images.items()]
+        choices_set(self, "image_ids", named)
+        choices_set(self, "main_image", [("", _("None")), *named])
+
+    def clean(self) -> dict[str, Any]:
+        """`image_ids` in the order to show them, the main image first."""
+        data = super().clean() or {}
+        chosen = list(data.get("image_ids") or [])
+        main = data.pop("main_image", "") or ""
+        if main and main not in chosen:
+            self.add_error("main_image", _("Tick the main image too, to show it."))
+        elif main:
+            chosen.remove(main)
+            chosen.insert(0, main)
+        data["image_ids"] = [UUID(pk) for pk in chosen]
+        return data
+
+    def image_options(self) -> list["ImageOption"]:
+        """The images to choose from, as the page lists them: the ticked ones in their
+        order, the main one first, then the rest (newest first)."""
+        chosen = [str(pk) for pk in self["image_ids"].value() or []]
+        main = self["main_image"].value() or (chosen[0] if chosen else "")
+        ordered = [pk for pk in [main, *chosen] if pk in chosen and pk in self.images]
+        ordered = list(dict.fromkeys(ordered))
+        ordered += [pk for pk in self.images if pk not in ordered]
+        return [
+            ImageOption(
+                file=self.images[pk],
+                thumbnail=image_url(file=self.images[pk], key=self.images[pk].thumbnail_key),
+                chosen=pk in chosen,
+                main=pk == main,
+            )
+            for pk in ordered
+        ]
+
+
+@dataclass(frozen=True)
+class ImageOption:
+    """An image the product form offers, with its thumbnail's URL."""
+
+    file: File
+    thumbnail: str | None
+    chosen: bool
+    main: bool
 
 
 class CategoryForm(forms.Form):

@@ -91,7 +91,10 @@ class Product(models.Model):
     )
     sku = models.CharField(_("SKU"), max_length=64, unique=True)
     active = models.BooleanField(_("active"), default=True)
-    images = models.ManyToManyField(File, blank=True, related_name="+", verbose_name=_("images"))
+    # In the order they are shown; the first is the product's main image (ProductImage).
+    images = models.ManyToManyField(
+        File, blank=True, related_name="+", through="ProductImage", verbose_name=_("images")
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -103,3 +106,28 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def image_files(self) -> list[File]:
+        """The images in their order, the main one first (prefetched by the selectors)."""
+        return [link.file for link in self.image_links.all()]
+
+
+class ProductImage(models.Model):
+    """One of a product's images, at its place among them: 0 is the main image (the
+    thumbnail of search results and carts), the rest the product page's gallery."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="image_links")
+    file = models.ForeignKey(File, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        # The table the plain many-to-many had, so its rows (their order unknown) stay.
+        db_table = "catalog_product_images"
+        ordering = ["position", "id"]
+        unique_together = [("product", "file")]
+        verbose_name = _("product image")
+        verbose_name_plural = _("product images")
+
+    def __str__(self) -> str:
+        return f"{self.product_id} #{self.position}"

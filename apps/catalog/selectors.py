@@ -4,16 +4,24 @@ actor is authorized, take what they read by."""
 
 from collections.abc import Collection
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from apps.accounts.principal import Actor
-from apps.catalog.models import Brand, Category, Product
+from apps.catalog.models import Brand, Category, Product, ProductImage
 from apps.catalog.policies import can_see_catalog
 from apps.core.errors import NotAllowedError, NotFoundError
+from apps.files.models import File
+from apps.files.selectors import file_list
 
 PRODUCT_ORDERING = ("-created_at", "-id")
+
+
+def _with_images() -> Prefetch:
+    """A product's images in their order, with their files, in one query for all products
+    read (Product.image_files)."""
+    return Prefetch("image_links", queryset=ProductImage.objects.select_related("file"))
 
 
 def _reader(actor: Actor) -> None:
@@ -62,7 +70,7 @@ def product_list(
     """Newest first. A top-level category lists the products of its subcategories too."""
     _reader(actor)
     products = Product.objects.select_related("category__parent", "brand").prefetch_related(
-        "images"
+        _with_images()
     )
     if category_id is not None:
         products = products.filter(category_id__in=_category_and_children(category_id))
@@ -84,13 +92,31 @@ def product_get(*, actor: Actor, product_id: int) -> Product:
     _reader(actor)
     product = (
         Product.objects.select_related("category__parent", "brand")
-        .prefetch_related("images")
+        .prefetch_related(_with_images())
         .filter(pk=product_id)
         .first()
     )
     if product is None:
         raise NotFoundError
     return product
+
+
+IMAGE_CHOICES = 48
+
+
+def product_image_choices(
+    *, actor: Actor, product: Product | None, limit: int = IMAGE_CHOICES
+) -> list[File]:
+    """The images a product's form offers: the product's own in their order, then the
+    company's newest other ready images (up to `limit`), each with its thumbnail made."""
+    _reader(actor)
+    own = product.image_files if product is not None else []
+    others = (
+        file_list(actor=actor, state=File.State.READY, type_="image")
+        .exclude(width=None)
+        .exclude(pk__in=[f.pk for f in own])
+    )
+    return [*own, *others[:limit]]
 
 
 def product_ids_in(*, category_id: int | None = None, brand_id: int | None = None) -> list[int]:
@@ -109,10 +135,11 @@ def product_ids_on_sale(*, product_ids: list[int]) -> set[int]:
 
 
 def products_by_id(*, actor: Actor, product_ids: list[int]) -> dict[int, Product]:
-    """Those of `product_ids` that exist, active or not, by id (a cart's lines, in one
-    query)."""
+    """Those of `product_ids` that exist, active or not, by id, with their images (a cart's
+    lines, in two queries)."""
     _reader(actor)
-    return {product.pk: product for product in Product.objects.filter(pk__in=product_ids)}
+    products = Product.objects.filter(pk__in=product_ids).prefetch_related(_with_images())
+    return {product.pk: product for product in products}
 
 
 def _indexable() -> QuerySet[Product]:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_noop
 from apps.accounts.principal import Actor
 from apps.audit.services import audit_record
 from apps.catalog.errors import InUseError, OutOfStockError
-from apps.catalog.models import MAX_DESCRIPTION, Brand, Category, Product
+from apps.catalog.models import MAX_DESCRIPTION, Brand, Category, Product, ProductImage
 from apps.catalog.policies import can_manage_catalog
 from apps.catalog.selectors import product_ids_in
 from apps.core.errors import NotAllowedError, RefusedInputError, TakenError
@@ -178,13 +178,19 @@ def _apply(product: Product, changes: Mapping[str, Any]) -> None:
 
 
 def _images(product: Product, *, actor: Actor, image_ids: Sequence[UUID]) -> None:
+    """Show the images `image_ids` names, in that order (the first is the main image): ready
+    images of the company only, else a RefusedInputError (422) naming `image_ids`."""
     unique = list(dict.fromkeys(image_ids))
     if len(unique) > MAX_IMAGES:
         raise ValidationError({"image_ids": [_("At most %(max)d images.") % {"max": MAX_IMAGES}]})
     files = file_ready_list(actor=actor, file_ids=unique) if unique else []
     if len(files) != len(unique) or any(f.width is None for f in files):
         raise RefusedInputError({"image_ids": [_("Choose ready images of this company.")]})
-    product.images.set(files)
+    ProductImage.objects.filter(product=product).delete()
+    ProductImage.objects.bulk_create(
+        ProductImage(product=product, file_id=file_id, position=position)
+        for position, file_id in enumerate(unique)
+    )
 
 
 SKU_TAKEN = gettext_noop("A product with this SKU is there.")

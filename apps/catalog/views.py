@@ -210,6 +210,8 @@ def product_edit_view(
             "brand_id": product.brand_id,
             "description": product.description,
             "active": product.active,
+            "image_ids": [str(f.pk) for f in product.image_files],
+            "main_image": str(product.image_files[0].pk) if product.image_files else "",
         }
         if product
         else None
@@ -219,12 +221,15 @@ def product_edit_view(
         initial=initial,
         categories=list(selectors.category_list(actor=principal)),
         brands=list(selectors.brand_list(actor=principal)),
+        images=selectors.product_image_choices(actor=principal, product=product),
     )
     if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        image_ids = fields.pop("image_ids")
         try:
             if product is None:
                 product = services.product_create(
-                    tenant=request.tenant, actor=principal, fields=form.cleaned_data
+                    tenant=request.tenant, actor=principal, fields=fields, image_ids=image_ids
                 )
                 messages.success(request, _("“%(name)s” added.") % {"name": product.name})
             else:
@@ -232,14 +237,19 @@ def product_edit_view(
                     tenant=request.tenant,
                     actor=principal,
                     product=product,
-                    changes=form.cleaned_data,
+                    changes=fields,
+                    image_ids=image_ids,
                 )
                 messages.success(request, _("“%(name)s” saved.") % {"name": product.name})
         except ValidationError as exc:
             form_errors_from(form, exc)
         else:
             return redirect("catalog-manage")
-    return render(request, "catalog/product_form.html", {"form": form, "product": product})
+    return render(
+        request,
+        "catalog/product_form.html",
+        {"form": form, "product": product, "max_images": services.MAX_IMAGES},
+    )
 
 
 # The catalog as everyone in the company sees it ----------------------------------------
@@ -301,8 +311,9 @@ def product_view(request: MemberRequest, principal: Principal, product_id: int) 
     if not product.active and not can_manage_catalog(principal):  # off sale: managers only
         raise NotFoundError
     images = [
-        (image_url(file=f, key=f.display_key), image_url(file=f, key=f.thumbnail_key))
-        for f in product.images.all()
+        (display, image_url(file=f, key=f.thumbnail_key))
+        for f in product.image_files
+        if (display := image_url(file=f, key=f.display_key))
     ]
     return render(
         request,

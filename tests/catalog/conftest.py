@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 from apps.accounts.models import Membership
 from apps.accounts.services import auth_token_issue
 from apps.tenants.models import Tenant
+from tests.accounts.factories import MembershipFactory
 from tests.api import bearer
 
 
@@ -18,3 +19,14 @@ def client_of(tenant: Tenant) -> Callable[..., APIClient]:
         return bearer(on or tenant, token)
 
     return make
+
+
+@pytest.fixture
+def admin(tenant: Tenant) -> Membership:
+    return MembershipFactory(tenant=tenant, role="admin")
+
+
+@pytest.fixture
+def shop(admin: Membership, client_of: Callable[..., APIClient]) -> APIClient:
+    """An API client of an admin, who manages the catalog."""
+    return client_of(admin)

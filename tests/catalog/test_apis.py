@@ -16,16 +16,6 @@ from tests.api import api_client
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin(tenant):
-    return MembershipFactory(tenant=tenant, role="admin")
-
-
-@pytest.fixture
-def shop(admin, client_of):
-    return client_of(admin)
-
-
 def outbox(tenant) -> list[int]:
     connection.set_schema_to_public()  # as the operator: every company's entries
     return list(

@@ -276,7 +276,7 @@ def test_cart_page_queries_do_not_grow_with_lines(
         product = make_product(tenant, name=f"p{n}", price=10, stock=5)
         client.post("/cart/add", {"product": product.pk, "quantity": 1})
     client.get("/cart")
-    # Session, person, membership; the tenant's host; the cart's products in one; plus the
-    # two `SET search_path`.
-    with django_assert_num_queries(7):
+    # Session, person, membership; the tenant's host; the cart's products in one and their
+    # images (the thumbnails) in one; plus the two `SET search_path`.
+    with django_assert_num_queries(8):
         assert client.get("/cart").status_code == 200
