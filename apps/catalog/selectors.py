@@ -13,7 +13,7 @@ from apps.catalog.models import Brand, Category, Product, ProductImage
 from apps.catalog.policies import can_see_catalog
 from apps.core.errors import NotAllowedError, NotFoundError
 from apps.files.models import File
-from apps.files.selectors import file_list
+from apps.files.selectors import file_images_ready
 
 PRODUCT_ORDERING = ("-created_at", "-id")
 
@@ -111,12 +111,8 @@ def product_image_choices(
     company's newest other ready images (up to `limit`), each with its thumbnail made."""
     _reader(actor)
     own = product.image_files if product is not None else []
-    others = (
-        file_list(actor=actor, state=File.State.READY, type_="image")
-        .exclude(width=None)
-        .exclude(pk__in=[f.pk for f in own])
-    )
-    return [*own, *others[:limit]]
+    others = file_images_ready(actor=actor, excluding=[f.pk for f in own], limit=limit)
+    return [*own, *others]
 
 
 def product_ids_in(*, category_id: int | None = None, brand_id: int | None = None) -> list[int]:

@@ -1,7 +1,7 @@
 """Reads on files. Everyone in the company sees its files; an upload in progress is reached
 for its parts, completion or abort by its uploader only."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
@@ -62,6 +62,13 @@ def files_recently_infected(*, actor: Actor, limit: int = 10) -> list[File]:
     since = timezone.now() - timedelta(days=INFECTED_SHOWN_DAYS)
     files = file_list(actor=actor, state=File.State.INFECTED).filter(processed_at__gte=since)
     return list(files[:limit])
+
+
+def file_images_ready(*, actor: Actor, excluding: Sequence[UUID] = (), limit: int) -> list[File]:
+    """The company's newest ready pictures whose previews are made (a product's images
+    are chosen from them), leaving out `excluding`."""
+    files = file_list(actor=actor, state=File.State.READY, type_="image")
+    return list(files.exclude(width=None).exclude(pk__in=excluding)[:limit])
 
 
 def image_url(*, file: File, key: str) -> str | None:
