@@ -214,6 +214,16 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
         None,
         row(201, 201, 403, 403, 403, 403, 401, 403),
     ),
+    ("invoice-settings-api", "get"): (
+        "/api/invoice-settings",
+        None,
+        row(200, 200, 403, 403, 403, 403, 401, 403),
+    ),
+    ("invoice-settings-api", "put"): (
+        "/api/invoice-settings",
+        {"seller_name": "株式会社クラ", "registration_number": "", "rounding": "down"},
+        row(200, 200, 403, 403, 403, 403, 401, 403),
+    ),
     ("tenant-detail", "get"): ("/api/tenant", None, row(200, 200, 200, 200, 200, 200, 200, 403)),
     ("schema", "get"): ("/api/schema", None, same(200)),
     ("docs", "get"): ("/api/docs", None, same(200)),

@@ -18,6 +18,7 @@ from apps.core.pagination import any_style_envelope, any_style_parameters, page_
 from apps.core.params import MAX_ID
 from apps.orders import policies, selectors, services
 from apps.orders.models import MAX_KEY, MAX_LINES, MAX_QUANTITY, Order, PaymentEvent
+from apps.orders.tax import Rounding
 from apps.tenants.request import tenant_of
 
 CONFLICT = "The order is not waiting for payment any more (paid, cancelled or expired)."
@@ -62,7 +63,25 @@ class OrderLineSerializer(serializers.Serializer):
     product_name = serializers.CharField()
     unit_price = serializers.IntegerField(help_text=_("Yen, as when ordered."))
     quantity = serializers.IntegerField()
-    subtotal = serializers.IntegerField()
+    subtotal = serializers.IntegerField(help_text=_("Yen, the consumption tax included."))
+    tax_rate = serializers.DecimalField(
+        max_digits=3, decimal_places=2, help_text=_('"0.10", or "0.08" (reduced rate).')
+    )
+
+
+class TaxLineSerializer(serializers.Serializer):
+    rate = serializers.DecimalField(
+        max_digits=3, decimal_places=2, help_text=_('"0.10" (standard) or "0.08" (reduced).')
+    )
+    taxable_amount = serializers.IntegerField(
+        help_text=_("Yen: the lines at this rate added up, the tax included.")
+    )
+    tax = serializers.IntegerField(
+        help_text=_(
+            "Yen: the tax inside `taxable_amount`, rounded once for the rate with the "
+            "company's rule (never per line)."
+        )
+    )
 
 
 class OrderSerializer(serializers.Serializer):
@@ -70,7 +89,13 @@ class OrderSerializer(serializers.Serializer):
     number = serializers.CharField()
     buyer = PersonSerializer()
     state = serializers.ChoiceField(choices=Order.State.choices)
-    total = serializers.IntegerField(help_text=_("Yen."))
+    total = serializers.IntegerField(help_text=_("Yen, the consumption tax included."))
+    subtotal_excluding_tax = serializers.IntegerField(
+        help_text=_("Yen: `total` less the tax of every rate.")
+    )
+    tax_lines = TaxLineSerializer(
+        many=True, source="tax_lines.all", help_text=_("One per tax rate, lowest rate first.")
+    )
     currency = serializers.CharField()
     lines = OrderLineSerializer(many=True, source="lines.all")
     expires_at = serializers.DateTimeField(
@@ -196,6 +221,54 @@ class OrderCancelApi(APIView):
             actor=principal_required(request),
         )
         return Response(OrderSerializer(_order(request, order_id)).data)
+
+
+class InvoiceSettingsApi(APIView):
+    """The company as the seller on its qualified invoices (適格請求書): its name, its
+    qualified invoice issuer registration number (`T` and 13 digits, the first of which
+    checks the rest) and how a fraction of a yen of tax is rounded, once per rate per order
+    (`down` 切り捨て, the default; `half_up` 四捨五入; `up` 切り上げ). Owners and admins."""
+
+    permission_classes = [PaymentsPermission]
+
+    class InputSerializer(StrictSerializer):
+        seller_name = serializers.CharField(max_length=200, allow_blank=True)
+        registration_number = serializers.RegexField(
+            r"^(T[0-9]{13})?$",
+            allow_blank=True,
+            error_messages={
+                "invalid": _("A registration number is T and 13 digits, e.g. T1234567890123.")
+            },
+        )
+        rounding = serializers.ChoiceField(choices=Rounding.choices)
+
+    class OutputSerializer(serializers.Serializer):
+        seller_name = serializers.CharField()
+        registration_number = serializers.CharField()
+        rounding = serializers.ChoiceField(choices=Rounding.choices)
+
+    @extend_schema(operation_id="invoice_settings_detail", responses=OutputSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(self.OutputSerializer(selectors.invoice_settings()).data)
+
+    @extend_schema(
+        operation_id="invoice_settings_update",
+        request=InputSerializer,
+        responses={
+            200: OutputSerializer,
+            422: error_response(
+                "The registration number's check digit does not match, or a number is given "
+                "without the seller's name."
+            ),
+        },
+    )
+    def put(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = services.invoice_settings_update(
+            actor=principal_required(request), **data.validated_data
+        )
+        return Response(self.OutputSerializer(row).data)
 
 
 class PaymentWebhookApi(APIView):
