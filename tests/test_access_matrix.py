@@ -206,6 +206,11 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
         None,
         row(200, 200, 200, 404, 403, 403, 401, 403),
     ),
+    ("order-invoice-api", "get"): (
+        "/api/orders/{order}/invoice",
+        None,
+        row(409, 409, 409, 404, 403, 403, 401, 403),
+    ),
     ("order-cancel-api", "post"): ("/api/orders/{fresh_order}/cancel", None, AUTHORED),
     # No signature: nobody's credentials stand in for one.
     ("payments-webhook", "post"): ("/api/payments/webhook", {}, same(401)),
@@ -325,6 +330,12 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ("audit", "get"): ("/audit", None, OWNERS_PAGE),
     # The member's order: its buyer and managers; a viewer finds nothing.
     ("order", "get"): ("/orders/{order}", None, row(200, 200, 200, 404, 302, 302, 302, 302)),
+    # The member's order is unpaid: no invoice yet (409) to those who may see it.
+    ("order-invoice", "get"): (
+        "/orders/{order}/invoice",
+        None,
+        row(409, 409, 409, 404, 302, 302, 302, 302),
+    ),
     ("order", "post"): (
         "/orders/{fresh_order}",
         {"action": "cancel"},

@@ -1,10 +1,14 @@
 """The orders API: placing, listing and cancelling orders (people), the payment webhook (the
 provider, signed with the company's secret), and the secret itself (owners and admins)."""
 
+from collections.abc import Mapping
+from typing import Any
+
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import renderers, serializers, status
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,7 +20,8 @@ from apps.core.fields import ItemsField, StrictSerializer
 from apps.core.openapi import error_response
 from apps.core.pagination import any_style_envelope, any_style_parameters, page_data, paginate
 from apps.core.params import MAX_ID
-from apps.orders import policies, selectors, services
+from apps.orders import invoices, policies, selectors, services
+from apps.orders.invoice_pdf import invoice_pdf
 from apps.orders.models import MAX_KEY, MAX_LINES, MAX_QUANTITY, Order, PaymentEvent
 from apps.orders.tax import Rounding
 from apps.tenants.request import tenant_of
@@ -32,6 +37,10 @@ UNKNOWN_ORDER = "This company has no order with this number."
 NOT_ON_SALE = (
     "A product is not on sale (none of this company has the id, or it is inactive), or the "
     "lines of one product add up to more than 1,000 units (under `errors.lines`)."
+)
+INVOICE_UNAVAILABLE = (
+    "The order is not paid, or the company has not set its invoice registration number "
+    "(`invoice_unavailable`)."
 )
 AMOUNT_MISMATCH = "The amount is not the order's total (`amount_mismatch`); nothing changed."
 
@@ -269,6 +278,54 @@ class InvoiceSettingsApi(APIView):
             actor=principal_required(request), **data.validated_data
         )
         return Response(self.OutputSerializer(row).data)
+
+
+class PDFRenderer(renderers.BaseRenderer):
+    """Lets a request that accepts only `application/pdf` through content negotiation; the
+    PDF itself is a plain response. A refusal negotiated to it is still the JSON error."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+
+    def render(
+        self,
+        data: object,
+        accepted_media_type: str | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
+    ) -> bytes:
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return renderers.JSONRenderer().render(data)
+
+
+class OrderInvoiceApi(APIView):
+    """The qualified invoice (適格請求書) of a paid order as a PDF, in the caller's language:
+    the seller and its registration number, the date of sale, the buyer, the lines (※ on
+    those at the reduced rate), the total and, per rate, the amount and its tax. 409
+    `invoice_unavailable` while the order is unpaid or the company has not set its
+    registration number (`PUT /api/invoice-settings`)."""
+
+    permission_classes = [OrderingPermission]
+    renderer_classes = [renderers.JSONRenderer, PDFRenderer]
+
+    @extend_schema(
+        operation_id="orders_invoice",
+        # Like every operation, not the `?format=` DRF reads with two renderers.
+        parameters=[OpenApiParameter("format", exclude=True)],
+        responses={
+            (200, "application/pdf"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The invoice, one A4 page or more."
+            ),
+            409: error_response(INVOICE_UNAVAILABLE),
+        },
+    )
+    def get(self, request: Request, order_id: int) -> HttpResponse:
+        invoice = invoices.invoice_get(actor=principal_required(request), order_id=order_id)
+        response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="invoice-{invoice.order.number}.pdf"'
+        return response
 
 
 class PaymentWebhookApi(APIView):

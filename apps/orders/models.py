@@ -76,6 +76,11 @@ class Order(models.Model):
         """The total less the tax of every rate (reads `tax_lines`: prefetch it)."""
         return self.total - sum(line.tax for line in self.tax_lines.all())
 
+    @property
+    def has_reduced_rate(self) -> bool:
+        """Some of it at the reduced rate (reads `tax_lines`)."""
+        return any(line.rate < STANDARD_RATE for line in self.tax_lines.all())
+
 
 class OrderLine(models.Model):
     """A product and quantity of an order, its name and unit price copied when ordered. A

@@ -59,6 +59,11 @@ def tax_by_rate(amounts: Iterable[tuple[Decimal, int]], *, rounding: str) -> lis
     ]
 
 
+def percent(rate: Decimal) -> str:
+    """0.08 -> "8%"."""
+    return f"{(rate * 100).normalize():f}%"
+
+
 REGISTRATION_NUMBER = re.compile(r"T[0-9]{13}")
 
 

@@ -21,8 +21,9 @@ from apps.accounts.request import MemberRequest
 from apps.core.errors import ServiceError, error_text
 from apps.core.pagination import numbered_page
 from apps.core.params import int_param
-from apps.orders import selectors, services, signer
+from apps.orders import invoices, selectors, services, signer
 from apps.orders.cart import cart_lines, cart_quantities, cart_save
+from apps.orders.errors import InvoiceUnavailableError
 from apps.orders.forms import PAGE_SIZE, CartAddForm, CartChangeForm, StateFilterForm
 from apps.orders.models import MAX_LINES, MAX_QUANTITY, Order
 from apps.orders.policies import can_cancel_order, can_order, can_pay_demo, can_see_all_orders
@@ -202,6 +203,19 @@ def order_view(request: MemberRequest, principal: Principal, order_id: int) -> H
             "may_pay": may_pay,
         },
     )
+
+
+@member_required()
+def invoice_view(request: MemberRequest, principal: Principal, order_id: int) -> HttpResponse:
+    """The qualified invoice of a paid order, to read and print, with its PDF; an order
+    without one yet says why (409)."""
+    try:
+        invoice = invoices.invoice_get(actor=principal, order_id=order_id)
+    except InvoiceUnavailableError as exc:
+        order = selectors.order_get(actor=principal, order_id=order_id)
+        context = {"order": order, "unavailable": exc.message}
+        return render(request, "orders/invoice.html", context, status=409)
+    return render(request, "orders/invoice.html", {"order": invoice.order, "invoice": invoice})
 
 
 def _cancel(request: MemberRequest, principal: Principal, order: Order) -> None:
