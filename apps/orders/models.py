@@ -79,7 +79,7 @@ class Order(models.Model):
     @property
     def has_reduced_rate(self) -> bool:
         """Some of it at the reduced rate (reads `tax_lines`)."""
-        return any(line.rate < STANDARD_RATE for line in self.tax_lines.all())
+        return any(line.reduced_rate for line in self.tax_lines.all())
 
 
 class OrderLine(models.Model):
@@ -144,6 +144,10 @@ class OrderTax(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.rate}: {self.tax}"
+
+    @property
+    def reduced_rate(self) -> bool:
+        return self.rate < STANDARD_RATE
 
 
 class PaymentEvent(models.Model):
