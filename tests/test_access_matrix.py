@@ -330,6 +330,7 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ("audit", "get"): ("/audit", None, OWNERS_PAGE),
     # The member's order: its buyer and managers; a viewer finds nothing.
     ("order", "get"): ("/orders/{order}", None, row(200, 200, 200, 404, 302, 302, 302, 302)),
+    ("invoice-settings", "get"): ("/orders/invoice-settings", None, MANAGERS_PAGE),
     # The member's order is unpaid: no invoice yet (409) to those who may see it.
     ("order-invoice", "get"): (
         "/orders/{order}/invoice",

@@ -16,6 +16,7 @@ page_patterns = [
     path("cart/add", views.cart_add_view, name="cart-add"),
     path("orders", views.orders_view, name="orders"),
     path("orders/all", views.orders_all_view, name="orders-all"),
+    path("orders/invoice-settings", views.invoice_settings_view, name="invoice-settings"),
     path("orders/<int:order_id>", views.order_view, name="order"),
     path("orders/<int:order_id>/invoice", views.invoice_view, name="order-invoice"),
 ]

@@ -79,6 +79,7 @@ PAGES = [
     Target("audit", "tenant", "/audit", signed_in=True),
     Target("order", "tenant", "/orders/{order}", signed_in=True),
     Target("order-invoice", "tenant", "/orders/{paid_order}/invoice", signed_in=True),
+    Target("invoice-settings", "tenant", "/orders/invoice-settings", signed_in=True),
     Target("product", "tenant", "/catalog/{product}", signed_in=True),
     Target("landing", "public", "/", signed_in=False),
     Target("signup", "public", "/signup", signed_in=False),

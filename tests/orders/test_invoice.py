@@ -178,3 +178,36 @@ def test_the_invoice_and_order_pages_show_the_tax_per_rate(tenant, member, page_
     html = client.get(f"/orders/{order.pk}/invoice").content.decode()
     assert tax_rows(html) == [("8%対象 ※", "¥994", "¥73"), ("10%対象", "¥1,099", "¥99")]
     assert "※は軽減税率対象です。" in html
+
+
+def test_owners_and_admins_set_the_seller_on_a_page(tenant, member, page_of):
+    admin = page_of(MembershipFactory(tenant=tenant, role="admin"))
+    assert page_of(member).get("/orders/invoice-settings").status_code == 403
+    assert 'href="/orders/invoice-settings"' in admin.get("/orders/all").content.decode()
+    form = {"seller_name": "株式会社クラ", "registration_number": "T7000012050002"}
+    saved = admin.post("/orders/invoice-settings", form | {"rounding": "half_up"}, follow=True)
+    assert [str(m) for m in saved.context["messages"]] == ["Invoice settings saved."]
+    html = saved.content.decode()
+    assert 'value="T7000012050002"' in html
+    assert '<option value="half_up" selected>' in html
+    # A wrong check digit beside its field, a malformed number too; nothing changes.
+    wrong = admin.post(
+        "/orders/invoice-settings",
+        form | {"registration_number": "T8000012050002", "rounding": "up"},
+    )
+    assert wrong.status_code == 200
+    assert wrong.context["form"].errors == {
+        "registration_number": [
+            "T8000012050002 is not a registration number: its check digit does not match."
+        ]
+    }
+    malformed = admin.post(
+        "/orders/invoice-settings", form | {"registration_number": "T12", "rounding": "up"}
+    )
+    assert malformed.context["form"].errors == {
+        "registration_number": ["A registration number is T and 13 digits, e.g. T1234567890123."]
+    }
+    connection.set_schema_to_public()
+    with schema_context(tenant.schema_name):
+        row = InvoiceSettings.objects.get()
+        assert (row.registration_number, row.rounding) == ("T7000012050002", "half_up")
