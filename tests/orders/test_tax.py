@@ -46,6 +46,12 @@ def test_rounding_half_up_and_exact_amounts():
     assert tax_by_rate([(STANDARD, 6)], rounding="half_up")[0].tax == 1
     assert tax_by_rate([(STANDARD, 6)], rounding="down")[0].tax == 0
     assert tax_by_rate([], rounding="down") == []
+    # Half up per line would make 1 + 1 of each: 1.26 twice at 8 %, 1.45 twice at 10 %.
+    halves = [(REDUCED, 17), (STANDARD, 16), (REDUCED, 17), (STANDARD, 16)]
+    assert tax_by_rate(halves, rounding="half_up") == [
+        TaxLine(rate=REDUCED, taxable_amount=34, tax=3),  # 2.52
+        TaxLine(rate=STANDARD, taxable_amount=32, tax=3),  # 2.91
+    ]
 
 
 @pytest.mark.parametrize(
