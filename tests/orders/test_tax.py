@@ -3,9 +3,11 @@ rate and the tax inside each rate's total rounded once, with the company's rule,
 line; and the seller's registration number, T and a corporate number whose check digit
 matches."""
 
+import importlib
 from decimal import Decimal
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django_tenants.utils import schema_context
@@ -199,3 +201,21 @@ def test_owners_and_admins_set_the_seller_and_a_valid_registration_number(
             "T7000012050002",
             "half_up",
         )
+
+
+@pytest.mark.django_db
+def test_orders_placed_before_tax_classes_get_their_standard_rate_tax_line(
+    tenant, member, client_of, groceries
+):
+    """The migration's data step: an order without tax lines (placed before) gets one at
+    10 % for its whole total, the tax rounded down."""
+    migration = importlib.import_module("apps.orders.migrations.0002_order_tax")
+    body = {"lines": [{"product_id": groceries[1].pk, "quantity": 1}], "idempotency_key": "old"}
+    placed = client_of(member).post("/api/orders", body, format="json").json()
+    connection.set_schema_to_public()
+    with schema_context(tenant.schema_name):
+        OrderTax.objects.all().delete()  # as it was before the migration
+        migration.tax_of_earlier_orders(django_apps, None)
+        assert list(OrderTax.objects.values_list("order_id", "rate", "taxable_amount", "tax")) == [
+            (placed["id"], STANDARD, 1099, 99)
+        ]
