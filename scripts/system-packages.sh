@@ -4,3 +4,5 @@
 SERVICE_NAME=system
 . "$(dirname "$0")/services/lib.sh"
 apt_install libmagic1
+# The qualified invoice's PDF sets its Japanese text in IPAex Gothic (apps/orders/invoice_pdf.py).
+apt_install fonts-ipaexfont

@@ -206,6 +206,11 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
         None,
         row(200, 200, 200, 404, 403, 403, 401, 403),
     ),
+    ("order-invoice-api", "get"): (
+        "/api/orders/{order}/invoice",
+        None,
+        row(409, 409, 409, 404, 403, 403, 401, 403),
+    ),
     ("order-cancel-api", "post"): ("/api/orders/{fresh_order}/cancel", None, AUTHORED),
     # No signature: nobody's credentials stand in for one.
     ("payments-webhook", "post"): ("/api/payments/webhook", {}, same(401)),
@@ -213,6 +218,16 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
         "/api/payments/secret",
         None,
         row(201, 201, 403, 403, 403, 403, 401, 403),
+    ),
+    ("invoice-settings-api", "get"): (
+        "/api/invoice-settings",
+        None,
+        row(200, 200, 403, 403, 403, 403, 401, 403),
+    ),
+    ("invoice-settings-api", "put"): (
+        "/api/invoice-settings",
+        {"seller_name": "株式会社クラ", "registration_number": "", "rounding": "down"},
+        row(200, 200, 403, 403, 403, 403, 401, 403),
     ),
     ("tenant-detail", "get"): ("/api/tenant", None, row(200, 200, 200, 200, 200, 200, 200, 403)),
     ("schema", "get"): ("/api/schema", None, same(200)),
@@ -315,6 +330,13 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ("audit", "get"): ("/audit", None, OWNERS_PAGE),
     # The member's order: its buyer and managers; a viewer finds nothing.
     ("order", "get"): ("/orders/{order}", None, row(200, 200, 200, 404, 302, 302, 302, 302)),
+    ("invoice-settings", "get"): ("/orders/invoice-settings", None, MANAGERS_PAGE),
+    # The member's order is unpaid: no invoice yet (409) to those who may see it.
+    ("order-invoice", "get"): (
+        "/orders/{order}/invoice",
+        None,
+        row(409, 409, 409, 404, 302, 302, 302, 302),
+    ),
     ("order", "post"): (
         "/orders/{fresh_order}",
         {"action": "cancel"},

@@ -15,7 +15,15 @@ from rest_framework.views import APIView
 from apps.accounts.permissions import principal_of, principal_required
 from apps.catalog import imports, policies, selectors, services
 from apps.catalog.errors import ImportTooLargeError
-from apps.catalog.models import MAX_DESCRIPTION, MAX_PRICE, MAX_STOCK, Brand, Category, Product
+from apps.catalog.models import (
+    MAX_DESCRIPTION,
+    MAX_PRICE,
+    MAX_STOCK,
+    Brand,
+    Category,
+    Product,
+    TaxClass,
+)
 from apps.core.bodies import FORM_ENVELOPE_BYTES
 from apps.core.fields import ItemsField, StrictSerializer
 from apps.core.openapi import error_response
@@ -79,7 +87,15 @@ class ProductSerializer(serializers.Serializer):
     name = serializers.CharField()
     description = serializers.CharField()
     sku = serializers.CharField()
-    price = serializers.IntegerField(help_text=_("Yen."))
+    price = serializers.IntegerField(help_text=_("Yen, the consumption tax included."))
+    tax_class = serializers.ChoiceField(
+        choices=TaxClass.choices,
+        help_text=_("`standard` (10 %) or `reduced` (8 %, food and drink)."),
+    )
+    tax_rate = serializers.DecimalField(max_digits=3, decimal_places=2)
+    price_excluding_tax = serializers.IntegerField(
+        help_text=_("Yen: the price less its tax, the tax rounded down.")
+    )
     stock = serializers.IntegerField()
     active = serializers.BooleanField()
     category = CategorySerializer(allow_null=True)
@@ -260,7 +276,14 @@ class ProductInputSerializer(StrictSerializer):
         max_length=MAX_DESCRIPTION, required=False, allow_blank=True
     )
     sku = serializers.CharField(max_length=64)
-    price = serializers.IntegerField(min_value=0, max_value=MAX_PRICE, help_text=_("Yen."))
+    price = serializers.IntegerField(
+        min_value=0, max_value=MAX_PRICE, help_text=_("Yen, the consumption tax included.")
+    )
+    tax_class = serializers.ChoiceField(
+        choices=TaxClass.choices,
+        required=False,
+        help_text=_("`standard` (10 %, the default) or `reduced` (8 %, food and drink)."),
+    )
     stock = serializers.IntegerField(min_value=0, max_value=MAX_STOCK, required=False)
     active = serializers.BooleanField(required=False)
     category_id = _id_field(required=False, allow_null=True)

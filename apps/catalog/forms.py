@@ -6,7 +6,7 @@ from uuid import UUID
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.catalog.models import MAX_DESCRIPTION, MAX_PRICE, MAX_STOCK, Brand, Category
+from apps.catalog.models import MAX_DESCRIPTION, MAX_PRICE, MAX_STOCK, Brand, Category, TaxClass
 from apps.core.forms import choices_set
 from apps.files.models import File
 from apps.files.selectors import image_url
@@ -19,7 +19,12 @@ IMAGES_REFUSED = _("Choose ready images of this company.")
 class ProductForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     sku = forms.CharField(label=_("SKU"), max_length=64)
-    price = forms.IntegerField(label=_("Price (yen)"), min_value=0, max_value=MAX_PRICE)
+    price = forms.IntegerField(
+        label=_("Price (yen, tax included)"), min_value=0, max_value=MAX_PRICE
+    )
+    tax_class = forms.ChoiceField(
+        label=_("Consumption tax"), choices=TaxClass.choices, initial=TaxClass.STANDARD
+    )
     stock = forms.IntegerField(label=_("Stock"), min_value=0, max_value=MAX_STOCK, initial=0)
     category_id = forms.TypedChoiceField(
         label=_("Category"), coerce=int, empty_value=None, required=False

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -9,6 +11,25 @@ from apps.files.models import File
 MAX_PRICE = 100_000_000  # yen
 MAX_STOCK = 1_000_000_000
 MAX_DESCRIPTION = 5_000
+
+
+class TaxClass(models.TextChoices):
+    """Japan's consumption tax on what a product is: the standard 10 %, or the reduced 8 %
+    for food and drink (not alcohol or eating in) and newspapers."""
+
+    STANDARD = "standard", _("Standard rate (10%)")
+    REDUCED = "reduced", _("Reduced rate (8%, food and drink)")
+
+
+TAX_RATES: dict[str, Decimal] = {
+    TaxClass.STANDARD: Decimal("0.10"),
+    TaxClass.REDUCED: Decimal("0.08"),
+}
+
+
+def tax_included_in(amount: int, rate: Decimal) -> Decimal:
+    """The consumption tax inside a tax-inclusive amount, unrounded: amount x rate / (1 + rate)."""
+    return amount * rate / (1 + rate)
 
 
 class Category(models.Model):
@@ -64,8 +85,9 @@ class Brand(models.Model):
 
 
 class Product(models.Model):
-    """Something the company sells, priced in yen. Search finds it through the index, which
-    learns of every change through the outbox (apps.search)."""
+    """Something the company sells, priced in yen with the consumption tax in (総額表示: the
+    price people pay is the one shown). Search finds it through the index, which learns of
+    every change through the outbox (apps.search)."""
 
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True, max_length=MAX_DESCRIPTION)
@@ -86,6 +108,9 @@ class Product(models.Model):
         verbose_name=_("brand"),
     )
     price = models.PositiveIntegerField(_("price (yen)"), validators=[MaxValueValidator(MAX_PRICE)])
+    tax_class = models.CharField(
+        _("tax class"), max_length=16, choices=TaxClass.choices, default=TaxClass.STANDARD
+    )
     stock = models.PositiveIntegerField(
         _("stock"), default=0, validators=[MaxValueValidator(MAX_STOCK)]
     )
@@ -106,6 +131,16 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def tax_rate(self) -> Decimal:
+        return TAX_RATES[self.tax_class]
+
+    @property
+    def price_excluding_tax(self) -> int:
+        """The price without its tax, the tax rounded down (a shop's display; an order's tax
+        is worked out once per rate over the order, apps.orders.tax)."""
+        return self.price - int(tax_included_in(self.price, self.tax_rate))
 
     @property
     def image_files(self) -> list[File]:

@@ -26,7 +26,17 @@ from apps.tenants.models import Tenant
 PRODUCT = "product"
 MAX_IMAGES = 10
 PRODUCT_FIELDS = frozenset(
-    {"name", "description", "category_id", "brand_id", "price", "stock", "sku", "active"}
+    {
+        "name",
+        "description",
+        "category_id",
+        "brand_id",
+        "price",
+        "tax_class",
+        "stock",
+        "sku",
+        "active",
+    }
 )
 
 

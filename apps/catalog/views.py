@@ -205,6 +205,7 @@ def product_edit_view(
             "name": product.name,
             "sku": product.sku,
             "price": product.price,
+            "tax_class": product.tax_class,
             "stock": product.stock,
             "category_id": product.category_id,
             "brand_id": product.brand_id,

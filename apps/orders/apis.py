@@ -1,10 +1,14 @@
 """The orders API: placing, listing and cancelling orders (people), the payment webhook (the
 provider, signed with the company's secret), and the secret itself (owners and admins)."""
 
+from collections.abc import Mapping
+from typing import Any
+
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import renderers, serializers, status
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,8 +20,10 @@ from apps.core.fields import ItemsField, StrictSerializer
 from apps.core.openapi import error_response
 from apps.core.pagination import any_style_envelope, any_style_parameters, page_data, paginate
 from apps.core.params import MAX_ID
-from apps.orders import policies, selectors, services
+from apps.orders import invoices, policies, selectors, services
+from apps.orders.invoice_pdf import invoice_pdf
 from apps.orders.models import MAX_KEY, MAX_LINES, MAX_QUANTITY, Order, PaymentEvent
+from apps.orders.tax import Rounding
 from apps.tenants.request import tenant_of
 
 CONFLICT = "The order is not waiting for payment any more (paid, cancelled or expired)."
@@ -31,6 +37,10 @@ UNKNOWN_ORDER = "This company has no order with this number."
 NOT_ON_SALE = (
     "A product is not on sale (none of this company has the id, or it is inactive), or the "
     "lines of one product add up to more than 1,000 units (under `errors.lines`)."
+)
+INVOICE_UNAVAILABLE = (
+    "The order is not paid, or the company has not set its invoice registration number "
+    "(`invoice_unavailable`)."
 )
 AMOUNT_MISMATCH = "The amount is not the order's total (`amount_mismatch`); nothing changed."
 
@@ -62,7 +72,25 @@ class OrderLineSerializer(serializers.Serializer):
     product_name = serializers.CharField()
     unit_price = serializers.IntegerField(help_text=_("Yen, as when ordered."))
     quantity = serializers.IntegerField()
-    subtotal = serializers.IntegerField()
+    subtotal = serializers.IntegerField(help_text=_("Yen, the consumption tax included."))
+    tax_rate = serializers.DecimalField(
+        max_digits=3, decimal_places=2, help_text=_('"0.10", or "0.08" (reduced rate).')
+    )
+
+
+class TaxLineSerializer(serializers.Serializer):
+    rate = serializers.DecimalField(
+        max_digits=3, decimal_places=2, help_text=_('"0.10" (standard) or "0.08" (reduced).')
+    )
+    taxable_amount = serializers.IntegerField(
+        help_text=_("Yen: the lines at this rate added up, the tax included.")
+    )
+    tax = serializers.IntegerField(
+        help_text=_(
+            "Yen: the tax inside `taxable_amount`, rounded once for the rate with the "
+            "company's rule (never per line)."
+        )
+    )
 
 
 class OrderSerializer(serializers.Serializer):
@@ -70,7 +98,13 @@ class OrderSerializer(serializers.Serializer):
     number = serializers.CharField()
     buyer = PersonSerializer()
     state = serializers.ChoiceField(choices=Order.State.choices)
-    total = serializers.IntegerField(help_text=_("Yen."))
+    total = serializers.IntegerField(help_text=_("Yen, the consumption tax included."))
+    subtotal_excluding_tax = serializers.IntegerField(
+        help_text=_("Yen: `total` less the tax of every rate.")
+    )
+    tax_lines = TaxLineSerializer(
+        many=True, source="tax_lines.all", help_text=_("One per tax rate, lowest rate first.")
+    )
     currency = serializers.CharField()
     lines = OrderLineSerializer(many=True, source="lines.all")
     expires_at = serializers.DateTimeField(
@@ -196,6 +230,102 @@ class OrderCancelApi(APIView):
             actor=principal_required(request),
         )
         return Response(OrderSerializer(_order(request, order_id)).data)
+
+
+class InvoiceSettingsApi(APIView):
+    """The company as the seller on its qualified invoices (適格請求書): its name, its
+    qualified invoice issuer registration number (`T` and 13 digits, the first of which
+    checks the rest) and how a fraction of a yen of tax is rounded, once per rate per order
+    (`down` 切り捨て, the default; `half_up` 四捨五入; `up` 切り上げ). Owners and admins."""
+
+    permission_classes = [PaymentsPermission]
+
+    class InputSerializer(StrictSerializer):
+        seller_name = serializers.CharField(max_length=200, allow_blank=True)
+        registration_number = serializers.RegexField(
+            r"^(T[0-9]{13})?$",
+            allow_blank=True,
+            error_messages={
+                "invalid": _("A registration number is T and 13 digits, e.g. T1234567890123.")
+            },
+        )
+        rounding = serializers.ChoiceField(choices=Rounding.choices)
+
+    class OutputSerializer(serializers.Serializer):
+        seller_name = serializers.CharField()
+        registration_number = serializers.CharField()
+        rounding = serializers.ChoiceField(choices=Rounding.choices)
+
+    @extend_schema(operation_id="invoice_settings_detail", responses=OutputSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(self.OutputSerializer(selectors.invoice_settings()).data)
+
+    @extend_schema(
+        operation_id="invoice_settings_update",
+        request=InputSerializer,
+        responses={
+            200: OutputSerializer,
+            422: error_response(
+                "The registration number's check digit does not match, or a number is given "
+                "without the seller's name."
+            ),
+        },
+    )
+    def put(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = services.invoice_settings_update(
+            actor=principal_required(request), **data.validated_data
+        )
+        return Response(self.OutputSerializer(row).data)
+
+
+class PDFRenderer(renderers.BaseRenderer):
+    """Lets a request that accepts only `application/pdf` through content negotiation; the
+    PDF itself is a plain response. A refusal negotiated to it is still the JSON error."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+
+    def render(
+        self,
+        data: object,
+        accepted_media_type: str | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
+    ) -> bytes:
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return renderers.JSONRenderer().render(data)
+
+
+class OrderInvoiceApi(APIView):
+    """The qualified invoice (適格請求書) of a paid order as a PDF, in the caller's language:
+    the seller and its registration number, the date of sale, the buyer, the lines (※ on
+    those at the reduced rate), the total and, per rate, the amount and its tax. 409
+    `invoice_unavailable` while the order is unpaid or the company has not set its
+    registration number (`PUT /api/invoice-settings`)."""
+
+    permission_classes = [OrderingPermission]
+    renderer_classes = [renderers.JSONRenderer, PDFRenderer]
+
+    @extend_schema(
+        operation_id="orders_invoice",
+        # Like every operation, not the `?format=` DRF reads with two renderers.
+        parameters=[OpenApiParameter("format", exclude=True)],
+        responses={
+            (200, "application/pdf"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The invoice, one A4 page or more."
+            ),
+            409: error_response(INVOICE_UNAVAILABLE),
+        },
+    )
+    def get(self, request: Request, order_id: int) -> HttpResponse:
+        invoice = invoices.invoice_get(actor=principal_required(request), order_id=order_id)
+        response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="invoice-{invoice.order.number}.pdf"'
+        return response
 
 
 class PaymentWebhookApi(APIView):

@@ -40,3 +40,11 @@ class UnknownOrderError(NotFoundError):
     """A payment for an order number this company does not have."""
 
     default_message = _("This company has no order with this number.")
+
+
+class InvoiceUnavailableError(ConflictError):
+    """No qualified invoice for this order yet: it is not paid, or the company has not set
+    its registration number (an invoice without one is not a qualified invoice)."""
+
+    code = "invoice_unavailable"
+    default_message = _("This order has no invoice yet.")

@@ -2,12 +2,15 @@
 company's webhook secret. All in the company's schema: the webhook arrives on the
 company's host, so its secret is found where its orders are."""
 
+from decimal import Decimal
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.fields import person_field
 from apps.catalog.models import Product
+from apps.orders.tax import Rounding, validate_registration_number
 from apps.tenants.models import Tenant
 
 MAX_LINES = 50
@@ -68,6 +71,16 @@ class Order(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def subtotal_excluding_tax(self) -> int:
+        """The total less the tax of every rate (reads `tax_lines`: prefetch it)."""
+        return self.total - sum(line.tax for line in self.tax_lines.all())
+
+    @property
+    def has_reduced_rate(self) -> bool:
+        """Some of it at the reduced rate (reads `tax_lines`)."""
+        return any(line.reduced_rate for line in self.tax_lines.all())
+
 
 class OrderLine(models.Model):
     """A product and quantity of an order, its name and unit price copied when ordered. A
@@ -85,8 +98,9 @@ class OrderLine(models.Model):
         verbose_name=_("product"),
     )
     product_name = models.CharField(_("product name"), max_length=200)
-    unit_price = models.PositiveIntegerField(_("unit price (yen)"))
+    unit_price = models.PositiveIntegerField(_("unit price (yen, tax included)"))
     quantity = models.PositiveIntegerField(_("quantity"))
+    tax_rate = models.DecimalField(_("tax rate"), max_digits=3, decimal_places=2)
 
     class Meta:
         ordering = ["id"]
@@ -99,6 +113,41 @@ class OrderLine(models.Model):
     @property
     def subtotal(self) -> int:
         return self.unit_price * self.quantity
+
+    @property
+    def reduced_rate(self) -> bool:
+        """Taxed at the reduced rate: marked ※ on the invoice."""
+        return self.tax_rate < STANDARD_RATE
+
+
+STANDARD_RATE = Decimal("0.10")
+
+
+class OrderTax(models.Model):
+    """One tax rate of an order: the tax-inclusive total of its lines at that rate and the
+    tax inside it, rounded once for the rate (apps.orders.tax), as the invoice states it."""
+
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="tax_lines", verbose_name=_("order")
+    )
+    rate = models.DecimalField(_("tax rate"), max_digits=3, decimal_places=2)
+    taxable_amount = models.PositiveBigIntegerField(_("taxable amount (yen, tax included)"))
+    tax = models.PositiveBigIntegerField(_("tax (yen)"))
+
+    class Meta:
+        ordering = ["rate"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "rate"], name="order_tax_one_per_rate")
+        ]
+        verbose_name = _("order tax")
+        verbose_name_plural = _("order taxes")
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.rate}: {self.tax}"
+
+    @property
+    def reduced_rate(self) -> bool:
+        return self.rate < STANDARD_RATE
 
 
 class PaymentEvent(models.Model):
@@ -145,6 +194,35 @@ class PaymentSecret(models.Model):
 
     def __str__(self) -> str:
         return str(_("payment secret"))
+
+
+class InvoiceSettings(models.Model):
+    """The company as the seller on its qualified invoices (a single row): its name, its
+    registration number and how it rounds a fraction of a yen of tax."""
+
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+    seller_name = models.CharField(_("seller name"), max_length=200, blank=True)
+    registration_number = models.CharField(
+        _("invoice registration number"),
+        max_length=14,
+        blank=True,
+        validators=[validate_registration_number],
+        help_text=_("T and 13 digits (適格請求書発行事業者登録番号)."),
+    )
+    rounding = models.CharField(
+        _("tax rounding"), max_length=16, choices=Rounding.choices, default=Rounding.DOWN
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(singleton=True), name="invoice_settings_one")
+        ]
+        verbose_name = _("invoice settings")
+        verbose_name_plural = _("invoice settings")
+
+    def __str__(self) -> str:
+        return self.seller_name or str(_("invoice settings"))
 
 
 class TenantOrders(Tenant):

@@ -10,7 +10,7 @@ from psycopg import sql
 
 from apps.accounts.principal import Actor
 from apps.core.errors import NotFoundError
-from apps.orders.models import Order, PaymentSecret
+from apps.orders.models import InvoiceSettings, Order, PaymentSecret
 from apps.orders.policies import can_see_all_orders, can_see_order
 from apps.tenants.models import Tenant
 
@@ -22,7 +22,7 @@ def order_list(
 ) -> QuerySet[Order]:
     """Newest first: the acting person's orders, or with `everyone` (owners and admins
     only; ignored for others) the company's."""
-    orders = Order.objects.select_related("buyer").prefetch_related("lines")
+    orders = Order.objects.select_related("buyer").prefetch_related("lines", "tax_lines")
     if not (everyone and can_see_all_orders(actor)):
         if actor.membership is None:
             return Order.objects.none()
@@ -35,7 +35,10 @@ def order_list(
 def order_get(*, actor: Actor, order_id: int) -> Order:
     """An order the actor sees; NotFoundError for any other id (someone else's too)."""
     order = (
-        Order.objects.select_related("buyer").prefetch_related("lines").filter(pk=order_id).first()
+        Order.objects.select_related("buyer")
+        .prefetch_related("lines", "tax_lines")
+        .filter(pk=order_id)
+        .first()
     )
     if order is None or not can_see_order(actor, order):
         raise NotFoundError
@@ -101,3 +104,8 @@ def payment_secret() -> str | None:
     """The company's webhook secret, for the demo's own signer (the web UI's "Pay (demo)");
     None before one is made."""
     return PaymentSecret.objects.values_list("secret", flat=True).first()
+
+
+def invoice_settings() -> InvoiceSettings:
+    """The company as the seller on its invoices; blank, rounding down, until it sets them."""
+    return InvoiceSettings.objects.first() or InvoiceSettings()

@@ -37,12 +37,16 @@ from apps.orders.models import (
     MAX_KEY,
     MAX_LINES,
     MAX_QUANTITY,
+    InvoiceSettings,
     Order,
     OrderLine,
+    OrderTax,
     PaymentEvent,
     PaymentSecret,
 )
 from apps.orders.policies import can_cancel_order, can_manage_payments, can_order
+from apps.orders.selectors import invoice_settings
+from apps.orders.tax import tax_by_rate
 from apps.tenants.models import Tenant
 
 ORDER_EXPIRE = "order.expire"
@@ -172,25 +176,35 @@ def _place(
     *, tenant: Tenant, buyer: User, quantities: dict[int, int], key: str, expires_at: datetime
 ) -> Order:
     products = stock_reserve(tenant=tenant, quantities=quantities)
+    lines = [
+        OrderLine(
+            product=product,
+            product_name=product.name,
+            unit_price=product.price,
+            quantity=quantities[product.pk],
+            tax_rate=product.tax_rate,
+        )
+        for product in products
+    ]
     order = Order(
         buyer=buyer,
         number=_new_number(),
-        total=sum(product.price * quantities[product.pk] for product in products),
+        total=sum(line.subtotal for line in lines),
         expires_at=expires_at,
         idempotency_key=key,
     )
     # Uniqueness is the database's to enforce (order_place catches it).
     order.full_clean(exclude=["buyer"], validate_unique=False, validate_constraints=False)
     order.save()
-    OrderLine.objects.bulk_create(
-        OrderLine(
-            order=order,
-            product=product,
-            product_name=product.name,
-            unit_price=product.price,
-            quantity=quantities[product.pk],
-        )
-        for product in products
+    for line in lines:
+        line.order = order
+    OrderLine.objects.bulk_create(lines)
+    taxes = tax_by_rate(
+        ((line.tax_rate, line.subtotal) for line in lines), rounding=invoice_settings().rounding
+    )
+    OrderTax.objects.bulk_create(
+        OrderTax(order=order, rate=tax.rate, taxable_amount=tax.taxable_amount, tax=tax.tax)
+        for tax in taxes
     )
     job_schedule(
         tenant=tenant,
@@ -346,6 +360,41 @@ def _flag_refund(order: Order) -> None:
         title=_("A payment for your order %(number)s will be refunded") % {"number": order.number},
         body=reason,
     )
+
+
+# Invoices -------------------------------------------------------------------------------
+
+
+def invoice_settings_update(
+    *, actor: Actor, seller_name: str, registration_number: str, rounding: str
+) -> InvoiceSettings:
+    """Set the company as the seller on its invoices (owners and admins). A registration
+    number of the right form whose check digit does not match is refused (422), as is a
+    seller without a name once there is a number. The rounding applies to orders placed
+    from now on; those placed before keep the tax they were placed with."""
+    if not can_manage_payments(actor):
+        raise NotAllowedError(_("Only owners and admins change the invoice settings."))
+    with transaction.atomic():
+        row = InvoiceSettings.objects.select_for_update().first()
+        if row is None:
+            try:
+                with transaction.atomic():
+                    row = InvoiceSettings.objects.create()
+            except IntegrityError:  # made at the same moment elsewhere
+                row = InvoiceSettings.objects.select_for_update().get()
+        row.seller_name = seller_name.strip()
+        row.registration_number = registration_number.strip().upper()
+        row.rounding = rounding
+        try:
+            row.full_clean()
+        except ValidationError as exc:
+            raise RefusedInputError(exc.message_dict) from None
+        if row.registration_number and not row.seller_name:
+            raise RefusedInputError(
+                {"seller_name": [_("Give the seller's name that goes with the number.")]}
+            )
+        row.save(update_fields=["seller_name", "registration_number", "rounding", "updated_at"])
+    return row
 
 
 @dataclass(frozen=True)

@@ -18,14 +18,27 @@ from django.utils.translation import gettext as _
 from apps.accounts.decorators import member_required, reauth_redirect
 from apps.accounts.principal import Principal, SystemActor
 from apps.accounts.request import MemberRequest
-from apps.core.errors import ServiceError, error_text
+from apps.core.errors import ServiceError, error_text, form_errors_from
 from apps.core.pagination import numbered_page
 from apps.core.params import int_param
-from apps.orders import selectors, services, signer
+from apps.orders import invoices, selectors, services, signer
 from apps.orders.cart import cart_lines, cart_quantities, cart_save
-from apps.orders.forms import PAGE_SIZE, CartAddForm, CartChangeForm, StateFilterForm
+from apps.orders.errors import InvoiceUnavailableError
+from apps.orders.forms import (
+    PAGE_SIZE,
+    CartAddForm,
+    CartChangeForm,
+    InvoiceSettingsForm,
+    StateFilterForm,
+)
 from apps.orders.models import MAX_LINES, MAX_QUANTITY, Order
-from apps.orders.policies import can_cancel_order, can_order, can_pay_demo, can_see_all_orders
+from apps.orders.policies import (
+    can_cancel_order,
+    can_manage_payments,
+    can_order,
+    can_pay_demo,
+    can_see_all_orders,
+)
 
 # The secret just made or rotated, kept for the one page view after the redirect.
 NEW_PAYMENT_SECRET = "new_payment_secret"  # noqa: S105 (a session key)
@@ -202,6 +215,45 @@ def order_view(request: MemberRequest, principal: Principal, order_id: int) -> H
             "may_pay": may_pay,
         },
     )
+
+
+@member_required()
+def invoice_view(request: MemberRequest, principal: Principal, order_id: int) -> HttpResponse:
+    """The qualified invoice of a paid order, to read and print, with its PDF; an order
+    without one yet says why (409)."""
+    try:
+        invoice = invoices.invoice_get(actor=principal, order_id=order_id)
+    except InvoiceUnavailableError as exc:
+        order = selectors.order_get(actor=principal, order_id=order_id)
+        context = {"order": order, "unavailable": exc.message}
+        return render(request, "orders/invoice.html", context, status=409)
+    return render(request, "orders/invoice.html", {"order": invoice.order, "invoice": invoice})
+
+
+@member_required()
+def invoice_settings_view(request: MemberRequest, principal: Principal) -> HttpResponse:
+    """Owners and admins: the company as the seller on its invoices, and how it rounds the
+    tax of an order (once per rate)."""
+    if not can_manage_payments(principal):
+        raise PermissionDenied
+    current = selectors.invoice_settings()
+    form = InvoiceSettingsForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "seller_name": current.seller_name,
+            "registration_number": current.registration_number,
+            "rounding": current.rounding,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invoice_settings_update(actor=principal, **form.cleaned_data)
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, _("Invoice settings saved."))
+            return redirect("invoice-settings")
+    return render(request, "orders/invoice_settings.html", {"form": form})
 
 
 def _cancel(request: MemberRequest, principal: Principal, order: Order) -> None:

@@ -29,8 +29,8 @@ from apps.catalog.services import product_create
 from apps.jobs.models import Job
 from apps.notifications.models import Notification
 from apps.notifications.services import notification_create
-from apps.orders.models import Order
-from apps.orders.services import LineInput, order_place
+from apps.orders.models import InvoiceSettings, Order
+from apps.orders.services import LineInput, order_place, payment_record
 from apps.posts.models import Post
 from apps.posts.services import post_create, post_schedule
 from apps.reminders.models import Reminder
@@ -78,6 +78,8 @@ PAGES = [
     Target("orders-all", "tenant", "/orders/all", signed_in=True),
     Target("audit", "tenant", "/audit", signed_in=True),
     Target("order", "tenant", "/orders/{order}", signed_in=True),
+    Target("order-invoice", "tenant", "/orders/{paid_order}/invoice", signed_in=True),
+    Target("invoice-settings", "tenant", "/orders/invoice-settings", signed_in=True),
     Target("product", "tenant", "/catalog/{product}", signed_in=True),
     Target("landing", "public", "/", signed_in=False),
     Target("signup", "public", "/signup", signed_in=False),
@@ -261,6 +263,30 @@ def owner_email(tenants, django_db_blocker) -> Iterator[str]:  # type: ignore[no
                 lines=[LineInput(product_id=product.pk, quantity=2)],
                 idempotency_key=f"every-page-{stamp}",
             ).order.pk
+            # A paid order of a reduced-rate and a standard-rate line, and its invoice's seller.
+            matcha = product_create(
+                tenant=tenant,
+                actor=SystemActor(tenant, "tests"),
+                fields={"name": "Matcha", "sku": f"M{stamp}", "price": 1080, "stock": 10}
+                | {"tax_class": "reduced"},
+            )
+            paid = order_place(
+                tenant=tenant,
+                actor=actor,
+                lines=[LineInput(product_id=p.pk, quantity=1) for p in (product, matcha)],
+                idempotency_key=f"every-page-paid-{stamp}",
+            ).order
+            payment_record(
+                tenant=tenant,
+                event_id=f"every-page-{stamp}",
+                order_number=paid.number,
+                amount=paid.total,
+                reference="test",
+            )
+            InvoiceSettings.objects.create(
+                seller_name="株式会社クラ商店", registration_number="T7000012050002"
+            )
+            MADE["paid_order"] = paid.pk
         connection.set_schema_to_public()
     yield owner.user.email
     with django_db_blocker.unblock():
@@ -273,6 +299,7 @@ def owner_email(tenants, django_db_blocker) -> Iterator[str]:  # type: ignore[no
             Post.objects.all().delete()
             Order.objects.all().delete()
             Product.objects.all().delete()
+            InvoiceSettings.objects.all().delete()
         OutboxEntry.objects.filter(tenant=tenant).delete()
         User.objects.filter(email__endswith=COMMITTED_DOMAIN).delete()
 

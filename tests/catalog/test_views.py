@@ -38,6 +38,7 @@ def test_a_product_is_added_changed_and_deleted(tenant, admin_page):
         shelf = category_create(actor=SystemActor(tenant, "tests"), name="文具")
     connection.set_schema_to_public()
     form = {"name": "ボールペン", "sku": "PEN-1", "price": "120", "stock": "30", "active": "on"}
+    form |= {"tax_class": "standard"}
     response = admin_page.post("/catalog/manage/products/new", form | {"category_id": shelf.pk})
     assert response.status_code == 302
     with schema_context(tenant.schema_name):
@@ -72,12 +73,14 @@ def test_a_taken_sku_is_shown_beside_its_field(tenant, admin_page):
         )
     connection.set_schema_to_public()
     response = admin_page.post(
-        "/catalog/manage/products/new", {"name": "b", "sku": "X", "price": "1", "stock": "0"}
+        "/catalog/manage/products/new",
+        {"name": "b", "sku": "X", "price": "1", "stock": "0", "tax_class": "standard"},
     )
     assert response.status_code == 200
     assert response.context["form"].errors == {"sku": ["A product with this SKU is there."]}
     bad = admin_page.post(
-        "/catalog/manage/products/new", {"name": "", "sku": "Y", "price": "-1", "stock": "0"}
+        "/catalog/manage/products/new",
+        {"name": "", "sku": "Y", "price": "-1", "stock": "0", "tax_class": "standard"},
     )
     assert set(bad.context["form"].errors) == {"name", "price"}
 

@@ -201,6 +201,9 @@ def test_every_operation_lists_exactly_the_statuses_it_answers_with(tenant_clien
         "orders_cancel": ["200", "401", "403", "404", "406", "409", "429"],
         "payments_webhook": ["200", "400", "401", "404", "406", "409", "413", "415", "422", "429"],
         "payments_secret": ["201", "401", "403", "406", "429"],
+        "invoice_settings_detail": ["200", "401", "403", "406", "429"],
+        "orders_invoice": ["200", "401", "403", "404", "406", "409", "429"],
+        "invoice_settings_update": ["200", "400", "401", "403", "406", "413", "415", "422", "429"],
     }
 
 

@@ -10,7 +10,7 @@ from apps.accounts.principal import SystemActor
 from apps.accounts.services import auth_token_issue
 from apps.catalog.models import Product
 from apps.catalog.services import product_create
-from apps.orders.models import Order, PaymentEvent, PaymentSecret
+from apps.orders.models import InvoiceSettings, Order, PaymentEvent, PaymentSecret
 from apps.search.models import OutboxEntry
 from apps.tenants.models import Tenant
 from tests.api import bearer
@@ -27,6 +27,7 @@ def shop(committed, tenant) -> Iterator[None]:  # type: ignore[no-untyped-def]
         Order.objects.all().delete()  # and their lines
         Product.objects.all().delete()
         PaymentSecret.objects.all().delete()
+        InvoiceSettings.objects.all().delete()
     OutboxEntry.objects.filter(tenant=tenant).delete()
 
 
@@ -41,13 +42,28 @@ def client_of(tenant: Tenant) -> Callable[..., APIClient]:
     return make
 
 
-def make_product(tenant: Tenant, *, name: str, price: int, stock: int, active: bool = True):
+def make_product(
+    tenant: Tenant,
+    *,
+    name: str,
+    price: int,
+    stock: int,
+    active: bool = True,
+    tax_class: str = "standard",
+):
     connection.set_schema_to_public()
     with schema_context(tenant.schema_name):
         return product_create(
             tenant=tenant,
             actor=SystemActor(tenant, "tests"),
-            fields={"name": name, "sku": name, "price": price, "stock": stock, "active": active},
+            fields={
+                "name": name,
+                "sku": name,
+                "price": price,
+                "stock": stock,
+                "active": active,
+                "tax_class": tax_class,
+            },
         )
 
 

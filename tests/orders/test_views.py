@@ -261,9 +261,9 @@ def test_orders_page_queries_do_not_grow_with_orders(  # noqa: PLR0917 (fixtures
         place(tenant, member, tea, 1, key=f"k{n}")
     client = page_of(member)
     client.get("/orders")  # the session and access caches warm
-    # Session, person, membership; the tenant's host; the page of orders (with buyers) and
-    # their lines; plus the two `SET search_path`.
-    with django_assert_num_queries(8):
+    # Session, person, membership; the tenant's host; the page of orders (with buyers),
+    # their lines and their tax lines; plus the two `SET search_path`.
+    with django_assert_num_queries(9):
         assert client.get("/orders").status_code == 200
 
 
