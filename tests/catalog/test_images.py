@@ -98,7 +98,7 @@ def files(*names: str) -> list[File]:
 
 
 def form(data: dict, images: list[File]) -> ProductForm:
-    base = {"name": "抹茶", "sku": "TEA-1", "price": "1200", "stock": "1"}
+    base = {"name": "抹茶", "sku": "TEA-1", "price": "1200", "tax_class": "standard", "stock": "1"}
     return ProductForm(base | data, categories=[], brands=[], images=images)
 
 
@@ -174,7 +174,14 @@ def test_the_product_form_saves_the_images_in_order(tenant, shop, page_of, admin
     html = page.get("/catalog/manage/products/new").content.decode()
     assert html.count('data-testid="image-choice"') == 2
     assert 'href="/files"' in html
-    form = {"name": "抹茶", "sku": "TEA-1", "price": "1200", "stock": "3", "active": "on"}
+    form = {
+        "name": "抹茶",
+        "sku": "TEA-1",
+        "price": "1200",
+        "tax_class": "standard",
+        "stock": "3",
+        "active": "on",
+    }
     response = page.post(
         "/catalog/manage/products/new", form | {"image_ids": [a, b], "main_image": b}
     )
@@ -195,7 +202,14 @@ def test_the_product_form_saves_the_images_in_order(tenant, shop, page_of, admin
 def test_the_product_form_shows_why_an_image_was_refused(tenant, shop, page_of, admin):
     a = ready_image(shop)
     page = page_of(admin)
-    form = {"name": "抹茶", "sku": "TEA-1", "price": "1200", "stock": "3", "image_ids": [a]}
+    form = {
+        "name": "抹茶",
+        "sku": "TEA-1",
+        "price": "1200",
+        "tax_class": "standard",
+        "stock": "3",
+        "image_ids": [a],
+    }
     with schema_context(tenant.schema_name):
         File.objects.filter(pk=a).update(state=File.State.REJECTED)  # between page and post
     connection.set_schema_to_public()
