@@ -318,7 +318,7 @@ class OrderInvoiceApi(APIView):
             (200, "application/pdf"): OpenApiResponse(
                 OpenApiTypes.BINARY, description="The invoice, one A4 page or more."
             ),
-            409: error_response(INVOICE_UNAVAILABLE),
+            (409, "application/json"): error_response(INVOICE_UNAVAILABLE),
         },
     )
     def get(self, request: Request, order_id: int) -> HttpResponse:

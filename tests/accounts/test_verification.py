@@ -10,7 +10,7 @@ import pytest
 from django.apps import apps
 from django.core import mail
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apps.accounts.errors import EmailUnverifiedError
 from apps.accounts.models import Membership, User
@@ -183,7 +183,8 @@ def test_the_grace_period(tenant, days, overdue):
 
 def test_past_the_grace_period_no_invitations_nor_api_keys(tenant):
     person = unverified(tenant, days=8)
-    with pytest.raises(EmailUnverifiedError) as refused:
+    # In English whatever language a test before left active (the default is Japanese).
+    with translation.override("en"), pytest.raises(EmailUnverifiedError) as refused:
         api_key_create(tenant=tenant, name="k", scope="read", actor=Principal.of_membership(person))
     assert (refused.value.status_code, refused.value.code, refused.value.message) == (
         403,

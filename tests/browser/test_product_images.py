@@ -61,10 +61,17 @@ def ready_image(tenant: Tenant, membership: Membership, name: str, colour: int) 
     assert requests.put(ticket.url, data=data, headers=ticket.headers, timeout=10).ok
     with schema_context(tenant.schema_name):
         upload_complete(tenant=tenant, file=ticket.file, actor=actor)
-    run_file_jobs()
-    with schema_context(tenant.schema_name):
-        file = File.objects.get(pk=ticket.file.pk)
-    connection.set_schema_to_public()
+    # This process runs the jobs, unless a worker another test of this xdist worker started
+    # claims them first: either way the picture is ready soon.
+    deadline = time.monotonic() + 60
+    while True:
+        run_file_jobs()
+        with schema_context(tenant.schema_name):
+            file = File.objects.get(pk=ticket.file.pk)
+        connection.set_schema_to_public()
+        if file.state == File.State.READY or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     assert (file.state, file.width) == ("ready", 1600 - colour)
     return file
 
@@ -152,11 +159,13 @@ def test_a_products_images_are_chosen_and_shown_everywhere(shopper, admin_person
     shot(page, f"form-{language}-{width}")
     page.get_by_test_id("product-form").get_by_role("button", name=words["save"]).click()
     page.wait_for_url(re.compile(r"/catalog/manage$"))
-    assert outbox_drain() >= 1  # what the worker does: search learns of the change
+    # What the worker does (unless a worker another test started did it already): search
+    # learns of the change.
+    outbox_drain()
 
     # Search results: the main image's thumbnail beside the name.
     result = page.get_by_test_id("result").filter(has_text=NAME)
-    deadline = time.monotonic() + 10  # the index shows a change within its refresh interval
+    deadline = time.monotonic() + 30  # the index shows a change within its refresh interval
     while True:
         page.goto("/catalog?q=抹茶")
         if result.count() or time.monotonic() > deadline:

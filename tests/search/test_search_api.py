@@ -73,6 +73,9 @@ def test_search_answers_products_with_highlights_facets_and_a_next_position(
         "description": "チタニウムのiPhone",
         "sku": iphone.sku,
         "price": 159800,
+        "tax_class": "standard",
+        "tax_rate": "0.10",
+        "price_excluding_tax": 145273,  # 159,800 less its 10 % tax (14,527, rounded down)
         "stock": 3,
         "active": True,
         "category": {
