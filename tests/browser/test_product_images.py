@@ -80,21 +80,25 @@ def ready_image(tenant: Tenant, membership: Membership, name: str, colour: int) 
 def matcha(committed_catalog, tenant, admin_person) -> Iterator[tuple[Product, File, File]]:  # type: ignore[no-untyped-def]  # noqa: F811
     """A product without images yet, indexed, and two ready images of the company; all
     gone afterwards (the store's objects too)."""
+    # Committed rows outlive the test (and a reused test database the run): they are
+    # deleted even when making them fails half-way.
     with store_left_clean(tenant):
-        front = ready_image(tenant, admin_person, "front.jpg", 0)
-        back = ready_image(tenant, admin_person, "back.jpg", 100)
-        with schema_context(tenant.schema_name):
-            product = product_create(
-                tenant=tenant,
-                actor=Principal.of_membership(admin_person),
-                fields={"name": NAME, "sku": "MATCHA-1", "price": 1200, "stock": 5},
-            )
-        connection.set_schema_to_public()
-        yield product, front, back
-        connection.set_schema_to_public()
-        with schema_context(tenant.schema_name):
-            Product.objects.all().delete()
-            File.objects.all().delete()
+        try:
+            front = ready_image(tenant, admin_person, "front.jpg", 0)
+            back = ready_image(tenant, admin_person, "back.jpg", 100)
+            with schema_context(tenant.schema_name):
+                product = product_create(
+                    tenant=tenant,
+                    actor=Principal.of_membership(admin_person),
+                    fields={"name": NAME, "sku": "MATCHA-1", "price": 1200, "stock": 5},
+                )
+            connection.set_schema_to_public()
+            yield product, front, back
+        finally:
+            connection.set_schema_to_public()
+            with schema_context(tenant.schema_name):
+                Product.objects.all().delete()
+                File.objects.all().delete()
         connection.set_schema_to_public()
 
 
