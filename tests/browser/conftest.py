@@ -14,7 +14,7 @@ import urllib.request
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests import processes
 from tests.api import PASSWORD
@@ -123,3 +123,23 @@ def sign_in(page: Page, email: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url("/".join(page.url.split("/")[:3]) + "/")
+
+
+LOCALES = {"en": "en-US", "ja": "ja-JP"}
+
+
+def signed_in_context(
+    browser: Browser, base_url: str, email: str, *, language: str, width: int
+) -> BrowserContext:
+    """A browser context of `email`, signed in once through the login page (in English), then
+    browsing in `language` at `width` px with that session. The caller closes it."""
+    signing = browser.new_context(base_url=base_url, locale="en-US")
+    sign_in(signing.new_page(), email)
+    state = signing.storage_state()
+    signing.close()
+    return browser.new_context(
+        base_url=base_url,
+        locale=LOCALES[language],
+        storage_state=state,
+        viewport={"width": width, "height": 900},
+    )

@@ -19,8 +19,8 @@ from apps.catalog.models import Product
 from apps.catalog.services import product_create, product_delete
 from apps.search.models import OutboxEntry
 from apps.search.sync import outbox_drain
-from tests.browser.conftest import sign_in
-from tests.browser.test_files import LOCALES, shot
+from tests.browser.conftest import signed_in_context
+from tests.browser.test_files import shot
 
 NAMES = ["抹茶ラテ", "京都 宇治抹茶 30g", "生チョコ 抹茶味", "ほうじ茶", "Green tea"]
 
@@ -96,15 +96,8 @@ def catalog_page(
     contexts = []
 
     def open_page(language: str, width: int, path: str = "/catalog") -> Page:
-        signing = browser.new_context(base_url=base, locale="en-US")
-        sign_in(signing.new_page(), committed_person.user.email)
-        state = signing.storage_state()
-        signing.close()
-        context = browser.new_context(
-            base_url=base,
-            locale=LOCALES[language],
-            storage_state=state,
-            viewport={"width": width, "height": 900},
+        context = signed_in_context(
+            browser, base, committed_person.user.email, language=language, width=width
         )
         contexts.append(context)
         page = context.new_page()

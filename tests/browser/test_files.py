@@ -20,13 +20,12 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, Request, expect
 
 from apps.files.models import File
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, signed_in_context
 from tests.browser.test_every_page import AXE, AXE_RUN
 from tests.files import samples
 from tests.files.factories import store_left_clean
 
 MIB = 1024 * 1024
-LOCALES = {"en": "en-US", "ja": "ja-JP"}
 
 pytestmark = pytest.mark.usefixtures("celery_worker_process", "celery_beat_process")
 
@@ -116,15 +115,8 @@ def files_page(
     contexts = []
 
     def open_page(language: str, width: int) -> Page:
-        signing = browser.new_context(base_url=base, locale="en-US")
-        sign_in(signing.new_page(), committed_person.user.email)
-        state = signing.storage_state()
-        signing.close()
-        context = browser.new_context(
-            base_url=base,
-            locale=LOCALES[language],
-            storage_state=state,
-            viewport={"width": width, "height": 900},
+        context = signed_in_context(
+            browser, base, committed_person.user.email, language=language, width=width
         )
         contexts.append(context)
         page = context.new_page()
